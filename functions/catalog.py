@@ -1,0 +1,114 @@
+"""The function catalog: every Lambda of CallFunnel, in one place.
+
+Both the cloud (`infra_cdk`) and the laptop (`infra_local`) are generated from this list, so they
+cannot drift: a route added here is deployed by CDK and served by `make run`; a route declared in a
+group's resolver but missing here (or the reverse) fails `tests/unit/test_catalog.py`.
+
+Paths are the reference's paths without its optional `/api` base: every route is also served under
+`/api/...` and `/v1/...` (see `PATH_ALIASES`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+
+class Permission(str, Enum):
+    """What a function may touch; CDK turns each into a least-privilege grant."""
+
+    TABLE_READ = "table:read"
+    TABLE_WRITE = "table:write"
+    SEND_EMAIL = "ses:send"
+    READ_JWT_SECRET = "secret:jwt:read"
+
+
+#: Every route is served at its own path and under these prefixes.
+PATH_ALIASES: tuple[str, ...] = ("", "/api", "/v1")
+
+
+@dataclass(frozen=True)
+class HttpRoute:
+    method: str
+    path: str  # e.g. "/api-keys/{id}/revoke"
+
+    @property
+    def route_keys(self) -> tuple[str, ...]:
+        """API Gateway route keys for the path and its aliases, e.g. "GET /api/billing/balance"."""
+        return tuple(f"{self.method} {prefix}{self.path}" for prefix in PATH_ALIASES)
+
+
+@dataclass(frozen=True)
+class LambdaFunction:
+    name: str
+    handler: str  # dotted path of the Lambda entry point
+    description: str
+    routes: tuple[HttpRoute, ...] = ()
+    #: Receives API Gateway's `$default` route: any unknown path gets the contract's 404 JSON.
+    serves_unmatched_routes: bool = False
+    permissions: frozenset[Permission] = field(default_factory=frozenset)
+    memory_mb: int = 1024
+    timeout_seconds: int = 28  # API Gateway's integration limit is 29 s
+
+    @property
+    def module(self) -> str:
+        return self.handler.rsplit(".", 1)[0]
+
+    @property
+    def entry_point(self) -> str:
+        return self.handler.rsplit(".", 1)[1]
+
+
+def _routes(*specs: str) -> tuple[HttpRoute, ...]:
+    return tuple(HttpRoute(*spec.split(" ", 1)) for spec in specs)
+
+
+_USER_DATA = frozenset({Permission.TABLE_READ, Permission.TABLE_WRITE, Permission.READ_JWT_SECRET})
+
+FUNCTIONS: tuple[LambdaFunction, ...] = (
+    LambdaFunction(
+        name="health",
+        handler="functions.health.handler.lambda_handler",
+        description="Health, provider status, the merged OpenAPI document and Swagger UI; unknown routes",
+        routes=_routes("GET /healthz", "GET /openapi.json", "GET /docs"),
+        serves_unmatched_routes=True,
+        memory_mb=512,
+        timeout_seconds=10,
+    ),
+    LambdaFunction(
+        name="auth",
+        handler="functions.auth.handler.lambda_handler",
+        description="Signup, email verification, login, logout and the current user",
+        routes=_routes(
+            "POST /auth/signup",
+            "GET /auth/verify-email",
+            "POST /auth/login",
+            "POST /auth/logout",
+            "GET /auth/me",
+        ),
+        permissions=_USER_DATA | {Permission.SEND_EMAIL},
+    ),
+    LambdaFunction(
+        name="api_keys",
+        handler="functions.api_keys.handler.lambda_handler",
+        description="Mint, list, revoke and delete the workspace's API keys (logged-in users only)",
+        routes=_routes(
+            "GET /api-keys",
+            "POST /api-keys",
+            "POST /api-keys/{id}/revoke",
+            "DELETE /api-keys/{id}",
+        ),
+        permissions=_USER_DATA,
+    ),
+    LambdaFunction(
+        name="billing",
+        handler="functions.billing.handler.lambda_handler",
+        description="Wallet balance, rate and autocharge configuration",
+        routes=_routes("GET /billing/balance"),
+        permissions=_USER_DATA,
+    ),
+)
+
+
+def by_name(name: str) -> LambdaFunction:
+    return next(function for function in FUNCTIONS if function.name == name)

@@ -1,0 +1,43 @@
+"""Public routes: health and provider status, the OpenAPI document, Swagger UI."""
+
+from __future__ import annotations
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
+from pydantic import BaseModel
+
+from shared.platform.settings import get_settings
+from shared.providers.status import ProviderStatus, provider_statuses
+
+router = APIGatewayHttpRouter()
+TAGS = ["Health"]
+
+
+class Health(BaseModel):
+    status: str
+    version: str
+    environment: str
+    sandbox: bool
+    providers: dict[str, ProviderStatus]
+
+
+@router.get("/healthz", summary="Service health and provider configuration (sandbox vs real)", tags=TAGS)
+def health() -> Health:
+    settings = get_settings()
+    providers = provider_statuses()
+    return Health(status="ok", version=settings.version, environment=settings.environment,
+                  sandbox=any(status.mode == "sandbox" for status in providers.values()), providers=providers)
+
+
+@router.get("/openapi.json", include_in_schema=False)
+def openapi_document():  # noqa: ANN201 — kept out of the document it serves
+    from shared.platform.http.openapi import merged_openapi
+
+    return merged_openapi()
+
+
+@router.get("/docs", include_in_schema=False)
+def swagger_ui():  # noqa: ANN201
+    from shared.platform.http.openapi import swagger_page
+
+    return Response(status_code=200, content_type="text/html", body=swagger_page())

@@ -1,0 +1,166 @@
+"""Signup, email verification, login, logout and "who am I"."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime, timedelta
+from urllib.parse import quote
+
+from pydantic import BaseModel
+
+from shared.accounts import repository
+from shared.accounts.models import Tenant, User
+from shared.auth import passwords, tokens
+from shared.auth.principal import Principal
+from shared.billing import plans
+from shared.billing import repository as wallets
+from shared.billing.service import trial_wallet
+from shared.platform import clock
+from shared.platform.errors import BadRequest, Forbidden, NotFound, RateLimited, Unauthorized
+from shared.platform.ids import new_id, url_token
+from shared.platform.observability import count_business_event, get_logger
+from shared.platform.settings import get_settings
+from shared.providers.email.port import Email, get_email_sender
+
+
+class SignupResult(BaseModel):
+    tenant: Tenant
+    user: User
+    verify_email_sent: bool
+
+
+class EmailVerified(BaseModel):
+    ok: bool
+    email: str
+    verified_at: datetime
+
+
+class Session(BaseModel):
+    token: str
+    expires_in: int
+    expires_at: datetime
+    user: User
+    tenant: Tenant
+
+
+class WhoAmI(BaseModel):
+    user: User | None
+    tenant: Tenant
+    expires_at: datetime | None
+    auth: str  # "user" or "api_key"
+    scope: str
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _workspace_name(email: str, full_name: str | None) -> str:
+    owner = (full_name or "").strip() or email.split("@", 1)[0]
+    return f"{owner}'s workspace"
+
+
+def sign_up(*, email: str, password: str, full_name: str | None, country: str | None) -> SignupResult:
+    now = clock.now_seconds()
+    country = country or "US"
+    currency = plans.currency_for_country(country)
+    tenant = Tenant(id=repository.allocate_tenant_id(), name=_workspace_name(email, full_name),
+                    status="active", plan_tier=plans.FREE_TIER, country=country, currency=currency,
+                    created_at=now)
+    owner = User(id=new_id("usr"), tenant_id=tenant.id, email=email, full_name=full_name, role="owner",
+                 status="active", email_verified=False, email_verified_at=None, auth_provider="password",
+                 created_at=now)
+    wallet, trial_credit = trial_wallet(tenant.id, currency, now)
+    verify_token = url_token()
+    repository.create_account(
+        tenant, owner, password_hash=passwords.hash_password(password),
+        verify_token_hash=_token_hash(verify_token),
+        verify_expires_at=now + timedelta(seconds=get_settings().verify_token_ttl_seconds),
+        add_writes=lambda tx: wallets.open_wallet(tx, wallet, trial_credit),
+    )
+    count_business_event("Signup")
+    get_logger().info("tenant signed up", extra={"tenant_id": tenant.id, "user_id": owner.id})
+    return SignupResult(tenant=tenant, user=owner, verify_email_sent=_send_verification(owner, verify_token))
+
+
+def _send_verification(user: User, token: str) -> bool:
+    link = f"{get_settings().public_base_url}/auth/verify-email?token={quote(token)}"
+    text = (f"Welcome to CallFunnel!\n\nConfirm your email address within 24 hours:\n{link}\n\n"
+            "If you did not sign up, ignore this message.")
+    return get_email_sender().send(Email(to=user.email, subject="Confirm your CallFunnel email", text=text))
+
+
+def verify_email(token: str) -> EmailVerified:
+    token_hash = _token_hash(token)
+    verification = repository.get_verification(token_hash)
+    if verification is None:
+        raise BadRequest("Unknown verification token", code="INVALID_TOKEN", field="token")
+    if verification.verified_at is None:
+        now = clock.now_seconds()
+        if verification.expires_at <= now:
+            raise BadRequest("This verification link has expired; request a new one", code="TOKEN_EXPIRED",
+                             field="token")
+        repository.mark_email_verified(token_hash, verification, now)
+        verification = repository.get_verification(token_hash) or verification
+    return EmailVerified(ok=True, email=verification.email, verified_at=verification.verified_at)
+
+
+def _window_start(window_seconds: int) -> int:
+    now = clock.epoch_seconds()
+    return now - now % window_seconds
+
+
+def log_in(*, email: str, password: str) -> Session:
+    settings = get_settings()
+    window = settings.login_failure_window_seconds
+    window_start = _window_start(window)
+    if repository.login_failures(email, window_start) >= settings.login_failures_allowed:
+        retry_after = window_start + window - clock.epoch_seconds()
+        raise RateLimited("Too many failed logins; try again later", code="TOO_MANY_LOGIN_ATTEMPTS",
+                          headers={"Retry-After": str(max(retry_after, 1))})
+    invalid = Unauthorized("Email or password is incorrect", code="INVALID_CREDENTIALS")
+    login = repository.find_login(email)
+    credentials = repository.get_credentials(*login) if login else None
+    if credentials is None:
+        passwords.burn_equivalent_time()
+        repository.count_login_failure(email, window_start, window)
+        raise invalid
+    if credentials.password_hash is None:
+        raise BadRequest(f"This account signs in with {credentials.user.auth_provider.title()}; use that instead",
+                         code="OAUTH_ONLY_ACCOUNT")
+    if not passwords.password_matches(credentials.password_hash, password):
+        repository.count_login_failure(email, window_start, window)
+        raise invalid
+    user = credentials.user
+    tenant = repository.get_tenant(user.tenant_id)
+    if user.status != "active" or tenant is None or tenant.status != "active":
+        raise Forbidden("This account is inactive; contact your workspace owner", code="ACCOUNT_INACTIVE")
+    issued = tokens.issue_token(user_id=user.id, tenant_id=user.tenant_id, role=user.role, email=user.email,
+                                token_version=credentials.token_version)
+    count_business_event("Login")
+    return Session(token=issued.token, expires_in=issued.expires_in, expires_at=issued.expires_at, user=user,
+                   tenant=tenant)
+
+
+def log_out(session_token: str | None) -> bool:
+    """Revoke every outstanding token of the session's user. False when there was no live session."""
+    if not session_token:
+        return False
+    try:
+        claims = tokens.read_token(session_token)
+    except Unauthorized:
+        return False
+    repository.revoke_user_tokens(claims.tenant_id, claims.user_id)
+    return True
+
+
+def who_am_i(principal: Principal) -> WhoAmI:
+    tenant = repository.get_tenant(principal.tenant_id)
+    if tenant is None:
+        raise NotFound("Workspace not found", code="TENANT_NOT_FOUND")
+    user = None
+    if principal.user_id:
+        credentials = repository.get_credentials(principal.tenant_id, principal.user_id)
+        user = credentials.user if credentials else None
+    return WhoAmI(user=user, tenant=tenant, expires_at=principal.expires_at, auth=principal.kind,
+                  scope=principal.scope.label)

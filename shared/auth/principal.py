@@ -1,0 +1,46 @@
+"""Who is calling: the result of authentication, handed to every protected route."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import IntEnum
+from typing import Literal
+
+
+class Scope(IntEnum):
+    """Ordered: each scope includes the ones below it."""
+
+    READ = 1
+    WRITE = 2
+    ADMIN = 3
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+    @classmethod
+    def from_label(cls, label: str) -> "Scope":
+        return cls[label.upper()]
+
+
+#: What each user role may do (API keys carry their own scope).
+ROLE_SCOPES: dict[str, Scope] = {"owner": Scope.ADMIN, "admin": Scope.ADMIN, "member": Scope.WRITE,
+                                 "viewer": Scope.READ}
+
+
+@dataclass(frozen=True)
+class Principal:
+    tenant_id: int
+    kind: Literal["user", "api_key"]
+    scope: Scope
+    expires_at: datetime | None
+    user_id: str | None = None
+    email: str | None = None
+    role: str | None = None
+    api_key_id: str | None = None
+    token_id: str | None = None
+
+    @property
+    def is_user(self) -> bool:
+        return self.kind == "user"

@@ -1,0 +1,23 @@
+"""boto3 clients, created on first use and reused for the life of the container.
+
+boto3 is imported here lazily: most requests only touch DynamoDB through pynamodb (botocore), so the
+heavier boto3 import is paid only by the code paths that need SES, KMS, S3, etc.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+
+@lru_cache(maxsize=None)
+def client(service: str) -> Any:
+    import boto3
+
+    from shared.platform.settings import get_settings
+
+    return boto3.session.Session().client(service, region_name=get_settings().aws_region)
+
+
+def reset_clients() -> None:
+    client.cache_clear()

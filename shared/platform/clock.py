@@ -1,0 +1,33 @@
+"""One source of "now", so tests can move time instead of sleeping."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+_frozen: datetime | None = None
+
+
+def now() -> datetime:
+    return _frozen or datetime.now(timezone.utc)
+
+
+def epoch_seconds() -> int:
+    return int(now().timestamp())
+
+
+def freeze(at: datetime | None) -> None:
+    """Pin the clock (tests only); `freeze(None)` lets it run again."""
+    global _frozen
+    _frozen = at
+
+
+def iso(moment: datetime | None) -> str | None:
+    """RFC 3339 in UTC with a `Z`, seconds precision — the contract's timestamp format."""
+    if moment is None:
+        return None
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def now_seconds() -> datetime:
+    """Now, truncated to whole seconds: what we store for user-facing timestamps."""
+    return now().replace(microsecond=0)

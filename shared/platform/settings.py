@@ -1,0 +1,65 @@
+"""Runtime configuration, modelled once and read lazily.
+
+Nothing here runs at import time: `get_settings()` builds the model on first use and caches it, so
+tests and the local stack can set the environment first (and `reset_settings()` between scenarios).
+This is the only module that reads `os.environ`.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(extra="ignore", case_sensitive=False)
+
+    # Where we run: "aws" in the cloud, "local" for `make run` and the tests.
+    environment: Literal["aws", "local"] = Field("aws", alias="CALLFUNNEL_ENVIRONMENT")
+    service_name: str = Field("callfunnel", alias="POWERTOOLS_SERVICE_NAME")
+    version: str = Field("0.1.0", alias="CALLFUNNEL_VERSION")
+    aws_region: str = Field("us-east-1", alias="AWS_REGION")
+    table_name: str = Field("callfunnel", alias="TABLE_NAME")
+    public_base_url: str = Field("http://127.0.0.1:8000", alias="PUBLIC_BASE_URL")
+
+    # Auth. Locally the secret comes from the environment; in the cloud from Secrets Manager.
+    jwt_secret: SecretStr | None = Field(None, alias="JWT_SECRET")
+    jwt_secret_arn: str | None = Field(None, alias="JWT_SECRET_ARN")
+    jwt_ttl_seconds: int = Field(7 * 24 * 3600, alias="JWT_TTL_SECONDS")
+    verify_token_ttl_seconds: int = 24 * 3600
+    max_active_api_keys: int = 10
+    login_failures_allowed: int = Field(10, alias="LOGIN_FAILURES_ALLOWED")
+    login_failure_window_seconds: int = 15 * 60
+
+    # Trial wallet.
+    trial_days: int = Field(14, alias="TRIAL_DAYS")
+
+    # Email (SES). Without a sender address, verification mails are skipped (best-effort).
+    email_sender: str | None = Field(None, alias="EMAIL_SENDER")
+
+    # Provider credentials for the bundled mode; absent means the sandbox adapter runs.
+    anthropic_api_key: SecretStr | None = Field(None, alias="ANTHROPIC_API_KEY")
+    twilio_account_sid: str | None = Field(None, alias="TWILIO_ACCOUNT_SID")
+    twilio_auth_token: SecretStr | None = Field(None, alias="TWILIO_AUTH_TOKEN")
+    exotel_api_key: SecretStr | None = Field(None, alias="EXOTEL_API_KEY")
+    cartesia_api_key: SecretStr | None = Field(None, alias="CARTESIA_API_KEY")
+    deepgram_api_key: SecretStr | None = Field(None, alias="DEEPGRAM_API_KEY")
+    payments_webhook_secret: SecretStr | None = Field(None, alias="PAYMENTS_WEBHOOK_SECRET")
+    slack_signing_secret: SecretStr | None = Field(None, alias="SLACK_SIGNING_SECRET")
+
+    @property
+    def is_local(self) -> bool:
+        return self.environment == "local"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()
+
+
+def reset_settings() -> None:
+    """Forget the cached settings (tests and the local stack change the environment)."""
+    get_settings.cache_clear()

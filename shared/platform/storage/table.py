@@ -1,0 +1,95 @@
+"""The single table's base model.
+
+pynamodb models are private to each domain's `repository.py`; they all subclass `TableItem`, which
+binds the table name and region from settings on first use (never at import time) and carries the
+generic keys, the GSI and the `type` discriminator.
+"""
+
+from __future__ import annotations
+
+from pynamodb.attributes import DiscriminatorAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+
+from shared.platform.settings import get_settings
+
+GSI1_NAME = "GSI1"
+
+
+class Gsi1(GlobalSecondaryIndex):
+    class Meta:
+        index_name = GSI1_NAME
+        projection = AllProjection()
+
+    GSI1PK = UnicodeAttribute(hash_key=True)
+    GSI1SK = UnicodeAttribute(range_key=True)
+
+
+class TableItem(Model):
+    class Meta:
+        table_name = "callfunnel"  # replaced from settings on first use
+        region = "us-east-1"
+        connect_timeout_seconds = 2
+        read_timeout_seconds = 5
+        max_retry_attempts = 2
+
+    PK = UnicodeAttribute(hash_key=True)
+    SK = UnicodeAttribute(range_key=True)
+    type = DiscriminatorAttribute()
+    GSI1PK = UnicodeAttribute(null=True)
+    GSI1SK = UnicodeAttribute(null=True)
+    ttl = NumberAttribute(null=True)
+
+    @classmethod
+    def _get_connection(cls):  # noqa: ANN206 — pynamodb's hook
+        if cls._connection is None:
+            settings = get_settings()
+            cls.Meta.table_name = settings.table_name
+            cls.Meta.region = settings.aws_region
+        return super()._get_connection()
+
+
+def reset_connections() -> None:
+    """Drop cached connections so the next call rebinds from settings (tests, local stack)."""
+    pending = [TableItem]
+    while pending:
+        model = pending.pop()
+        model._connection = None
+        pending.extend(model.__subclasses__())
+
+
+def create_table() -> None:
+    """Create the table as the cloud stack defines it (local stack and tests)."""
+    from shared.platform.aws import client
+
+    settings = get_settings()
+    ddb = client("dynamodb")
+    ddb.create_table(
+        TableName=settings.table_name,
+        BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[
+            {"AttributeName": name, "AttributeType": "S"} for name in ("PK", "SK", "GSI1PK", "GSI1SK")
+        ],
+        KeySchema=[{"AttributeName": "PK", "KeyType": "HASH"}, {"AttributeName": "SK", "KeyType": "RANGE"}],
+        GlobalSecondaryIndexes=[{
+            "IndexName": GSI1_NAME,
+            "KeySchema": [{"AttributeName": "GSI1PK", "KeyType": "HASH"},
+                          {"AttributeName": "GSI1SK", "KeyType": "RANGE"}],
+            "Projection": {"ProjectionType": "ALL"},
+        }],
+    )
+    ddb.update_time_to_live(TableName=settings.table_name,
+                            TimeToLiveSpecification={"Enabled": True, "AttributeName": "ttl"})
+
+
+def transaction():  # noqa: ANN201 — pynamodb.transactions.TransactWrite
+    """A TransactWriteItems context on the shared connection (one botocore client per container)."""
+    from pynamodb.transactions import TransactWrite
+
+    return TransactWrite(connection=TableItem._get_connection().connection)
+
+
+def failed_condition_positions(error: Exception) -> list[int]:
+    """Positions of the writes whose condition failed in a cancelled transaction."""
+    reasons = getattr(error, "cancellation_reasons", None) or []
+    return [index for index, reason in enumerate(reasons) if reason and reason.code == "ConditionalCheckFailed"]

@@ -1,0 +1,31 @@
+"""Which adapter each provider port uses here: the real provider when configured, else the sandbox."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel
+
+from shared.platform.settings import get_settings
+from shared.providers.email.port import email_mode
+
+
+class ProviderStatus(BaseModel):
+    configured: bool
+    mode: str  # the adapter in use: the provider's name, "sandbox" or "disabled"
+
+
+def provider_statuses() -> dict[str, ProviderStatus]:
+    settings = get_settings()
+
+    def pick(configured: bool, real: str) -> ProviderStatus:
+        return ProviderStatus(configured=configured, mode=real if configured else "sandbox")
+
+    email = email_mode()
+    return {
+        "llm": pick(settings.anthropic_api_key is not None, "anthropic"),
+        "telephony": pick(bool(settings.twilio_account_sid and settings.twilio_auth_token), "twilio"),
+        "tts": pick(settings.cartesia_api_key is not None, "cartesia"),
+        "stt": pick(settings.deepgram_api_key is not None, "deepgram"),
+        "payments": pick(settings.payments_webhook_secret is not None, "signed-webhooks"),
+        "slack": pick(settings.slack_signing_secret is not None, "slack"),
+        "email": ProviderStatus(configured=email != "disabled", mode=email),
+    }
