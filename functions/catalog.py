@@ -11,10 +11,12 @@ Paths are the reference's paths without its optional `/api` base: every route is
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
+
+from shared.platform.http.paths import ALIAS_PREFIXES
 
 
-class Permission(str, Enum):
+class Permission(StrEnum):
     """What a function may touch; CDK turns each into a least-privilege grant."""
 
     TABLE_READ = "table:read"
@@ -24,7 +26,7 @@ class Permission(str, Enum):
 
 
 #: Every route is served at its own path and under these prefixes.
-PATH_ALIASES: tuple[str, ...] = ("", "/api", "/v1")
+PATH_ALIASES: tuple[str, ...] = ("", *ALIAS_PREFIXES)
 
 
 @dataclass(frozen=True)

@@ -56,12 +56,12 @@ def mint_key(body: Annotated[MintKeyRequest, Body()]) -> MintedApiKey:
 
 @router.post("/api-keys/<id>/revoke", summary="Revoke a key (idempotent); it fails on its next use", tags=TAGS,
              middlewares=[requires(Scope.WRITE, users_only=True)])
-def revoke_key(id: KeyId, body: Annotated[RevokeKeyRequest | None, Body()] = None) -> ApiKeyView:  # noqa: A002
+def revoke_key(id: KeyId, body: Annotated[RevokeKeyRequest | None, Body()] = None) -> ApiKeyView:
     return service.revoke_key(current_principal(router), id, body.reason if body else None)
 
 
 @router.delete("/api-keys/<id>", summary="Hard-delete a revoked or expired key (409 while active)", tags=TAGS,
                middlewares=[requires(Scope.ADMIN, users_only=True)])
-def delete_key(id: KeyId) -> KeyDeleted:  # noqa: A002
+def delete_key(id: KeyId) -> KeyDeleted:
     service.delete_key(current_principal(router), id)
     return KeyDeleted(deleted=True, id=id)

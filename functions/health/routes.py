@@ -30,14 +30,14 @@ def health() -> Health:
 
 
 @router.get("/openapi.json", include_in_schema=False)
-def openapi_document():  # noqa: ANN201 — kept out of the document it serves
+def openapi_document():
     from shared.platform.http.openapi import merged_openapi
 
     return merged_openapi()
 
 
 @router.get("/docs", include_in_schema=False)
-def swagger_ui():  # noqa: ANN201
+def swagger_ui():
     from shared.platform.http.openapi import swagger_page
 
     return Response(status_code=200, content_type="text/html", body=swagger_page())

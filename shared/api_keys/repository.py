@@ -84,7 +84,7 @@ def list_for_tenant(tenant_id: int) -> list[ApiKey]:
 
 
 def _find_item(tenant_id: int, key_id: str) -> _ApiKeyItem | None:
-    items = _ApiKeyItem.by_tenant.query(keys.tenant_pk(tenant_id), _ApiKeyItem.GSI1SK == keys.api_key_listing_sk(key_id))
+    items = _ApiKeyItem.by_tenant.query(keys.tenant_pk(tenant_id), keys.api_key_listing_sk(key_id) == _ApiKeyItem.GSI1SK)
     return next(iter(items), None)
 
 

@@ -11,7 +11,8 @@ POST/PUT, admin = write + destructive actions.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from shared.auth.authentication import Credentials, authenticate
 from shared.auth.principal import Principal, Scope

@@ -33,7 +33,7 @@ class _LedgerItem(TableItem, discriminator="LedgerEntry"):
     created_at = UTCDateTimeAttribute()
 
 
-def open_wallet(tx, wallet: Wallet, opening_entry: LedgerEntry) -> None:  # noqa: ANN001 — a TransactWrite
+def open_wallet(tx, wallet: Wallet, opening_entry: LedgerEntry) -> None:
     """Add the new wallet and its first ledger entry to a signup transaction."""
     tenant_pk = keys.tenant_pk(wallet.tenant_id)
     tx.save(_WalletItem(tenant_pk, keys.WALLET, tenant_id=wallet.tenant_id, currency=wallet.currency,

@@ -6,11 +6,11 @@ heavier boto3 import is paid only by the code paths that need SES, KMS, S3, etc.
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
 
-@lru_cache(maxsize=None)
+@cache
 def client(service: str) -> Any:
     import boto3
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 _frozen: datetime | None = None
 
 
 def now() -> datetime:
-    return _frozen or datetime.now(timezone.utc)
+    return _frozen or datetime.now(UTC)
 
 
 def epoch_seconds() -> int:
@@ -25,7 +25,7 @@ def iso(moment: datetime | None) -> str | None:
     """RFC 3339 in UTC with a `Z`, seconds precision — the contract's timestamp format."""
     if moment is None:
         return None
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def now_seconds() -> datetime:

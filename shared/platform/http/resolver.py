@@ -8,20 +8,31 @@ the `/api` and `/v1` aliases.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+import json
 from functools import lru_cache
-from typing import Any, Callable
+from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
 from shared.platform.http.error_mapping import register_error_handlers
+from shared.platform.http.paths import ALIAS_PREFIXES
 
-# `/api/v1/x`, `/api/x` and `/v1/x` all route as `/x`.
-ALIAS_PREFIX = re.compile(r"^(/api)?(/v1)?(?=/)")
+
+def parse_json_body(text: str) -> Any:
+    """json.loads, with hostile bodies (absurd nesting, 5000-digit numbers) reported as malformed JSON."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        raise
+    except (RecursionError, ValueError) as error:
+        raise json.JSONDecodeError(f"unparseable JSON ({type(error).__name__})", text, 0) from error
 
 
 def build_resolver(*routers: APIGatewayHttpRouter) -> APIGatewayHttpResolver:
-    app = APIGatewayHttpResolver(enable_validation=True, strip_prefixes=[ALIAS_PREFIX])
+    app = APIGatewayHttpResolver(enable_validation=True, strip_prefixes=list(ALIAS_PREFIXES),
+                                 json_body_deserializer=parse_json_body)
     register_error_handlers(app)
     for router in routers:
         app.include_router(router)

@@ -41,7 +41,7 @@ class TableItem(Model):
     ttl = NumberAttribute(null=True)
 
     @classmethod
-    def _get_connection(cls):  # noqa: ANN206 — pynamodb's hook
+    def _get_connection(cls):
         if cls._connection is None:
             settings = get_settings()
             cls.Meta.table_name = settings.table_name
@@ -82,7 +82,7 @@ def create_table() -> None:
                             TimeToLiveSpecification={"Enabled": True, "AttributeName": "ttl"})
 
 
-def transaction():  # noqa: ANN201 — pynamodb.transactions.TransactWrite
+def transaction():
     """A TransactWriteItems context on the shared connection (one botocore client per container)."""
     from pynamodb.transactions import TransactWrite
 

@@ -1,0 +1,55 @@
+# One-command workflows. `make run` and `make test` create/refresh the virtualenv from
+# requirements*.txt first, so a fresh clone needs nothing else.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+PYTEST_WORKERS ?= 2
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: venv run test test-unit test-integration test-contract test-infra lint bench synth layer deploy clean
+
+$(STAMP): requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+run: venv ## Serve the whole API on http://127.0.0.1:$${PORT:-8000} with the embedded sandbox stack
+	$(PY) -m infra_local
+
+test: venv ## Every test, offline (unit, integration, infra, contract)
+	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadfile
+
+test-unit: venv
+	$(PY) -m pytest tests/unit
+
+test-integration: venv
+	$(PY) -m pytest tests/integration
+
+test-contract: venv
+	$(PY) -m pytest tests/contract
+
+test-infra: venv
+	$(PY) -m pytest tests/infra
+
+lint: venv
+	$(VENV)/bin/ruff check .
+
+bench: venv ## Cold-import, warm-request and AWS-call-count benchmarks
+	$(PY) -m bench
+
+layer: venv ## Build the Lambda dependency layer (no Docker)
+	PYTHON=$(PY) bash layers/build_layer.sh
+
+synth: layer ## Synthesise the CloudFormation template into cdk.out/
+	$(PY) -m infra_cdk.app
+
+deploy: synth ## Ops only: needs AWS credentials and the aws-cdk CLI
+	npx --yes aws-cdk@2 deploy --app cdk.out
+
+clean:
+	rm -rf $(VENV) cdk.out layers/build .pytest_cache

@@ -1,0 +1,51 @@
+"""AWS on the laptop: moto in-process for the life of the stack, and the steps that set it up.
+
+Once `start_moto()` has run, every boto3 and pynamodb call in every thread of the process reaches moto's
+in-memory backends, exactly as the functions' code would reach AWS.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+# Step Functions really runs executions; Lambda tasks are dispatched in-process, never in Docker.
+MOTO_CONFIG = {"stepfunctions": {"execute_state_machine": True}, "lambda": {"use_docker": False}}
+
+
+def start_moto() -> Any:
+    """Start moto and return the mock, whose `stop()` ends it."""
+    from moto import mock_aws
+
+    mock = mock_aws(config=MOTO_CONFIG)
+    mock.start()
+    return mock
+
+
+def create_table() -> None:
+    from shared.platform.storage.table import create_table as create_single_table
+
+    create_single_table()
+
+
+def verify_email_sender() -> None:
+    """SES refuses to send from an unverified address, in moto as in a sandboxed AWS account."""
+    from shared.platform.aws import client
+    from shared.platform.settings import get_settings
+
+    sender = get_settings().email_sender
+    if sender:
+        client("ses").verify_email_identity(EmailAddress=sender)
+
+
+#: What the stack creates in moto before serving, in order. A capability that needs a bucket, a queue,
+#: a key or a state machine adds its step here.
+BOOTSTRAP_STEPS: list[Callable[[], None]] = [
+    create_table,
+    verify_email_sender,
+]
+
+
+def bootstrap() -> None:
+    for step in BOOTSTRAP_STEPS:
+        step()

@@ -1,0 +1,144 @@
+"""The laptop's API Gateway: an HTTP server that hands each request to the catalog function owning it."""
+
+from __future__ import annotations
+
+import sys
+import time
+import traceback
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import urlsplit
+
+from infra_local.environment import LocalEnvironment
+from infra_local.http_adapter import (
+    MAX_REQUEST_BODY_BYTES,
+    HttpRequest,
+    HttpResponse,
+    build_event,
+    error_response,
+    json_response,
+    map_result,
+    match_route,
+)
+from infra_local.lambda_runtime import LocalLambdaRuntime, RuntimeBusy
+from infra_local.outbox import Outbox
+
+OUTBOX_PATH = "/_sandbox/outbox"  # local only: not a catalog route, never deployed
+HEADERS_SET_BY_SERVER = {"content-length", "connection", "transfer-encoding"}
+READ_CHUNK_BYTES = 64 * 1024
+
+
+class PayloadTooLarge(Exception):
+    pass
+
+
+class LocalApiServer(ThreadingHTTPServer):
+    daemon_threads = True  # a request in flight never holds up Ctrl-C
+
+    def __init__(self, environment: LocalEnvironment) -> None:
+        super().__init__((environment.host, environment.port), LocalApiRequestHandler)
+        self.account_id = environment.account_id
+        self.runtime = LocalLambdaRuntime(region=environment.region, account_id=environment.account_id)
+        self.outbox = Outbox(account_id=environment.account_id, region=environment.region)
+
+    def handle_error(self, request, client_address) -> None:
+        if not isinstance(sys.exc_info()[1], ConnectionError):  # a client that hung up is not our error
+            super().handle_error(request, client_address)
+
+
+class LocalApiRequestHandler(BaseHTTPRequestHandler):
+    server: LocalApiServer
+
+    def serve(self) -> None:
+        started = time.perf_counter()
+        response = self._respond()
+        self._write(response)
+        elapsed_ms = (time.perf_counter() - started) * 1000
+        # The path only: query strings can carry tokens (email verification links).
+        sys.stderr.write(f"{self.command} {urlsplit(self.path).path} {response.status} {elapsed_ms:.0f} ms\n")
+        self._announce_new_email()
+
+    do_GET = do_HEAD = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = serve
+
+    def log_request(self, code="-", size="-") -> None:
+        """Silenced: `serve()` logs each request once it is answered, with its duration."""
+
+    def _respond(self) -> HttpResponse:
+        target = urlsplit(self.path)
+        # HEAD is answered like GET, without the body: the resolvers only declare GET routes.
+        method = "GET" if self.command == "HEAD" else self.command
+        try:
+            body = self._read_body()
+        except PayloadTooLarge:
+            return error_response(413, "Request body exceeds 10 MB", "PAYLOAD_TOO_LARGE")
+        except ValueError:
+            return error_response(400, "Malformed Content-Length or chunked body", "BAD_REQUEST")
+        if method == "GET" and target.path == OUTBOX_PATH:
+            self._announce_new_email()
+            return json_response(200, [mail.as_json() for mail in self.server.outbox.sent()])
+        match = match_route(method, target.path)
+        if match is None:
+            return error_response(404, "Not found", "NOT_FOUND")
+        request = HttpRequest(
+            method=method,
+            path=target.path,
+            query_string=target.query,
+            headers=list(self.headers.items()),
+            body=body,
+            source_ip=self.client_address[0],
+            protocol=self.request_version,
+        )
+        try:
+            event = build_event(request, match, account_id=self.server.account_id)
+            return map_result(self.server.runtime.invoke(match.function, event))
+        except RuntimeBusy as busy:
+            sys.stderr.write(f"{busy}: is a handler calling this stack synchronously?\n")
+            return error_response(503, "Service unavailable", "UNAVAILABLE")
+        except Exception:
+            sys.stderr.write(f"{match.function.name} failed on {self.command} {target.path}:\n")
+            traceback.print_exc(file=sys.stderr)
+            return error_response(500, "Internal server error", "INTERNAL_ERROR")
+
+    def _read_body(self) -> bytes:
+        if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
+            return self._read_chunked_body()
+        length = int(self.headers.get("Content-Length") or 0)
+        if length > MAX_REQUEST_BODY_BYTES:
+            self._discard(length)
+            raise PayloadTooLarge
+        return self.rfile.read(length)
+
+    def _read_chunked_body(self) -> bytes:
+        body, too_large = bytearray(), False
+        while size := int(self.rfile.readline().split(b";", 1)[0], 16):
+            chunk = self.rfile.read(size)
+            self.rfile.readline()  # the CRLF closing the chunk
+            too_large = too_large or len(body) + size > MAX_REQUEST_BODY_BYTES
+            if not too_large:
+                body += chunk
+        while self.rfile.readline() not in (b"\r\n", b"\n", b""):  # trailers
+            pass
+        if too_large:
+            raise PayloadTooLarge
+        return bytes(body)
+
+    def _discard(self, length: int) -> None:
+        """Read an oversized body anyway, so the client gets the 413 instead of a reset connection."""
+        while length > 0:
+            chunk = self.rfile.read(min(length, READ_CHUNK_BYTES))
+            if not chunk:
+                return
+            length -= len(chunk)
+
+    def _write(self, response: HttpResponse) -> None:
+        self.send_response(response.status)
+        for name, value in response.headers:
+            if name.lower() not in HEADERS_SET_BY_SERVER:
+                self.send_header(name, value)
+        self.send_header("Content-Length", str(len(response.body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(response.body)
+
+    def _announce_new_email(self) -> None:
+        for mail in self.server.outbox.collect_new():
+            print(mail.announcement(), flush=True)

@@ -1,0 +1,63 @@
+import pytest
+
+from tests.integration.conftest import mint_key, sign_up_and_log_in
+
+pytestmark = pytest.mark.integration
+
+REFERENCE_FIELDS = {"tenant_id", "currency", "balance_minor", "plan_tier", "trial_expires_at",
+                    "minutes_remaining_at_bundled_rate", "rate_per_minute_minor", "autocharge", "topup_presets_minor"}
+
+
+def test_the_balance_has_every_field_of_the_reference_example(api):
+    owner = sign_up_and_log_in(api, country="US")
+    key = mint_key(api, owner)
+
+    balance = api.get("/api/billing/balance", token=key["secret"]).body
+
+    assert set(balance) == REFERENCE_FIELDS
+    assert balance["tenant_id"] == owner.tenant_id and balance["currency"] == "USD"
+    assert balance["balance_minor"] == 500 and balance["rate_per_minute_minor"] == 12
+    assert balance["minutes_remaining_at_bundled_rate"] == 41
+    assert balance["autocharge"] == {"enabled": False, "threshold_minor": None, "amount_minor": None}
+    assert balance["topup_presets_minor"] == [1000, 2500, 5000, 10000, 25000]
+    assert balance["trial_expires_at"].endswith("Z")
+
+
+def test_two_tenants_never_see_each_other(api):
+    alice, bob = sign_up_and_log_in(api), sign_up_and_log_in(api, country="IN")
+    alice_key = mint_key(api, alice)
+
+    assert api.get("/billing/balance", token=alice_key["secret"]).body["tenant_id"] == alice.tenant_id
+    assert api.get("/billing/balance", token=bob.token).body["tenant_id"] == bob.tenant_id
+    assert api.get("/api-keys", token=bob.token).body["keys"] == []
+    assert api.post(f"/api-keys/{alice_key['id']}/revoke", token=bob.token).status == 404
+    assert api.delete(f"/api-keys/{alice_key['id']}", token=bob.token).status == 404
+    assert api.get("/billing/balance", token=alice_key["secret"]).status == 200
+
+
+@pytest.fixture
+def aws_calls(monkeypatch):
+    """Counts every AWS API call made by botocore clients (boto3's and pynamodb's alike)."""
+    import botocore.client
+
+    calls: list[str] = []
+    original = botocore.client.BaseClient._make_api_call
+
+    def counting(self, operation_name, api_params):
+        calls.append(operation_name)
+        return original(self, operation_name, api_params)
+
+    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", counting)
+    return calls
+
+
+@pytest.mark.parametrize("credential", ["api_key", "jwt"])
+def test_an_authenticated_balance_read_costs_two_aws_calls(api, aws_calls, credential):
+    owner = sign_up_and_log_in(api)
+    token = mint_key(api, owner)["secret"] if credential == "api_key" else owner.token
+    api.get("/billing/balance", token=token)  # warm: connections described once per container
+    aws_calls.clear()
+
+    api.get("/billing/balance", token=token)
+
+    assert len(aws_calls) == 2, aws_calls

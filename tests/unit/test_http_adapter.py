@@ -1,0 +1,214 @@
+"""The local API Gateway: route matching, payload v2 events and the mapping of Lambda results."""
+
+from __future__ import annotations
+
+import base64
+import json
+
+import pytest
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
+
+from functions.catalog import HttpRoute, LambdaFunction
+from infra_local.http_adapter import (
+    HttpRequest,
+    build_event,
+    error_response,
+    map_result,
+    match_route,
+)
+
+HEALTH = LambdaFunction(name="health", handler="h.handler.lambda_handler", description="",
+                        routes=(HttpRoute("GET", "/healthz"),), serves_unmatched_routes=True)
+API_KEYS = LambdaFunction(name="api_keys", handler="k.handler.lambda_handler", description="",
+                          routes=(HttpRoute("GET", "/api-keys"), HttpRoute("POST", "/api-keys/{id}/revoke")))
+CATALOG = (HEALTH, API_KEYS)
+ACCOUNT_ID = "123456789012"
+
+
+def event_for(request: HttpRequest) -> dict:
+    return build_event(request, match_route(request.method, request.path, CATALOG), account_id=ACCOUNT_ID)
+
+
+# Route matching
+
+
+def test_a_route_matches_by_method_and_path() -> None:
+    match = match_route("GET", "/api-keys", CATALOG)
+
+    assert (match.function, match.route_key, match.path_parameters) == (API_KEYS, "GET /api-keys", {})
+
+
+def test_a_template_segment_becomes_a_decoded_path_parameter() -> None:
+    match = match_route("POST", "/api-keys/key%201/revoke", CATALOG)
+
+    assert match.function is API_KEYS
+    assert match.route_key == "POST /api-keys/{id}/revoke"
+    assert match.path_parameters == {"id": "key 1"}
+
+
+@pytest.mark.parametrize("alias", ["/api", "/v1"])
+def test_one_alias_prefix_is_stripped_for_matching_and_kept_in_the_route_key(alias: str) -> None:
+    match = match_route("POST", f"{alias}/api-keys/k1/revoke", CATALOG)
+
+    assert match.function is API_KEYS
+    assert match.route_key == f"POST {alias}/api-keys/{{id}}/revoke"
+    assert match.path_parameters == {"id": "k1"}
+
+
+def test_a_path_that_merely_starts_like_an_alias_is_not_stripped() -> None:
+    # "/api-keys" starts with "/api" but is no alias of "-keys"
+    assert match_route("GET", "/api-keys", CATALOG).route_key == "GET /api-keys"
+
+
+def test_only_one_alias_is_stripped_as_the_catalog_declares_no_combined_prefix() -> None:
+    assert match_route("GET", "/api/v1/api-keys", CATALOG).route_key == "$default"
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [("GET", "/unknown"), ("DELETE", "/api-keys"), ("POST", "/api-keys//revoke"),
+     ("POST", "/api-keys/a/b/revoke")],
+)
+def test_anything_unmatched_goes_to_the_default_route(method: str, path: str) -> None:
+    match = match_route(method, path, CATALOG)
+
+    assert (match.function, match.route_key, match.path_parameters) == (HEALTH, "$default", {})
+
+
+def test_without_a_default_function_nothing_matches() -> None:
+    assert match_route("GET", "/unknown", (API_KEYS,)) is None
+
+
+# Event building
+
+
+def test_the_event_carries_method_path_route_and_request_context() -> None:
+    event = event_for(HttpRequest("POST", "/v1/api-keys/k1/revoke", source_ip="10.0.0.7",
+                                  headers=[("Host", "127.0.0.1:8000"), ("User-Agent", "curl/8")]))
+
+    assert event["version"] == "2.0"
+    assert event["routeKey"] == "POST /v1/api-keys/{id}/revoke"
+    assert event["rawPath"] == "/v1/api-keys/k1/revoke"
+    assert event["pathParameters"] == {"id": "k1"}
+    context = event["requestContext"]
+    assert context["http"] == {"method": "POST", "path": "/v1/api-keys/k1/revoke", "protocol": "HTTP/1.1",
+                               "sourceIp": "10.0.0.7", "userAgent": "curl/8"}
+    assert (context["routeKey"], context["stage"], context["accountId"]) == (event["routeKey"], "$default",
+                                                                             ACCOUNT_ID)
+    assert context["domainName"] == "127.0.0.1:8000"
+    assert isinstance(context["timeEpoch"], int) and context["requestId"]
+
+
+def test_header_names_are_lower_cased_and_repeated_headers_joined_with_commas() -> None:
+    event = event_for(HttpRequest("GET", "/healthz", headers=[("Accept", "text/html"), ("X-Trace", "a"),
+                                                               ("x-trace", "b")]))
+
+    assert event["headers"] == {"accept": "text/html", "x-trace": "a,b"}
+
+
+def test_cookies_move_from_the_cookie_header_to_a_list() -> None:
+    event = event_for(HttpRequest("GET", "/healthz", headers=[("Cookie", "cf_session=abc; theme=dark")]))
+
+    assert event["cookies"] == ["cf_session=abc", "theme=dark"]
+    assert "cookie" not in event["headers"]
+
+
+def test_the_query_string_is_kept_raw_and_decoded_with_repeats_joined() -> None:
+    event = event_for(HttpRequest("GET", "/api-keys", query_string="limit=5&tag=a&tag=b%20c&empty="))
+
+    assert event["rawQueryString"] == "limit=5&tag=a&tag=b%20c&empty="
+    assert event["queryStringParameters"] == {"limit": "5", "tag": "a,b c", "empty": ""}
+
+
+def test_absent_parts_are_omitted_as_api_gateway_does() -> None:
+    event = event_for(HttpRequest("GET", "/healthz"))
+
+    assert {"cookies", "queryStringParameters", "pathParameters", "body"}.isdisjoint(event)
+    assert event["rawQueryString"] == ""
+    assert event["isBase64Encoded"] is False
+
+
+def test_a_json_body_is_passed_as_text() -> None:
+    event = event_for(HttpRequest("POST", "/api-keys/k/revoke", body='{"name": "é"}'.encode(),
+                                  headers=[("Content-Type", "application/json; charset=utf-8")]))
+
+    assert (event["body"], event["isBase64Encoded"]) == ('{"name": "é"}', False)
+
+
+@pytest.mark.parametrize(
+    ("content_type", "body"),
+    [("application/json", b"\xff\xfe not utf-8"), ("application/octet-stream", b"plain ascii"),
+     ("multipart/form-data; boundary=x", b"--x\r\n"), ("", b"no content type")],
+)
+def test_a_binary_or_non_text_body_is_base64_encoded(content_type: str, body: bytes) -> None:
+    headers = [("Content-Type", content_type)] if content_type else []
+    event = event_for(HttpRequest("POST", "/api-keys/k/revoke", body=body, headers=headers))
+
+    assert event["isBase64Encoded"] is True
+    assert base64.b64decode(event["body"]) == body
+
+
+def test_powertools_reads_what_the_event_carries() -> None:
+    # Given a resolver like the functions' own, stripping the alias prefixes
+    app = APIGatewayHttpResolver(strip_prefixes=["/api", "/v1"])
+
+    @app.post("/api-keys/<key_id>/revoke")
+    def revoke(key_id: str) -> dict:
+        event = app.current_event
+        return {"key_id": key_id, "cookies": event.cookies, "tag": event.query_string_parameters["tag"],
+                "auth": event.headers["authorization"], "body": event.json_body}
+
+    # When it resolves an event built from a request under an alias
+    request = HttpRequest("POST", "/api/api-keys/k1/revoke", query_string="tag=a&tag=b", body=b'{"n": 1}',
+                          headers=[("Content-Type", "application/json"), ("Authorization", "Bearer t"),
+                                   ("Cookie", "cf_session=s")])
+    result = app.resolve(event_for(request), {})
+
+    # Then the route sees every part of the request
+    assert result["statusCode"] == 200
+    assert json.loads(result["body"]) == {"key_id": "k1", "cookies": ["cf_session=s"], "tag": "a,b",
+                                          "auth": "Bearer t", "body": {"n": 1}}
+
+
+# Response mapping
+
+
+def test_cookies_become_one_set_cookie_header_each() -> None:
+    response = map_result({"statusCode": 200, "headers": {"Content-Type": "application/json"}, "body": "{}",
+                           "cookies": ["cf_session=abc; HttpOnly", "theme=dark"]})
+
+    assert response.status == 200
+    assert response.headers == [("Content-Type", "application/json"),
+                                ("Set-Cookie", "cf_session=abc; HttpOnly"), ("Set-Cookie", "theme=dark")]
+    assert response.body == b"{}"
+
+
+def test_a_base64_body_is_decoded_to_its_bytes() -> None:
+    pdf = b"%PDF-1.7\x00\xff"
+    encoded = base64.b64encode(pdf).decode()
+
+    response = map_result({"statusCode": 200, "body": encoded, "isBase64Encoded": True})
+
+    assert response.body == pdf
+
+
+def test_multi_value_headers_are_sent_once_per_value() -> None:
+    response = map_result({"statusCode": 204, "multiValueHeaders": {"Vary": ["Origin", "Cookie"]}})
+
+    assert response.headers == [("Vary", "Origin"), ("Vary", "Cookie")]
+    assert response.body == b""
+
+
+def test_a_result_without_a_status_code_is_a_200_json_answer() -> None:
+    response = map_result({"ok": True})
+
+    assert (response.status, response.headers, json.loads(response.body)) == (
+        200, [("Content-Type", "application/json")], {"ok": True})
+
+
+def test_a_stack_error_has_the_contract_error_body() -> None:
+    response = error_response(500, "Internal server error", "INTERNAL_ERROR")
+
+    assert response.status == 500
+    assert json.loads(response.body) == {"error": "Internal server error", "code": "INTERNAL_ERROR"}
+
