@@ -6,8 +6,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 from pydantic import BaseModel
 
-from shared.platform.settings import get_settings
-from shared.providers.status import ProviderStatus, provider_statuses
+from shared.providers.status import ProviderStatus
 
 router = APIGatewayHttpRouter()
 TAGS = ["Health"]
@@ -23,6 +22,9 @@ class Health(BaseModel):
 
 @router.get("/healthz", summary="Service health and provider configuration (sandbox vs real)", tags=TAGS)
 def health() -> Health:
+    from shared.platform.settings import get_settings
+    from shared.providers.status import provider_statuses
+
     settings = get_settings()
     providers = provider_statuses()
     return Health(status="ok", version=settings.version, environment=settings.environment,

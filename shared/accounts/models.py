@@ -50,3 +50,31 @@ class EmailVerification(BaseModel):
     email: str
     expires_at: datetime
     verified_at: datetime | None
+
+
+class SignupResult(BaseModel):
+    tenant: Tenant
+    user: User
+    verify_email_sent: bool
+
+
+class EmailVerified(BaseModel):
+    ok: bool
+    email: str
+    verified_at: datetime
+
+
+class Session(BaseModel):
+    token: str
+    expires_in: int
+    expires_at: datetime
+    user: User
+    tenant: Tenant
+
+
+class WhoAmI(BaseModel):
+    user: User | None
+    tenant: Tenant
+    expires_at: datetime | None
+    auth: str  # "user" or "api_key"
+    scope: str

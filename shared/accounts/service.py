@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime, timedelta
+from datetime import timedelta
 from urllib.parse import quote
 
-from pydantic import BaseModel
-
 from shared.accounts import repository
-from shared.accounts.models import Tenant, User
+from shared.accounts.models import EmailVerified, Session, SignupResult, Tenant, User, WhoAmI
 from shared.auth import passwords, tokens
 from shared.auth.principal import Principal
 from shared.billing import plans
@@ -21,34 +19,6 @@ from shared.platform.ids import new_id, url_token
 from shared.platform.observability import count_business_event, get_logger
 from shared.platform.settings import get_settings
 from shared.providers.email.port import Email, get_email_sender
-
-
-class SignupResult(BaseModel):
-    tenant: Tenant
-    user: User
-    verify_email_sent: bool
-
-
-class EmailVerified(BaseModel):
-    ok: bool
-    email: str
-    verified_at: datetime
-
-
-class Session(BaseModel):
-    token: str
-    expires_in: int
-    expires_at: datetime
-    user: User
-    tenant: Tenant
-
-
-class WhoAmI(BaseModel):
-    user: User | None
-    tenant: Tenant
-    expires_at: datetime | None
-    auth: str  # "user" or "api_key"
-    scope: str
 
 
 def _token_hash(token: str) -> str:

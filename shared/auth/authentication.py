@@ -7,22 +7,13 @@ in one conditional UpdateItem; a JWT is checked against its user (status, token 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from shared.accounts import repository as accounts
 from shared.api_keys import repository as api_keys
 from shared.api_keys.secrets import is_well_formed, looks_like_api_key, secret_hash
-from shared.auth.principal import ROLE_SCOPES, Principal, Scope
+from shared.auth.principal import ROLE_SCOPES, Credentials, Principal, Scope
 from shared.auth.tokens import read_token
 from shared.platform import clock
 from shared.platform.errors import Unauthorized
-
-
-@dataclass(frozen=True)
-class Credentials:
-    bearer: str | None
-    session_cookie: str | None
-    source_ip: str | None
 
 
 def authenticate(credentials: Credentials) -> Principal:

@@ -14,9 +14,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from shared.auth.authentication import Credentials, authenticate
-from shared.auth.principal import Principal, Scope
-from shared.auth.tokens import SESSION_COOKIE
+from shared.auth.principal import Credentials, Principal, Scope
+from shared.auth.session_cookie import SESSION_COOKIE
 from shared.platform.errors import Forbidden
 
 if TYPE_CHECKING:
@@ -45,6 +44,9 @@ def session_cookie_of(event: "APIGatewayProxyEventV2") -> str | None:
 
 def requires(scope: Scope, *, users_only: bool = False) -> Callable[..., Any]:
     def authorize(app: "BaseRouter", next_middleware: "NextMiddleware") -> Any:
+        # Imported on the first protected request: public routes never load the storage layer.
+        from shared.auth.authentication import authenticate
+
         principal = authenticate(credentials_of(app.current_event))
         if users_only and not principal.is_user:
             raise Forbidden("This endpoint needs a logged-in user (cookie or JWT); API keys are refused",

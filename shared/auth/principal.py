@@ -44,3 +44,12 @@ class Principal:
     @property
     def is_user(self) -> bool:
         return self.kind == "user"
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """What a request presented: a bearer (API key or JWT), the session cookie, where it came from."""
+
+    bearer: str | None
+    session_cookie: str | None
+    source_ip: str | None

@@ -16,7 +16,6 @@ from shared.platform.ids import new_id
 from shared.platform.settings import get_settings
 
 ALGORITHM = "HS256"
-SESSION_COOKIE = "cf_session"
 
 
 @dataclass(frozen=True)

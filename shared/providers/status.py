@@ -4,9 +4,6 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
-from shared.platform.settings import get_settings
-from shared.providers.email.port import email_mode
-
 
 class ProviderStatus(BaseModel):
     configured: bool
@@ -14,6 +11,9 @@ class ProviderStatus(BaseModel):
 
 
 def provider_statuses() -> dict[str, ProviderStatus]:
+    from shared.platform.settings import get_settings
+    from shared.providers.email.port import email_mode
+
     settings = get_settings()
 
     def pick(configured: bool, real: str) -> ProviderStatus:

@@ -7,9 +7,8 @@ the `/api` and `/v1` aliases.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable
 import json
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 

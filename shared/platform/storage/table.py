@@ -7,6 +7,8 @@ generic keys, the GSI and the `type` discriminator.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from pynamodb.attributes import DiscriminatorAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
@@ -51,6 +53,7 @@ class TableItem(Model):
 
 def reset_connections() -> None:
     """Drop cached connections so the next call rebinds from settings (tests, local stack)."""
+    _transaction_connection.cache_clear()
     pending = [TableItem]
     while pending:
         model = pending.pop()
@@ -82,11 +85,22 @@ def create_table() -> None:
                             TimeToLiveSpecification={"Enabled": True, "AttributeName": "ttl"})
 
 
+@lru_cache(maxsize=1)
+def _transaction_connection():
+    # Its own connection: binding TableItem itself would hand its connection (and its index-less
+    # table metadata) down to every model class that has not connected yet.
+    from pynamodb.connection import Connection
+
+    meta = TableItem.Meta
+    return Connection(region=get_settings().aws_region, connect_timeout_seconds=meta.connect_timeout_seconds,
+                      read_timeout_seconds=meta.read_timeout_seconds, max_retry_attempts=meta.max_retry_attempts)
+
+
 def transaction():
-    """A TransactWriteItems context on the shared connection (one botocore client per container)."""
+    """A TransactWriteItems context (pynamodb's TransactWrite) on a per-container connection."""
     from pynamodb.transactions import TransactWrite
 
-    return TransactWrite(connection=TableItem._get_connection().connection)
+    return TransactWrite(connection=_transaction_connection())
 
 
 def failed_condition_positions(error: Exception) -> list[int]:
