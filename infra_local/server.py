@@ -8,6 +8,7 @@ import traceback
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
+from functions.catalog import FUNCTIONS, LambdaFunction
 from infra_local.environment import LocalEnvironment
 from infra_local.http_adapter import (
     MAX_REQUEST_BODY_BYTES,
@@ -34,8 +35,9 @@ class PayloadTooLarge(Exception):
 class LocalApiServer(ThreadingHTTPServer):
     daemon_threads = True  # a request in flight never holds up Ctrl-C
 
-    def __init__(self, environment: LocalEnvironment) -> None:
+    def __init__(self, environment: LocalEnvironment, functions: tuple[LambdaFunction, ...] = FUNCTIONS) -> None:
         super().__init__((environment.host, environment.port), LocalApiRequestHandler)
+        self.functions = functions
         self.account_id = environment.account_id
         self.runtime = LocalLambdaRuntime(region=environment.region, account_id=environment.account_id)
         self.outbox = Outbox(account_id=environment.account_id, region=environment.region)
@@ -75,7 +77,7 @@ class LocalApiRequestHandler(BaseHTTPRequestHandler):
         if method == "GET" and target.path == OUTBOX_PATH:
             self._announce_new_email()
             return json_response(200, [mail.as_json() for mail in self.server.outbox.sent()])
-        match = match_route(method, target.path)
+        match = match_route(method, target.path, self.server.functions)
         if match is None:
             return error_response(404, "Not found", "NOT_FOUND")
         request = HttpRequest(

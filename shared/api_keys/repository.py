@@ -1,8 +1,8 @@
 """API keys in the single table (patterns 8–9).
 
-The item is keyed by the sha256 of the secret, so authenticating a key and recording its use is a
-single conditional UpdateItem on the main table (strongly consistent: a revoked key fails on the
-very next request). GSI1 lists a tenant's keys and finds one by id.
+The item is keyed by the sha256 of the secret, so authenticating a key is one strongly consistent
+GetItem on the main table (a revoked key fails on the very next request). GSI1 lists a tenant's
+keys and finds one by id.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
-from pynamodb.exceptions import DeleteError, PutError, UpdateError
+from pynamodb.exceptions import DeleteError, DoesNotExist, PutError, UpdateError
 
 from shared.api_keys.models import ApiKey
 from shared.platform.errors import Conflict
@@ -60,20 +60,24 @@ def create(key: ApiKey, secret_hash: str) -> None:
         raise
 
 
-def use_live_key(secret_hash: str, used_at: datetime, source_ip: str | None) -> ApiKey | None:
-    """Record a use of the key and return it — or None if it is unknown, revoked or expired."""
+def find_by_secret_hash(secret_hash: str) -> ApiKey | None:
+    """The key for a presented secret; strongly consistent, so a revocation is seen at once."""
+    try:
+        return _key_from(_ApiKeyItem.get(keys.api_key_pk(secret_hash), keys.APIKEY, consistent_read=True))
+    except DoesNotExist:
+        return None
+
+
+def record_use(secret_hash: str, used_at: datetime, source_ip: str | None) -> None:
+    """Stamp last_used_at/ip, unless the key was revoked or deleted meanwhile."""
     item = _ApiKeyItem(keys.api_key_pk(secret_hash), keys.APIKEY)
-    live = (_ApiKeyItem.PK.exists() & _ApiKeyItem.revoked_at.does_not_exist()
-            & (_ApiKeyItem.expires_at.does_not_exist() | (_ApiKeyItem.expires_at > used_at)))
     actions = [_ApiKeyItem.last_used_at.set(used_at)]
     actions.append(_ApiKeyItem.last_used_ip.set(source_ip) if source_ip else _ApiKeyItem.last_used_ip.remove())
     try:
-        item.update(actions=actions, condition=live)
+        item.update(actions=actions, condition=_ApiKeyItem.PK.exists() & _ApiKeyItem.revoked_at.does_not_exist())
     except UpdateError as error:
-        if _is_condition_failure(error):
-            return None
-        raise
-    return _key_from(item)
+        if not _is_condition_failure(error):
+            raise
 
 
 def list_for_tenant(tenant_id: int) -> list[ApiKey]:
@@ -84,7 +88,8 @@ def list_for_tenant(tenant_id: int) -> list[ApiKey]:
 
 
 def _find_item(tenant_id: int, key_id: str) -> _ApiKeyItem | None:
-    items = _ApiKeyItem.by_tenant.query(keys.tenant_pk(tenant_id), keys.api_key_listing_sk(key_id) == _ApiKeyItem.GSI1SK)
+    sort_key = _ApiKeyItem.GSI1SK == keys.api_key_listing_sk(key_id)
+    items = _ApiKeyItem.by_tenant.query(keys.tenant_pk(tenant_id), sort_key)
     return next(iter(items), None)
 
 

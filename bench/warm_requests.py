@@ -1,0 +1,140 @@
+"""Warm `GET /billing/balance` with an API key, and the AWS calls each authenticated request makes.
+
+Both sides go through the local stack over HTTP (its server, API Gateway adapter and Lambda runtime,
+moto in-process): the real billing function against a bare handler doing one DynamoDB GetItem,
+served by the same stack. The in-process figures (no socket) are reported too: they are the
+stricter comparison. Targets: ≤ 1.5× the bare handler; ≤ 3 AWS calls per authenticated request.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import statistics
+import threading
+import time
+from collections import Counter
+from typing import Any
+
+from functions.catalog import FUNCTIONS, HttpRoute, LambdaFunction
+from infra_local.environment import prepare_environment
+
+WARMUP = 30
+SAMPLES = 400
+BARE = LambdaFunction(name="bare", handler="bench.bare_handler.lambda_handler", description="one GetItem",
+                      routes=(HttpRoute("GET", "/_bench/bare"),))
+
+
+class _Stack:
+    """The local stack in this process, serving the catalog plus the bare baseline function."""
+
+    def __init__(self) -> None:
+        from infra_local.aws import bootstrap, start_moto
+        from infra_local.server import LocalApiServer
+
+        environment = prepare_environment()
+        self.mock = start_moto()
+        bootstrap()
+        self.server = LocalApiServer(environment, functions=(*FUNCTIONS, BARE))
+        self.port = self.server.server_address[1]
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.connection = http.client.HTTPConnection("127.0.0.1", self.port)
+
+    def call(self, method: str, path: str, *, body: Any = None, token: str | None = None) -> tuple[int, Any]:
+        headers = {"content-type": "application/json"}
+        if token:
+            headers["authorization"] = f"Bearer {token}"
+        connection = http.client.HTTPConnection("127.0.0.1", self.port)
+        connection.request(method, path, body=json.dumps(body) if body is not None else None, headers=headers)
+        response = connection.getresponse()
+        raw = response.read()
+        connection.close()
+        return response.status, json.loads(raw) if raw else None
+
+    def invoke(self, function: LambdaFunction, path: str, token: str | None = None, query: str = "") -> int:
+        """The same request without the socket: adapter + runtime only."""
+        from infra_local.http_adapter import HttpRequest, build_event, map_result, match_route
+
+        headers = [("authorization", f"Bearer {token}")] if token else []
+        request = HttpRequest(method="GET", path=path, query_string=query, headers=headers)
+        match = match_route("GET", path, (*FUNCTIONS, BARE))
+        result = self.server.runtime.invoke(match.function, build_event(request, match, account_id="123456789012"))
+        return map_result(result).status
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+        self.mock.stop()
+
+
+def _median_ms(action) -> float:
+    for _ in range(WARMUP):
+        action()
+    timings = []
+    for _ in range(SAMPLES):
+        started = time.perf_counter()
+        action()
+        timings.append(time.perf_counter() - started)
+    return statistics.median(timings) * 1000
+
+
+class _AwsCallCounter:
+    """Counts every AWS API call made by botocore clients (boto3's and pynamodb's alike)."""
+
+    def __enter__(self) -> Counter:
+        import botocore.client
+
+        self.calls: Counter = Counter()
+        self._original = botocore.client.BaseClient._make_api_call
+        calls, original = self.calls, self._original
+
+        def counting(client, operation_name, api_params):
+            calls[operation_name] += 1
+            return original(client, operation_name, api_params)
+
+        botocore.client.BaseClient._make_api_call = counting
+        return self.calls
+
+    def __exit__(self, *exc_info) -> None:
+        import botocore.client
+
+        botocore.client.BaseClient._make_api_call = self._original
+
+
+def run() -> dict[str, Any]:
+    stack = _Stack()
+    try:
+        signup = {"email": "bench@example.com", "password": "benchmark password", "country": "US"}
+        status, created = stack.call("POST", "/auth/signup", body=signup)
+        assert status == 201, created
+        login = {"email": signup["email"], "password": signup["password"]}
+        session = stack.call("POST", "/auth/login", body=login)[1]
+        secret = stack.call("POST", "/api-keys", body={"name": "bench"}, token=session["token"])[1]["secret"]
+        bare_path = f"/_bench/bare?tenant_id={created['tenant']['id']}"
+
+        http_bare = _median_ms(lambda: stack.call("GET", bare_path))
+        http_balance = _median_ms(lambda: stack.call("GET", "/billing/balance", token=secret))
+        query = f"tenant_id={created['tenant']['id']}"
+        direct_bare = _median_ms(lambda: stack.invoke(BARE, "/_bench/bare", query=query))
+        direct_balance = _median_ms(lambda: stack.invoke(None, "/billing/balance", token=secret))
+
+        calls = {}
+        for label, path, token in [
+            ("GET /billing/balance (API key)", "/billing/balance", secret),
+            ("GET /billing/balance (JWT)", "/billing/balance", session["token"]),
+            ("GET /auth/me (JWT)", "/auth/me", session["token"]),
+            ("GET /api-keys (JWT)", "/api-keys", session["token"]),
+        ]:
+            with _AwsCallCounter() as counted:
+                stack.call("GET", path, token=token)
+            calls[label] = dict(counted)
+        return {
+            "http": {"bare_get_item_ms": round(http_bare, 3), "balance_with_api_key_ms": round(http_balance, 3),
+                     "ratio": round(http_balance / http_bare, 2)},
+            "in_process": {"bare_get_item_ms": round(direct_bare, 3),
+                           "balance_with_api_key_ms": round(direct_balance, 3),
+                           "ratio": round(direct_balance / direct_bare, 2)},
+            "aws_calls_per_request": calls,
+        }
+    finally:
+        stack.stop()
