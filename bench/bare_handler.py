@@ -10,7 +10,7 @@ import boto3
 _table = None
 
 
-def lambda_handler(event, context):  # noqa: ARG001 — the Lambda signature
+def lambda_handler(event, context):
     global _table
     if _table is None:
         _table = boto3.resource("dynamodb", region_name=os.environ["AWS_REGION"]).Table(os.environ["TABLE_NAME"])

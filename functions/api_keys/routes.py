@@ -10,11 +10,12 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictInt
 
 from shared.api_keys.models import ApiKeyView, MintedApiKey, ScopeLabel
 from shared.auth.policies import current_principal, requires
 from shared.auth.principal import Scope
+from shared.platform.http.input_types import PrintableText, timestamp_text_only
 
 router = APIGatewayHttpRouter()
 TAGS = ["API keys"]
@@ -23,15 +24,15 @@ KeyId = Annotated[str, Path(min_length=1, max_length=64)]
 
 class MintKeyRequest(BaseModel):
     model_config = ConfigDict(extra="ignore")
-    name: Annotated[str, Field(min_length=1, max_length=120)]
+    name: Annotated[str, Field(min_length=1, max_length=120), PrintableText]
     scope: ScopeLabel = "admin"
-    expires_in_days: int | None = None
-    expires_at: datetime | None = None
+    expires_in_days: StrictInt | None = None
+    expires_at: Annotated[datetime | None, BeforeValidator(timestamp_text_only)] = None
 
 
 class RevokeKeyRequest(BaseModel):
     model_config = ConfigDict(extra="ignore")
-    reason: Annotated[str | None, Field(max_length=80)] = None
+    reason: Annotated[str | None, Field(max_length=80), PrintableText] = None
 
 
 class KeyList(BaseModel):

@@ -11,26 +11,25 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field
 
 from shared.accounts.models import Country, EmailVerified, Session, SignupResult, WhoAmI
 from shared.auth.passwords import MIN_PASSWORD_LENGTH
 from shared.auth.policies import credentials_of, current_principal, requires
 from shared.auth.principal import Scope
 from shared.auth.session_cookie import expired_session_cookie, session_cookie
+from shared.platform.http.input_types import Email, PrintableText
 
 router = APIGatewayHttpRouter()
 TAGS = ["Auth"]
 
-Email = Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, min_length=3, max_length=254,
-                                         pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
 
 
 class SignupRequest(BaseModel):
     model_config = ConfigDict(extra="ignore")
     email: Email
     password: Annotated[str, Field(min_length=MIN_PASSWORD_LENGTH, max_length=256)]
-    full_name: Annotated[str | None, Field(max_length=120)] = None
+    full_name: Annotated[str | None, Field(max_length=120), PrintableText] = None
     country: Country | None = None
 
 
@@ -70,13 +69,16 @@ def log_in(body: Annotated[LoginRequest, Body()]) -> Response[Session]:
                     body=session.model_dump(mode="json"), cookies=[session_cookie(session.token, session.expires_in)])
 
 
-@router.post("/auth/logout", summary="Clear the session cookie and revoke the user's outstanding tokens",
-             tags=TAGS)
-def log_out() -> Response[LoggedOut]:
+@router.post("/auth/logout", tags=TAGS,
+             summary="Clear the session cookie and revoke the session's token(s); everywhere=true signs out "
+                     "every device")
+def log_out(everywhere: Annotated[bool, Query()] = False) -> Response[LoggedOut]:
     from shared.accounts import service
 
     credentials = credentials_of(router.current_event)
-    revoked = service.log_out(credentials.bearer or credentials.session_cookie)
+    presented = [token for token in (credentials.bearer, credentials.session_cookie)
+                 if token and not token.startswith("cf_live_")]
+    revoked = service.log_out(presented, everywhere=everywhere)
     return Response(status_code=200, content_type=content_types.APPLICATION_JSON,
                     body=LoggedOut(ok=True, revoked=revoked).model_dump(), cookies=[expired_session_cookie()])
 

@@ -42,6 +42,7 @@ class UserCredentials(BaseModel):
     user: User
     password_hash: str | None
     token_version: int
+    revoked_token_ids: frozenset[str] = frozenset()
 
 
 class EmailVerification(BaseModel):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from pynamodb.attributes import NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
+from pynamodb.attributes import MapAttribute, NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
 from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
 
 from shared.accounts.models import EmailVerification, Tenant, User, UserCredentials
@@ -39,6 +39,8 @@ class _UserItem(TableItem, discriminator="User"):
     auth_provider = UnicodeAttribute()
     password_hash = UnicodeAttribute(null=True)
     token_version = NumberAttribute(default=0)
+    # Logged-out sessions: token id (jti) → the token's expiry (epoch seconds); pruned as they expire.
+    revoked_tokens = MapAttribute(default=dict)
     created_at = UTCDateTimeAttribute()
 
 
@@ -95,7 +97,8 @@ def create_account(tenant: Tenant, owner: User, *, password_hash: str | None, ve
             tx.save(_UserItem(tenant_pk, keys.user_sk(owner.id), user_id=owner.id, tenant_id=tenant.id,
                               email=owner.email, full_name=owner.full_name, role=owner.role,
                               status=owner.status, auth_provider=owner.auth_provider,
-                              password_hash=password_hash, token_version=0, created_at=owner.created_at),
+                              password_hash=password_hash, token_version=0, revoked_tokens={},
+                              created_at=owner.created_at),
                     condition=_UserItem.PK.does_not_exist())
             tx.save(_VerifyTokenItem(keys.verify_token_pk(verify_token_hash), keys.VERIFY,
                                      tenant_id=tenant.id, user_id=owner.id, email=owner.email,
@@ -123,7 +126,8 @@ def get_credentials(tenant_id: int, user_id: str) -> UserCredentials | None:
     except DoesNotExist:
         return None
     return UserCredentials(user=_user_from(item), password_hash=item.password_hash,
-                           token_version=item.token_version)
+                           token_version=item.token_version,
+                           revoked_token_ids=frozenset(_revocations_of(item)))
 
 
 def find_login(email: str) -> tuple[int, str] | None:
@@ -133,6 +137,25 @@ def find_login(email: str) -> tuple[int, str] | None:
     except DoesNotExist:
         return None
     return item.tenant_id, item.user_id
+
+
+def revoke_token(tenant_id: int, user_id: str, token_id: str, token_expires: int, now: int) -> None:
+    """Deny one session token until it expires; forget revocations of tokens that have expired."""
+    try:
+        item = _UserItem.get(keys.tenant_pk(tenant_id), keys.user_sk(user_id), consistent_read=True)
+    except DoesNotExist:
+        return
+    revoked = _revocations_of(item)
+    actions = [_UserItem.revoked_tokens[token_id].set(token_expires)]
+    actions += [_UserItem.revoked_tokens[jti].remove() for jti, expires in revoked.items()
+                if expires <= now and jti != token_id]
+    item.update(actions=actions, condition=_UserItem.PK.exists())
+
+
+def _revocations_of(item: _UserItem) -> dict[str, int]:
+    revoked = item.revoked_tokens
+    raw = revoked.as_dict() if isinstance(revoked, MapAttribute) else (revoked or {})
+    return {jti: int(expires) for jti, expires in raw.items()}
 
 
 def revoke_user_tokens(tenant_id: int, user_id: str) -> None:

@@ -112,16 +112,22 @@ def log_in(*, email: str, password: str) -> Session:
                    tenant=tenant)
 
 
-def log_out(session_token: str | None) -> bool:
-    """Revoke every outstanding token of the session's user. False when there was no live session."""
-    if not session_token:
-        return False
-    try:
-        claims = tokens.read_token(session_token)
-    except Unauthorized:
-        return False
-    repository.revoke_user_tokens(claims.tenant_id, claims.user_id)
-    return True
+def log_out(session_tokens: list[str], *, everywhere: bool = False) -> bool:
+    """Revoke the session token(s) presented (bearer and/or cookie), or with `everywhere` every
+    outstanding token of that user. False when no live session token was presented."""
+    revoked = False
+    for token in dict.fromkeys(session_tokens):
+        try:
+            claims = tokens.read_token(token)
+        except Unauthorized:
+            continue
+        if everywhere:
+            repository.revoke_user_tokens(claims.tenant_id, claims.user_id)
+        else:
+            repository.revoke_token(claims.tenant_id, claims.user_id, claims.token_id,
+                                    int(claims.expires_at.timestamp()), clock.epoch_seconds())
+        revoked = True
+    return revoked
 
 
 def who_am_i(principal: Principal) -> WhoAmI:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from shared.api_keys import repository, secrets
 from shared.api_keys.models import ApiKey, ApiKeyView, MintedApiKey, ScopeLabel
@@ -26,9 +26,8 @@ def _expiry(now: datetime, expires_in_days: int | None, expires_at: datetime | N
                              code="VALIDATION_ERROR", field="expires_in_days")
         return now + timedelta(days=expires_in_days)
     if expires_at is not None:
-        if expires_at.tzinfo is None:
-            raise BadRequest("expires_at needs a time zone, e.g. 2026-12-31T00:00:00Z",
-                             code="VALIDATION_ERROR", field="expires_at")
+        # A date or a time without a zone is read as UTC; every timestamp we return is UTC.
+        expires_at = (expires_at.replace(tzinfo=UTC) if expires_at.tzinfo is None else expires_at.astimezone(UTC))
         if expires_at <= now:
             raise BadRequest("expires_at must be in the future", code="VALIDATION_ERROR", field="expires_at")
         return expires_at.replace(microsecond=0)

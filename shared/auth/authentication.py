@@ -59,7 +59,7 @@ def principal_from_session_token(token: str) -> Principal:
     credentials = accounts.get_credentials(claims.tenant_id, claims.user_id)
     if credentials is None or credentials.user.status != "active":
         raise Unauthorized("This account is no longer active", code="ACCOUNT_INACTIVE")
-    if claims.token_version != credentials.token_version:
+    if claims.token_version != credentials.token_version or claims.token_id in credentials.revoked_token_ids:
         raise Unauthorized("This session has been signed out; log in again", code="TOKEN_REVOKED")
     user = credentials.user
     return Principal(tenant_id=user.tenant_id, kind="user", scope=ROLE_SCOPES[user.role],

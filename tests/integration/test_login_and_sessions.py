@@ -89,17 +89,41 @@ def test_me_answers_for_bearer_token_and_for_the_cookie(api):
     assert by_token.body["tenant"]["id"] == account.tenant_id and by_token.body["expires_at"]
 
 
-def test_logout_clears_the_cookie_and_revokes_every_outstanding_token(api):
+def test_logout_revokes_the_presented_token_and_clears_the_cookie(api):
     account = sign_up_and_log_in(api)
-    second_device = api.post("/auth/login", {"email": account.email, "password": account.password}).body["token"]
+    other_device = api.post("/auth/login", {"email": account.email, "password": account.password}).body["token"]
 
     logout = api.post("/auth/logout", token=account.token)
 
-    assert logout.status == 200 and "Max-Age=0" in logout.set_cookies[0]
-    for token in (account.token, second_device):
-        refused = api.get("/auth/me", token=token)
-        assert refused.status == 401 and refused.body["code"] == "TOKEN_REVOKED"
+    assert logout.status == 200 and logout.body["revoked"] is True and "Max-Age=0" in logout.set_cookies[0]
+    refused = api.get("/auth/me", token=account.token)
+    assert refused.status == 401 and refused.body["code"] == "TOKEN_REVOKED"
+    assert api.get("/auth/me", token=other_device).status == 200
+
+
+def test_logout_everywhere_revokes_every_outstanding_token(api):
+    account = sign_up_and_log_in(api)
+    other_device = api.post("/auth/login", {"email": account.email, "password": account.password}).body["token"]
+
+    api.request("POST", "/auth/logout", token=account.token, query="everywhere=true")
+
+    for token in (account.token, other_device):
+        assert api.get("/auth/me", token=token).body["code"] == "TOKEN_REVOKED"
     assert api.post("/auth/login", {"email": account.email, "password": account.password}).status == 200
+
+
+def test_revocations_of_expired_tokens_are_forgotten(api):
+    from shared.accounts import repository as accounts
+
+    account = sign_up_and_log_in(api)
+    api.post("/auth/logout", token=account.token)
+    clock.freeze(clock.now() + timedelta(days=8))
+    fresh = api.post("/auth/login", {"email": account.email, "password": account.password}).body["token"]
+
+    api.post("/auth/logout", token=fresh)
+
+    credentials = accounts.get_credentials(account.tenant_id, account.user_id)
+    assert len(credentials.revoked_token_ids) == 1
 
 
 def test_an_expired_token_is_refused(api):

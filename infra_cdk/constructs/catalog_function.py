@@ -1,0 +1,90 @@
+"""One Lambda of the function catalog, with a role that holds exactly its catalog permissions."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import cast
+
+from aws_cdk import CfnResource, Duration, Stack
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from constructs import Construct
+
+from functions.catalog import LambdaFunction
+from infra_cdk.constructs.lambda_platform import ARCHITECTURE, RUNTIME, RUNTIME_PIN_REASON
+from infra_cdk.constructs.permission_grants import GRANTS, GrantTargets
+from infra_cdk.nag import acknowledge
+
+LOG_RETENTION = logs.RetentionDays.ONE_MONTH
+
+
+class CatalogFunction(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        spec: LambdaFunction,
+        code: lambda_.Code,
+        layer: lambda_.ILayerVersion,
+        environment: Mapping[str, str],
+        grant_targets: GrantTargets,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self.log_group = logs.LogGroup(self, "Logs", retention=LOG_RETENTION)
+        # Our own role instead of the AWS-managed basic execution policy: logs go to this group only.
+        self.role = iam.Role(
+            self,
+            "Role",
+            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+            description=f"CallFunnel {spec.name} function",
+        )
+        self.role.add_to_policy(
+            iam.PolicyStatement(
+                sid="WriteOwnLogs",
+                actions=["logs:CreateLogStream", "logs:PutLogEvents"],
+                resources=[self.log_group.log_group_arn],
+            )
+        )
+
+        function_environment = dict(environment)
+        for permission in sorted(spec.permissions, key=lambda permission: permission.value):
+            access = GRANTS[permission](grant_targets)
+            for statement in access.statements:
+                self.role.add_to_policy(statement)
+            function_environment.update(access.environment)
+
+        self.function = lambda_.Function(
+            self,
+            "Function",
+            runtime=RUNTIME,
+            architecture=ARCHITECTURE,
+            code=code,
+            handler=spec.handler,
+            description=spec.description,
+            memory_size=spec.memory_mb,
+            timeout=Duration.seconds(spec.timeout_seconds),
+            layers=[layer],
+            environment=function_environment,
+            tracing=lambda_.Tracing.ACTIVE,
+            log_group=self.log_group,
+            role=self.role,
+        )
+        self._depend_on_policy_only()
+        acknowledge(
+            self,
+            "AwsSolutions-IAM5[Resource::*]",
+            "Active X-Ray tracing: xray:PutTraceSegments and xray:PutTelemetryRecords support no "
+            "resource-level permissions, so AWS requires Resource '*' for these two actions only.",
+        )
+        acknowledge(self, "AwsSolutions-L1", RUNTIME_PIN_REASON)
+
+    def _depend_on_policy_only(self) -> None:
+        """Drop CDK's DependsOn the role: `Role: !GetAtt` already orders it (cfn-lint W3005).
+
+        The dependency that matters stays: the function exists only once its policy does.
+        """
+        policy = cast(CfnResource, self.role.node.find_child("DefaultPolicy").node.default_child)
+        function = cast(CfnResource, self.function.node.default_child)
+        function.add_override("DependsOn", [Stack.of(self).get_logical_id(policy)])

@@ -1,0 +1,113 @@
+"""What each catalog `Permission` becomes: IAM statements (and the environment that goes with them).
+
+Every action is named, every resource is one of ours: no `*`. A new `Permission` in the catalog needs
+one entry in `GRANTS` (tests/infra checks that none is missing).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_secretsmanager as secretsmanager
+
+from functions.catalog import Permission
+from infra_cdk.constructs.data_table import DataTable
+
+# No Scan: request paths query by key (CONVENTIONS.md, single-table discipline).
+TABLE_READ_ACTIONS = [
+    "dynamodb:GetItem",
+    "dynamodb:BatchGetItem",
+    "dynamodb:Query",
+    "dynamodb:ConditionCheckItem",
+    "dynamodb:DescribeTable",
+]
+# ConditionCheckItem too: a transactional write may hold conditions on other items.
+TABLE_WRITE_ACTIONS = [
+    "dynamodb:PutItem",
+    "dynamodb:UpdateItem",
+    "dynamodb:DeleteItem",
+    "dynamodb:BatchWriteItem",
+    "dynamodb:ConditionCheckItem",
+]
+# DynamoDB calls KMS with the caller's credentials for a table under a customer-managed key.
+TABLE_KEY_READ_ACTIONS = ["kms:Decrypt", "kms:DescribeKey"]
+TABLE_KEY_WRITE_ACTIONS = ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey"]
+SEND_EMAIL_ACTIONS = ["ses:SendEmail", "ses:SendRawEmail"]
+SECRET_READ_ACTIONS = ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"]
+
+
+@dataclass(frozen=True)
+class GrantTargets:
+    """The stack's resources that permissions point at."""
+
+    data_table: DataTable
+    jwt_secret: secretsmanager.ISecret
+    email_identity_arn: str
+
+
+@dataclass(frozen=True)
+class Access:
+    statements: tuple[iam.PolicyStatement, ...]
+    environment: Mapping[str, str] = field(default_factory=dict)
+
+
+def _table_read(targets: GrantTargets) -> Access:
+    table = targets.data_table
+    return Access(
+        statements=(
+            iam.PolicyStatement(
+                sid="ReadDataTable",
+                actions=TABLE_READ_ACTIONS,
+                resources=[table.table.table_arn, *table.index_arns],
+            ),
+            iam.PolicyStatement(
+                sid="DecryptDataTable", actions=TABLE_KEY_READ_ACTIONS, resources=[table.key.key_arn]
+            ),
+        )
+    )
+
+
+def _table_write(targets: GrantTargets) -> Access:
+    table = targets.data_table
+    return Access(
+        statements=(
+            iam.PolicyStatement(
+                sid="WriteDataTable", actions=TABLE_WRITE_ACTIONS, resources=[table.table.table_arn]
+            ),
+            iam.PolicyStatement(
+                sid="EncryptDataTable", actions=TABLE_KEY_WRITE_ACTIONS, resources=[table.key.key_arn]
+            ),
+        )
+    )
+
+
+def _send_email(targets: GrantTargets) -> Access:
+    return Access(
+        statements=(
+            iam.PolicyStatement(
+                sid="SendEmailAsSender", actions=SEND_EMAIL_ACTIONS, resources=[targets.email_identity_arn]
+            ),
+        )
+    )
+
+
+def _read_jwt_secret(targets: GrantTargets) -> Access:
+    secret_arn = targets.jwt_secret.secret_arn
+    return Access(
+        statements=(
+            iam.PolicyStatement(
+                sid="ReadJwtSigningSecret", actions=SECRET_READ_ACTIONS, resources=[secret_arn]
+            ),
+        ),
+        environment={"JWT_SECRET_ARN": secret_arn},
+    )
+
+
+GRANTS: dict[Permission, Callable[[GrantTargets], Access]] = {
+    Permission.TABLE_READ: _table_read,
+    Permission.TABLE_WRITE: _table_write,
+    Permission.SEND_EMAIL: _send_email,
+    Permission.READ_JWT_SECRET: _read_jwt_secret,
+}

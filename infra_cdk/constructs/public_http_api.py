@@ -1,0 +1,119 @@
+"""The public HTTP API (payload v2): every catalog route, under its path and its `/api` and `/v1` aliases."""
+
+from __future__ import annotations
+
+import json
+
+import jsii
+from aws_cdk import aws_apigateway as apigateway
+from aws_cdk import aws_apigatewayv2 as apigwv2
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from aws_cdk.aws_apigatewayv2_integrations import HttpLambdaIntegration
+from constructs import Construct
+
+from functions.catalog import LambdaFunction
+from infra_cdk.nag import acknowledge
+
+THROTTLE = apigwv2.ThrottleSettings(rate_limit=50, burst_limit=100)
+ACCESS_LOG_RETENTION = logs.RetentionDays.ONE_MONTH
+# One JSON object per request, with HTTP API context variables only.
+ACCESS_LOG_FIELDS = {
+    "requestId": "$context.requestId",
+    "requestTime": "$context.requestTime",
+    "sourceIp": "$context.identity.sourceIp",
+    "userAgent": "$context.identity.userAgent",
+    "routeKey": "$context.routeKey",
+    "path": "$context.path",
+    "status": "$context.status",
+    "protocol": "$context.protocol",
+    "responseLength": "$context.responseLength",
+    "responseLatencyMs": "$context.responseLatency",
+    "integrationLatencyMs": "$context.integrationLatency",
+    "integrationError": "$context.integrationErrorMessage",
+    "error": "$context.error.message",
+}
+
+
+@jsii.implements(apigwv2.IAccessLogSettings)
+class _AccessLogSettings:
+    """`IAccessLogSettings` is a jsii interface, not a struct: Python implements it with a class."""
+
+    def __init__(
+        self, *, destination: apigwv2.IAccessLogDestination, format: apigateway.AccessLogFormat
+    ) -> None:
+        self._destination = destination
+        self._format = format
+
+    @property
+    def destination(self) -> apigwv2.IAccessLogDestination:
+        return self._destination
+
+    @property
+    def format(self) -> apigateway.AccessLogFormat:
+        return self._format
+
+
+class PublicHttpApi(Construct):
+    def __init__(self, scope: Construct, construct_id: str) -> None:
+        super().__init__(scope, construct_id)
+        self.api = apigwv2.HttpApi(
+            self, "Api", description="CallFunnel public API", create_default_stage=False
+        )
+        access_logs = logs.LogGroup(self, "AccessLogs", retention=ACCESS_LOG_RETENTION)
+        self.stage = apigwv2.HttpStage(
+            self,
+            "DefaultStage",
+            http_api=self.api,
+            stage_name="$default",
+            auto_deploy=True,
+            throttle=THROTTLE,
+            access_log_settings=_AccessLogSettings(
+                destination=apigwv2.LogGroupLogDestination(access_logs),
+                format=apigateway.AccessLogFormat.custom(json.dumps(ACCESS_LOG_FIELDS)),
+            ),
+        )
+        acknowledge(
+            self,
+            "AwsSolutions-APIG4",
+            "Authentication is done in the functions (API keys, JWT bearer tokens, session cookies) "
+            "because public routes (signup, login, webhooks, health) share the API with private ones; "
+            "every route's policy is enforced by the resolver before the route runs.",
+        )
+
+    @property
+    def endpoint(self) -> str:
+        """The base URL without a trailing slash, e.g. https://abc123.execute-api.eu-west-1.amazonaws.com."""
+        return self.api.api_endpoint
+
+    @property
+    def url(self) -> str:
+        return self.stage.url
+
+    def serve(self, spec: LambdaFunction, function: lambda_.IFunction) -> None:
+        """Route every route key of `spec` (and `$default` if it serves unmatched routes) to `function`."""
+        # One integration per function; one invoke permission for the whole API instead of one per
+        # route keeps the function's resource policy and the template small as the catalog grows.
+        integration = HttpLambdaIntegration(
+            f"{spec.name}-integration", function, scope_permission_to_route=False
+        )
+        for route in spec.routes:
+            for route_key in route.route_keys:
+                method, path = route_key.split(" ", 1)
+                apigwv2.HttpRoute(
+                    self,
+                    route_key,
+                    http_api=self.api,
+                    route_key=apigwv2.HttpRouteKey.with_(path, apigwv2.HttpMethod(method)),
+                    integration=integration,
+                )
+        if spec.serves_unmatched_routes:
+            # A route-scoped permission: the API-wide one ("<api>/*/*/*") does not match the
+            # "<api>/<stage>/$default" source ARN of the catch-all route.
+            apigwv2.HttpRoute(
+                self,
+                "$default",
+                http_api=self.api,
+                route_key=apigwv2.HttpRouteKey.DEFAULT,
+                integration=HttpLambdaIntegration(f"{spec.name}-unmatched-integration", function),
+            )

@@ -1,0 +1,62 @@
+"""CallFunnelStack: the whole cloud deployment, generated from `functions.catalog.FUNCTIONS`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_cdk import CfnOutput, Stack
+from constructs import Construct
+
+from functions.catalog import FUNCTIONS
+from infra_cdk.constructs.catalog_function import CatalogFunction
+from infra_cdk.constructs.data_table import DataTable
+from infra_cdk.constructs.dependency_layer import DependencyLayer
+from infra_cdk.constructs.function_code import function_code
+from infra_cdk.constructs.jwt_signing_secret import JwtSigningSecret
+from infra_cdk.constructs.permission_grants import GrantTargets
+from infra_cdk.constructs.public_http_api import PublicHttpApi
+from infra_cdk.deployment_settings import DeploymentSettings
+
+
+class CallFunnelStack(Stack):
+    def __init__(self, scope: Construct, construct_id: str, **kwargs: Any) -> None:
+        super().__init__(
+            scope, construct_id, description="CallFunnel: AI outbound calling platform", **kwargs
+        )
+        settings = DeploymentSettings.from_context(self.node)
+
+        data = DataTable(self, "Data")
+        jwt_secret = JwtSigningSecret(self, "JwtSigningSecret")
+        layer = DependencyLayer(self, "Dependencies", asset_dir=settings.layer_asset_dir)
+        # Created before the functions: they are told its URL, then it is given their routes.
+        http_api = PublicHttpApi(self, "HttpApi")
+
+        grant_targets = GrantTargets(
+            data_table=data,
+            jwt_secret=jwt_secret.secret,
+            email_identity_arn=self.format_arn(
+                service="ses", resource="identity", resource_name=settings.email_sender_domain
+            ),
+        )
+        environment = {
+            "CALLFUNNEL_ENVIRONMENT": "aws",
+            "POWERTOOLS_SERVICE_NAME": "callfunnel",
+            "POWERTOOLS_METRICS_NAMESPACE": "CallFunnel",
+            "TABLE_NAME": data.table.table_name,
+            "PUBLIC_BASE_URL": http_api.endpoint,
+            "EMAIL_SENDER": settings.email_sender,
+        }
+        code = function_code()
+        for spec in FUNCTIONS:
+            function = CatalogFunction(
+                self,
+                spec.name,
+                spec=spec,
+                code=code,
+                layer=layer.layer,
+                environment=environment,
+                grant_targets=grant_targets,
+            )
+            http_api.serve(spec, function.function)
+
+        CfnOutput(self, "ApiUrl", value=http_api.url, description="Base URL of the CallFunnel API")

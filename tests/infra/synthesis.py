@@ -1,0 +1,67 @@
+"""The synthesised CallFunnel stack as the infra tests read it."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from aws_cdk.assertions import Template
+
+from infra_cdk.app import STACK_NAME, build_app
+
+Resource = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Synthesis:
+    template: Template
+    #: The template as plain JSON, for following references between resources.
+    resources: dict[str, Resource]
+    outputs: dict[str, Any]
+    template_path: Path
+    assembly_dir: Path
+
+    def of_type(self, resource_type: str) -> dict[str, Resource]:
+        return {
+            logical_id: resource
+            for logical_id, resource in self.resources.items()
+            if resource["Type"] == resource_type
+        }
+
+    def the_one(self, resource_type: str) -> tuple[str, Resource]:
+        (found,) = self.of_type(resource_type).items()
+        return found
+
+
+def synthesise(assembly_dir: Path) -> None:
+    """Synthesise the app as `infra_cdk.app` builds it into `assembly_dir`: offline, no Docker.
+
+    The dependency layer is built by layers/build_layer.sh (network); an empty one stands in here.
+    """
+    layer_dir = assembly_dir.parent / "empty-layer"
+    (layer_dir / "python").mkdir(parents=True, exist_ok=True)
+    app = build_app(
+        context={
+            "aws:cdk:bundling-stacks": [],
+            "layer_asset_dir": str(layer_dir),
+            # Report cdk-nag findings in validation-report.json instead of raising, so the nag test
+            # names them rather than every infra test erroring in the fixture.
+            "@aws-cdk/core:failSynthOnValidationErrors": False,
+        },
+        outdir=str(assembly_dir),
+    )
+    app.synth()
+
+
+def load(assembly_dir: Path) -> Synthesis:
+    template_path = assembly_dir / f"{STACK_NAME}.template.json"
+    template_json = json.loads(template_path.read_text())
+    return Synthesis(
+        template=Template.from_json(template_json),
+        resources=template_json["Resources"],
+        outputs=template_json.get("Outputs", {}),
+        template_path=template_path,
+        assembly_dir=assembly_dir,
+    )

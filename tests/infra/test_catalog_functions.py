@@ -1,0 +1,120 @@
+"""Every catalog function is deployed as the catalog describes it, with the shared code and layer."""
+
+from __future__ import annotations
+
+import pytest
+
+from functions.catalog import FUNCTIONS, LambdaFunction, Permission
+from tests.infra.synthesis import Synthesis
+from tests.infra.template_queries import lambda_of, referenced_id
+
+pytestmark = pytest.mark.infra
+
+by_name = pytest.mark.parametrize("spec", FUNCTIONS, ids=[spec.name for spec in FUNCTIONS])
+
+ENVIRONMENT_OF_EVERY_FUNCTION = {
+    "TABLE_NAME",
+    "CALLFUNNEL_ENVIRONMENT",
+    "POWERTOOLS_SERVICE_NAME",
+    "POWERTOOLS_METRICS_NAMESPACE",
+    "PUBLIC_BASE_URL",
+    "EMAIL_SENDER",
+}
+
+
+def test_one_lambda_per_catalog_function(synthesis: Synthesis) -> None:
+    deployed = sorted(f["Properties"]["Handler"] for f in synthesis.of_type("AWS::Lambda::Function").values())
+    assert deployed == sorted(spec.handler for spec in FUNCTIONS)
+
+
+@by_name
+def test_function_runs_the_catalog_handler_on_python_3_12_x86(
+    synthesis: Synthesis, spec: LambdaFunction
+) -> None:
+    _, function = lambda_of(synthesis, spec)
+    properties = function["Properties"]
+    assert properties["Runtime"] == "python3.12"
+    assert properties["Architectures"] == ["x86_64"]
+    assert properties["Description"] == spec.description
+
+
+@by_name
+def test_function_has_the_catalog_memory_and_timeout(synthesis: Synthesis, spec: LambdaFunction) -> None:
+    _, function = lambda_of(synthesis, spec)
+    assert function["Properties"]["MemorySize"] == spec.memory_mb
+    assert function["Properties"]["Timeout"] == spec.timeout_seconds
+
+
+@by_name
+def test_function_uses_the_dependency_layer_and_active_tracing(
+    synthesis: Synthesis, spec: LambdaFunction
+) -> None:
+    layer_id, _ = synthesis.the_one("AWS::Lambda::LayerVersion")
+    _, function = lambda_of(synthesis, spec)
+    assert function["Properties"]["Layers"] == [{"Ref": layer_id}]
+    assert function["Properties"]["TracingConfig"] == {"Mode": "Active"}
+
+
+@by_name
+def test_function_environment_points_at_the_stack_resources(
+    synthesis: Synthesis, spec: LambdaFunction
+) -> None:
+    table_id, _ = synthesis.the_one("AWS::DynamoDB::Table")
+    api_id, _ = synthesis.the_one("AWS::ApiGatewayV2::Api")
+    _, function = lambda_of(synthesis, spec)
+    environment = function["Properties"]["Environment"]["Variables"]
+    assert environment["TABLE_NAME"] == {"Ref": table_id}
+    assert environment["CALLFUNNEL_ENVIRONMENT"] == "aws"
+    assert environment["POWERTOOLS_SERVICE_NAME"] == "callfunnel"
+    assert environment["POWERTOOLS_METRICS_NAMESPACE"] == "CallFunnel"
+    assert environment["PUBLIC_BASE_URL"] == {"Fn::GetAtt": [api_id, "ApiEndpoint"]}
+    assert environment["EMAIL_SENDER"] == "no-reply@callfunnel.ai"
+
+
+@by_name
+def test_only_functions_allowed_the_jwt_secret_are_told_where_it_is(
+    synthesis: Synthesis, spec: LambdaFunction
+) -> None:
+    secret_id, _ = synthesis.the_one("AWS::SecretsManager::Secret")
+    _, function = lambda_of(synthesis, spec)
+    environment = function["Properties"]["Environment"]["Variables"]
+    if Permission.READ_JWT_SECRET in spec.permissions:
+        assert environment["JWT_SECRET_ARN"] == {"Ref": secret_id}
+        assert set(environment) == ENVIRONMENT_OF_EVERY_FUNCTION | {"JWT_SECRET_ARN"}
+    else:
+        assert set(environment) == ENVIRONMENT_OF_EVERY_FUNCTION
+
+
+@by_name
+def test_function_logs_to_its_own_group_kept_one_month(synthesis: Synthesis, spec: LambdaFunction) -> None:
+    _, function = lambda_of(synthesis, spec)
+    log_group = synthesis.resources[referenced_id(function["Properties"]["LoggingConfig"]["LogGroup"])]
+    assert log_group["Type"] == "AWS::Logs::LogGroup"
+    assert log_group["Properties"]["RetentionInDays"] == 30
+    other_functions = [f for f in synthesis.of_type("AWS::Lambda::Function").values() if f is not function]
+    assert all(
+        f["Properties"]["LoggingConfig"] != function["Properties"]["LoggingConfig"] for f in other_functions
+    )
+
+
+def test_every_log_group_has_a_retention(synthesis: Synthesis) -> None:
+    log_groups = synthesis.of_type("AWS::Logs::LogGroup")
+    assert len(log_groups) == len(FUNCTIONS) + 1  # one per function and the API's access logs
+    assert all(group["Properties"].get("RetentionInDays") for group in log_groups.values())
+
+
+def test_all_functions_share_one_code_asset(synthesis: Synthesis) -> None:
+    code_keys = {
+        f["Properties"]["Code"]["S3Key"] for f in synthesis.of_type("AWS::Lambda::Function").values()
+    }
+    assert len(code_keys) == 1
+
+
+def test_code_asset_holds_only_the_function_and_shared_packages(synthesis: Synthesis) -> None:
+    _, function = lambda_of(synthesis, FUNCTIONS[0])
+    asset_hash = function["Properties"]["Code"]["S3Key"].removesuffix(".zip")
+    staged = synthesis.assembly_dir / f"asset.{asset_hash}"
+    assert sorted(entry.name for entry in staged.iterdir()) == ["functions", "shared"]
+    assert not [path for path in staged.rglob("*") if path.name == "__pycache__" or path.suffix == ".pyc"]
+    for spec in FUNCTIONS:
+        assert (staged / (spec.module.replace(".", "/") + ".py")).is_file(), spec.handler

@@ -1,0 +1,215 @@
+"""Each function's role grants exactly what its catalog permissions say, on our resources only."""
+
+from __future__ import annotations
+
+import pytest
+
+from functions.catalog import FUNCTIONS, LambdaFunction, Permission, by_name
+from infra_cdk.constructs.permission_grants import GRANTS
+from tests.infra.synthesis import Synthesis
+from tests.infra.template_queries import (
+    actions_of,
+    as_list,
+    lambda_of,
+    referenced_id,
+    role_statements,
+    statements_with_action,
+)
+
+pytestmark = pytest.mark.infra
+
+
+def _each(specs: list[LambdaFunction]) -> pytest.MarkDecorator:
+    return pytest.mark.parametrize("spec", specs, ids=[spec.name for spec in specs])
+
+
+def _functions_with(permission: Permission) -> list[LambdaFunction]:
+    return [spec for spec in FUNCTIONS if permission in spec.permissions]
+
+
+def _functions_without(permission: Permission) -> list[LambdaFunction]:
+    return [spec for spec in FUNCTIONS if permission not in spec.permissions]
+
+
+every_function = _each(list(FUNCTIONS))
+
+# Every function writes its logs and traces, whatever its permissions.
+BASELINE_ACTIONS = {
+    "logs:CreateLogStream",
+    "logs:PutLogEvents",
+    "xray:PutTraceSegments",
+    "xray:PutTelemetryRecords",
+}
+# The reviewed policy of each permission; the stack must grant these actions and nothing more.
+ACTIONS_OF_PERMISSION = {
+    Permission.TABLE_READ: {
+        "dynamodb:GetItem",
+        "dynamodb:BatchGetItem",
+        "dynamodb:Query",
+        "dynamodb:ConditionCheckItem",
+        "dynamodb:DescribeTable",
+        "kms:Decrypt",
+        "kms:DescribeKey",
+    },
+    Permission.TABLE_WRITE: {
+        "dynamodb:PutItem",
+        "dynamodb:UpdateItem",
+        "dynamodb:DeleteItem",
+        "dynamodb:BatchWriteItem",
+        "dynamodb:ConditionCheckItem",
+        "kms:Decrypt",
+        "kms:DescribeKey",
+        "kms:Encrypt",
+        "kms:GenerateDataKey",
+    },
+    Permission.SEND_EMAIL: {"ses:SendEmail", "ses:SendRawEmail"},
+    Permission.READ_JWT_SECRET: {"secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"},
+}
+
+
+def _table_arn(synthesis: Synthesis) -> dict:
+    table_id, _ = synthesis.the_one("AWS::DynamoDB::Table")
+    return {"Fn::GetAtt": [table_id, "Arn"]}
+
+
+def _resources_of(statements: list[dict], action: str) -> list:
+    return [
+        resource for s in statements_with_action(statements, action) for resource in as_list(s["Resource"])
+    ]
+
+
+def _statements_for_service(statements: list[dict], service: str) -> list[dict]:
+    return [s for s in statements if any(a.startswith(f"{service}:") for a in as_list(s["Action"]))]
+
+
+def test_every_catalog_permission_has_a_grant_and_a_reviewed_policy() -> None:
+    assert set(GRANTS) == set(Permission)
+    assert set(ACTIONS_OF_PERMISSION) == set(Permission)
+
+
+@every_function
+def test_role_grants_exactly_the_actions_of_its_permissions(
+    synthesis: Synthesis, spec: LambdaFunction
+) -> None:
+    expected = BASELINE_ACTIONS.union(*(ACTIONS_OF_PERMISSION[p] for p in spec.permissions))
+    assert actions_of(role_statements(synthesis, spec)) == expected
+
+
+@every_function
+def test_role_is_assumed_by_lambda_only_and_has_no_managed_policy(
+    synthesis: Synthesis, spec: LambdaFunction
+) -> None:
+    _, function = lambda_of(synthesis, spec)
+    role = synthesis.resources[referenced_id(function["Properties"]["Role"])]["Properties"]
+    (trust,) = role["AssumeRolePolicyDocument"]["Statement"]
+    assert trust["Principal"] == {"Service": "lambda.amazonaws.com"}
+    assert trust["Action"] == "sts:AssumeRole"
+    assert "ManagedPolicyArns" not in role
+
+
+def test_health_function_without_permissions_cannot_touch_table_key_secret_or_email(
+    synthesis: Synthesis,
+) -> None:
+    health = by_name("health")
+    assert health.permissions == frozenset()
+    statements = role_statements(synthesis, health)
+    assert actions_of(statements) == BASELINE_ACTIONS
+    guarded_ids = {
+        logical_id
+        for kind in ("AWS::DynamoDB::Table", "AWS::KMS::Key", "AWS::SecretsManager::Secret")
+        for logical_id in synthesis.of_type(kind)
+    }
+    assert not [s for s in statements if any(guarded in str(s["Resource"]) for guarded in guarded_ids)]
+
+
+@_each(_functions_with(Permission.TABLE_READ))
+def test_table_reads_reach_the_table_and_gsi1_only(synthesis: Synthesis, spec: LambdaFunction) -> None:
+    statements = role_statements(synthesis, spec)
+    table_arn = _table_arn(synthesis)
+    gsi1_arn = {"Fn::Join": ["", [table_arn, "/index/GSI1"]]}
+    for action in ("dynamodb:GetItem", "dynamodb:Query"):
+        assert sorted(map(str, _resources_of(statements, action))) == sorted(map(str, [table_arn, gsi1_arn]))
+
+
+@_each(_functions_with(Permission.TABLE_WRITE))
+def test_table_writes_reach_the_table_only(synthesis: Synthesis, spec: LambdaFunction) -> None:
+    statements = role_statements(synthesis, spec)
+    for action in ("dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"):
+        assert _resources_of(statements, action) == [_table_arn(synthesis)]
+
+
+@every_function
+def test_kms_use_is_limited_to_the_table_key(synthesis: Synthesis, spec: LambdaFunction) -> None:
+    key_id, _ = synthesis.the_one("AWS::KMS::Key")
+    kms_statements = _statements_for_service(role_statements(synthesis, spec), "kms")
+    assert all(s["Resource"] == {"Fn::GetAtt": [key_id, "Arn"]} for s in kms_statements)
+
+
+@_each(_functions_without(Permission.SEND_EMAIL))
+def test_functions_not_allowed_to_email_have_no_ses_action(
+    synthesis: Synthesis, spec: LambdaFunction
+) -> None:
+    assert _statements_for_service(role_statements(synthesis, spec), "ses") == []
+
+
+@_each(_functions_with(Permission.SEND_EMAIL))
+def test_email_senders_may_send_only_as_the_sender_domain(synthesis: Synthesis, spec: LambdaFunction) -> None:
+    (statement,) = _statements_for_service(role_statements(synthesis, spec), "ses")
+    arn_parts = statement["Resource"]["Fn::Join"][1]
+    assert arn_parts[:3] == ["arn:", {"Ref": "AWS::Partition"}, ":ses:"]
+    assert arn_parts[-1] == ":identity/callfunnel.ai"
+
+
+@_each(_functions_without(Permission.READ_JWT_SECRET))
+def test_functions_not_allowed_the_jwt_secret_cannot_read_secrets(
+    synthesis: Synthesis, spec: LambdaFunction
+) -> None:
+    assert _statements_for_service(role_statements(synthesis, spec), "secretsmanager") == []
+
+
+@_each(_functions_with(Permission.READ_JWT_SECRET))
+def test_jwt_secret_readers_read_that_secret_only(synthesis: Synthesis, spec: LambdaFunction) -> None:
+    secret_id, _ = synthesis.the_one("AWS::SecretsManager::Secret")
+    (statement,) = _statements_for_service(role_statements(synthesis, spec), "secretsmanager")
+    assert statement["Resource"] == {"Ref": secret_id}
+
+
+def test_no_function_may_scan_the_table(synthesis: Synthesis) -> None:
+    assert not [
+        spec.name for spec in FUNCTIONS if "dynamodb:Scan" in actions_of(role_statements(synthesis, spec))
+    ]
+
+
+def test_no_iam_policy_has_a_wildcard_action(synthesis: Synthesis) -> None:
+    policies = [p["Properties"]["PolicyDocument"] for p in synthesis.of_type("AWS::IAM::Policy").values()]
+    policies += [
+        inline["PolicyDocument"]
+        for role in synthesis.of_type("AWS::IAM::Role").values()
+        for inline in role["Properties"].get("Policies", [])
+    ]
+    wildcard_actions = [
+        a for doc in policies for s in doc["Statement"] for a in as_list(s["Action"]) if "*" in a
+    ]
+    assert wildcard_actions == []
+
+
+def test_only_x_ray_is_granted_on_every_resource(synthesis: Synthesis) -> None:
+    for spec in FUNCTIONS:
+        unscoped = [s for s in role_statements(synthesis, spec) if "*" in as_list(s["Resource"])]
+        assert actions_of(unscoped) == {"xray:PutTraceSegments", "xray:PutTelemetryRecords"}, spec.name
+
+
+def test_the_only_wildcard_action_left_is_the_kms_key_default_admin_statement(synthesis: Synthesis) -> None:
+    """KMS's default key policy lets the account's IAM policies govern the key; nothing else uses `*`."""
+    wildcard_statements = [
+        (logical_id, statement)
+        for logical_id, resource in synthesis.resources.items()
+        for document_name in ("PolicyDocument", "KeyPolicy")
+        for statement in resource["Properties"].get(document_name, {}).get("Statement", [])
+        if any("*" in action for action in as_list(statement.get("Action", [])))
+    ]
+    key_id, _ = synthesis.the_one("AWS::KMS::Key")
+    assert [logical_id for logical_id, _ in wildcard_statements] == [key_id]
+    ((_, statement),) = wildcard_statements
+    assert statement["Action"] == "kms:*"
+    assert statement["Principal"]["AWS"]["Fn::Join"][1][-1] == ":root"

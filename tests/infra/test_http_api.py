@@ -1,0 +1,103 @@
+"""The HTTP API serves every catalog route (and its aliases) from the function the catalog names."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from functions.catalog import FUNCTIONS, LambdaFunction
+from tests.infra.synthesis import Synthesis
+from tests.infra.template_queries import integration_function_id, lambda_of, referenced_id
+
+pytestmark = pytest.mark.infra
+
+every_function = pytest.mark.parametrize("spec", FUNCTIONS, ids=[spec.name for spec in FUNCTIONS])
+
+
+def _routes_by_key(synthesis: Synthesis) -> dict[str, dict]:
+    routes = list(synthesis.of_type("AWS::ApiGatewayV2::Route").values())
+    by_key = {route["Properties"]["RouteKey"]: route for route in routes}
+    assert len(by_key) == len(routes), "a route key is declared twice"
+    return by_key
+
+
+def test_api_speaks_http(synthesis: Synthesis) -> None:
+    synthesis.template.has_resource_properties("AWS::ApiGatewayV2::Api", {"ProtocolType": "HTTP"})
+
+
+def test_api_serves_the_catalog_routes_and_nothing_else(synthesis: Synthesis) -> None:
+    catalog_keys = {key for spec in FUNCTIONS for route in spec.routes for key in route.route_keys}
+    assert set(_routes_by_key(synthesis)) == catalog_keys | {"$default"}
+
+
+@every_function
+def test_every_route_key_and_alias_reaches_its_function(synthesis: Synthesis, spec: LambdaFunction) -> None:
+    function_id, _ = lambda_of(synthesis, spec)
+    routes = _routes_by_key(synthesis)
+    for route in spec.routes:
+        assert len(route.route_keys) == 3  # the path, /api and /v1
+        for route_key in route.route_keys:
+            assert integration_function_id(synthesis, routes[route_key]) == function_id, route_key
+
+
+def test_unknown_paths_reach_the_function_that_serves_unmatched_routes(synthesis: Synthesis) -> None:
+    (unmatched,) = [spec for spec in FUNCTIONS if spec.serves_unmatched_routes]
+    function_id, _ = lambda_of(synthesis, unmatched)
+    assert integration_function_id(synthesis, _routes_by_key(synthesis)["$default"]) == function_id
+
+
+def test_integrations_are_lambda_proxies_with_payload_v2(synthesis: Synthesis) -> None:
+    integrations = synthesis.of_type("AWS::ApiGatewayV2::Integration").values()
+    assert integrations
+    for integration in integrations:
+        assert integration["Properties"]["IntegrationType"] == "AWS_PROXY"
+        assert integration["Properties"]["PayloadFormatVersion"] == "2.0"
+
+
+@every_function
+def test_api_gateway_may_invoke_the_function_from_this_api_only(
+    synthesis: Synthesis, spec: LambdaFunction
+) -> None:
+    function_id, _ = lambda_of(synthesis, spec)
+    api_id, _ = synthesis.the_one("AWS::ApiGatewayV2::Api")
+    permissions = [
+        p["Properties"]
+        for p in synthesis.of_type("AWS::Lambda::Permission").values()
+        if referenced_id(p["Properties"]["FunctionName"]) == function_id
+    ]
+    source_arn_tails = sorted(p["SourceArn"]["Fn::Join"][1][-1] for p in permissions)
+    # "/*/*/*" matches stage/method/path of every route; the catch-all "$default" route needs "/*/*".
+    assert source_arn_tails == (["/*/*", "/*/*/*"] if spec.serves_unmatched_routes else ["/*/*/*"])
+    for permission in permissions:
+        assert permission["Principal"] == "apigateway.amazonaws.com"
+        assert permission["Action"] == "lambda:InvokeFunction"
+        assert {"Ref": api_id} in permission["SourceArn"]["Fn::Join"][1]
+
+
+def test_default_stage_deploys_itself_and_throttles(synthesis: Synthesis) -> None:
+    synthesis.template.has_resource_properties(
+        "AWS::ApiGatewayV2::Stage",
+        {
+            "StageName": "$default",
+            "AutoDeploy": True,
+            "DefaultRouteSettings": {"ThrottlingRateLimit": 50, "ThrottlingBurstLimit": 100},
+        },
+    )
+
+
+def test_default_stage_writes_json_access_logs_to_a_kept_log_group(synthesis: Synthesis) -> None:
+    _, stage = synthesis.the_one("AWS::ApiGatewayV2::Stage")
+    access_logs = stage["Properties"]["AccessLogSettings"]
+    log_group = synthesis.resources[referenced_id(access_logs["DestinationArn"])]
+    assert log_group["Type"] == "AWS::Logs::LogGroup"
+    assert log_group["Properties"]["RetentionInDays"] == 30
+    fields = json.loads(access_logs["Format"])
+    assert fields["requestId"] == "$context.requestId"
+    assert {"routeKey", "status", "integrationError"} <= set(fields)
+
+
+def test_stack_outputs_the_api_url(synthesis: Synthesis) -> None:
+    api_id, _ = synthesis.the_one("AWS::ApiGatewayV2::Api")
+    url_parts = synthesis.outputs["ApiUrl"]["Value"]["Fn::Join"][1]
+    assert url_parts[:3] == ["https://", {"Ref": api_id}, ".execute-api."]
