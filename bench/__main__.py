@@ -29,6 +29,7 @@ def main() -> int:
         verdict = "ok" if figures["ratio"] <= WARM_REQUEST_TARGET else "OVER TARGET"
         print(f"  GET /billing/balance with an API key {figures['balance_with_api_key_ms']:>7.3f} ms  "
               f"{figures['ratio']:.2f}x  {verdict}")
+    print(f"  GET /healthz (framework only, no AWS) {warm['in_process']['healthz_no_aws_ms']:>6.3f} ms")
     print("\nAWS calls per authenticated request:")
     for label, calls in warm["aws_calls_per_request"].items():
         total = sum(calls.values())

@@ -35,9 +35,11 @@ class PayloadTooLarge(Exception):
 class LocalApiServer(ThreadingHTTPServer):
     daemon_threads = True  # a request in flight never holds up Ctrl-C
 
-    def __init__(self, environment: LocalEnvironment, functions: tuple[LambdaFunction, ...] = FUNCTIONS) -> None:
+    def __init__(self, environment: LocalEnvironment, functions: tuple[LambdaFunction, ...] = FUNCTIONS,
+                 *, access_log: bool = True) -> None:
         super().__init__((environment.host, environment.port), LocalApiRequestHandler)
         self.functions = functions
+        self.access_log = access_log
         self.account_id = environment.account_id
         self.runtime = LocalLambdaRuntime(region=environment.region, account_id=environment.account_id)
         self.outbox = Outbox(account_id=environment.account_id, region=environment.region)
@@ -56,7 +58,8 @@ class LocalApiRequestHandler(BaseHTTPRequestHandler):
         self._write(response)
         elapsed_ms = (time.perf_counter() - started) * 1000
         # The path only: query strings can carry tokens (email verification links).
-        sys.stderr.write(f"{self.command} {urlsplit(self.path).path} {response.status} {elapsed_ms:.0f} ms\n")
+        if self.server.access_log:
+            sys.stderr.write(f"{self.command} {urlsplit(self.path).path} {response.status} {elapsed_ms:.0f} ms\n")
         self._announce_new_email()
 
     do_GET = do_HEAD = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = serve
