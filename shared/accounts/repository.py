@@ -125,9 +125,16 @@ def get_credentials(tenant_id: int, user_id: str) -> UserCredentials | None:
         item = _UserItem.get(keys.tenant_pk(tenant_id), keys.user_sk(user_id), consistent_read=True)
     except DoesNotExist:
         return None
+    return _credentials_of(item)
+
+
+def credentials_from_raw(raw: dict) -> UserCredentials:
+    return _credentials_of(_UserItem.from_raw_data(raw))
+
+
+def _credentials_of(item: _UserItem) -> UserCredentials:
     return UserCredentials(user=_user_from(item), password_hash=item.password_hash,
-                           token_version=item.token_version,
-                           revoked_token_ids=frozenset(_revocations_of(item)))
+                           token_version=item.token_version, revoked_token_ids=frozenset(_revocations_of(item)))
 
 
 def find_login(email: str) -> tuple[int, str] | None:

@@ -41,6 +41,15 @@ def _key_from(item: _ApiKeyItem) -> ApiKey:
                   revoked_at=item.revoked_at, revoked_reason=item.revoked_reason)
 
 
+def key_from_raw(raw: dict) -> ApiKey:
+    return _key_from(_ApiKeyItem.from_raw_data(raw))
+
+
+def connection_model() -> type[TableItem]:
+    """A model whose connection reads the table (for batched reads across item types)."""
+    return _ApiKeyItem
+
+
 def _is_condition_failure(error: Exception) -> bool:
     return getattr(error, "cause_response_code", None) == "ConditionalCheckFailedException"
 

@@ -5,7 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from enum import IntEnum
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from shared.billing.models import Wallet
 
 
 class Scope(IntEnum):
@@ -40,6 +43,9 @@ class Principal:
     role: str | None = None
     api_key_id: str | None = None
     token_id: str | None = None
+    #: The tenant's wallet, read (strongly consistent) together with the credential — None when the
+    #: authentication path could not batch it.
+    wallet: "Wallet | None" = None
 
     @property
     def is_user(self) -> bool:

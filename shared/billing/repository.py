@@ -56,6 +56,14 @@ def get_wallet(tenant_id: int) -> Wallet | None:
         item = _WalletItem.get(keys.tenant_pk(tenant_id), keys.WALLET)
     except DoesNotExist:
         return None
+    return _wallet_of(item)
+
+
+def wallet_from_raw(raw: dict) -> Wallet:
+    return _wallet_of(_WalletItem.from_raw_data(raw))
+
+
+def _wallet_of(item: _WalletItem) -> Wallet:
     return Wallet(tenant_id=item.tenant_id, currency=item.currency, balance_minor=item.balance_minor,
                   plan_tier=item.plan_tier, trial_expires_at=item.trial_expires_at,
                   rate_per_minute_minor=item.rate_per_minute_minor,

@@ -26,7 +26,7 @@ def trial_wallet(tenant_id: int, currency: str, opened_at: datetime) -> tuple[Wa
 
 
 def get_balance(principal: Principal) -> Balance:
-    wallet = repository.get_wallet(principal.tenant_id)
+    wallet = principal.wallet or repository.get_wallet(principal.tenant_id)
     if wallet is None:
         raise NotFound("This workspace has no wallet", code="WALLET_NOT_FOUND")
     return Balance(

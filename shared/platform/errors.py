@@ -13,12 +13,14 @@ class CallFunnelError(Exception):
     default_code = "INTERNAL_ERROR"
 
     def __init__(self, message: str, *, code: str | None = None, field: str | None = None,
-                 headers: dict[str, str] | None = None) -> None:
+                 headers: dict[str, str] | None = None, errors: list[dict[str, str]] | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.code = code or self.default_code
         self.field = field
         self.headers = headers or {}
+        # Several problems at once (e.g. a rule book's validator): [{"field", "message"}, ...].
+        self.errors = errors
 
 
 class BadRequest(CallFunnelError):

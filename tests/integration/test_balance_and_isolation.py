@@ -52,12 +52,24 @@ def aws_calls(monkeypatch):
 
 
 @pytest.mark.parametrize("credential", ["api_key", "jwt"])
-def test_an_authenticated_balance_read_costs_two_aws_calls(api, aws_calls, credential):
+def test_a_warm_balance_read_is_one_aws_call_credential_and_wallet_together(api, aws_calls, credential):
     owner = sign_up_and_log_in(api)
     token = mint_key(api, owner)["secret"] if credential == "api_key" else owner.token
-    api.get("/billing/balance", token=token)  # warm: connections described once per container
+    api.get("/billing/balance", token=token)  # warm: the container has met this key
     aws_calls.clear()
 
     api.get("/billing/balance", token=token)
 
-    assert len(aws_calls) == 2, aws_calls
+    assert aws_calls == ["BatchGetItem"]
+
+
+def test_a_key_is_rechecked_on_every_request_even_once_its_tenant_is_known(api):
+    owner = sign_up_and_log_in(api)
+    key = mint_key(api, owner)
+    assert api.get("/billing/balance", token=key["secret"]).status == 200
+    api.post(f"/api-keys/{key['id']}/revoke", token=owner.token)
+    api.delete(f"/api-keys/{key['id']}", token=owner.token)
+
+    refused = api.get("/billing/balance", token=key["secret"])
+
+    assert refused.status == 401 and refused.body["code"] == "INVALID_API_KEY"

@@ -25,16 +25,18 @@ if TYPE_CHECKING:
 
 
 def error_response(status: int, code: str, message: str, field: str | None = None,
-                   headers: dict[str, str] | None = None) -> Response:
+                   headers: dict[str, str] | None = None, errors: list[dict[str, str]] | None = None) -> Response:
     body: dict[str, Any] = {"error": message, "code": code}
     if field:
         body["field"] = field
+    if errors:
+        body["errors"] = errors
     return Response(status_code=status, content_type=content_types.APPLICATION_JSON, body=body,
                     headers=headers or {})
 
 
 def _from_domain_error(error: CallFunnelError) -> Response:
-    return error_response(error.status, error.code, error.message, error.field, error.headers)
+    return error_response(error.status, error.code, error.message, error.field, error.headers, error.errors)
 
 
 def _field_of(location: tuple | list) -> str | None:

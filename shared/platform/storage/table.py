@@ -107,3 +107,25 @@ def failed_condition_positions(error: Exception) -> list[int]:
     """Positions of the writes whose condition failed in a cancelled transaction."""
     reasons = getattr(error, "cancellation_reasons", None) or []
     return [index for index, reason in enumerate(reasons) if reason and reason.code == "ConditionalCheckFailed"]
+
+
+def batch_get_consistent(model: type[TableItem], keys: list[tuple[str, str]]) -> list[dict]:
+    """One strongly consistent BatchGetItem for ≤ 100 (PK, SK) pairs: raw DynamoDB items, any order.
+
+    `model` only lends its connection; items of any type come back (read them with `from_raw_data`).
+    """
+    connection = model._get_connection()
+    table = connection.table_name
+    pending = [{"PK": pk, "SK": sk} for pk, sk in keys]
+    items: list[dict] = []
+    while pending:
+        response = connection.batch_get_item(pending, consistent_read=True)
+        items += response.get("Responses", {}).get(table, [])
+        unprocessed = response.get("UnprocessedKeys", {}).get(table, {}).get("Keys", [])
+        pending = [{"PK": key["PK"]["S"], "SK": key["SK"]["S"]} for key in unprocessed]
+    return items
+
+
+def item_type(raw: dict) -> str | None:
+    """The discriminator of a raw item."""
+    return raw.get("type", {}).get("S")
