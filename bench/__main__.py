@@ -10,11 +10,14 @@ from pathlib import Path
 COLD_IMPORT_TARGET = 1.5
 WARM_REQUEST_TARGET = 1.5
 AWS_CALLS_TARGET = 3
+AUDIENCE_CPU_RATIO_TARGET = 0.7
+AUDIENCE_REQUESTS_TARGET = 45
+AUDIENCE_PEAK_MB_TARGET = 300
 
 
 def main() -> int:
     os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
-    from bench import cold_import, warm_requests
+    from bench import audience_ingest, cold_import, warm_requests
 
     imports = cold_import.run()
     print("Cold import (median of fresh interpreters, .pyc compiled):")
@@ -36,10 +39,24 @@ def main() -> int:
         verdict = "ok" if total <= AWS_CALLS_TARGET else "OVER TARGET"
         print(f"  {label:<34} {total}  {calls}  {verdict}")
 
+    audience = audience_ingest.run()
+    print(f"\nAudience ingest of a {audience['rows']:,}-row CSV on moto ({audience['result']}):")
+    verdict = "ok" if audience["ratio"] >= AUDIENCE_CPU_RATIO_TARGET else "UNDER TARGET"
+    print(f"  raw phonenumbers parse + is_valid_number {audience['raw_phonenumbers_rows_per_s']:>8,} rows/s")
+    print(f"  ingest, rows per CPU second             {audience['ingest_rows_per_cpu_s']:>8,} rows/s  "
+          f"{audience['ratio']:.2f}x  {verdict}  (moto's server side excluded: {audience['moto_cpu_s']} s; "
+          f"with it {audience['ingest_rows_per_cpu_s_including_moto']:,} rows/s)")
+    verdict = "ok" if audience["requests_per_1000_rows"] <= AUDIENCE_REQUESTS_TARGET else "OVER TARGET"
+    print(f"  DynamoDB requests per 1,000 rows        {audience['requests_per_1000_rows']:>8}  "
+          f"{audience['dynamodb_requests']}  {verdict}")
+    verdict = "ok" if audience["peak_rss_mb"] <= AUDIENCE_PEAK_MB_TARGET else "OVER TARGET"
+    print(f"  peak memory (process RSS)               {audience['peak_rss_mb']:>8} MB  {verdict}")
+
     results = Path(__file__).parent / "results"
     results.mkdir(exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    (results / f"bench-{stamp}.json").write_text(json.dumps({"cold_import": imports, "warm": warm}, indent=2))
+    (results / f"bench-{stamp}.json").write_text(json.dumps({"cold_import": imports, "warm": warm,
+                                                                    "audience_ingest": audience}, indent=2))
     return 0
 
 

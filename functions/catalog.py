@@ -23,6 +23,8 @@ class Permission(StrEnum):
     TABLE_WRITE = "table:write"
     SEND_EMAIL = "ses:send"
     READ_JWT_SECRET = "secret:jwt:read"
+    MEDIA_READ = "s3:media:read"
+    MEDIA_WRITE = "s3:media:write"
 
 
 #: Every route is served at its own path and under these prefixes.
@@ -100,6 +102,44 @@ FUNCTIONS: tuple[LambdaFunction, ...] = (
             "POST /api-keys/{id}/revoke",
             "DELETE /api-keys/{id}",
         ),
+        permissions=_USER_DATA,
+    ),
+    LambdaFunction(
+        name="workflows",
+        handler="functions.workflows.handler.lambda_handler",
+        description="Campaign workflows: rule books from plain language, audiences, consent, lifecycle",
+        routes=_routes(
+            "GET /workflows",
+            "POST /workflows",
+            "GET /workflows/{id}",
+            "PUT /workflows/{id}",
+            "DELETE /workflows/{id}",
+            "POST /workflows/{id}/retire",
+            "POST /workflows/{id}/regenerate-rule-book",
+            "POST /workflows/{id}/audience",
+            "PUT /workflows/{id}/compliance",
+        ),
+        permissions=_USER_DATA | {Permission.MEDIA_WRITE},
+    ),
+    LambdaFunction(
+        name="voice",
+        handler="functions.voice.handler.lambda_handler",
+        description="Public voice catalogue and opener previews (text to speech, MP3 in S3)",
+        routes=_routes("GET /voices", "POST /workflows/preview-opening"),
+        permissions=frozenset({Permission.MEDIA_READ, Permission.MEDIA_WRITE}),
+    ),
+    LambdaFunction(
+        name="library",
+        handler="functions.library.handler.lambda_handler",
+        description="The shared objection library (public, not tenant-scoped)",
+        routes=_routes("GET /objections"),
+        permissions=frozenset({Permission.TABLE_READ}),
+    ),
+    LambdaFunction(
+        name="dnc",
+        handler="functions.dnc.handler.lambda_handler",
+        description="The tenant's do-not-call list, NCPR and cool-down checks",
+        routes=_routes("GET /dnc", "POST /dnc/add", "DELETE /dnc/{phone_e164}", "GET /dnc/check", "POST /dnc/import"),
         permissions=_USER_DATA,
     ),
     LambdaFunction(

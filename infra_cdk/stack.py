@@ -13,6 +13,7 @@ from infra_cdk.constructs.data_table import DataTable
 from infra_cdk.constructs.dependency_layer import DependencyLayer
 from infra_cdk.constructs.function_code import function_code
 from infra_cdk.constructs.jwt_signing_secret import JwtSigningSecret
+from infra_cdk.constructs.media_bucket import MediaBucket
 from infra_cdk.constructs.permission_grants import GrantTargets
 from infra_cdk.constructs.public_http_api import PublicHttpApi
 from infra_cdk.deployment_settings import DeploymentSettings
@@ -27,6 +28,7 @@ class CallFunnelStack(Stack):
 
         data = DataTable(self, "Data")
         jwt_secret = JwtSigningSecret(self, "JwtSigningSecret")
+        media = MediaBucket(self, "Media")
         layer = DependencyLayer(self, "Dependencies", asset_dir=settings.layer_asset_dir)
         # Created before the functions: they are told its URL, then it is given their routes.
         http_api = PublicHttpApi(self, "HttpApi")
@@ -37,6 +39,7 @@ class CallFunnelStack(Stack):
             email_identity_arn=self.format_arn(
                 service="ses", resource="identity", resource_name=settings.email_sender_domain
             ),
+            media_bucket=media,
         )
         environment = {
             "CALLFUNNEL_ENVIRONMENT": "aws",

@@ -38,11 +38,32 @@ def verify_email_sender() -> None:
         client("ses").verify_email_identity(EmailAddress=sender)
 
 
+def create_media_bucket() -> None:
+    """The bucket of uploads and generated audio (`settings.media_bucket`); see infra_local/sandbox_media.py."""
+    from shared.platform.aws import client
+    from shared.platform.settings import get_settings
+
+    settings = get_settings()
+    location = {} if settings.aws_region == "us-east-1" else {
+        "CreateBucketConfiguration": {"LocationConstraint": settings.aws_region}
+    }
+    client("s3").create_bucket(Bucket=settings.media_bucket, **location)
+
+
+def load_ncpr_sample() -> None:
+    """India's do-not-call registry is ops-loaded in the cloud; locally a small sample stands in for it."""
+    from ops.load_ncpr import load_local_sample
+
+    load_local_sample()
+
+
 #: What the stack creates in moto before serving, in order. A capability that needs a bucket, a queue,
 #: a key or a state machine adds its step here.
 BOOTSTRAP_STEPS: list[Callable[[], None]] = [
     create_table,
     verify_email_sender,
+    create_media_bucket,
+    load_ncpr_sample,
 ]
 
 

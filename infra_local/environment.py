@@ -33,6 +33,7 @@ def prepare_environment() -> LocalEnvironment:
         "AWS_SECRET_ACCESS_KEY": "local",
         "MOTO_ACCOUNT_ID": LOCAL_ACCOUNT_ID,
         "TABLE_NAME": "callfunnel-local",
+        "MEDIA_BUCKET": "callfunnel-media-local",
         "EMAIL_SENDER": "no-reply@callfunnel.local",
         # Business metrics are CloudWatch EMF lines: noise on a laptop console.
         "POWERTOOLS_METRICS_DISABLED": "true",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -181,3 +182,46 @@ def json_response(status: int, payload: Any) -> HttpResponse:
 def error_response(status: int, message: str, code: str) -> HttpResponse:
     """The contract's error body, for failures that happen outside any function."""
     return json_response(status, {"error": message, "code": code})
+
+
+# Byte ranges, as S3 answers them: browsers' audio players seek with `Range: bytes=...`.
+_SINGLE_RANGE = re.compile(r"bytes=(?P<first>[0-9]*)-(?P<last>[0-9]*)")
+
+
+def byte_range_response(body: bytes, content_type: str, range_header: str | None) -> HttpResponse:
+    """200 with the whole body, 206 with one range, or 416 when the range starts past the end.
+
+    A malformed or multi-range header is ignored (the whole body, 200), as RFC 9110 allows.
+    """
+    headers = [("Content-Type", content_type), ("Accept-Ranges", "bytes")]
+    requested = _parse_range(range_header or "")
+    if requested is None:
+        return HttpResponse(200, headers, body)
+    span = _satisfiable_span(requested, len(body))
+    if span is None:
+        refused = error_response(416, "Requested range not satisfiable", "RANGE_NOT_SATISFIABLE")
+        return HttpResponse(416, [*refused.headers, ("Content-Range", f"bytes */{len(body)}")], refused.body)
+    first, last = span
+    return HttpResponse(206, [*headers, ("Content-Range", f"bytes {first}-{last}/{len(body)}")],
+                        body[first:last + 1])
+
+
+def _parse_range(header: str) -> tuple[int | None, int | None] | None:
+    """`bytes=a-b` → (a, b), `bytes=a-` → (a, None), `bytes=-n` → (None, n); None when not one valid range."""
+    match = _SINGLE_RANGE.fullmatch(header.strip())
+    if match is None or not (match["first"] or match["last"]):
+        return None
+    first = int(match["first"]) if match["first"] else None
+    last = int(match["last"]) if match["last"] else None
+    if first is not None and last is not None and last < first:
+        return None
+    return first, last
+
+
+def _satisfiable_span(requested: tuple[int | None, int | None], size: int) -> tuple[int, int] | None:
+    first, last = requested
+    if first is None:  # a suffix: the last `last` bytes
+        return (max(0, size - last), size - 1) if last and size else None
+    if first >= size:
+        return None
+    return first, size - 1 if last is None else min(last, size - 1)

@@ -22,6 +22,7 @@ from infra_local.http_adapter import (
 )
 from infra_local.lambda_runtime import LocalLambdaRuntime, RuntimeBusy
 from infra_local.outbox import Outbox
+from infra_local.sandbox_media import is_media_path, media_response
 
 OUTBOX_PATH = "/_sandbox/outbox"  # local only: not a catalog route, never deployed
 HEADERS_SET_BY_SERVER = {"content-length", "connection", "transfer-encoding"}
@@ -80,6 +81,8 @@ class LocalApiRequestHandler(BaseHTTPRequestHandler):
         if method == "GET" and target.path == OUTBOX_PATH:
             self._announce_new_email()
             return json_response(200, [mail.as_json() for mail in self.server.outbox.sent()])
+        if method == "GET" and is_media_path(target.path):
+            return self._media(target.path)
         match = match_route(method, target.path, self.server.functions)
         if match is None:
             return error_response(404, "Not found", "NOT_FOUND")
@@ -100,6 +103,14 @@ class LocalApiRequestHandler(BaseHTTPRequestHandler):
             return error_response(503, "Service unavailable", "UNAVAILABLE")
         except Exception:
             sys.stderr.write(f"{match.function.name} failed on {self.command} {target.path}:\n")
+            traceback.print_exc(file=sys.stderr)
+            return error_response(500, "Internal server error", "INTERNAL_ERROR")
+
+    def _media(self, path: str) -> HttpResponse:
+        try:
+            return media_response(path, self.headers.get("Range"))
+        except Exception:
+            sys.stderr.write(f"sandbox media failed on {path}:\n")
             traceback.print_exc(file=sys.stderr)
             return error_response(500, "Internal server error", "INTERNAL_ERROR")
 

@@ -28,7 +28,7 @@ def health() -> Health:
     settings = get_settings()
     providers = provider_statuses()
     return Health(status="ok", version=settings.version, environment=settings.environment,
-                  sandbox=any(status.mode == "sandbox" for status in providers.values()), providers=providers)
+                  sandbox=any(status.sandbox for status in providers.values()), providers=providers)
 
 
 @router.get("/openapi.json", include_in_schema=False)

@@ -54,6 +54,8 @@ class CatalogFunction(Construct):
             for statement in access.statements:
                 self.role.add_to_policy(statement)
             function_environment.update(access.environment)
+            for finding, reason in access.acknowledgments:
+                acknowledge(self, finding, reason)
 
         self.function = lambda_.Function(
             self,

@@ -14,6 +14,7 @@ from aws_cdk import aws_secretsmanager as secretsmanager
 
 from functions.catalog import Permission
 from infra_cdk.constructs.data_table import DataTable
+from infra_cdk.constructs.media_bucket import MediaBucket
 
 # No Scan: request paths query by key (CONVENTIONS.md, single-table discipline).
 TABLE_READ_ACTIONS = [
@@ -36,6 +37,15 @@ TABLE_KEY_READ_ACTIONS = ["kms:Decrypt", "kms:DescribeKey"]
 TABLE_KEY_WRITE_ACTIONS = ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey"]
 SEND_EMAIL_ACTIONS = ["ses:SendEmail", "ses:SendRawEmail"]
 SECRET_READ_ACTIONS = ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"]
+# A presigned GET is signed with the function's own role, so handing out a media URL needs GetObject.
+MEDIA_READ_ACTIONS = ["s3:GetObject"]
+# Write alone does not read back: a function that only stores uploads cannot hand out their contents.
+MEDIA_WRITE_ACTIONS = ["s3:PutObject"]
+MEDIA_OBJECTS_REASON = (
+    "Object keys are minted per request (tenant, purpose and a new id), so media grants name the media "
+    "bucket's objects (<bucket>/*): one bucket of ours, object actions only, no List, no Delete, no "
+    "bucket configuration."
+)
 
 
 @dataclass(frozen=True)
@@ -45,12 +55,15 @@ class GrantTargets:
     data_table: DataTable
     jwt_secret: secretsmanager.ISecret
     email_identity_arn: str
+    media_bucket: MediaBucket
 
 
 @dataclass(frozen=True)
 class Access:
     statements: tuple[iam.PolicyStatement, ...]
     environment: Mapping[str, str] = field(default_factory=dict)
+    #: cdk-nag findings the statements cause on purpose, as (finding id, reason).
+    acknowledgments: tuple[tuple[str, str], ...] = ()
 
 
 def _table_read(targets: GrantTargets) -> Access:
@@ -105,9 +118,23 @@ def _read_jwt_secret(targets: GrantTargets) -> Access:
     )
 
 
+def _media(sid: str, actions: list[str]) -> Callable[[GrantTargets], Access]:
+    def grant(targets: GrantTargets) -> Access:
+        media = targets.media_bucket
+        return Access(
+            statements=(iam.PolicyStatement(sid=sid, actions=actions, resources=[media.objects_arn]),),
+            environment={"MEDIA_BUCKET": media.bucket.bucket_name},
+            acknowledgments=((f"AwsSolutions-IAM5[Resource::<{media.logical_id}.Arn>/*]", MEDIA_OBJECTS_REASON),),
+        )
+
+    return grant
+
+
 GRANTS: dict[Permission, Callable[[GrantTargets], Access]] = {
     Permission.TABLE_READ: _table_read,
     Permission.TABLE_WRITE: _table_write,
     Permission.SEND_EMAIL: _send_email,
     Permission.READ_JWT_SECRET: _read_jwt_secret,
+    Permission.MEDIA_READ: _media("ReadMedia", MEDIA_READ_ACTIONS),
+    Permission.MEDIA_WRITE: _media("WriteMedia", MEDIA_WRITE_ACTIONS),
 }

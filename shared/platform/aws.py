@@ -13,10 +13,13 @@ from typing import Any
 @cache
 def client(service: str) -> Any:
     import boto3
+    from botocore.config import Config
 
     from shared.platform.settings import get_settings
 
-    return boto3.session.Session().client(service, region_name=get_settings().aws_region)
+    # SigV4 everywhere: presigned S3 URLs must not fall back to SigV2 in us-east-1.
+    config = Config(signature_version="s3v4") if service == "s3" else None
+    return boto3.session.Session().client(service, region_name=get_settings().aws_region, config=config)
 
 
 def reset_clients() -> None:

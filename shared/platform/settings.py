@@ -37,6 +37,15 @@ class Settings(BaseSettings):
     # Trial wallet.
     trial_days: int = Field(14, alias="TRIAL_DAYS")
 
+    # S3 bucket for audience uploads, generated audio, recordings and reports.
+    media_bucket: str = Field("callfunnel-media", alias="MEDIA_BUCKET")
+    media_url_ttl_seconds: int = 3600
+
+    # Rule-book generation: Claude when a key is configured (bundled mode), else the offline composer.
+    anthropic_model: str = Field("claude-opus-5", alias="ANTHROPIC_MODEL")
+    anthropic_base_url: str | None = Field(None, alias="ANTHROPIC_BASE_URL")
+    cartesia_base_url: str = Field("https://api.cartesia.ai", alias="CARTESIA_BASE_URL")
+
     # Email (SES). Without a sender address, verification mails are skipped (best-effort).
     email_sender: str | None = Field(None, alias="EMAIL_SENDER")
 

@@ -7,7 +7,8 @@ from pydantic import BaseModel
 
 class ProviderStatus(BaseModel):
     configured: bool
-    mode: str  # the adapter in use: the provider's name, "sandbox" or "disabled"
+    mode: str  # the adapter in use: the provider's name, or the sandbox adapter's ("offline-composer", …)
+    sandbox: bool
 
 
 def provider_statuses() -> dict[str, ProviderStatus]:
@@ -16,16 +17,16 @@ def provider_statuses() -> dict[str, ProviderStatus]:
 
     settings = get_settings()
 
-    def pick(configured: bool, real: str) -> ProviderStatus:
-        return ProviderStatus(configured=configured, mode=real if configured else "sandbox")
+    def pick(configured: bool, real: str, sandbox: str = "sandbox") -> ProviderStatus:
+        return ProviderStatus(configured=configured, mode=real if configured else sandbox, sandbox=not configured)
 
     email = email_mode()
     return {
-        "llm": pick(settings.anthropic_api_key is not None, "anthropic"),
+        "llm": pick(settings.anthropic_api_key is not None, "anthropic", "offline-composer"),
         "telephony": pick(bool(settings.twilio_account_sid and settings.twilio_auth_token), "twilio"),
-        "tts": pick(settings.cartesia_api_key is not None, "cartesia"),
+        "tts": pick(settings.cartesia_api_key is not None, "cartesia", "sandbox-mp3"),
         "stt": pick(settings.deepgram_api_key is not None, "deepgram"),
         "payments": pick(settings.payments_webhook_secret is not None, "signed-webhooks"),
         "slack": pick(settings.slack_signing_secret is not None, "slack"),
-        "email": ProviderStatus(configured=email != "disabled", mode=email),
+        "email": ProviderStatus(configured=email != "disabled", mode=email, sandbox=email != "ses"),
     }

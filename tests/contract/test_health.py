@@ -30,7 +30,9 @@ def test_healthz_reports_every_provider_in_sandbox_mode_on_the_local_stack(base_
     assert {"llm", "telephony", "tts", "stt", "payments", "email"} <= health["providers"].keys()
     for name, status in health["providers"].items():
         assert isinstance(status["configured"], bool), name
-        assert status["mode"] == "sandbox", name
+        assert status["sandbox"] is True, name
+    assert health["providers"]["llm"]["mode"] == "offline-composer"
+    assert health["providers"]["tts"]["mode"] == "sandbox-mp3"
 
 
 def test_openapi_document_is_openapi_3_1(base_url: str, http: requests.Session) -> None:

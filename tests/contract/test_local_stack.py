@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 import requests
 
+from tests.contract.helpers import sign_up_and_log_in
+
 TEN_MEGABYTES = 10 * 1024 * 1024
 
 
@@ -67,3 +69,90 @@ def test_the_sandbox_outbox_answers_a_json_list(base_url: str, http: requests.Se
     # Then it is a JSON list of sent emails
     assert response.status_code == 200
     assert isinstance(response.json(), list)
+
+
+def test_the_stack_boots_with_the_ncpr_sample_loaded(base_url: str, http: requests.Session) -> None:
+    # Given an Indian tenant and a number of the sample registry (infra_local/ncpr_sample.csv)
+    account = sign_up_and_log_in(http, base_url, country="IN")
+
+    # When the number is checked, and one the sample does not hold
+    registered = http.get(f"{base_url}/dnc/check", headers=account.auth, params={"phone_e164": "+919000000001"})
+    unregistered = http.get(f"{base_url}/dnc/check", headers=account.auth, params={"phone_e164": "+919000000009"})
+
+    # Then only the registered one is on the NCPR
+    assert registered.status_code == unregistered.status_code == 200, (registered.text, unregistered.text)
+    assert (registered.json()["on_ncpr"], unregistered.json()["on_ncpr"]) == (True, False)
+
+
+# The sandbox media route: moto's S3 media bucket, served where a presigned URL would point in the cloud.
+
+MP3_STARTS = (b"ID3", b"\xff\xf3", b"\xff\xfb")
+
+
+@pytest.fixture(scope="module")
+def preview_url(base_url: str, http: requests.Session) -> str:
+    """The MP3 URL of an opener preview (the route is public: no account needed)."""
+    response = http.post(f"{base_url}/workflows/preview-opening",
+                         json={"text": "Hi, this is Amelia, an AI assistant calling for Acme. This call is "
+                                       "recorded.", "persona": "amelia"})
+    assert response.status_code == 200, response.text
+    return response.json()["mp3_url"]
+
+
+@pytest.mark.parametrize("key", ["audio/previews/no-such-preview.mp3", "uploads/none.csv", ""])
+def test_a_missing_media_object_answers_404_with_the_contract_error_body(base_url: str, http: requests.Session,
+                                                                         key: str) -> None:
+    # Given a media key under which nothing is stored
+    # When the sandbox media route is asked for it
+    response = http.get(f"{base_url}/_sandbox/media/{key}")
+
+    # Then it is a 404 in the contract's error shape
+    assert response.status_code == 404
+    assert response.headers["Content-Type"].startswith("application/json")
+    assert response.json() == {"error": "No media object at this key", "code": "NOT_FOUND"}
+
+
+def test_a_previewed_opener_is_a_playable_mp3_served_from_the_stack(base_url: str, http: requests.Session,
+                                                                    preview_url: str) -> None:
+    # Given the URL an opener preview answered with
+    assert preview_url.startswith(f"{base_url}/_sandbox/media/")
+
+    # When it is fetched
+    response = http.get(preview_url)
+
+    # Then it is an MP3, whole, announced as audio/mpeg with byte ranges
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "audio/mpeg"
+    assert response.headers["Accept-Ranges"] == "bytes"
+    assert response.content.startswith(MP3_STARTS)
+    assert int(response.headers["Content-Length"]) == len(response.content) > 1000
+
+
+def test_an_audio_player_can_seek_into_a_preview_with_a_range(base_url: str, http: requests.Session,
+                                                              preview_url: str) -> None:
+    # Given a preview's full bytes
+    whole = http.get(preview_url).content
+
+    # When a player asks for a middle slice and for the tail
+    middle = http.get(preview_url, headers={"Range": "bytes=100-199"})
+    tail = http.get(preview_url, headers={"Range": "bytes=-50"})
+
+    # Then each is a 206 with exactly those bytes and where they sit in the file
+    assert (middle.status_code, middle.content) == (206, whole[100:200])
+    assert middle.headers["Content-Range"] == f"bytes 100-199/{len(whole)}"
+    assert (tail.status_code, tail.content) == (206, whole[-50:])
+    assert tail.headers["Content-Range"] == f"bytes {len(whole) - 50}-{len(whole) - 1}/{len(whole)}"
+
+
+def test_a_range_past_the_end_of_a_preview_is_refused_with_416(base_url: str, http: requests.Session,
+                                                                preview_url: str) -> None:
+    # Given a preview's size
+    size = len(http.get(preview_url).content)
+
+    # When a range starting past its end is asked for
+    response = http.get(preview_url, headers={"Range": f"bytes={size}-"})
+
+    # Then the stack refuses it, saying how long the object is
+    assert response.status_code == 416
+    assert response.headers["Content-Range"] == f"bytes */{size}"
+    assert response.json()["code"] == "RANGE_NOT_SATISFIABLE"

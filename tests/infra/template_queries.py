@@ -58,3 +58,23 @@ def integration_function_id(synthesis: Synthesis, route: Resource) -> str:
     _, integration_ref = route["Properties"]["Target"]["Fn::Join"][1]
     integration = synthesis.resources[referenced_id(integration_ref)]["Properties"]
     return referenced_id(integration["IntegrationUri"])
+
+
+def media_buckets(synthesis: Synthesis) -> tuple[str, str]:
+    """The logical ids of the media bucket (the one that logs) and of the bucket it logs to."""
+    (media_id,) = [
+        logical_id
+        for logical_id, bucket in synthesis.of_type("AWS::S3::Bucket").items()
+        if "LoggingConfiguration" in bucket["Properties"]
+    ]
+    logging = synthesis.resources[media_id]["Properties"]["LoggingConfiguration"]
+    return media_id, referenced_id(logging["DestinationBucketName"])
+
+
+def bucket_policy_statements(synthesis: Synthesis, bucket_id: str) -> list[dict[str, Any]]:
+    (policy,) = [
+        policy["Properties"]
+        for policy in synthesis.of_type("AWS::S3::BucketPolicy").values()
+        if policy["Properties"]["Bucket"] == {"Ref": bucket_id}
+    ]
+    return policy["PolicyDocument"]["Statement"]

@@ -6,7 +6,7 @@ import pytest
 
 from functions.catalog import FUNCTIONS, LambdaFunction, Permission
 from tests.infra.synthesis import Synthesis
-from tests.infra.template_queries import lambda_of, referenced_id
+from tests.infra.template_queries import lambda_of, media_buckets, referenced_id
 
 pytestmark = pytest.mark.infra
 
@@ -19,6 +19,13 @@ ENVIRONMENT_OF_EVERY_FUNCTION = {
     "POWERTOOLS_METRICS_NAMESPACE",
     "PUBLIC_BASE_URL",
     "EMAIL_SENDER",
+}
+
+# What a permission adds to the environment, so the function finds the resource it was granted.
+ENVIRONMENT_OF_PERMISSION = {
+    Permission.READ_JWT_SECRET: {"JWT_SECRET_ARN"},
+    Permission.MEDIA_READ: {"MEDIA_BUCKET"},
+    Permission.MEDIA_WRITE: {"MEDIA_BUCKET"},
 }
 
 
@@ -80,9 +87,31 @@ def test_only_functions_allowed_the_jwt_secret_are_told_where_it_is(
     environment = function["Properties"]["Environment"]["Variables"]
     if Permission.READ_JWT_SECRET in spec.permissions:
         assert environment["JWT_SECRET_ARN"] == {"Ref": secret_id}
-        assert set(environment) == ENVIRONMENT_OF_EVERY_FUNCTION | {"JWT_SECRET_ARN"}
     else:
-        assert set(environment) == ENVIRONMENT_OF_EVERY_FUNCTION
+        assert "JWT_SECRET_ARN" not in environment
+
+
+@by_name
+def test_only_functions_with_a_media_permission_are_told_the_media_bucket(
+    synthesis: Synthesis, spec: LambdaFunction
+) -> None:
+    media_id, _ = media_buckets(synthesis)
+    _, function = lambda_of(synthesis, spec)
+    environment = function["Properties"]["Environment"]["Variables"]
+    if spec.permissions & {Permission.MEDIA_READ, Permission.MEDIA_WRITE}:
+        assert environment["MEDIA_BUCKET"] == {"Ref": media_id}
+    else:
+        assert "MEDIA_BUCKET" not in environment
+
+
+@by_name
+def test_function_environment_is_the_common_one_plus_what_its_permissions_need(
+    synthesis: Synthesis, spec: LambdaFunction
+) -> None:
+    _, function = lambda_of(synthesis, spec)
+    environment = function["Properties"]["Environment"]["Variables"]
+    expected = ENVIRONMENT_OF_EVERY_FUNCTION.union(*(ENVIRONMENT_OF_PERMISSION.get(p, set()) for p in spec.permissions))
+    assert set(environment) == expected
 
 
 @by_name

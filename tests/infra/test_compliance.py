@@ -9,9 +9,11 @@ from pathlib import Path
 import pytest
 from cfnlint.api import lint_file
 
+from functions.catalog import FUNCTIONS, Permission
 from infra_cdk.deployment_settings import REPO_ROOT
 from infra_cdk.nag import NAG_PLUGIN
 from tests.infra.synthesis import Synthesis
+from tests.infra.template_queries import media_buckets
 
 pytestmark = pytest.mark.infra
 
@@ -22,6 +24,8 @@ ACKNOWLEDGED_FINDINGS = {
     "AwsSolutions-L1",  # python3.12 is pinned with the layer build
     "AwsSolutions-SMG4",  # JWT signing key rotation is a planned manual operation
 }
+# Media grants name the media bucket's objects (`<bucket>/*`): object keys are minted per request.
+MEDIA_OBJECTS_FINDING = "AwsSolutions-IAM5[Resource::<{bucket_id}.Arn>/*]"
 # CloudFormation refuses a stack of more than 500 resources; three routes per catalog path add up.
 RESOURCE_BUDGET = 450
 
@@ -45,9 +49,24 @@ def test_cdk_nag_finds_nothing_unacknowledged(synthesis: Synthesis) -> None:
 
 
 def test_cdk_nag_acknowledgments_are_the_reviewed_ones_each_with_a_reason(synthesis: Synthesis) -> None:
+    media_id, _ = media_buckets(synthesis)
     suppressed = _nag_report(synthesis)["suppressedViolations"]
-    assert {finding["ruleName"] for finding in suppressed} == ACKNOWLEDGED_FINDINGS
+    reviewed = ACKNOWLEDGED_FINDINGS | {MEDIA_OBJECTS_FINDING.format(bucket_id=media_id)}
+    assert {finding["ruleName"] for finding in suppressed} == reviewed
     assert all(len(finding["reason"]) > 40 for finding in suppressed)
+
+
+def test_the_media_grant_acknowledgment_covers_the_roles_of_media_functions_only(synthesis: Synthesis) -> None:
+    media_id, _ = media_buckets(synthesis)
+    finding = MEDIA_OBJECTS_FINDING.format(bucket_id=media_id)
+    covered = {
+        construct["constructPath"].split("/")[1]
+        for violation in _nag_report(synthesis)["suppressedViolations"]
+        if violation["ruleName"] == finding
+        for construct in violation["violatingConstructs"]
+    }
+    media_permissions = {Permission.MEDIA_READ, Permission.MEDIA_WRITE}
+    assert covered == {spec.name for spec in FUNCTIONS if spec.permissions & media_permissions}
 
 
 def test_cfn_lint_reports_no_error_or_warning(synthesis: Synthesis) -> None:

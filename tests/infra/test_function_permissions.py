@@ -64,6 +64,8 @@ ACTIONS_OF_PERMISSION = {
     },
     Permission.SEND_EMAIL: {"ses:SendEmail", "ses:SendRawEmail"},
     Permission.READ_JWT_SECRET: {"secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"},
+    Permission.MEDIA_READ: {"s3:GetObject"},
+    Permission.MEDIA_WRITE: {"s3:PutObject"},
 }
 
 
@@ -107,7 +109,7 @@ def test_role_is_assumed_by_lambda_only_and_has_no_managed_policy(
     assert "ManagedPolicyArns" not in role
 
 
-def test_health_function_without_permissions_cannot_touch_table_key_secret_or_email(
+def test_health_function_without_permissions_cannot_touch_table_key_secret_email_or_media(
     synthesis: Synthesis,
 ) -> None:
     health = by_name("health")
@@ -116,7 +118,7 @@ def test_health_function_without_permissions_cannot_touch_table_key_secret_or_em
     assert actions_of(statements) == BASELINE_ACTIONS
     guarded_ids = {
         logical_id
-        for kind in ("AWS::DynamoDB::Table", "AWS::KMS::Key", "AWS::SecretsManager::Secret")
+        for kind in ("AWS::DynamoDB::Table", "AWS::KMS::Key", "AWS::SecretsManager::Secret", "AWS::S3::Bucket")
         for logical_id in synthesis.of_type(kind)
     }
     assert not [s for s in statements if any(guarded in str(s["Resource"]) for guarded in guarded_ids)]
@@ -199,17 +201,30 @@ def test_only_x_ray_is_granted_on_every_resource(synthesis: Synthesis) -> None:
         assert actions_of(unscoped) == {"xray:PutTraceSegments", "xray:PutTelemetryRecords"}, spec.name
 
 
-def test_the_only_wildcard_action_left_is_the_kms_key_default_admin_statement(synthesis: Synthesis) -> None:
-    """KMS's default key policy lets the account's IAM policies govern the key; nothing else uses `*`."""
-    wildcard_statements = [
+def _wildcard_action_statements(synthesis: Synthesis) -> list[tuple[str, dict]]:
+    return [
         (logical_id, statement)
         for logical_id, resource in synthesis.resources.items()
         for document_name in ("PolicyDocument", "KeyPolicy")
         for statement in resource["Properties"].get(document_name, {}).get("Statement", [])
         if any("*" in action for action in as_list(statement.get("Action", [])))
     ]
+
+
+def test_the_only_wildcard_allow_left_is_the_kms_key_default_admin_statement(synthesis: Synthesis) -> None:
+    """KMS's default key policy lets the account's IAM policies govern the key; nothing else allows `*`."""
+    allows = [(i, s) for i, s in _wildcard_action_statements(synthesis) if s["Effect"] == "Allow"]
     key_id, _ = synthesis.the_one("AWS::KMS::Key")
-    assert [logical_id for logical_id, _ in wildcard_statements] == [key_id]
-    ((_, statement),) = wildcard_statements
+    assert [logical_id for logical_id, _ in allows] == [key_id]
+    ((_, statement),) = allows
     assert statement["Action"] == "kms:*"
     assert statement["Principal"]["AWS"]["Fn::Join"][1][-1] == ":root"
+
+
+def test_the_only_wildcard_denies_are_the_buckets_refusing_plain_http(synthesis: Synthesis) -> None:
+    denies = [(i, s) for i, s in _wildcard_action_statements(synthesis) if s["Effect"] == "Deny"]
+    bucket_policies = synthesis.of_type("AWS::S3::BucketPolicy")
+    assert sorted(logical_id for logical_id, _ in denies) == sorted(bucket_policies)
+    assert all(
+        s["Action"] == "s3:*" and s["Condition"] == {"Bool": {"aws:SecureTransport": "false"}} for _, s in denies
+    )

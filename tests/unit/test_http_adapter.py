@@ -1,4 +1,5 @@
-"""The local API Gateway: route matching, payload v2 events and the mapping of Lambda results."""
+"""The local API Gateway: route matching, payload v2 events, the mapping of Lambda results, and the
+byte-range answers of the sandbox media route (`/_sandbox/media/<key>`)."""
 
 from __future__ import annotations
 
@@ -12,10 +13,12 @@ from functions.catalog import HttpRoute, LambdaFunction
 from infra_local.http_adapter import (
     HttpRequest,
     build_event,
+    byte_range_response,
     error_response,
     map_result,
     match_route,
 )
+from infra_local.sandbox_media import content_type, is_media_path, media_key
 
 HEALTH = LambdaFunction(name="health", handler="h.handler.lambda_handler", description="",
                         routes=(HttpRoute("GET", "/healthz"),), serves_unmatched_routes=True)
@@ -212,3 +215,75 @@ def test_a_stack_error_has_the_contract_error_body() -> None:
     assert response.status == 500
     assert json.loads(response.body) == {"error": "Internal server error", "code": "INTERNAL_ERROR"}
 
+
+
+# Byte ranges (the sandbox media route; browsers' audio players seek with them)
+
+AUDIO = bytes(range(100))
+
+
+def _header(response, name: str) -> str | None:
+    return next((value for key, value in response.headers if key.lower() == name.lower()), None)
+
+
+def test_without_a_range_the_whole_body_is_sent_and_ranges_are_announced() -> None:
+    response = byte_range_response(AUDIO, "audio/mpeg", None)
+
+    assert (response.status, response.body) == (200, AUDIO)
+    assert _header(response, "Content-Type") == "audio/mpeg"
+    assert _header(response, "Accept-Ranges") == "bytes"
+    assert _header(response, "Content-Range") is None
+
+
+@pytest.mark.parametrize(
+    ("range_header", "first", "last"),
+    [("bytes=0-9", 0, 9), ("bytes=90-", 90, 99), ("bytes=-10", 90, 99), ("bytes=95-500", 95, 99),
+     ("bytes=-500", 0, 99), ("bytes=0-0", 0, 0), (" bytes=5-6 ", 5, 6)],
+)
+def test_one_satisfiable_range_is_a_206_with_exactly_those_bytes(range_header: str, first: int, last: int) -> None:
+    response = byte_range_response(AUDIO, "audio/mpeg", range_header)
+
+    assert response.status == 206
+    assert response.body == AUDIO[first:last + 1]
+    assert _header(response, "Content-Range") == f"bytes {first}-{last}/100"
+    assert _header(response, "Content-Type") == "audio/mpeg"
+
+
+@pytest.mark.parametrize(("body", "range_header"), [(AUDIO, "bytes=100-"), (AUDIO, "bytes=200-300"),
+                                                    (AUDIO, "bytes=-0"), (b"", "bytes=0-"), (b"", "bytes=-5")])
+def test_a_range_past_the_end_is_a_416_with_the_contract_error_body(body: bytes, range_header: str) -> None:
+    response = byte_range_response(body, "audio/mpeg", range_header)
+
+    assert response.status == 416
+    assert _header(response, "Content-Range") == f"bytes */{len(body)}"
+    assert json.loads(response.body) == {"error": "Requested range not satisfiable", "code": "RANGE_NOT_SATISFIABLE"}
+
+
+@pytest.mark.parametrize("range_header", ["", "bytes=", "bytes=-", "bytes=9-3", "bytes=0-1,5-6", "items=0-9",
+                                          "bytes=a-b", "bytes=²-3", "bytes=1-2-3"])
+def test_a_malformed_or_multi_range_header_is_ignored_and_the_whole_body_sent(range_header: str) -> None:
+    response = byte_range_response(AUDIO, "audio/mpeg", range_header)
+
+    assert (response.status, response.body) == (200, AUDIO)
+
+
+def test_media_paths_name_their_percent_decoded_object_key() -> None:
+    assert is_media_path("/_sandbox/media/audio/previews/a.mp3")
+    assert not is_media_path("/_sandbox/mediabucket") and not is_media_path("/api/_sandbox/media/a.mp3")
+    assert media_key("/_sandbox/media/uploads/t%201/list+a.csv") == "uploads/t 1/list+a.csv"
+
+
+@pytest.mark.parametrize(
+    ("key", "stored", "expected"),
+    [
+        ("audio/previews/a.mp3", "audio/mpeg", "audio/mpeg"),
+        ("audio/previews/a.mp3", "binary/octet-stream", "audio/mpeg"),
+        ("audio/previews/a.mp3", None, "audio/mpeg"),
+        ("uploads/list.csv", "text/csv; charset=utf-8", "text/csv; charset=utf-8"),
+        ("uploads/blob", "binary/octet-stream", "binary/octet-stream"),
+        ("uploads/blob", None, "application/octet-stream"),
+    ],
+)
+def test_the_content_type_is_the_stored_one_unless_generic_then_the_extension_decides(
+        key: str, stored: str | None, expected: str) -> None:
+    assert content_type(key, stored) == expected

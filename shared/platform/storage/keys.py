@@ -50,3 +50,75 @@ def api_key_listing_sk(key_id: str) -> str:
 
 def ledger_sk(at: datetime, entry_id: str) -> str:
     return f"{LEDGER_PREFIX}{at.strftime('%Y-%m-%dT%H:%M:%S.%fZ')}#{entry_id}"
+
+
+# --- Compliance (DNC, NCPR, cool-down) and audience targets (issue 3) ------------------------------------------
+DNC_PREFIX = "PHONE#"
+DNC_AUDIT_PREFIX = "AUDIT#"
+NCPR = "NCPR"
+NCPR_PREFIX = "NCPR#"
+COOLDOWN_PREFIX = "PHONE#"
+AUDIENCE = "AUDIENCE"
+TARGET_PAGE_PREFIX = "TARGETS#"
+
+
+def dnc_pk(tenant_id: int) -> str:
+    return f"TENANT#{tenant_id}#DNC"
+
+
+def dnc_sk(e164: str) -> str:
+    return f"{DNC_PREFIX}{e164}"
+
+
+def dnc_audit_pk(tenant_id: int) -> str:
+    return f"TENANT#{tenant_id}#DNCAUDIT"
+
+
+def dnc_audit_sk(at: datetime, audit_id: str) -> str:
+    return f"{DNC_AUDIT_PREFIX}{at.strftime('%Y-%m-%dT%H:%M:%S.%fZ')}#{audit_id}"
+
+
+def contact_pk(tenant_id: int, e164: str) -> str:
+    """GSI1 partition of everything that names one contact of a tenant (DSR export/erase)."""
+    return f"TENANT#{tenant_id}#CONTACT#{e164}"
+
+
+def ncpr_pk(e164: str) -> str:
+    return f"{NCPR_PREFIX}{e164}"
+
+
+def cooldown_pk(tenant_id: int) -> str:
+    return f"TENANT#{tenant_id}#COOLDOWN"
+
+
+def cooldown_sk(e164: str) -> str:
+    return f"{COOLDOWN_PREFIX}{e164}"
+
+
+def workflow_audience_pk(tenant_id: int, workflow_id: str) -> str:
+    return f"TENANT#{tenant_id}#WF#{workflow_id}"
+
+
+def target_page_sk(page: int) -> str:
+    return f"{TARGET_PAGE_PREFIX}{page:06d}"
+
+
+# --- Objection library (issue 3): one shared partition, one use counter per objection ---------------
+OBJECTION_LIBRARY_PK = "LIBRARY#objections"
+OBJECTION_PREFIX = "OBJECTION#"
+
+
+def objection_sk(objection_id: str) -> str:
+    return f"{OBJECTION_PREFIX}{objection_id}"
+
+
+# --- Workflows ------------------------------------------------------------------------------------
+WORKFLOW_PREFIX = "WORKFLOW#"
+
+
+def workflow_sk(workflow_id: str) -> str:
+    return f"{WORKFLOW_PREFIX}{workflow_id}"
+
+
+def consent_attestation_sk(workflow_id: str, at: datetime, attestation_id: str) -> str:
+    return f"CONSENT#{workflow_id}#{at.strftime('%Y-%m-%dT%H:%M:%SZ')}#{attestation_id}"

@@ -1,0 +1,116 @@
+"""A workflow's audience in the single table (patterns AU1–AU3).
+
+Targets are stored in pages, not one item per number: `PK=TENANT#{tid}#WF#{wid}`,
+`SK=TARGETS#{page:06d}`, each page a compact JSON list of `[e164, variables]` (≤ `PAGE_TARGETS`
+targets, ≤ `PAGE_BYTES`). One BatchWriteItem (25 items) then stores up to 12,500 targets, which is what
+keeps an upload within ~35 DynamoDB requests per 1,000 rows (one item per target would need 40
+writes alone). A summary item (`SK=AUDIENCE`) holds the count and the number of pages, so
+`count_targets` is one GetItem; it is versioned, and a concurrent upload that changed it first makes
+the later one fail with a Conflict instead of miscounting.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from datetime import datetime
+
+from pynamodb.attributes import NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute, VersionAttribute
+from pynamodb.exceptions import DoesNotExist, PutError
+
+from shared.audience.models import AudienceSummary, Target
+from shared.platform.errors import Conflict
+from shared.platform.storage import keys
+from shared.platform.storage.table import TableItem
+
+PAGE_TARGETS = 1000
+PAGE_BYTES = 300_000  # DynamoDB's item limit is 400 KB
+_COMPACT = {"separators": (",", ":"), "ensure_ascii": False}
+
+
+class _TargetPageItem(TableItem, discriminator="AudiencePage"):
+    targets = UnicodeAttribute()  # JSON: [[e164, {variable: value}], ...]
+    target_count = NumberAttribute()
+
+
+class _AudienceItem(TableItem, discriminator="Audience"):
+    total_targets = NumberAttribute()
+    page_count = NumberAttribute()
+    updated_at = UTCDateTimeAttribute()
+    version = VersionAttribute()
+
+
+def get_summary(tenant_id: int, workflow_id: str) -> AudienceSummary | None:
+    try:
+        item = _AudienceItem.get(keys.workflow_audience_pk(tenant_id, workflow_id), keys.AUDIENCE,
+                                 consistent_read=True)
+    except DoesNotExist:
+        return None
+    return AudienceSummary(total_targets=int(item.total_targets), page_count=int(item.page_count),
+                           version=int(item.version or 0))
+
+
+def _pages(targets: Iterable[Target]) -> Iterator[list[str]]:
+    """Targets as JSON fragments, grouped so that each page stays under the item size limit."""
+    page: list[str] = []
+    size = 0
+    for target in targets:
+        fragment = json.dumps(target, **_COMPACT)
+        if page and (len(page) >= PAGE_TARGETS or size + len(fragment) > PAGE_BYTES):
+            yield page
+            page, size = [], 0
+        page.append(fragment)
+        size += len(fragment.encode()) if not fragment.isascii() else len(fragment)
+    if page:
+        yield page
+
+
+def write_pages(tenant_id: int, workflow_id: str, first_page: int, targets: Iterable[Target]) -> int:
+    """Store targets as pages numbered from `first_page` (BatchWriteItem); returns the pages written."""
+    pk = keys.workflow_audience_pk(tenant_id, workflow_id)
+    written = 0
+    with _TargetPageItem.batch_write() as batch:
+        for page in _pages(targets):
+            batch.save(_TargetPageItem(pk, keys.target_page_sk(first_page + written),
+                                       targets=f"[{','.join(page)}]", target_count=len(page)))
+            written += 1
+    return written
+
+
+def delete_pages(tenant_id: int, workflow_id: str, pages: range) -> None:
+    pk = keys.workflow_audience_pk(tenant_id, workflow_id)
+    with _TargetPageItem.batch_write() as batch:
+        for page in pages:
+            batch.delete(_TargetPageItem(pk, keys.target_page_sk(page)))
+
+
+def save_summary(tenant_id: int, workflow_id: str, *, total_targets: int, page_count: int, updated_at: datetime,
+                 expected: AudienceSummary | None) -> None:
+    """Write the summary if nobody changed it since `expected` was read; Conflict otherwise."""
+    item = _AudienceItem(keys.workflow_audience_pk(tenant_id, workflow_id), keys.AUDIENCE,
+                         total_targets=total_targets, page_count=page_count, updated_at=updated_at)
+    if expected is not None:
+        item.version = expected.version
+    try:
+        item.save()  # VersionAttribute: conditional on the version read (or on absence)
+    except PutError as error:
+        if getattr(error, "cause_response_code", None) == "ConditionalCheckFailedException":
+            raise Conflict("Another upload changed this audience at the same time; try again",
+                           code="AUDIENCE_CHANGED") from error
+        raise
+
+
+def delete_summary(tenant_id: int, workflow_id: str) -> None:
+    _AudienceItem(keys.workflow_audience_pk(tenant_id, workflow_id), keys.AUDIENCE).delete(add_version_condition=False)
+
+
+def iter_targets(tenant_id: int, workflow_id: str) -> Iterator[Target]:
+    """Every stored target, page by page (Query; ~1 request per MB)."""
+    pk = keys.workflow_audience_pk(tenant_id, workflow_id)
+    for item in _TargetPageItem.query(pk, _TargetPageItem.SK.startswith(keys.TARGET_PAGE_PREFIX)):
+        for e164, variables in json.loads(item.targets):
+            yield Target(e164, variables)
+
+
+def stored_numbers(tenant_id: int, workflow_id: str) -> set[str]:
+    return {target.phone_e164 for target in iter_targets(tenant_id, workflow_id)}

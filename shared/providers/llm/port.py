@@ -1,0 +1,43 @@
+"""Rule-book generation: the port every generator adapter implements.
+
+Adapters: `AnthropicRuleBookGenerator` (Claude through the official SDK, structured output through a
+tool whose input schema is the rule book's JSON schema) and the offline composer (deterministic,
+for the sandbox). Services receive a generator; they never import an SDK.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from shared.objections.models import Objection
+    from shared.workflows.rule_book import RuleBook
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a rule book: the dotted field and what is wrong with it."""
+
+    field: str
+    message: str
+
+
+@dataclass(frozen=True)
+class GenerationRequest:
+    prompt: str
+    persona_override: str | None
+    tenant_country: str  # ISO 3166 alpha-2: the default region of the audience
+    objection_library: tuple["Objection", ...] = ()
+    # A repair round-trip: the previous attempt and what the validator said about it.
+    previous_attempt: "RuleBook | None" = None
+    problems: tuple[Problem, ...] = field(default_factory=tuple)
+
+
+class RuleBookGenerator(Protocol):
+    #: "anthropic" or "offline-composer": recorded in the rule book's metadata and shown by /healthz.
+    name: str
+
+    def generate(self, request: GenerationRequest) -> "RuleBook":
+        """A rule book for the prompt. Raises shared.platform.errors.Upstream when the provider fails,
+        Invalid when its output cannot be read as a rule book at all."""

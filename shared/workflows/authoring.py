@@ -1,0 +1,24 @@
+"""Turning a plain-language prompt into a validated rule book for a tenant (create and regenerate)."""
+
+from __future__ import annotations
+
+from shared.providers.llm.port import GenerationRequest
+from shared.workflows.rule_book import RuleBook
+
+
+def author_rule_book(*, prompt: str, persona_override: str | None, tenant_country: str,
+                     audience_countries: set[str]) -> RuleBook:
+    """Generate with the tenant's generator (Claude or the offline composer), validate, repair once,
+    and count the library objections the rule book uses. Raises Invalid (422) when it stays invalid."""
+    from shared.objections import library
+    from shared.objections import service as objections
+    from shared.providers.llm.selection import get_generator
+    from shared.workflows.generation import generate_rule_book
+
+    request = GenerationRequest(prompt=prompt, persona_override=persona_override, tenant_country=tenant_country,
+                                objection_library=library.seeded_objections())
+    rule_book = generate_rule_book(get_generator(), request, audience_countries or {tenant_country})
+    if persona_override:
+        rule_book = rule_book.model_copy(update={"persona": persona_override})
+    objections.record_use(rule_book.objection_ids())
+    return rule_book

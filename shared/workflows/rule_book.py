@@ -1,0 +1,127 @@
+"""The rule book: everything the AI caller may say and do in one campaign.
+
+This model is also the JSON schema Claude fills through a tool, so every field carries a description
+written for the model, and the types stay plain (strings, numbers, lists, small enums). Rules that
+need context — legal calling windows, known personas, consistent limits — live in `validator.py`,
+so a wrong value comes back as a field-by-field 422 rather than an unreadable parse error.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+#: What the caller may concede, and which of them are money amounts (limits in minor units).
+CONCESSION_KINDS: tuple[str, ...] = ("discount_percent", "fee_waiver", "credit", "extended_trial",
+                                     "free_shipping", "payment_extension", "free_session")
+MONEY_CONCESSIONS: frozenset[str] = frozenset({"fee_waiver", "credit"})
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Disclosures(_Strict):
+    ai_disclosure: str = Field(description="The exact sentence of the opener that says the call is automated / made "
+                                           "by an AI assistant, e.g. 'I am an AI assistant calling on behalf of X'.")
+    recording_notice: str = Field(description="The exact sentence of the opener that says the call is recorded.")
+    opt_out: str = Field(description="The exact sentence (in the opener or system prompt) that offers an early "
+                                     "opt-out, e.g. 'If you would rather not get these calls, say stop'.")
+
+
+class ObjectionHandler(_Strict):
+    trigger: str = Field(description="What the callee says, e.g. 'too expensive' or 'abhi time nahi hai'.")
+    rebuttal: str = Field(description="How the caller answers that objection, politely and truthfully.")
+    objection_id: str | None = Field(None, description="The id of the library objection this handler comes from, "
+                                                       "if any.")
+
+
+class ConcessionPolicy(_Strict):
+    allowed: list[str] = Field(description="What the caller may offer, among: " + ", ".join(CONCESSION_KINDS)
+                               + ". Empty when the campaign makes no offers.")
+    currency: str = Field(description="ISO 4217 currency of the money limits, e.g. 'INR' or 'USD'.")
+    auto_approve_percent: int = Field(0, description="Discount percent the caller may give without a human "
+                                                     "(0 when discounts are not allowed).")
+    hard_max_percent: int | None = Field(None, description="Discount percent never exceeded, even with approval "
+                                                           "(null when discounts are not allowed).")
+    auto_approve_limit_minor: int = Field(0, description="Money concession (fee waiver, credit) the caller may give "
+                                                         "without a human, in minor units (cents, paise).")
+    hard_max_minor: int | None = Field(None, description="Money concession never exceeded, in minor units "
+                                                         "(null when no money concession is allowed).")
+    approval_required_above_limit: bool = Field(description="True when anything above the auto-approve limits, up "
+                                                            "to the hard maximum, goes to a human for approval.")
+
+
+class CallbackPolicy(_Strict):
+    allowed: bool = Field(description="Whether the caller may promise a callback at a time the callee picks.")
+    max_days_ahead: int = Field(7, description="How far ahead a callback may be booked, in days (0-30).")
+    requires_approval: bool = Field(False, description="True when a human must accept each callback request.")
+    handled_by: str | None = Field(None, description="Who calls back, e.g. 'front desk' or 'sales manager'.")
+
+
+class VoicemailPolicy(_Strict):
+    action: Literal["hang_up", "leave_message"] = Field(description="What to do when an answering machine picks up.")
+    message: str | None = Field(None, description="The voicemail text; required with leave_message, else null. It "
+                                                  "must also say the call is automated.")
+
+
+class RetryRule(_Strict):
+    max_attempts: int = Field(description="Total attempts for this outcome, 1-10.")
+    spacing_minutes: int = Field(description="Minutes between attempts, 10-10080.")
+
+
+class RetryPolicy(_Strict):
+    busy: RetryRule = Field(description="When the line was busy.")
+    no_answer: RetryRule = Field(description="When nobody answered.")
+    voicemail: RetryRule = Field(description="When an answering machine picked up.")
+
+
+class CallingWindow(_Strict):
+    start: str = Field(description="First minute calls may start, 24-hour 'HH:MM'.")
+    end: str = Field(description="Time by which calls must stop, 24-hour 'HH:MM', later than start.")
+    timezone: str = Field(description="IANA time zone of start/end, e.g. 'Asia/Kolkata', 'America/New_York'.")
+    recipient_local: bool = Field(False, description="True when start/end apply in each recipient's own time zone "
+                                                     "(derived from their number); timezone is then the reference.")
+    days: list[Weekday] = Field(description="Days calls may be placed.")
+
+
+class RuleBookMetadata(_Strict):
+    generator: Literal["anthropic", "offline-composer"] = Field(description="Set by the platform.")
+    model: str | None = Field(None, description="Set by the platform.")
+    generated_at: datetime | None = Field(None, description="Set by the platform.")
+    prompt_sha256: str | None = Field(None, description="Set by the platform.")
+
+
+class RuleBook(_Strict):
+    system_prompt: str = Field(description="Instructions for the AI caller: who it calls for, the goal, tone, what "
+                                           "it may and may not do. Must require honouring any opt-out at once.")
+    opener: str = Field(description="The first words of every call: the caller's name, the business, that this is "
+                                    "an automated AI call, that it is recorded, and how to opt out.")
+    disclosures: Disclosures = Field(description="The disclosure sentences, quoted from the opener.")
+    objection_handlers: list[ObjectionHandler] = Field(description="Likely objections and their rebuttals.")
+    goals: list[str] = Field(description="What a successful call achieves, most important first.")
+    qualification_questions: list[str] = Field(description="Questions the caller asks to qualify the callee.")
+    concession_policy: ConcessionPolicy = Field(description="What may be offered and the limits.")
+    callback_policy: CallbackPolicy = Field(description="Whether and how callbacks may be promised.")
+    voicemail_policy: VoicemailPolicy = Field(description="What to do on an answering machine.")
+    retry_policy: RetryPolicy = Field(description="Retries by call outcome.")
+    calling_window: CallingWindow = Field(description="When calls may be placed; inside the legal window of every "
+                                                      "audience country (US 08:00-21:00, India 09:00-21:00 local).")
+    max_call_seconds: int = Field(300, description="Hard limit on one call's length, 30-1800 seconds.")
+    language: str = Field(description="Language of the call as a BCP 47 tag, e.g. 'en', 'hi', 'en-IN'.")
+    persona: str = Field(description="The voice persona: amelia, rohan, kai, anya, leo or priya.")
+    schedule_kind: Literal["once", "daily", "weekdays", "manual"] = Field(description="How runs are scheduled.")
+    metadata: RuleBookMetadata | None = Field(None, description="Filled in by the platform; leave it null.")
+
+    def objection_ids(self) -> list[str]:
+        """The library objections this rule book uses, once each, in order."""
+        seen: dict[str, None] = {}
+        for handler in self.objection_handlers:
+            if handler.objection_id:
+                seen.setdefault(handler.objection_id, None)
+        return list(seen)

@@ -1,0 +1,134 @@
+"""The media bucket (uploads, generated audio): private, TLS only, encrypted, expiring, logged, retained."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.infra.synthesis import Resource, Synthesis
+from tests.infra.template_queries import bucket_policy_statements, media_buckets
+
+pytestmark = pytest.mark.infra
+
+BLOCK_ALL = {
+    "BlockPublicAcls": True,
+    "BlockPublicPolicy": True,
+    "IgnorePublicAcls": True,
+    "RestrictPublicBuckets": True,
+}
+
+
+def _bucket(synthesis: Synthesis, which: str) -> tuple[str, Resource]:
+    media_id, logs_id = media_buckets(synthesis)
+    logical_id = media_id if which == "media" else logs_id
+    return logical_id, synthesis.resources[logical_id]
+
+
+both_buckets = pytest.mark.parametrize("which", ["media", "access logs"])
+
+
+def test_the_stack_has_the_media_bucket_and_its_access_log_bucket_only(synthesis: Synthesis) -> None:
+    media_id, logs_id = media_buckets(synthesis)
+
+    assert media_id != logs_id
+    assert set(synthesis.of_type("AWS::S3::Bucket")) == {media_id, logs_id}
+
+
+@both_buckets
+def test_bucket_blocks_every_kind_of_public_access_and_disables_acls(synthesis: Synthesis, which: str) -> None:
+    _, bucket = _bucket(synthesis, which)
+
+    assert bucket["Properties"]["PublicAccessBlockConfiguration"] == BLOCK_ALL
+    assert bucket["Properties"]["OwnershipControls"] == {"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]}
+
+
+@both_buckets
+def test_bucket_refuses_every_request_without_tls(synthesis: Synthesis, which: str) -> None:
+    bucket_id, _ = _bucket(synthesis, which)
+    bucket_arn = {"Fn::GetAtt": [bucket_id, "Arn"]}
+
+    (deny,) = [s for s in bucket_policy_statements(synthesis, bucket_id) if s["Effect"] == "Deny"]
+
+    assert deny["Action"] == "s3:*"
+    assert deny["Principal"] == {"AWS": "*"}
+    assert deny["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+    assert deny["Resource"] == [bucket_arn, {"Fn::Join": ["", [bucket_arn, "/*"]]}]
+
+
+@both_buckets
+def test_bucket_encrypts_objects_with_s3_managed_keys(synthesis: Synthesis, which: str) -> None:
+    _, bucket = _bucket(synthesis, which)
+
+    (rule,) = bucket["Properties"]["BucketEncryption"]["ServerSideEncryptionConfiguration"]
+
+    assert rule["ServerSideEncryptionByDefault"] == {"SSEAlgorithm": "AES256"}
+
+
+@both_buckets
+def test_bucket_keeps_no_old_versions(synthesis: Synthesis, which: str) -> None:
+    # An erased or expired audience file must really be gone (DSR erase), not kept as a noncurrent version.
+    _, bucket = _bucket(synthesis, which)
+
+    assert "VersioningConfiguration" not in bucket["Properties"]
+
+
+@both_buckets
+def test_bucket_survives_stack_deletion(synthesis: Synthesis, which: str) -> None:
+    _, bucket = _bucket(synthesis, which)
+
+    assert bucket["DeletionPolicy"] == "Retain"
+    assert bucket["UpdateReplacePolicy"] == "Retain"
+
+
+def test_opener_previews_expire_after_30_days_and_uploads_after_90(synthesis: Synthesis) -> None:
+    _, bucket = _bucket(synthesis, "media")
+
+    rules = bucket["Properties"]["LifecycleConfiguration"]["Rules"]
+    expiry_by_prefix = {rule["Prefix"]: rule["ExpirationInDays"] for rule in rules if "Prefix" in rule}
+
+    assert expiry_by_prefix == {"audio/previews/": 30, "uploads/": 90}
+    assert all(rule["Status"] == "Enabled" for rule in rules)
+
+
+def test_no_lifecycle_rule_expires_the_whole_media_bucket(synthesis: Synthesis) -> None:
+    # Given recordings and reports will live next to previews, only prefixed rules may expire objects
+    _, bucket = _bucket(synthesis, "media")
+
+    unprefixed = [rule for rule in bucket["Properties"]["LifecycleConfiguration"]["Rules"] if "Prefix" not in rule]
+
+    assert [rule for rule in unprefixed if "ExpirationInDays" in rule] == []
+    assert [rule["AbortIncompleteMultipartUpload"] for rule in unprefixed] == [{"DaysAfterInitiation": 7}]
+
+
+def test_media_access_is_logged_to_the_log_bucket_under_a_prefix(synthesis: Synthesis) -> None:
+    media_id, logs_id = media_buckets(synthesis)
+
+    logging = synthesis.resources[media_id]["Properties"]["LoggingConfiguration"]
+
+    assert logging == {"DestinationBucketName": {"Ref": logs_id}, "LogFilePrefix": "media/"}
+
+
+def test_only_s3_log_delivery_for_the_media_bucket_may_write_access_logs(synthesis: Synthesis) -> None:
+    media_id, logs_id = media_buckets(synthesis)
+
+    (allow,) = [s for s in bucket_policy_statements(synthesis, logs_id) if s["Effect"] == "Allow"]
+
+    assert allow["Principal"] == {"Service": "logging.s3.amazonaws.com"}
+    assert allow["Action"] == "s3:PutObject"
+    assert allow["Resource"] == {"Fn::Join": ["", [{"Fn::GetAtt": [logs_id, "Arn"]}, "/media/*"]]}
+    assert allow["Condition"]["ArnLike"] == {"aws:SourceArn": {"Fn::GetAtt": [media_id, "Arn"]}}
+    assert allow["Condition"]["StringEquals"] == {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}
+
+
+def test_the_media_bucket_policy_allows_nobody_anything(synthesis: Synthesis) -> None:
+    # Access is granted through the functions' roles only; the bucket policy just denies plain HTTP.
+    media_id, _ = media_buckets(synthesis)
+
+    assert [s for s in bucket_policy_statements(synthesis, media_id) if s["Effect"] != "Deny"] == []
+
+
+def test_access_logs_expire_after_a_year(synthesis: Synthesis) -> None:
+    _, bucket = _bucket(synthesis, "access logs")
+
+    (rule,) = bucket["Properties"]["LifecycleConfiguration"]["Rules"]
+
+    assert (rule["ExpirationInDays"], rule["Status"], rule.get("Prefix")) == (365, "Enabled", None)

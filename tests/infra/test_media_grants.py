@@ -1,0 +1,81 @@
+"""Media permissions: object reads and writes on the media bucket only, and nothing for anyone else.
+
+The catalog gives the voice function MEDIA_READ and MEDIA_WRITE (it stores a preview and hands out a
+presigned GET, which is signed by its own role) and the workflows function MEDIA_WRITE alone.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from functions.catalog import FUNCTIONS, LambdaFunction, Permission
+from tests.infra.synthesis import Synthesis
+from tests.infra.template_queries import (
+    actions_of,
+    as_list,
+    media_buckets,
+    role_statements,
+    statements_with_action,
+)
+
+pytestmark = pytest.mark.infra
+
+MEDIA_PERMISSIONS = {Permission.MEDIA_READ, Permission.MEDIA_WRITE}
+
+
+def _each(specs: list[LambdaFunction]) -> pytest.MarkDecorator:
+    return pytest.mark.parametrize("spec", specs, ids=[spec.name for spec in specs])
+
+
+def _holding(permission: Permission) -> list[LambdaFunction]:
+    return [spec for spec in FUNCTIONS if permission in spec.permissions]
+
+
+def _s3_statements(synthesis: Synthesis, spec: LambdaFunction) -> list[dict]:
+    return [s for s in role_statements(synthesis, spec) if any(a.startswith("s3:") for a in as_list(s["Action"]))]
+
+
+def _resources_of(synthesis: Synthesis, spec: LambdaFunction, action: str) -> list:
+    statements = statements_with_action(role_statements(synthesis, spec), action)
+    return [resource for statement in statements for resource in as_list(statement["Resource"])]
+
+
+def _media_objects_arn(synthesis: Synthesis) -> dict:
+    media_id, _ = media_buckets(synthesis)
+    return {"Fn::Join": ["", [{"Fn::GetAtt": [media_id, "Arn"]}, "/*"]]}
+
+
+WRITERS_WITHOUT_READ = [
+    spec for spec in _holding(Permission.MEDIA_WRITE) if Permission.MEDIA_READ not in spec.permissions
+]
+
+
+def test_the_catalog_has_media_readers_and_a_writer_that_cannot_read() -> None:
+    # Guards the parametrised tests below against passing over empty lists.
+    assert _holding(Permission.MEDIA_READ) and _holding(Permission.MEDIA_WRITE) and WRITERS_WITHOUT_READ
+
+
+@_each([spec for spec in FUNCTIONS if not spec.permissions & MEDIA_PERMISSIONS])
+def test_functions_without_a_media_permission_have_no_s3_action(synthesis: Synthesis, spec: LambdaFunction) -> None:
+    assert _s3_statements(synthesis, spec) == []
+
+
+@_each(_holding(Permission.MEDIA_READ))
+def test_media_readers_get_objects_of_the_media_bucket_only(synthesis: Synthesis, spec: LambdaFunction) -> None:
+    # A presigned GET is signed by this role: without GetObject the URL it hands out would answer 403.
+    assert _resources_of(synthesis, spec, "s3:GetObject") == [_media_objects_arn(synthesis)]
+
+
+@_each(_holding(Permission.MEDIA_WRITE))
+def test_media_writers_put_objects_into_the_media_bucket_only(synthesis: Synthesis, spec: LambdaFunction) -> None:
+    assert _resources_of(synthesis, spec, "s3:PutObject") == [_media_objects_arn(synthesis)]
+
+
+@_each(WRITERS_WITHOUT_READ)
+def test_media_writers_without_read_cannot_read_back(synthesis: Synthesis, spec: LambdaFunction) -> None:
+    assert actions_of(_s3_statements(synthesis, spec)) == {"s3:PutObject"}
+
+
+@_each(list(FUNCTIONS))
+def test_no_function_may_list_delete_or_reconfigure_a_bucket(synthesis: Synthesis, spec: LambdaFunction) -> None:
+    assert actions_of(_s3_statements(synthesis, spec)) <= {"s3:GetObject", "s3:PutObject"}

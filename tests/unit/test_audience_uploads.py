@@ -1,0 +1,50 @@
+"""Reading uploads: the phone column by name, variables, and spreadsheet quirks."""
+
+import pytest
+
+from shared.audience.uploads import parse_csv, parse_json_rows, phone_column
+from shared.platform.errors import BadRequest
+
+
+@pytest.mark.parametrize("header", ["phone", "Phone Number", "PHONE_NUMBER", "mobile", "msisdn", "Number",
+                                    "contact", "tel", " Mobile No. "])
+def test_the_phone_column_is_found_by_common_names(header: str) -> None:
+    assert phone_column(["name", header, "city"]) == 1
+
+
+def test_the_best_phone_name_wins_over_a_vaguer_one() -> None:
+    assert phone_column(["contact", "name", "mobile"]) == 2
+
+
+def test_an_excel_export_with_bom_crlf_and_blank_lines_is_read() -> None:
+    data = "\ufeffName,Mobile,City\r\nAsha,+91 98765 43210,Pune\r\n\r\n,,\r\nRavi,,Delhi\r\n".encode()
+
+    rows = parse_csv(data)
+
+    assert rows == [("+91 98765 43210", {"Name": "Asha", "City": "Pune"}), (None, {"Name": "Ravi", "City": "Delhi"})]
+
+
+def test_semicolon_delimited_files_are_read() -> None:
+    assert parse_csv(b"phone;name\n9876543210;A\n") == [("9876543210", {"name": "A"})]
+
+
+def test_windows_1252_files_are_read() -> None:
+    assert parse_csv("phone,name\n9876543210,José\n".encode("cp1252"))[0].variables == {"name": "José"}
+
+
+def test_a_file_without_a_phone_column_is_refused_on_file() -> None:
+    with pytest.raises(BadRequest) as refused:
+        parse_csv(b"name,city\nAsha,Pune\n")
+
+    assert (refused.value.code, refused.value.field) == ("NO_PHONE_COLUMN", "file")
+
+
+def test_an_empty_file_is_refused() -> None:
+    with pytest.raises(BadRequest):
+        parse_csv(b"\r\n\r\n")
+
+
+def test_json_rows_keep_other_keys_as_text_variables() -> None:
+    rows = parse_json_rows([{"phone": 9876543210, "name": "Asha", "vip": True}, {"name": "no phone"}])
+
+    assert rows == [("9876543210", {"name": "Asha", "vip": "true"}), (None, {"name": "no phone"})]
