@@ -121,3 +121,14 @@ def test_unauthenticated_and_read_only_callers_are_refused(base_url: str, http: 
     assert_error(http.post(f"{base_url}/api/workflows", json={"nl_prompt": PROMPT},
                            headers=bearer(read_key["secret"])), 403)
     assert http.get(f"{base_url}/api/workflows", headers=bearer(read_key["secret"])).status_code == 200
+
+
+def test_objections_used_by_a_new_rule_book_count_in_the_library(base_url: str, http: requests.Session) -> None:
+    owner = sign_up_and_log_in(http, base_url)
+    before = {o["id"]: o["use_count"] for o in http.get(f"{base_url}/api/objections").json()["objections"]}
+
+    created = _create(http, base_url, owner)
+
+    used = {handler["objection_id"] for handler in created["rule_book"]["objection_handlers"] if handler["objection_id"]}
+    after = {o["id"]: o["use_count"] for o in http.get(f"{base_url}/api/objections").json()["objections"]}
+    assert used and all(after[objection_id] > before[objection_id] for objection_id in used)

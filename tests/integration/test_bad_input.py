@@ -53,3 +53,12 @@ def test_hostile_json_is_malformed_json_not_a_crash(api, raw_body):
     reply = api.request("POST", "/auth/login", raw_body=raw_body)
 
     assert reply.status == 400 and reply.body["code"] == "MALFORMED_JSON"
+
+
+def test_a_multipart_body_without_a_boundary_is_a_400_not_a_crash(api):
+    owner = sign_up_and_log_in(api)
+
+    reply = api.request("POST", "/dnc/import", raw_body=b"file=x", token=owner.token,
+                        headers={"content-type": "multipart/form-data"})
+
+    assert reply.status == 400 and reply.body["code"] == "MALFORMED_MULTIPART"

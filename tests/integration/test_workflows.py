@@ -51,8 +51,8 @@ def test_a_rule_book_edit_that_breaks_the_rules_is_a_422_field_by_field_and_chan
     workflow = create(api, owner)
     window = {"start": "07:00", "end": "22:00", "timezone": "Asia/Kolkata", "days": ["mon", "tue"]}
 
-    refused = api.request("PUT", f"/api/workflows/{workflow['id']}", json_body={"rule_book": {"calling_window": window}},
-                          token=owner.token)
+    refused = api.request("PUT", f"/api/workflows/{workflow['id']}", token=owner.token,
+                          json_body={"rule_book": {"calling_window": window}})
 
     assert refused.status == 422 and refused.body["code"] == "RULE_BOOK_INVALID"
     assert {problem["field"] for problem in refused.body["errors"]} >= {"calling_window.start", "calling_window.end"}
@@ -146,7 +146,8 @@ def test_an_audience_upload_as_json_rows_or_csv_counts_every_row(api):
     workflow_id = create(api, owner)["id"]
     api.post("/dnc/add", {"phone_e164": "+14155550100"}, token=owner.token)
     boundary = "form-boundary"
-    csv = b"Name,Phone Number\nAda,+1 415 555 0101\nBo,(415) 555-0102\nCy,not a phone\nAda again,+14155550101\nDee,+14155550100\n"
+    csv = (b"Name,Phone Number\nAda,+1 415 555 0101\nBo,(415) 555-0102\nCy,not a phone\n"
+           b"Ada again,+14155550101\nDee,+14155550100\n")
     multipart = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.csv\"\r\n"
                  f"Content-Type: text/csv\r\n\r\n").encode() + csv + f"\r\n--{boundary}--\r\n".encode()
 

@@ -52,12 +52,25 @@ def lambda_entry(app: APIGatewayHttpResolver) -> Callable[[dict, Any], dict]:
         )
 
     def lambda_handler(event: dict, context: Any) -> dict:
+        refusal = _malformed_multipart(event)
+        if refusal is not None:
+            return refusal
         try:
             return instrumented()(event, context)
         finally:
             _flush_business_metrics()
 
     return lambda_handler
+
+
+def _malformed_multipart(event: dict) -> dict | None:
+    """A multipart body without a boundary cannot be parsed; Powertools would answer it with a 500."""
+    content_type = (event.get("headers") or {}).get("content-type", "").lower()
+    if not content_type.startswith("multipart/form-data") or "boundary=" in content_type:
+        return None
+    body = {"error": "multipart/form-data needs a boundary parameter", "code": "MALFORMED_MULTIPART"}
+    return {"statusCode": 400, "headers": {"Content-Type": "application/json"}, "body": json.dumps(body),
+            "isBase64Encoded": False}
 
 
 def _flush_business_metrics() -> None:
