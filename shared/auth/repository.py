@@ -15,11 +15,11 @@ from shared.api_keys.models import ApiKey
 from shared.billing import repository as wallets
 from shared.billing.models import Wallet
 from shared.platform.storage import keys
-from shared.platform.storage.table import batch_get_consistent, item_type
+from shared.platform.storage.table import batch_get, item_type
 
 
 def _read(*item_keys: tuple[str, str]) -> dict[str, dict]:
-    items = batch_get_consistent(api_keys.connection_model(), list(item_keys))
+    items = batch_get(api_keys.connection_model(), item_keys, consistent=True)
     return {item_type(raw): raw for raw in items}
 
 

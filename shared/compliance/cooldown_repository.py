@@ -13,9 +13,9 @@ from datetime import datetime, timedelta
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import PutError
 
-from shared.compliance.repository_batch import BATCH_GET_LIMIT, batch_get_raw, requests_for, small_partition
+from shared.compliance.repository_batch import BATCH_GET_LIMIT, requests_for, small_partition
 from shared.platform.storage import keys
-from shared.platform.storage.table import TableItem
+from shared.platform.storage.table import TableItem, batch_get
 
 COOLDOWN = timedelta(days=7)
 
@@ -51,7 +51,7 @@ def numbers_in_cooldown(tenant_id: int, e164s: Iterable[str], now: datetime) -> 
     if len(wanted) > BATCH_GET_LIMIT:
         found = small_partition(_CallAttemptItem, pk, keys.COOLDOWN_PREFIX, attributes, requests_for(len(wanted)) // 2)
     if found is None:
-        found = batch_get_raw(_CallAttemptItem, ((pk, keys.cooldown_sk(e164)) for e164 in wanted), attributes)
+        found = batch_get(_CallAttemptItem, ((pk, keys.cooldown_sk(e164)) for e164 in wanted), attributes=attributes)
     recent = {raw["SK"]["S"].removeprefix(keys.COOLDOWN_PREFIX) for raw in found
               if int(raw["last_attempt_at"]["N"]) > since}
     return {e164 for e164 in wanted if e164 in recent}

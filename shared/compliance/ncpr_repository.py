@@ -12,9 +12,9 @@ from datetime import datetime
 
 from pynamodb.attributes import UnicodeAttribute, UTCDateTimeAttribute
 
-from shared.compliance.repository_batch import batch_get_raw, key_of
+from shared.compliance.repository_batch import key_of
 from shared.platform.storage import keys
-from shared.platform.storage.table import TableItem
+from shared.platform.storage.table import TableItem, batch_get
 
 
 class _NcprItem(TableItem, discriminator="NcprRegistration"):
@@ -36,5 +36,5 @@ def register(registrations: Iterable[tuple[str, str | None]], loaded_at: datetim
 
 def registered_numbers(e164s: Iterable[str]) -> set[str]:
     """Which of these numbers are on the NCPR (BatchGetItem, 100 a request)."""
-    found = batch_get_raw(_NcprItem, ((keys.ncpr_pk(e164), keys.NCPR) for e164 in e164s), ["PK", "SK"])
+    found = batch_get(_NcprItem, ((keys.ncpr_pk(e164), keys.NCPR) for e164 in e164s), attributes=["PK", "SK"])
     return {key_of(raw)[0].removeprefix(keys.NCPR_PREFIX) for raw in found}

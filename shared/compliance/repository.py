@@ -15,9 +15,9 @@ from pynamodb.attributes import NumberAttribute, UnicodeAttribute, UTCDateTimeAt
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
 
 from shared.compliance.models import DncAuditRecord, DncEntry
-from shared.compliance.repository_batch import BATCH_GET_LIMIT, batch_get_raw, key_of, requests_for, small_partition
+from shared.compliance.repository_batch import BATCH_GET_LIMIT, key_of, requests_for, small_partition
 from shared.platform.storage import keys
-from shared.platform.storage.table import Gsi1, TableItem, transaction
+from shared.platform.storage.table import Gsi1, TableItem, batch_get, transaction
 
 _CONTACT_DNC_SK = "DNC"
 
@@ -129,7 +129,7 @@ def listed_numbers(tenant_id: int, e164s: Iterable[str]) -> set[str]:
         if listed is not None:
             on_list = {raw["SK"]["S"].removeprefix(keys.DNC_PREFIX) for raw in listed}
             return {e164 for e164 in wanted if e164 in on_list}
-    found = batch_get_raw(_DncEntryItem, ((pk, keys.dnc_sk(e164)) for e164 in wanted), ["PK", "SK"])
+    found = batch_get(_DncEntryItem, ((pk, keys.dnc_sk(e164)) for e164 in wanted), attributes=["PK", "SK"])
     return {key_of(raw)[1].removeprefix(keys.DNC_PREFIX) for raw in found}
 
 

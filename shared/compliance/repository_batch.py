@@ -1,4 +1,4 @@
-"""Batched key lookups for compliance screening: BatchGetItem, 100 keys a request.
+"""Batched key lookups for compliance screening (with `shared.platform.storage.table.batch_get`).
 
 Screening an upload asks "which of these keys exist?" for thousands of keys; reading raw items with a
 projection (no pynamodb model per item) keeps that cheap in CPU as well as in requests.
@@ -6,39 +6,7 @@ projection (no pynamodb model per item) keeps that cheap in CPU as well as in re
 
 from __future__ import annotations
 
-import time
-from collections.abc import Iterable
-
-from shared.platform.storage.table import TableItem
-
-BATCH_GET_LIMIT = 100
-_MAX_UNPROCESSED_ROUNDS = 8
-
-
-def batch_get_raw(model: type[TableItem], keys: Iterable[tuple[str, str]], attributes: list[str]) -> list[dict]:
-    """Raw DynamoDB items (`{"PK": {"S": ...}, ...}`) for those (PK, SK) keys that exist, in any order.
-
-    `model` (a private item class of the caller) only lends its connection: never bind `TableItem`
-    itself, whose connection every unbound model class would inherit. Eventually consistent
-    (screening tolerates a second's lag; `GET /dnc/check` reads the same way).
-    """
-    connection = model._get_connection()
-    table = connection.table_name
-    unique = list(dict.fromkeys(keys))
-    found: list[dict] = []
-    for start in range(0, len(unique), BATCH_GET_LIMIT):
-        pending = [{"PK": pk, "SK": sk} for pk, sk in unique[start:start + BATCH_GET_LIMIT]]
-        for attempt in range(_MAX_UNPROCESSED_ROUNDS):
-            response = connection.batch_get_item(pending, attributes_to_get=attributes)
-            found += response.get("Responses", {}).get(table, [])
-            unprocessed = response.get("UnprocessedKeys", {}).get(table, {}).get("Keys", [])
-            if not unprocessed:
-                break
-            pending = [{"PK": key["PK"]["S"], "SK": key["SK"]["S"]} for key in unprocessed]
-            time.sleep(min(0.05 * 2 ** attempt, 1.0))  # throttled: back off before the leftovers
-        else:
-            raise RuntimeError("BatchGetItem left keys unprocessed after retries")
-    return found
+from shared.platform.storage.table import BATCH_GET_LIMIT, TableItem
 
 
 def key_of(raw: dict) -> tuple[str, str]:

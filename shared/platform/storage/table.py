@@ -7,6 +7,8 @@ generic keys, the GSI and the `type` discriminator.
 
 from __future__ import annotations
 
+import time
+from collections.abc import Iterable
 from functools import lru_cache
 
 from pynamodb.attributes import DiscriminatorAttribute, NumberAttribute, UnicodeAttribute
@@ -109,21 +111,37 @@ def failed_condition_positions(error: Exception) -> list[int]:
     return [index for index, reason in enumerate(reasons) if reason and reason.code == "ConditionalCheckFailed"]
 
 
-def batch_get_consistent(model: type[TableItem], keys: list[tuple[str, str]]) -> list[dict]:
-    """One strongly consistent BatchGetItem for ≤ 100 (PK, SK) pairs: raw DynamoDB items, any order.
+BATCH_GET_LIMIT = 100
+_MAX_UNPROCESSED_ROUNDS = 8
 
-    `model` only lends its connection; items of any type come back (read them with `from_raw_data`).
+
+def batch_get(model: type[TableItem], keys: Iterable[tuple[str, str]], *, attributes: list[str] | None = None,
+              consistent: bool = False) -> list[dict]:
+    """Raw DynamoDB items (`{"PK": {"S": ...}, ...}`) for those (PK, SK) keys that exist, in any order:
+    BatchGetItem, 100 keys a request, unprocessed keys retried with backoff.
+
+    `model` (a private item class of the caller) only lends its connection — never pass `TableItem`
+    itself, whose connection every unbound model class would inherit. Items of any type come back;
+    read them with the owning model's `from_raw_data`.
     """
     connection = model._get_connection()
     table = connection.table_name
-    pending = [{"PK": pk, "SK": sk} for pk, sk in keys]
-    items: list[dict] = []
-    while pending:
-        response = connection.batch_get_item(pending, consistent_read=True)
-        items += response.get("Responses", {}).get(table, [])
-        unprocessed = response.get("UnprocessedKeys", {}).get(table, {}).get("Keys", [])
-        pending = [{"PK": key["PK"]["S"], "SK": key["SK"]["S"]} for key in unprocessed]
-    return items
+    unique = list(dict.fromkeys(keys))
+    found: list[dict] = []
+    for start in range(0, len(unique), BATCH_GET_LIMIT):
+        pending = [{"PK": pk, "SK": sk} for pk, sk in unique[start:start + BATCH_GET_LIMIT]]
+        for attempt in range(_MAX_UNPROCESSED_ROUNDS):
+            response = connection.batch_get_item(pending, consistent_read=consistent or None,
+                                                 attributes_to_get=attributes)
+            found += response.get("Responses", {}).get(table, [])
+            unprocessed = response.get("UnprocessedKeys", {}).get(table, {}).get("Keys", [])
+            if not unprocessed:
+                break
+            pending = [{"PK": key["PK"]["S"], "SK": key["SK"]["S"]} for key in unprocessed]
+            time.sleep(min(0.05 * 2 ** attempt, 1.0))  # throttled: back off before the leftovers
+        else:
+            raise RuntimeError("BatchGetItem left keys unprocessed after retries")
+    return found
 
 
 def item_type(raw: dict) -> str | None:
