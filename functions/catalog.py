@@ -25,6 +25,8 @@ class Permission(StrEnum):
     READ_JWT_SECRET = "secret:jwt:read"
     MEDIA_READ = "s3:media:read"
     MEDIA_WRITE = "s3:media:write"
+    SEND_PAYMENT_EVENTS = "sqs:payment-events:send"
+    CREDENTIALS_KEY = "kms:credentials:use"  # envelope encryption of BYOK provider secrets
 
 
 #: Every route is served at its own path and under these prefixes.
@@ -43,6 +45,22 @@ class HttpRoute:
 
 
 @dataclass(frozen=True)
+class QueueTrigger:
+    """An SQS queue (with its dead-letter queue) whose messages invoke the function in batches."""
+
+    queue: str  # logical name, e.g. "payment-events"
+    batch_size: int = 10
+    max_receives: int = 5  # then the message goes to the DLQ
+    visibility_timeout_seconds: int = 360  # ≥ 6 × the consumer's timeout, as AWS recommends for ESMs
+
+
+def queue_url_variable(queue: str) -> str:
+    """"payment-events" → "PAYMENT_EVENTS_QUEUE_URL": how a queue's URL reaches the functions (the alias of
+    the matching settings field), in the cloud and on the laptop alike."""
+    return f"{queue.upper().replace('-', '_')}_QUEUE_URL"
+
+
+@dataclass(frozen=True)
 class LambdaFunction:
     name: str
     handler: str  # dotted path of the Lambda entry point
@@ -50,6 +68,7 @@ class LambdaFunction:
     routes: tuple[HttpRoute, ...] = ()
     #: Receives API Gateway's `$default` route: any unknown path gets the contract's 404 JSON.
     serves_unmatched_routes: bool = False
+    queue_trigger: QueueTrigger | None = None
     permissions: frozenset[Permission] = field(default_factory=frozenset)
     memory_mb: int = 1024
     timeout_seconds: int = 28  # API Gateway's integration limit is 29 s
@@ -146,8 +165,43 @@ FUNCTIONS: tuple[LambdaFunction, ...] = (
         name="billing",
         handler="functions.billing.handler.lambda_handler",
         description="Wallet balance, rate and autocharge configuration",
-        routes=_routes("GET /billing/balance"),
+        routes=_routes("GET /billing/balance", "GET /billing/precheck", "GET /billing/history",
+                       "POST /billing/topup", "POST /billing/autocharge"),
         permissions=_USER_DATA,
+    ),
+    LambdaFunction(
+        name="payment_webhooks",
+        handler="functions.payment_webhooks.handler.lambda_handler",
+        description="Receives payment-processor webhooks: verifies the signature, then enqueues the event",
+        routes=_routes("POST /billing/webhooks/payment"),
+        permissions=frozenset({Permission.SEND_PAYMENT_EVENTS}),
+        memory_mb=512,
+        timeout_seconds=10,
+    ),
+    LambdaFunction(
+        name="payment_events",
+        handler="functions.payment_events.handler.lambda_handler",
+        description="Credits wallets from verified payment events, exactly once per event id",
+        queue_trigger=QueueTrigger(queue="payment-events"),
+        permissions=frozenset({Permission.TABLE_READ, Permission.TABLE_WRITE}),
+        timeout_seconds=60,
+    ),
+    LambdaFunction(
+        name="onboarding",
+        handler="functions.onboarding.handler.lambda_handler",
+        description="Provider catalogue, bundled or BYOK mode, encrypted provider credentials",
+        routes=_routes("GET /onboarding/providers", "GET /onboarding/status", "PUT /onboarding/mode",
+                       "PUT /onboarding/credentials/{provider}", "DELETE /onboarding/credentials/{provider}",
+                       "POST /onboarding/complete"),
+        permissions=_USER_DATA | {Permission.CREDENTIALS_KEY},
+    ),
+    LambdaFunction(
+        name="numbers",
+        handler="functions.numbers.handler.lambda_handler",
+        description="Search, buy, import and release the tenant's phone numbers",
+        routes=_routes("GET /numbers", "POST /numbers/search", "POST /numbers/provision", "POST /numbers/import",
+                       "POST /numbers/{id}/release"),
+        permissions=_USER_DATA | {Permission.CREDENTIALS_KEY},
     ),
 )
 

@@ -19,6 +19,11 @@ class DeploymentSettings:
     layer_asset_dir: Path
     #: The From address of every email; its domain is the SES identity the functions may send as.
     email_sender: str
+    #: Name (or ARN) of the ops-managed Secrets Manager secret with the payment processor's secrets
+    #: (see infra_cdk/constructs/payment_secrets.py); None deploys the sandbox processor.
+    payments_secret_name: str | None = None
+    #: During a webhook-secret rotation the receiver also accepts the secret's `previous_webhook_secret`.
+    payments_webhook_rotation: bool = False
 
     @property
     def email_sender_domain(self) -> str:
@@ -33,4 +38,11 @@ class DeploymentSettings:
         return cls(
             layer_asset_dir=layer_dir if layer_dir.is_absolute() else REPO_ROOT / layer_dir,
             email_sender=email_sender,
+            payments_secret_name=node.try_get_context("payments_secret_name") or None,
+            payments_webhook_rotation=_flag(node.try_get_context("payments_webhook_rotation")),
         )
+
+
+def _flag(value: object) -> bool:
+    """`-c name=true` arrives as the string "true"; App(context=...) may pass a real bool."""
+    return value is True or str(value).lower() == "true"

@@ -9,11 +9,14 @@ from constructs import Construct
 
 from functions.catalog import FUNCTIONS
 from infra_cdk.constructs.catalog_function import CatalogFunction
+from infra_cdk.constructs.credentials_key import CredentialsKey
 from infra_cdk.constructs.data_table import DataTable
 from infra_cdk.constructs.dependency_layer import DependencyLayer
+from infra_cdk.constructs.event_queues import EventQueue, queue_consumers
 from infra_cdk.constructs.function_code import function_code
 from infra_cdk.constructs.jwt_signing_secret import JwtSigningSecret
 from infra_cdk.constructs.media_bucket import MediaBucket
+from infra_cdk.constructs.payment_secrets import PaymentSecrets
 from infra_cdk.constructs.permission_grants import GrantTargets
 from infra_cdk.constructs.public_http_api import PublicHttpApi
 from infra_cdk.deployment_settings import DeploymentSettings
@@ -29,6 +32,17 @@ class CallFunnelStack(Stack):
         data = DataTable(self, "Data")
         jwt_secret = JwtSigningSecret(self, "JwtSigningSecret")
         media = MediaBucket(self, "Media")
+        queues = {
+            name: EventQueue(self, _construct_id(name), consumer=consumer)
+            for name, consumer in queue_consumers().items()
+        }
+        credentials_key = CredentialsKey(self, "CredentialsKey")
+        payment_secrets = PaymentSecrets(
+            self,
+            "PaymentSecrets",
+            secret_name=settings.payments_secret_name,
+            rotating_webhook_secret=settings.payments_webhook_rotation,
+        )
         layer = DependencyLayer(self, "Dependencies", asset_dir=settings.layer_asset_dir)
         # Created before the functions: they are told its URL, then it is given their routes.
         http_api = PublicHttpApi(self, "HttpApi")
@@ -40,6 +54,8 @@ class CallFunnelStack(Stack):
                 service="ses", resource="identity", resource_name=settings.email_sender_domain
             ),
             media_bucket=media,
+            queues=queues,
+            credentials_key=credentials_key,
         )
         environment = {
             "CALLFUNNEL_ENVIRONMENT": "aws",
@@ -57,9 +73,16 @@ class CallFunnelStack(Stack):
                 spec=spec,
                 code=code,
                 layer=layer.layer,
-                environment=environment,
+                environment={**environment, **payment_secrets.environment_for(spec)},
                 grant_targets=grant_targets,
+                trigger_queue=queues[spec.queue_trigger.queue] if spec.queue_trigger else None,
+                environment_key=payment_secrets.key if payment_secrets.receives_secrets(spec) else None,
             )
             http_api.serve(spec, function.function)
 
         CfnOutput(self, "ApiUrl", value=http_api.url, description="Base URL of the CallFunnel API")
+
+
+def _construct_id(queue_name: str) -> str:
+    """"payment-events" → "PaymentEvents"."""
+    return "".join(part.capitalize() for part in queue_name.split("-"))

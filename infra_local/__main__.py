@@ -14,6 +14,7 @@ def main() -> int:
     environment = prepare_environment()
 
     from infra_local.aws import bootstrap, start_moto
+    from infra_local.queue_pollers import QueuePollers
     from infra_local.server import LocalApiServer
 
     stop_requested = threading.Event()
@@ -30,10 +31,14 @@ def main() -> int:
         moto.stop()
         return 1
     threading.Thread(target=server.serve_forever, name="local-api", daemon=True).start()
+    # The event source mappings: queue-triggered functions run through the server's runtime.
+    pollers = QueuePollers(server.runtime.invoke, region=environment.region, account_id=environment.account_id)
+    pollers.start()
     print(f"CallFunnel local stack on {environment.base_url} (API docs: {environment.base_url}/docs, "
           f"email outbox: {environment.base_url}/_sandbox/outbox); Ctrl-C stops it", flush=True)
 
     stop_requested.wait()
+    pollers.stop()
     server.shutdown()
     server.server_close()
     moto.stop()

@@ -57,6 +57,31 @@ def load_ncpr_sample() -> None:
     load_local_sample()
 
 
+def create_queues() -> None:
+    """Each catalog queue with its dead-letter queue, redriven after the trigger's `max_receives`.
+
+    Named as the catalog names them, so their URLs are the ones infra_local/environment.py announced.
+    """
+    import json
+
+    from functions.catalog import FUNCTIONS
+    from infra_local.environment import DEAD_LETTER_SUFFIX
+    from shared.platform.aws import client
+
+    sqs = client("sqs")
+    for spec in FUNCTIONS:
+        trigger = spec.queue_trigger
+        if trigger is None:
+            continue
+        dlq_url = sqs.create_queue(QueueName=trigger.queue + DEAD_LETTER_SUFFIX)["QueueUrl"]
+        dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        redrive = {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": str(trigger.max_receives)}
+        sqs.create_queue(QueueName=trigger.queue, Attributes={
+            "VisibilityTimeout": str(trigger.visibility_timeout_seconds),
+            "RedrivePolicy": json.dumps(redrive),
+        })
+
+
 #: What the stack creates in moto before serving, in order. A capability that needs a bucket, a queue,
 #: a key or a state machine adds its step here.
 BOOTSTRAP_STEPS: list[Callable[[], None]] = [
@@ -64,6 +89,7 @@ BOOTSTRAP_STEPS: list[Callable[[], None]] = [
     verify_email_sender,
     create_media_bucket,
     load_ncpr_sample,
+    create_queues,
 ]
 
 

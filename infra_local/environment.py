@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import base64
 import os
 import secrets
 from dataclasses import dataclass
+
+from functions.catalog import FUNCTIONS, queue_url_variable
 
 DEFAULT_PORT = 8000
 HOST = "127.0.0.1"
@@ -40,12 +43,50 @@ def prepare_environment() -> LocalEnvironment:
         # Random per process: tokens die with the in-memory data they refer to.
         "JWT_SECRET": secrets.token_urlsafe(32),
     }
+    defaults.update(_money_and_accounts_defaults())
     for name, value in defaults.items():
         os.environ.setdefault(name, value)
     os.environ.setdefault("AWS_DEFAULT_REGION", os.environ["AWS_REGION"])
+    region, account_id = os.environ["AWS_REGION"], os.environ["MOTO_ACCOUNT_ID"]
+    # moto's queue URLs are deterministic: the functions are told them before any queue exists.
+    for queue in catalog_queues():
+        os.environ[queue_url_variable(queue)] = local_queue_url(queue, region=region, account_id=account_id)
     # Links in emails and webhook URLs must point at this very server.
     os.environ["PUBLIC_BASE_URL"] = f"http://{HOST}:{port}"
+    # BYOK key checks go to the real providers, unless asked to use the stack's stand-in (the tests do).
+    if os.environ.get("SANDBOX_PROVIDER_VALIDATION", "").lower() == "true":
+        os.environ["PROVIDER_VALIDATION_BASE_URL"] = f"http://{HOST}:{port}/_sandbox/providers"
     # moto in-process only intercepts AWS endpoints; a redirect or a profile would reach elsewhere.
     for name in ("AWS_ENDPOINT_URL", "AWS_PROFILE"):
         os.environ.pop(name, None)
-    return LocalEnvironment(HOST, port, os.environ["AWS_REGION"], os.environ["MOTO_ACCOUNT_ID"])
+    return LocalEnvironment(HOST, port, region, account_id)
+
+
+# --- Money and accounts: queues, the local master key, the payments webhook secret ---
+
+DEAD_LETTER_SUFFIX = "-dlq"
+
+
+def _money_and_accounts_defaults() -> dict[str, str]:
+    return {
+        # BYOK credentials are envelope-encrypted under this key locally (no KMS): random per process,
+        # like the in-memory data it protects. Set CALLFUNNEL_LOCAL_MEK to keep one across runs.
+        "CALLFUNNEL_LOCAL_MEK": base64.b64encode(secrets.token_bytes(32)).decode("ascii"),
+        # The sandbox processor signs its webhooks with it, and the webhook route verifies them.
+        "PAYMENTS_WEBHOOK_SECRET": secrets.token_urlsafe(32),
+    }
+
+
+def catalog_queues() -> list[str]:
+    """Every queue that triggers a catalog function, once each."""
+    return sorted({spec.queue_trigger.queue for spec in FUNCTIONS if spec.queue_trigger is not None})
+
+
+
+
+def local_queue_url(queue: str, *, region: str, account_id: str) -> str:
+    return f"https://sqs.{region}.amazonaws.com/{account_id}/{queue}"
+
+
+def local_queue_arn(queue: str, *, region: str, account_id: str) -> str:
+    return f"arn:aws:sqs:{region}:{account_id}:{queue}"

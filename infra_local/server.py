@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 import time
 import traceback
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
@@ -22,7 +23,10 @@ from infra_local.http_adapter import (
 )
 from infra_local.lambda_runtime import LocalLambdaRuntime, RuntimeBusy
 from infra_local.outbox import Outbox
+from infra_local.sandbox_checkout import checkout_response, is_checkout_path
 from infra_local.sandbox_media import is_media_path, media_response
+from infra_local.sandbox_providers import PROVIDERS_PATH, provider_check_response
+from infra_local.sandbox_queues import QUEUES_PATH, queues_response
 
 OUTBOX_PATH = "/_sandbox/outbox"  # local only: not a catalog route, never deployed
 HEADERS_SET_BY_SERVER = {"content-length", "connection", "transfer-encoding"}
@@ -42,6 +46,7 @@ class LocalApiServer(ThreadingHTTPServer):
         self.functions = functions
         self.access_log = access_log
         self.account_id = environment.account_id
+        self.region = environment.region
         self.runtime = LocalLambdaRuntime(region=environment.region, account_id=environment.account_id)
         self.outbox = Outbox(account_id=environment.account_id, region=environment.region)
 
@@ -83,6 +88,14 @@ class LocalApiRequestHandler(BaseHTTPRequestHandler):
             return json_response(200, [mail.as_json() for mail in self.server.outbox.sent()])
         if method == "GET" and is_media_path(target.path):
             return self._media(target.path)
+        if is_checkout_path(target.path):
+            return self._sandbox("sandbox checkout", lambda: checkout_response(method, target.path, body))
+        if method == "GET" and target.path == QUEUES_PATH:
+            return self._sandbox("sandbox queues",
+                                 lambda: queues_response(region=self.server.region, account_id=self.server.account_id))
+        if method == "GET" and target.path.startswith(PROVIDERS_PATH):
+            headers = {name.lower(): value for name, value in self.headers.items()}
+            return self._sandbox("sandbox providers", lambda: provider_check_response(target.path, headers))
         match = match_route(method, target.path, self.server.functions)
         if match is None:
             return error_response(404, "Not found", "NOT_FOUND")
@@ -107,10 +120,14 @@ class LocalApiRequestHandler(BaseHTTPRequestHandler):
             return error_response(500, "Internal server error", "INTERNAL_ERROR")
 
     def _media(self, path: str) -> HttpResponse:
+        return self._sandbox("sandbox media", lambda: media_response(path, self.headers.get("Range")))
+
+    def _sandbox(self, what: str, respond: Callable[[], HttpResponse]) -> HttpResponse:
+        """A local-only route, answered in this thread: a failure is a logged 500, never a dropped connection."""
         try:
-            return media_response(path, self.headers.get("Range"))
+            return respond()
         except Exception:
-            sys.stderr.write(f"sandbox media failed on {path}:\n")
+            sys.stderr.write(f"{what} failed on {self.command} {urlsplit(self.path).path}:\n")
             traceback.print_exc(file=sys.stderr)
             return error_response(500, "Internal server error", "INTERNAL_ERROR")
 

@@ -7,11 +7,14 @@ from typing import cast
 
 from aws_cdk import CfnResource, Duration, Stack
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_lambda_event_sources as event_sources
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from functions.catalog import LambdaFunction
+from infra_cdk.constructs.event_queues import EventQueue
 from infra_cdk.constructs.lambda_platform import ARCHITECTURE, RUNTIME, RUNTIME_PIN_REASON
 from infra_cdk.constructs.permission_grants import GRANTS, GrantTargets
 from infra_cdk.nag import acknowledge
@@ -30,6 +33,8 @@ class CatalogFunction(Construct):
         layer: lambda_.ILayerVersion,
         environment: Mapping[str, str],
         grant_targets: GrantTargets,
+        trigger_queue: EventQueue | None = None,
+        environment_key: kms.IKey | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
         self.log_group = logs.LogGroup(self, "Logs", retention=LOG_RETENTION)
@@ -72,7 +77,11 @@ class CatalogFunction(Construct):
             tracing=lambda_.Tracing.ACTIVE,
             log_group=self.log_group,
             role=self.role,
+            # Functions holding secrets in their environment encrypt it with our key, not AWS's.
+            environment_encryption=environment_key,
         )
+        if trigger_queue is not None:
+            self._consume(trigger_queue)
         self._depend_on_policy_only()
         acknowledge(
             self,
@@ -81,6 +90,20 @@ class CatalogFunction(Construct):
             "resource-level permissions, so AWS requires Resource '*' for these two actions only.",
         )
         acknowledge(self, "AwsSolutions-L1", RUNTIME_PIN_REASON)
+
+    def _consume(self, trigger_queue: EventQueue) -> None:
+        """The event source mapping; CDK grants the role receive/delete/visibility on this queue only.
+
+        Partial batch responses: a record the function lists in `batchItemFailures` is retried alone
+        (then dead-lettered after `max_receives`), the rest of the batch is deleted.
+        """
+        self.function.add_event_source(
+            event_sources.SqsEventSource(
+                trigger_queue.queue,
+                batch_size=trigger_queue.trigger.batch_size,
+                report_batch_item_failures=True,
+            )
+        )
 
     def _depend_on_policy_only(self) -> None:
         """Drop CDK's DependsOn the role: `Role: !GetAtt` already orders it (cfn-lint W3005).

@@ -13,7 +13,9 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_secretsmanager as secretsmanager
 
 from functions.catalog import Permission
+from infra_cdk.constructs.credentials_key import TENANT_CONTEXT_KEY, CredentialsKey
 from infra_cdk.constructs.data_table import DataTable
+from infra_cdk.constructs.event_queues import EventQueue
 from infra_cdk.constructs.media_bucket import MediaBucket
 
 # No Scan: request paths query by key (CONVENTIONS.md, single-table discipline).
@@ -46,6 +48,10 @@ MEDIA_OBJECTS_REASON = (
     "bucket's objects (<bucket>/*): one bucket of ours, object actions only, no List, no Delete, no "
     "bucket configuration."
 )
+# Producers only send: receiving and deleting belong to the consumer's event source mapping.
+QUEUE_SEND_ACTIONS = ["sqs:SendMessage"]
+# Envelope encryption: a data key per secret, decrypted to read it back. No Encrypt: data keys do that.
+CREDENTIALS_KEY_ACTIONS = ["kms:GenerateDataKey", "kms:Decrypt"]
 
 
 @dataclass(frozen=True)
@@ -56,6 +62,9 @@ class GrantTargets:
     jwt_secret: secretsmanager.ISecret
     email_identity_arn: str
     media_bucket: MediaBucket
+    #: Queue name (`QueueTrigger.queue`) → the queue and its DLQ.
+    queues: Mapping[str, EventQueue]
+    credentials_key: CredentialsKey
 
 
 @dataclass(frozen=True)
@@ -130,6 +139,40 @@ def _media(sid: str, actions: list[str]) -> Callable[[GrantTargets], Access]:
     return grant
 
 
+def _send_to_queue(queue_name: str) -> Callable[[GrantTargets], Access]:
+    def grant(targets: GrantTargets) -> Access:
+        if queue_name not in targets.queues:
+            raise ValueError(f"no catalog function is triggered by queue {queue_name!r}: nothing would consume it")
+        event_queue = targets.queues[queue_name]
+        return Access(
+            statements=(
+                iam.PolicyStatement(
+                    sid=f"SendTo{event_queue.node.id}", actions=QUEUE_SEND_ACTIONS,
+                    resources=[event_queue.queue.queue_arn],
+                ),
+            ),
+            environment={event_queue.url_variable: event_queue.queue.queue_url},
+        )
+
+    return grant
+
+
+def _credentials_key(targets: GrantTargets) -> Access:
+    key = targets.credentials_key.key
+    return Access(
+        statements=(
+            iam.PolicyStatement(
+                sid="EnvelopeEncryptTenantCredentials",
+                actions=CREDENTIALS_KEY_ACTIONS,
+                resources=[key.key_arn],
+                # Every call must name the tenant in its encryption context (ciphertexts are bound to it).
+                conditions={"ForAnyValue:StringEquals": {"kms:EncryptionContextKeys": [TENANT_CONTEXT_KEY]}},
+            ),
+        ),
+        environment={"CREDENTIALS_KMS_KEY_ID": key.key_arn},
+    )
+
+
 GRANTS: dict[Permission, Callable[[GrantTargets], Access]] = {
     Permission.TABLE_READ: _table_read,
     Permission.TABLE_WRITE: _table_write,
@@ -137,4 +180,6 @@ GRANTS: dict[Permission, Callable[[GrantTargets], Access]] = {
     Permission.READ_JWT_SECRET: _read_jwt_secret,
     Permission.MEDIA_READ: _media("ReadMedia", MEDIA_READ_ACTIONS),
     Permission.MEDIA_WRITE: _media("WriteMedia", MEDIA_WRITE_ACTIONS),
+    Permission.SEND_PAYMENT_EVENTS: _send_to_queue("payment-events"),
+    Permission.CREDENTIALS_KEY: _credentials_key,
 }

@@ -22,17 +22,31 @@ class Wallet(BaseModel):
     trial_expires_at: datetime | None
     rate_per_minute_minor: int
     autocharge: Autocharge
+    #: Held for calls in progress (reservations); available = balance − reserved.
+    reserved_minor: int = 0
+    #: Set by the debit that crossed the autocharge threshold; cleared when a top-up lands.
+    autocharge_in_flight: bool = False
+
+    @property
+    def available_minor(self) -> int:
+        return self.balance_minor - self.reserved_minor
+
+
+LedgerKind = Literal["trial_credit", "topup", "autocharge", "call_charge", "number_charge", "refund",
+                     "adjustment"]
 
 
 class LedgerEntry(BaseModel):
     id: str
     tenant_id: int
-    kind: Literal["trial_credit", "topup", "call_charge", "refund", "adjustment"]
-    amount_minor: int
+    kind: LedgerKind
+    amount_minor: int  # signed: credits > 0, debits < 0
     balance_after_minor: int
     currency: str
     description: str
     created_at: datetime
+    #: What the entry is about: a reservation, a top-up intent, a number… (None for the trial credit).
+    reference_id: str | None = None
 
 
 class Balance(BaseModel):
@@ -47,3 +61,65 @@ class Balance(BaseModel):
     rate_per_minute_minor: int
     autocharge: Autocharge
     topup_presets_minor: list[int]
+
+
+class CreditResult(BaseModel):
+    """`applied` is False when the external event was credited before (nothing changed)."""
+
+    applied: bool
+    balance_minor: int
+    entry: LedgerEntry | None = None
+
+
+class DebitResult(BaseModel):
+    balance_minor: int
+    entry: LedgerEntry
+    autocharge_started: bool = False
+
+
+class Reservation(BaseModel):
+    id: str
+    tenant_id: int
+    amount_minor: int
+    state: Literal["held", "settled", "released"]
+    charged_minor: int = 0
+    created_at: datetime
+
+
+PrecheckStatus = Literal["ok", "insufficient_funds", "trial_expired", "account_suspended"]
+
+
+class Precheck(BaseModel):
+    status: PrecheckStatus
+    balance_minor: int
+    available_minor: int
+    required_minor: int
+    currency: str
+
+
+class HistoryEntry(BaseModel):
+    id: str
+    kind: LedgerKind
+    amount_minor: int
+    balance_after_minor: int
+    currency: str
+    description: str
+    created_at: str
+    reference_id: str | None = None
+
+
+class History(BaseModel):
+    entries: list[HistoryEntry]
+    next_cursor: str | None
+
+
+class TopupIntent(BaseModel):
+    intent_id: str
+    tenant_id: int
+    amount_minor: int
+    currency: str
+    status: Literal["pending", "paid", "awaiting_payment_method", "failed"]
+    external_id: str | None
+    checkout_url: str | None
+    kind: Literal["topup", "autocharge"] = "topup"
+    created_at: datetime

@@ -1,15 +1,27 @@
-"""Wallet rules: opening a trial wallet at signup, reading the balance."""
+"""Wallet rules: opening a trial wallet at signup, the balance, the pre-call gate, the ledger's history."""
 
 from __future__ import annotations
 
+import base64
 from datetime import datetime, timedelta
 
 from shared.auth.principal import Principal
 from shared.billing import plans, repository
-from shared.billing.models import Autocharge, Balance, LedgerEntry, Wallet
-from shared.platform.errors import NotFound
+from shared.billing.models import (
+    Autocharge,
+    Balance,
+    History,
+    HistoryEntry,
+    LedgerEntry,
+    Precheck,
+    TopupIntent,
+    Wallet,
+)
+from shared.platform import clock
+from shared.platform.errors import BadRequest, NotFound
 from shared.platform.ids import new_id
 from shared.platform.settings import get_settings
+from shared.platform.storage import keys
 
 
 def trial_wallet(tenant_id: int, currency: str, opened_at: datetime) -> tuple[Wallet, LedgerEntry]:
@@ -26,9 +38,7 @@ def trial_wallet(tenant_id: int, currency: str, opened_at: datetime) -> tuple[Wa
 
 
 def get_balance(principal: Principal) -> Balance:
-    wallet = principal.wallet or repository.get_wallet(principal.tenant_id)
-    if wallet is None:
-        raise NotFound("This workspace has no wallet", code="WALLET_NOT_FOUND")
+    wallet = _wallet_of(principal)
     return Balance(
         tenant_id=wallet.tenant_id, currency=wallet.currency, balance_minor=wallet.balance_minor,
         plan_tier=wallet.plan_tier, trial_expires_at=wallet.trial_expires_at,
@@ -36,3 +46,65 @@ def get_balance(principal: Principal) -> Balance:
         rate_per_minute_minor=wallet.rate_per_minute_minor, autocharge=wallet.autocharge,
         topup_presets_minor=list(plans.plan_for(wallet.currency).topup_presets_minor),
     )
+
+
+def _wallet_of(principal: Principal) -> Wallet:
+    wallet = principal.wallet or repository.get_wallet(principal.tenant_id)
+    if wallet is None:
+        raise NotFound("This workspace has no wallet", code="WALLET_NOT_FOUND")
+    return wallet
+
+
+def precheck(principal: Principal, expected_seconds: int) -> Precheck:
+    """The pre-call gate: suspension, then trial expiry, then funds (reservations counted)."""
+    from shared.accounts.repository import get_tenant
+
+    wallet = _wallet_of(principal)
+    required = -(-expected_seconds // 60) * wallet.rate_per_minute_minor  # whole minutes, rounded up
+    tenant = get_tenant(principal.tenant_id)
+    if tenant is not None and tenant.status == "suspended":
+        status = "account_suspended"
+    elif (wallet.plan_tier == plans.FREE_TIER and wallet.trial_expires_at is not None
+          and wallet.trial_expires_at <= clock.now()):
+        status = "trial_expired"
+    elif wallet.available_minor < required or wallet.available_minor <= 0:
+        status = "insufficient_funds"
+    else:
+        status = "ok"
+    return Precheck(status=status, balance_minor=wallet.balance_minor, available_minor=wallet.available_minor,
+                    required_minor=required, currency=wallet.currency)
+
+
+def history(principal: Principal, limit: int, cursor: str | None) -> History:
+    after_sk = _decode_cursor(cursor) if cursor else None
+    entries, last_sk = repository.ledger_page(principal.tenant_id, limit, after_sk)
+    return History(entries=[HistoryEntry(**entry.model_dump(exclude={"tenant_id", "created_at"}),
+                                         created_at=clock.iso(entry.created_at)) for entry in entries],
+                   next_cursor=_encode_cursor(last_sk) if last_sk else None)
+
+
+def _encode_cursor(sort_key: str) -> str:
+    return base64.urlsafe_b64encode(sort_key.encode()).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str) -> str:
+    try:
+        sort_key = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+    except (ValueError, UnicodeDecodeError):
+        sort_key = ""
+    if not sort_key.startswith(keys.LEDGER_PREFIX) or len(sort_key) > 200:
+        raise BadRequest("Invalid cursor", code="INVALID_CURSOR", field="cursor")
+    return sort_key
+
+
+def create_topup(principal: Principal, amount_minor: int, return_url: str | None) -> TopupIntent:
+    from shared.billing import topups
+
+    return topups.create_topup(_wallet_of(principal), amount_minor, return_url)
+
+
+def configure_autocharge(principal: Principal, enabled: bool, threshold_minor: int | None,
+                         amount_minor: int | None) -> Autocharge:
+    from shared.billing import autocharge
+
+    return autocharge.configure(principal.tenant_id, enabled, threshold_minor, amount_minor)

@@ -46,6 +46,18 @@ class Settings(BaseSettings):
     anthropic_base_url: str | None = Field(None, alias="ANTHROPIC_BASE_URL")
     cartesia_base_url: str = Field("https://api.cartesia.ai", alias="CARTESIA_BASE_URL")
 
+    # Payments: webhook signing secrets (the previous one stays valid during a rotation), the
+    # processor's API key (absent: the sandbox processor), and the queue verified events go through.
+    payments_webhook_previous_secret: SecretStr | None = Field(None, alias="PAYMENTS_WEBHOOK_PREVIOUS_SECRET")
+    payments_api_key: SecretStr | None = Field(None, alias="PAYMENTS_API_KEY")
+    payment_events_queue_url: str | None = Field(None, alias="PAYMENT_EVENTS_QUEUE_URL")
+
+    # BYOK credentials: envelope encryption under this KMS key; locally a master key from the environment.
+    credentials_kms_key_id: str | None = Field(None, alias="CREDENTIALS_KMS_KEY_ID")
+    local_master_key: SecretStr | None = Field(None, alias="CALLFUNNEL_LOCAL_MEK")
+    # Sandbox stack only: live validation of BYOK keys goes to this local stand-in instead of the providers.
+    provider_validation_base_url: str | None = Field(None, alias="PROVIDER_VALIDATION_BASE_URL")
+
     # Email (SES). Without a sender address, verification mails are skipped (best-effort).
     email_sender: str | None = Field(None, alias="EMAIL_SENDER")
 
@@ -54,6 +66,9 @@ class Settings(BaseSettings):
     twilio_account_sid: str | None = Field(None, alias="TWILIO_ACCOUNT_SID")
     twilio_auth_token: SecretStr | None = Field(None, alias="TWILIO_AUTH_TOKEN")
     exotel_api_key: SecretStr | None = Field(None, alias="EXOTEL_API_KEY")
+    exotel_api_token: SecretStr | None = Field(None, alias="EXOTEL_API_TOKEN")
+    exotel_account_sid: str | None = Field(None, alias="EXOTEL_ACCOUNT_SID")
+    exotel_subdomain: str = Field("api.in.exotel.com", alias="EXOTEL_SUBDOMAIN")
     cartesia_api_key: SecretStr | None = Field(None, alias="CARTESIA_API_KEY")
     deepgram_api_key: SecretStr | None = Field(None, alias="DEEPGRAM_API_KEY")
     payments_webhook_secret: SecretStr | None = Field(None, alias="PAYMENTS_WEBHOOK_SECRET")

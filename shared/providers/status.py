@@ -23,10 +23,20 @@ def provider_statuses() -> dict[str, ProviderStatus]:
     email = email_mode()
     return {
         "llm": pick(settings.anthropic_api_key is not None, "anthropic", "offline-composer"),
-        "telephony": pick(bool(settings.twilio_account_sid and settings.twilio_auth_token), "twilio"),
+        "telephony": _telephony(settings),
         "tts": pick(settings.cartesia_api_key is not None, "cartesia", "sandbox-mp3"),
         "stt": pick(settings.deepgram_api_key is not None, "deepgram"),
-        "payments": pick(settings.payments_webhook_secret is not None, "signed-webhooks"),
+        "payments": pick(settings.payments_api_key is not None, "stripe", "sandbox-processor"),
         "slack": pick(settings.slack_signing_secret is not None, "slack"),
         "email": ProviderStatus(configured=email != "disabled", mode=email, sandbox=email != "ses"),
     }
+
+
+def _telephony(settings) -> ProviderStatus:
+    """Bundled carriers: Exotel (for India) and/or Twilio; the sandbox carrier when neither is set."""
+    carriers = [name for name, configured in (
+        ("twilio", settings.twilio_account_sid and settings.twilio_auth_token),
+        ("exotel", settings.exotel_api_key and settings.exotel_api_token and settings.exotel_account_sid),
+    ) if configured]
+    return ProviderStatus(configured=bool(carriers), mode="+".join(carriers) or "sandbox-carrier",
+                          sandbox=not carriers)

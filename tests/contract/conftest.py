@@ -12,6 +12,7 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +26,10 @@ STARTUP_TIMEOUT_SECONDS = 30
 REQUEST_TIMEOUT_SECONDS = 30
 REPORTED_OUTPUT_CHARS = 20_000
 STACK_OUTPUT_START = pytest.StashKey[tuple[Path, int]]()
+#: The stack under test: a webhook secret the tests can sign with, and BYOK key checks answered by the
+#: stack's own provider stand-in (tests never reach a real provider).
+WEBHOOK_SECRET = f"contract-{uuid.uuid4().hex}"
+STACK_ENVIRONMENT = {"PAYMENTS_WEBHOOK_SECRET": WEBHOOK_SECRET, "SANDBOX_PROVIDER_VALIDATION": "true"}
 
 
 @dataclass(frozen=True)
@@ -55,7 +60,7 @@ def local_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack
         process = subprocess.Popen(
             [sys.executable, "-m", "infra_local"],
             cwd=REPO_ROOT,
-            env={**os.environ, "PORT": str(port), "PYTHONUNBUFFERED": "1"},
+            env={**os.environ, **STACK_ENVIRONMENT, "PORT": str(port), "PYTHONUNBUFFERED": "1"},
             stdout=output,
             stderr=subprocess.STDOUT,
         )
@@ -69,6 +74,12 @@ def local_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+@pytest.fixture(scope="session")
+def webhook_secret() -> str:
+    """The secret the stack verifies payment webhooks with."""
+    return WEBHOOK_SECRET
 
 
 @pytest.fixture(scope="session")

@@ -213,3 +213,73 @@ def test_an_api_key_reads_its_own_wallet_even_beside_another_tenants_session_coo
     # Then the key decides: it is A's wallet
     assert response.status_code == 200
     assert response.json()["tenant_id"] == first.tenant_id
+
+
+# --- Precheck, history, top-up, autocharge (issue 4) --------------------------------------------------
+
+
+def test_precheck_answers_ok_with_the_required_whole_minutes(base_url: str, http: requests.Session) -> None:
+    account = sign_up_and_log_in(http, base_url, country="US")
+    response = http.get(f"{base_url}/api/billing/precheck", params={"expected_seconds": 180}, headers=account.auth)
+    assert response.status_code == 200, response.text
+    assert response.json() == {"status": "ok", "balance_minor": 500, "available_minor": 500, "required_minor": 36,
+                               "currency": "USD"}
+
+
+def test_history_starts_with_the_trial_credit(base_url: str, http: requests.Session) -> None:
+    account = sign_up_and_log_in(http, base_url, country="US")
+    response = http.get(f"{base_url}/billing/history", params={"limit": 50}, headers=account.auth)
+    assert response.status_code == 200, response.text
+    entries = response.json()["entries"]
+    assert [(e["kind"], e["amount_minor"], e["balance_after_minor"]) for e in entries] == [("trial_credit", 500, 500)]
+    assert RFC3339_UTC.match(entries[0]["created_at"])
+
+
+def test_history_refuses_more_than_200_entries_a_call(base_url: str, http: requests.Session) -> None:
+    account = sign_up_and_log_in(http, base_url)
+    assert_error(http.get(f"{base_url}/billing/history", params={"limit": 201}, headers=account.auth), 400,
+                 field="limit")
+
+
+def test_a_topup_is_a_pending_checkout_that_credits_nothing_yet(base_url: str, http: requests.Session) -> None:
+    account = sign_up_and_log_in(http, base_url, country="US")
+    response = http.post(f"{base_url}/billing/topup", json={"amount_minor": 2500}, headers=account.auth)
+    assert response.status_code == 201, response.text
+    body = response.json()
+    assert body.keys() >= {"intent_id", "amount_minor", "currency", "status", "external_id", "checkout_url"}
+    assert (body["amount_minor"], body["currency"], body["status"]) == (2500, "USD", "pending")
+    assert _balance(http, base_url, account.token)["balance_minor"] == 500
+
+
+@pytest.mark.parametrize("amount", [0, 10_000_001])
+def test_a_topup_outside_1_to_10_million_minor_units_is_a_400(base_url: str, http: requests.Session,
+                                                              amount: int) -> None:
+    account = sign_up_and_log_in(http, base_url)
+    assert_error(http.post(f"{base_url}/billing/topup", json={"amount_minor": amount}, headers=account.auth), 400,
+                 field="amount_minor")
+
+
+def test_a_topup_replayed_with_its_idempotency_key_returns_the_same_intent(base_url: str,
+                                                                           http: requests.Session) -> None:
+    account = sign_up_and_log_in(http, base_url)
+    headers = {**account.auth, "Idempotency-Key": unique_email("idem")}
+    first = http.post(f"{base_url}/billing/topup", json={"amount_minor": 1000}, headers=headers)
+    again = http.post(f"{base_url}/billing/topup", json={"amount_minor": 1000}, headers=headers)
+    other = http.post(f"{base_url}/billing/topup", json={"amount_minor": 2000}, headers=headers)
+    assert first.status_code == again.status_code == 201 and first.json() == again.json()
+    assert_error(other, 422, "IDEMPOTENCY_KEY_REUSED")
+
+
+def test_autocharge_is_saved_and_shown_in_the_balance(base_url: str, http: requests.Session) -> None:
+    account = sign_up_and_log_in(http, base_url)
+    config = {"enabled": True, "threshold_minor": 200, "amount_minor": 2500}
+    response = http.post(f"{base_url}/billing/autocharge", json=config, headers=account.auth)
+    assert response.status_code == 200, response.text
+    assert response.json() == config
+    assert _balance(http, base_url, account.token)["autocharge"] == config
+
+
+def test_enabling_autocharge_without_an_amount_is_a_422(base_url: str, http: requests.Session) -> None:
+    account = sign_up_and_log_in(http, base_url)
+    assert_error(http.post(f"{base_url}/billing/autocharge", json={"enabled": True, "threshold_minor": 100},
+                           headers=account.auth), 422, "INVALID_AUTOCHARGE", field="amount_minor")

@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import json
+import time
+import uuid
+
 import pytest
 import requests
 
+from tests.contract.conftest import LocalStack
 from tests.contract.helpers import sign_up_and_log_in
 
 TEN_MEGABYTES = 10 * 1024 * 1024
+# The stack inherits the test process's environment (tests/contract/conftest.py), and test modules are
+# imported before it starts: a known webhook secret lets these tests sign webhooks as the processor does.
+QUEUE_DRAIN_SECONDS = 15
 
 
 @pytest.mark.parametrize("path", ["/no-such-route", "/api/no-such-route", "/v1/auth/no-such-route"])
@@ -156,3 +166,84 @@ def test_a_range_past_the_end_of_a_preview_is_refused_with_416(base_url: str, ht
     assert response.status_code == 416
     assert response.headers["Content-Range"] == f"bytes */{size}"
     assert response.json()["code"] == "RANGE_NOT_SATISFIABLE"
+
+
+# Queue-triggered functions: the local event source mapping polls the payment-events queue.
+
+def _signed_webhook(event: dict, secret: str) -> tuple[bytes, dict[str, str]]:
+    """A webhook as the processor signs it: HMAC-SHA256 over f"{timestamp}.{raw body}"."""
+    body = json.dumps(event).encode()
+    timestamp = str(int(time.time()))
+    digest = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
+    return body, {"Content-Type": "application/json", "X-CallFunnel-Timestamp": timestamp,
+                  "X-CallFunnel-Signature": f"v1={digest}"}
+
+
+def _queue_counts(base_url: str, http: requests.Session) -> dict:
+    response = http.get(f"{base_url}/_sandbox/queues")
+    assert response.status_code == 200, response.text
+    return response.json()["payment-events"]
+
+
+def test_the_sandbox_queues_route_counts_each_catalog_queue_and_its_dead_letters(base_url: str,
+                                                                               http: requests.Session) -> None:
+    # When the queue counts are read
+    counts = _queue_counts(base_url, http)
+
+    # Then the payment-events queue exists with its DLQ
+    assert set(counts) == {"visible", "in_flight", "dead_letters"}
+    assert all(isinstance(value, int) and value >= 0 for value in counts.values())
+
+
+def test_a_signed_webhook_for_an_unknown_checkout_is_consumed_from_the_queue_without_a_failure(
+    base_url: str, http: requests.Session, local_stack: LocalStack, webhook_secret: str
+) -> None:
+    # Given the dead letters so far, and a correctly signed event for a checkout nobody created
+    dead_letters_before = _queue_counts(base_url, http)["dead_letters"]
+    output_before = local_stack.output_path.stat().st_size
+    body, headers = _signed_webhook({"id": f"evt_{uuid.uuid4().hex}", "type": "checkout.succeeded",
+                                     "data": {"external_id": f"cs_unknown_{uuid.uuid4().hex}",
+                                              "amount_minor": 1000, "currency": "USD"}}, webhook_secret)
+
+    # When the processor posts it
+    response = http.post(f"{base_url}/billing/webhooks/payment", data=body, headers=headers)
+
+    # Then it is accepted, the poller hands it to the consumer, and the queue drains with no dead letter
+    assert response.status_code == 200, response.text
+    deadline = time.monotonic() + QUEUE_DRAIN_SECONDS
+    while (counts := _queue_counts(base_url, http))["visible"] + counts["in_flight"] and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert counts == {"visible": 0, "in_flight": 0, "dead_letters": dead_letters_before}
+    with local_stack.output_path.open("rb") as output:
+        output.seek(output_before)
+        assert b"failed a batch" not in output.read()
+
+
+# The sandbox checkout route: the sandbox payment processor's hosted page, served by the stack.
+
+def test_the_checkout_page_of_an_unknown_id_is_a_404(base_url: str, http: requests.Session) -> None:
+    # When the sandbox checkout page of an id no top-up created is opened
+    response = http.get(f"{base_url}/_sandbox/checkout/cs_never_created")
+
+    # Then it is a 404 HTML page
+    assert response.status_code == 404
+    assert response.headers["Content-Type"].startswith("text/html")
+
+
+def test_paying_an_unknown_checkout_is_a_404_with_the_contract_error_body(base_url: str,
+                                                                         http: requests.Session) -> None:
+    # When the Pay button is pressed for an id no top-up created
+    response = http.post(f"{base_url}/_sandbox/checkout/cs_never_created", json={"outcome": "succeeded"})
+
+    # Then it is a 404 in the contract's error shape
+    assert response.status_code == 404
+    assert response.json()["code"] == "NOT_FOUND"
+
+
+def test_paying_a_checkout_without_an_outcome_is_a_400(base_url: str, http: requests.Session) -> None:
+    # When the checkout is posted a body without an outcome
+    response = http.post(f"{base_url}/_sandbox/checkout/cs_never_created", json={})
+
+    # Then the stack refuses it naming the field
+    assert response.status_code == 400
+    assert response.json()["field"] == "outcome"

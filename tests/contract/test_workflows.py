@@ -129,6 +129,7 @@ def test_objections_used_by_a_new_rule_book_count_in_the_library(base_url: str, 
 
     created = _create(http, base_url, owner)
 
-    used = {handler["objection_id"] for handler in created["rule_book"]["objection_handlers"] if handler["objection_id"]}
+    handlers = created["rule_book"]["objection_handlers"]
+    used = {handler["objection_id"] for handler in handlers if handler["objection_id"]}
     after = {o["id"]: o["use_count"] for o in http.get(f"{base_url}/api/objections").json()["objections"]}
     assert used and all(after[objection_id] > before[objection_id] for objection_id in used)

@@ -12,6 +12,7 @@ from aws_cdk.assertions import Template
 from infra_cdk.app import STACK_NAME, build_app
 
 Resource = dict[str, Any]
+PAYMENTS_SECRET_NAME = "callfunnel/payments"
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,9 @@ def synthesise(assembly_dir: Path) -> None:
         context={
             "aws:cdk:bundling-stacks": [],
             "layer_asset_dir": str(layer_dir),
+            # An ops-managed payments secret, mid-rotation: every payment variable is in the template.
+            "payments_secret_name": PAYMENTS_SECRET_NAME,
+            "payments_webhook_rotation": "true",
             # Report cdk-nag findings in validation-report.json instead of raising, so the nag test
             # names them rather than every infra test erroring in the fixture.
             "@aws-cdk/core:failSynthOnValidationErrors": False,

@@ -66,6 +66,16 @@ ACTIONS_OF_PERMISSION = {
     Permission.READ_JWT_SECRET: {"secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"},
     Permission.MEDIA_READ: {"s3:GetObject"},
     Permission.MEDIA_WRITE: {"s3:PutObject"},
+    Permission.SEND_PAYMENT_EVENTS: {"sqs:SendMessage"},
+    Permission.CREDENTIALS_KEY: {"kms:GenerateDataKey", "kms:Decrypt"},
+}
+# A queue-triggered function's event source mapping polls with its role (granted by CDK's SqsEventSource).
+QUEUE_CONSUMER_ACTIONS = {
+    "sqs:ReceiveMessage",
+    "sqs:ChangeMessageVisibility",
+    "sqs:GetQueueUrl",
+    "sqs:DeleteMessage",
+    "sqs:GetQueueAttributes",
 }
 
 
@@ -94,6 +104,8 @@ def test_role_grants_exactly_the_actions_of_its_permissions(
     synthesis: Synthesis, spec: LambdaFunction
 ) -> None:
     expected = BASELINE_ACTIONS.union(*(ACTIONS_OF_PERMISSION[p] for p in spec.permissions))
+    if spec.queue_trigger is not None:
+        expected |= QUEUE_CONSUMER_ACTIONS
     assert actions_of(role_statements(synthesis, spec)) == expected
 
 
@@ -109,7 +121,7 @@ def test_role_is_assumed_by_lambda_only_and_has_no_managed_policy(
     assert "ManagedPolicyArns" not in role
 
 
-def test_health_function_without_permissions_cannot_touch_table_key_secret_email_or_media(
+def test_health_function_without_permissions_cannot_touch_table_key_secret_email_media_or_queue(
     synthesis: Synthesis,
 ) -> None:
     health = by_name("health")
@@ -118,7 +130,8 @@ def test_health_function_without_permissions_cannot_touch_table_key_secret_email
     assert actions_of(statements) == BASELINE_ACTIONS
     guarded_ids = {
         logical_id
-        for kind in ("AWS::DynamoDB::Table", "AWS::KMS::Key", "AWS::SecretsManager::Secret", "AWS::S3::Bucket")
+        for kind in ("AWS::DynamoDB::Table", "AWS::KMS::Key", "AWS::SecretsManager::Secret", "AWS::S3::Bucket",
+                     "AWS::SQS::Queue")
         for logical_id in synthesis.of_type(kind)
     }
     assert not [s for s in statements if any(guarded in str(s["Resource"]) for guarded in guarded_ids)]
@@ -140,11 +153,27 @@ def test_table_writes_reach_the_table_only(synthesis: Synthesis, spec: LambdaFun
         assert _resources_of(statements, action) == [_table_arn(synthesis)]
 
 
+def _key_arn(synthesis: Synthesis, description_start: str) -> dict:
+    (key_id,) = [
+        logical_id for logical_id, key in synthesis.of_type("AWS::KMS::Key").items()
+        if key["Properties"]["Description"].startswith(description_start)
+    ]
+    return {"Fn::GetAtt": [key_id, "Arn"]}
+
+
 @every_function
-def test_kms_use_is_limited_to_the_table_key(synthesis: Synthesis, spec: LambdaFunction) -> None:
-    key_id, _ = synthesis.the_one("AWS::KMS::Key")
+def test_kms_use_is_limited_to_the_table_key_and_the_credentials_key(
+    synthesis: Synthesis, spec: LambdaFunction
+) -> None:
+    # Given the keys a role may name: the table's, and the credentials key for CREDENTIALS_KEY holders
+    allowed = [_key_arn(synthesis, "Encrypts the CallFunnel data table")]
+    if Permission.CREDENTIALS_KEY in spec.permissions:
+        allowed.append(_key_arn(synthesis, "Envelope-encrypts"))
+
     kms_statements = _statements_for_service(role_statements(synthesis, spec), "kms")
-    assert all(s["Resource"] == {"Fn::GetAtt": [key_id, "Arn"]} for s in kms_statements)
+
+    # Then every KMS statement names one of them (never the key of the payment secrets' environment)
+    assert all(s["Resource"] in allowed for s in kms_statements)
 
 
 @_each(_functions_without(Permission.SEND_EMAIL))
@@ -211,20 +240,20 @@ def _wildcard_action_statements(synthesis: Synthesis) -> list[tuple[str, dict]]:
     ]
 
 
-def test_the_only_wildcard_allow_left_is_the_kms_key_default_admin_statement(synthesis: Synthesis) -> None:
+def test_the_only_wildcard_allows_left_are_the_kms_keys_default_admin_statements(synthesis: Synthesis) -> None:
     """KMS's default key policy lets the account's IAM policies govern the key; nothing else allows `*`."""
     allows = [(i, s) for i, s in _wildcard_action_statements(synthesis) if s["Effect"] == "Allow"]
-    key_id, _ = synthesis.the_one("AWS::KMS::Key")
-    assert [logical_id for logical_id, _ in allows] == [key_id]
-    ((_, statement),) = allows
-    assert statement["Action"] == "kms:*"
-    assert statement["Principal"]["AWS"]["Fn::Join"][1][-1] == ":root"
+    assert sorted(logical_id for logical_id, _ in allows) == sorted(synthesis.of_type("AWS::KMS::Key"))
+    for _, statement in allows:
+        assert statement["Action"] == "kms:*"
+        assert statement["Principal"]["AWS"]["Fn::Join"][1][-1] == ":root"
 
 
-def test_the_only_wildcard_denies_are_the_buckets_refusing_plain_http(synthesis: Synthesis) -> None:
+def test_the_only_wildcard_denies_are_buckets_and_queues_refusing_plain_http(synthesis: Synthesis) -> None:
     denies = [(i, s) for i, s in _wildcard_action_statements(synthesis) if s["Effect"] == "Deny"]
-    bucket_policies = synthesis.of_type("AWS::S3::BucketPolicy")
-    assert sorted(logical_id for logical_id, _ in denies) == sorted(bucket_policies)
+    resource_policies = {**synthesis.of_type("AWS::S3::BucketPolicy"), **synthesis.of_type("AWS::SQS::QueuePolicy")}
+    assert sorted(logical_id for logical_id, _ in denies) == sorted(resource_policies)
     assert all(
-        s["Action"] == "s3:*" and s["Condition"] == {"Bool": {"aws:SecureTransport": "false"}} for _, s in denies
+        s["Action"] in ("s3:*", "sqs:*") and s["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+        for _, s in denies
     )

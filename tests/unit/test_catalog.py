@@ -18,7 +18,10 @@ def resolver_routes(function):
     return declared
 
 
-@pytest.mark.parametrize("function", FUNCTIONS, ids=lambda function: function.name)
+HTTP_FUNCTIONS = [function for function in FUNCTIONS if function.routes]
+
+
+@pytest.mark.parametrize("function", HTTP_FUNCTIONS, ids=lambda function: function.name)
 def test_every_catalog_route_is_served_by_its_function_and_nothing_else_is(function):
     catalogued = {(route.method, route.path) for route in function.routes}
 
@@ -43,3 +46,10 @@ def test_every_route_is_also_served_under_the_api_and_v1_aliases():
 
     assert route.route_keys == tuple(f"{route.method} {prefix}{route.path}" for prefix in PATH_ALIASES)
     assert PATH_ALIASES == ("", "/api", "/v1")
+
+
+def test_a_queue_triggered_function_has_a_handler_and_no_routes():
+    for function in FUNCTIONS:
+        if function.queue_trigger:
+            assert not function.routes
+            assert callable(getattr(importlib.import_module(function.module), function.entry_point))

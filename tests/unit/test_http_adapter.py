@@ -1,5 +1,5 @@
 """The local API Gateway: route matching, payload v2 events, the mapping of Lambda results, and the
-byte-range answers of the sandbox media route (`/_sandbox/media/<key>`)."""
+byte-range answers of the sandbox media route (`/_sandbox/media/<key>`), and the sandbox checkout route."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from infra_local.http_adapter import (
     map_result,
     match_route,
 )
+from infra_local.sandbox_checkout import checkout_response, is_checkout_path
 from infra_local.sandbox_media import content_type, is_media_path, media_key
 
 HEALTH = LambdaFunction(name="health", handler="h.handler.lambda_handler", description="",
@@ -287,3 +288,92 @@ def test_media_paths_name_their_percent_decoded_object_key() -> None:
 def test_the_content_type_is_the_stored_one_unless_generic_then_the_extension_decides(
         key: str, stored: str | None, expected: str) -> None:
     assert content_type(key, stored) == expected
+
+
+# The sandbox checkout route (`/_sandbox/checkout/<external_id>`), answered by the sandbox payments module.
+
+class _FakeSandboxPayments:
+    """Stands in for shared.providers.payments.sandbox: records what the route asked it."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple] = []
+
+    def sandbox_checkout_page(self, external_id: str) -> tuple[int, str]:
+        self.calls.append(("page", external_id))
+        return 200, f"<html><body>Pay {external_id}</body></html>"
+
+    def complete_sandbox_checkout(self, external_id: str, outcome: str) -> tuple[int, dict]:
+        self.calls.append(("complete", external_id, outcome))
+        return 200, {"external_id": external_id, "outcome": outcome}
+
+
+@pytest.fixture
+def sandbox_payments(monkeypatch: pytest.MonkeyPatch) -> _FakeSandboxPayments:
+    import sys
+    import types
+
+    fake = _FakeSandboxPayments()
+    module = types.ModuleType("shared.providers.payments.sandbox")
+    module.sandbox_checkout_page = fake.sandbox_checkout_page
+    module.complete_sandbox_checkout = fake.complete_sandbox_checkout
+    monkeypatch.setitem(sys.modules, "shared.providers.payments.sandbox", module)
+    return fake
+
+
+def test_checkout_paths_are_recognised_by_their_prefix() -> None:
+    assert is_checkout_path("/_sandbox/checkout/cs_123")
+    assert not is_checkout_path("/_sandbox/media/cs_123")
+    assert not is_checkout_path("/billing/topup")
+
+
+def test_get_checkout_serves_the_sandbox_page_as_html(sandbox_payments: _FakeSandboxPayments) -> None:
+    response = checkout_response("GET", "/_sandbox/checkout/cs%20123", b"")
+
+    assert response.status == 200
+    assert ("Content-Type", "text/html; charset=utf-8") in response.headers
+    assert response.body == b"<html><body>Pay cs 123</body></html>"
+    assert sandbox_payments.calls == [("page", "cs 123")]
+
+
+def test_post_checkout_completes_it_with_the_outcome_and_answers_json(sandbox_payments: _FakeSandboxPayments) -> None:
+    response = checkout_response("POST", "/_sandbox/checkout/cs_1", b'{"outcome": "succeeded"}')
+
+    assert (response.status, json.loads(response.body)) == (200, {"external_id": "cs_1", "outcome": "succeeded"})
+    assert sandbox_payments.calls == [("complete", "cs_1", "succeeded")]
+
+
+@pytest.mark.parametrize("body", [b"", b"not json", b"[]", b'{"outcome": 3}', b'{"other": "x"}', b"[" * 5000])
+def test_post_checkout_without_a_string_outcome_is_a_400_and_completes_nothing(
+    sandbox_payments: _FakeSandboxPayments, body: bytes
+) -> None:
+    response = checkout_response("POST", "/_sandbox/checkout/cs_1", body)
+
+    assert response.status == 400
+    assert json.loads(response.body)["code"] == "BAD_REQUEST"
+    assert sandbox_payments.calls == []
+
+
+@pytest.mark.parametrize("path", ["/_sandbox/checkout/", "/_sandbox/checkout/a/b"])
+def test_a_checkout_path_without_exactly_one_id_is_a_404(sandbox_payments: _FakeSandboxPayments, path: str) -> None:
+    response = checkout_response("GET", path, b"")
+
+    assert (response.status, json.loads(response.body)["code"]) == (404, "NOT_FOUND")
+    assert sandbox_payments.calls == []
+
+
+def test_other_methods_on_a_checkout_are_refused_with_405(sandbox_payments: _FakeSandboxPayments) -> None:
+    response = checkout_response("DELETE", "/_sandbox/checkout/cs_1", b"")
+
+    assert response.status == 405
+    assert ("Allow", "GET, POST") in response.headers
+    assert sandbox_payments.calls == []
+
+
+def test_the_sandbox_answer_status_is_passed_through(sandbox_payments: _FakeSandboxPayments,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    monkeypatch.setattr(sys.modules["shared.providers.payments.sandbox"], "sandbox_checkout_page",
+                        lambda external_id: (404, "<p>no such checkout</p>"))
+
+    assert checkout_response("GET", "/_sandbox/checkout/missing", b"").status == 404

@@ -122,3 +122,78 @@ def workflow_sk(workflow_id: str) -> str:
 
 def consent_attestation_sk(workflow_id: str, at: datetime, attestation_id: str) -> str:
     return f"CONSENT#{workflow_id}#{at.strftime('%Y-%m-%dT%H:%M:%SZ')}#{attestation_id}"
+
+
+# --- Wallet ledger, reservations, top-ups, payment-event guards (issue 4) ----------------------------
+RESERVATION_PREFIX = "RESERVATION#"
+TOPUP_PREFIX = "TOPUP#"
+TOPUP_EXTERNAL = "TOPUPEXT"
+PAYMENT_EVENT = "PAYMENTEVENT"
+
+
+def reservation_sk(reservation_id: str) -> str:
+    return f"{RESERVATION_PREFIX}{reservation_id}"
+
+
+def topup_sk(intent_id: str) -> str:
+    return f"{TOPUP_PREFIX}{intent_id}"
+
+
+def topup_external_pk(external_id: str) -> str:
+    """The processor's id of a checkout → the tenant and intent it pays (the webhook knows only this)."""
+    return f"TOPUPEXT#{external_id}"
+
+
+def payment_event_pk(event_id: str) -> str:
+    """Guard item: one per processor event ever credited (no TTL: a replay years later still credits once)."""
+    return f"PAYMENTEVENT#{event_id}"
+
+
+# --- Idempotency keys (issue 4): one record per tenant + route + key, expiring after the window ----------
+IDEMPOTENCY = "IDEMPOTENCY"
+
+
+def idempotency_pk(tenant_id: int, route_key: str, key_hash: str) -> str:
+    return f"TENANT#{tenant_id}#IDEMPOTENCY#{route_key}#{key_hash}"
+
+
+# --- Sandbox payment processor (issue 4): pending checkouts, looked up by the processor's id --------
+SANDBOX_CHECKOUT = "SANDBOXCHECKOUT"
+
+
+def sandbox_checkout_pk(external_id: str) -> str:
+    return f"SANDBOXCHECKOUT#{external_id}"
+
+
+# --- Phone numbers (issue 4): a tenant's numbers, one global guard per E.164, sandbox carrier lines ----
+NUMBER_PREFIX = "NUMBER#"
+NUMBER_GUARD = "NUMBER"
+SANDBOX_LINE_PREFIX = "PHONE#"
+
+
+def number_sk(number_id: str) -> str:
+    return f"{NUMBER_PREFIX}{number_id}"
+
+
+def number_guard_pk(e164: str) -> str:
+    """One item per E.164 held by any tenant: two tenants can never hold one number."""
+    return f"PHONENUMBER#{e164}"
+
+
+def sandbox_line_pk(tenant_id: int) -> str:
+    """The sandbox carrier's account of one tenant (numbers bought, released, webhooks)."""
+    return f"TENANT#{tenant_id}#SANDBOXLINES"
+
+
+def sandbox_line_sk(e164: str) -> str:
+    return f"{SANDBOX_LINE_PREFIX}{e164}"
+
+
+# --- BYOK onboarding (issue 4): mode + completion, and one sealed credential per provider --------------
+# Both sort under ONBOARDING so the status page is one Query on the tenant's partition.
+ONBOARDING = "ONBOARDING"
+CREDENTIAL_PREFIX = "ONBOARDING#CREDENTIAL#"
+
+
+def credential_sk(provider: str) -> str:
+    return f"{CREDENTIAL_PREFIX}{provider}"

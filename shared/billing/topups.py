@@ -1,0 +1,73 @@
+"""Top-ups: a checkout intent now, the wallet credit only when the processor's signed event arrives.
+
+The credit is exactly once twice over: per processor event id (a guard item, kept forever) and per
+intent (pending → paid in the same transaction), so neither a replayed event nor a second event
+about the same payment can credit it again.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from shared.billing import ledger, topups_repository
+from shared.billing.models import TopupIntent, Wallet
+from shared.billing.repository import AlreadyDone
+from shared.platform import clock
+from shared.platform.errors import Invalid, NotFound
+from shared.platform.ids import new_id
+
+if TYPE_CHECKING:
+    from shared.providers.payments.port import PaymentProcessor
+
+MIN_TOPUP_MINOR = 1
+MAX_TOPUP_MINOR = 10_000_000
+
+
+def processor() -> "PaymentProcessor":
+    from shared.providers.payments.selection import get_payment_processor
+
+    return get_payment_processor()
+
+
+def create_topup(wallet: Wallet, amount_minor: int, return_url: str | None,
+                 payments: "PaymentProcessor | None" = None) -> TopupIntent:
+    """A pending intent with the processor's checkout; the wallet is not credited here."""
+    intent_id = new_id("top")
+    checkout = (payments or processor()).create_checkout(intent_id, wallet.tenant_id, amount_minor,
+                                                         wallet.currency, return_url)
+    intent = TopupIntent(intent_id=intent_id, tenant_id=wallet.tenant_id, amount_minor=amount_minor,
+                         currency=wallet.currency, status="pending", external_id=checkout.external_id,
+                         checkout_url=checkout.checkout_url, created_at=clock.now_seconds())
+    topups_repository.save_intent(intent)
+    return intent
+
+
+def find_topup_by_external_id(external_id: str) -> TopupIntent | None:
+    return topups_repository.find_by_external_id(external_id)
+
+
+def mark_topup_paid(intent: TopupIntent, event_id: str, amount_minor: int | None = None) -> bool:
+    """Credit the intent's wallet for this processor event. True when credited now, False if already."""
+    kind = "autocharge" if intent.kind == "autocharge" else "topup"
+    description = "Auto-recharge" if kind == "autocharge" else "Top-up"
+    try:
+        result = ledger.credit_wallet(intent.tenant_id, amount_minor or intent.amount_minor, kind=kind,
+                                      description=description, external_event_id=event_id,
+                                      reference_id=intent.intent_id,
+                                      extra=[topups_repository.mark_paid_write(intent, event_id)])
+    except AlreadyDone:  # pragma: no cover - credit_wallet turns it into applied=False
+        return False
+    return result.applied
+
+
+def complete_topup(external_id: str, event_id: str, amount_minor: int, currency: str) -> bool:
+    """Called by the payment-events consumer for a succeeded payment. True when credited now, False for
+    a duplicate. Raises NotFound (no such checkout) or Invalid (the payment does not match the intent):
+    the consumer lets those go to its dead-letter queue for a human."""
+    intent = find_topup_by_external_id(external_id)
+    if intent is None:
+        raise NotFound(f"No top-up for checkout {external_id}", code="TOPUP_NOT_FOUND")
+    if currency.upper() != intent.currency or amount_minor <= 0:
+        raise Invalid(f"Payment {amount_minor} {currency} does not match top-up {intent.intent_id}",
+                      code="PAYMENT_MISMATCH")
+    return mark_topup_paid(intent, event_id, amount_minor)

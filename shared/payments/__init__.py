@@ -1,0 +1,1 @@
+"""Payment webhooks: signature verification, the normalised payment event, and its queue consumer."""

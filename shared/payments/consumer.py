@@ -1,0 +1,36 @@
+"""Crediting wallets from queued payment events, exactly once per event id.
+
+The once-only guarantee lives in the wallet (`complete_topup` writes a guard item per event id in the
+same transaction as the credit), so a duplicate delivery, a queue redelivery or a replay weeks later is
+acknowledged without a second credit. Errors that a retry cannot fix are logged and acknowledged;
+anything else propagates, so SQS retries the record and finally parks it in the DLQ.
+"""
+
+from __future__ import annotations
+
+from shared.payments.events import PaymentEvent
+from shared.platform.errors import NotFound
+from shared.platform.observability import get_logger
+
+CREDITED, DUPLICATE, UNKNOWN_CHECKOUT, NOT_A_CREDIT = "credited", "duplicate", "unknown_checkout", "not_a_credit"
+
+
+def handle_message(body: str) -> str:
+    """Process one queued event; returns what happened (for logs and tests). A malformed body raises:
+    it was written by our own webhook function, so it belongs in the DLQ for a human to read."""
+    event = PaymentEvent.model_validate_json(body)
+    log = {"event_id": event.id, "external_id": event.data.external_id, "event_type": event.type}
+    if event.type != "checkout.succeeded":
+        get_logger().info("payment event needs no credit", extra=log)
+        return NOT_A_CREDIT
+    from shared.billing.topups import complete_topup
+
+    try:
+        credited = complete_topup(event.data.external_id, event.id, event.data.amount_minor, event.data.currency)
+    except NotFound:
+        # Not one of our checkouts (another integration on the same processor account): retrying cannot help.
+        get_logger().warning("payment event for an unknown checkout; acknowledged", extra=log)
+        return UNKNOWN_CHECKOUT
+    outcome = CREDITED if credited else DUPLICATE
+    get_logger().info(f"payment event {outcome}", extra=log)
+    return outcome

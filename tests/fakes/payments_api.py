@@ -1,0 +1,118 @@
+"""A local fake of the few Stripe endpoints the adapter calls, over real HTTP; and a webhook receiver.
+
+`FakeStripeApi` records every request (method, path, query, headers, form fields) and answers like
+Stripe: a Checkout Session, a PaymentIntent search, a PaymentIntent; `answer_status` scripts a failure.
+`FakeWebhookReceiver` answers the sandbox's deliveries with scripted statuses.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+
+@dataclass
+class RecordedRequest:
+    method: str
+    path: str
+    query: dict[str, str]
+    headers: dict[str, str]
+    form: dict[str, str]
+    body: bytes = b""
+
+
+class _FakeServer:
+    def __init__(self) -> None:
+        self.requests: list[RecordedRequest] = []
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
+                                        daemon=True)
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self._server.server_address[1]}"
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def answer(self, request: RecordedRequest) -> tuple[int, dict[str, Any]]:
+        raise NotImplementedError
+
+    def _handler_class(self) -> type[BaseHTTPRequestHandler]:
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                self._handle()
+
+            def do_POST(self) -> None:
+                self._handle()
+
+            def _handle(self) -> None:
+                raw = self.rfile.read(int(self.headers.get("content-length", 0) or 0))
+                url = urlsplit(self.path)
+                form = dict(parse_qsl(raw.decode(errors="replace"))) if b"=" in raw else {}
+                recorded = RecordedRequest(self.command, url.path, dict(parse_qsl(url.query)),
+                                           {k.lower(): v for k, v in self.headers.items()}, form, raw)
+                fake.requests.append(recorded)
+                status, answer = fake.answer(recorded)
+                data = json.dumps(answer).encode()
+                self.send_response(status)
+                self.send_header("content-type", "application/json")
+                self.send_header("content-length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        return Handler
+
+
+class FakeStripeApi(_FakeServer):
+    def __init__(self) -> None:
+        super().__init__()
+        self.status = 200
+        self.error: dict[str, Any] = {"message": "fake failure", "type": "api_error"}
+        self.saved_intents: list[dict[str, Any]] = []  # what /v1/payment_intents/search finds
+
+    def answer_status(self, status: int, error: dict[str, Any] | None = None) -> None:
+        self.status = status
+        if error:
+            self.error = error
+
+    def answer(self, request: RecordedRequest) -> tuple[int, dict[str, Any]]:
+        if request.path == "/v1/payment_intents/search":
+            return 200, {"object": "search_result", "data": self.saved_intents}
+        if self.status != 200:
+            return self.status, {"error": self.error}
+        if request.path == "/v1/checkout/sessions":
+            return 200, {"id": "cs_test_123", "object": "checkout.session",
+                         "url": "https://checkout.stripe.com/c/pay/cs_test_123"}
+        if request.path == "/v1/payment_intents":
+            return 200, {"id": "pi_test_456", "object": "payment_intent", "status": "succeeded"}
+        return 404, {"error": {"message": "no such endpoint"}}
+
+
+@dataclass
+class FakeWebhookReceiver(_FakeServer):
+    """Answers each delivery with the next scripted status (then 200)."""
+
+    statuses: list[int] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        super().__init__()
+
+    def answer(self, request: RecordedRequest) -> tuple[int, dict[str, Any]]:
+        status = self.statuses.pop(0) if self.statuses else 200
+        return status, {"received": status == 200}

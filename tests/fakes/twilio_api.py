@@ -1,0 +1,136 @@
+"""A local fake of the parts of Twilio's REST API the numbers adapter calls, over real HTTP.
+
+    GET    /2010-04-01/Accounts/{sid}/AvailablePhoneNumbers/{CC}/Local.json
+    GET    /2010-04-01/Accounts/{sid}/IncomingPhoneNumbers.json?PhoneNumber=…
+    POST   /2010-04-01/Accounts/{sid}/IncomingPhoneNumbers.json          (form: PhoneNumber, VoiceUrl, …)
+    POST   /2010-04-01/Accounts/{sid}/IncomingPhoneNumbers/{PN…}.json   (form: VoiceUrl, StatusCallback)
+    DELETE /2010-04-01/Accounts/{sid}/IncomingPhoneNumbers/{PN…}.json
+    GET    /v1/PhoneNumbers/Countries/{CC}                               (pricing.twilio.com)
+
+HTTP Basic auth is checked; errors use Twilio's JSON shape ({code, message, more_info, status}).
+Every request is recorded (method, path, query, form).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import threading
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+_ACCOUNT = r"/2010-04-01/Accounts/(?P<sid>AC\w+)"
+
+
+@dataclass
+class Recorded:
+    method: str
+    path: str
+    query: dict[str, str]
+    form: dict[str, str]
+
+
+@dataclass
+class FakeTwilioApi:
+    account_sid: str = "AC" + "1" * 32
+    auth_token: str = "a" * 32
+    available: dict[str, list[str]] = field(default_factory=lambda: {"US": ["+14155550101", "+14155550102"]})
+    owned: dict[str, dict[str, Any]] = field(default_factory=dict)  # sid → incoming number
+    requests: list[Recorded] = field(default_factory=list)
+    fail_with: tuple[int, int] | None = None  # (HTTP status, Twilio code) for every request
+
+    def __post_init__(self) -> None:
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
+                                        daemon=True)
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self._server.server_address[1]}"
+
+    def __enter__(self) -> "FakeTwilioApi":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def hold(self, e164: str, voice_url: str = "https://elsewhere.example/voice") -> str:
+        sid = f"PN{len(self.owned):032d}"
+        self.owned[sid] = {"sid": sid, "phone_number": e164, "voice_url": voice_url, "status_callback": "",
+                           "capabilities": {"voice": True, "sms": True, "mms": False, "fax": False}}
+        return sid
+
+    def answer(self, method: str, path: str, query: dict[str, str], form: dict[str, str]) -> tuple[int, Any]:
+        if self.fail_with:
+            return _error(*self.fail_with)
+        if match := re.fullmatch(_ACCOUNT + r"/AvailablePhoneNumbers/(?P<cc>\w+)/Local\.json", path):
+            numbers = [e164 for e164 in self.available.get(match["cc"], [])
+                       if not query.get("AreaCode") or e164[2:].startswith(query["AreaCode"])]
+            return 200, {"uri": path, "available_phone_numbers": [
+                {"phone_number": e164, "friendly_name": e164, "iso_country": match["cc"], "region": "CA",
+                 "locality": "San Francisco", "capabilities": {"voice": True, "SMS": True, "MMS": False}}
+                for e164 in numbers[:int(query.get("PageSize", 50))]]}
+        if match := re.fullmatch(r"/v1/PhoneNumbers/Countries/(?P<cc>\w+)", path):
+            return 200, {"country": match["cc"], "iso_country": match["cc"], "price_unit": "usd",
+                         "phone_number_prices": [{"number_type": "local", "base_price": "1.15",
+                                                  "current_price": "1.15"},
+                                                 {"number_type": "toll free", "base_price": "2.15",
+                                                  "current_price": "2.15"}]}
+        if re.fullmatch(_ACCOUNT + r"/IncomingPhoneNumbers\.json", path):
+            if method == "GET":
+                held = [item for item in self.owned.values() if item["phone_number"] == query.get("PhoneNumber")]
+                return 200, {"uri": path, "incoming_phone_numbers": held}
+            if form.get("PhoneNumber") not in [n for numbers in self.available.values() for n in numbers]:
+                return _error(400, 21422)
+            sid = self.hold(form["PhoneNumber"], form.get("VoiceUrl", ""))
+            self.owned[sid]["status_callback"] = form.get("StatusCallback", "")
+            return 201, self.owned[sid]
+        if match := re.fullmatch(_ACCOUNT + r"/IncomingPhoneNumbers/(?P<pn>PN\w+)\.json", path):
+            number = self.owned.get(match["pn"])
+            if number is None:
+                return _error(404, 20404)
+            if method == "DELETE":
+                del self.owned[match["pn"]]
+                return 204, None
+            number.update(voice_url=form.get("VoiceUrl", number["voice_url"]),
+                          status_callback=form.get("StatusCallback", number["status_callback"]))
+            return 200, number
+        return _error(404, 20404)
+
+    def _handler_class(self) -> type[BaseHTTPRequestHandler]:
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def _serve(self) -> None:
+                parts = urlsplit(self.path)
+                length = int(self.headers.get("content-length") or 0)
+                form = {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode(), keep_blank_values=True).items()}
+                query = {k: v[0] for k, v in parse_qs(parts.query).items()}
+                fake.requests.append(Recorded(self.command, parts.path, query, form))
+                expected = "Basic " + base64.b64encode(f"{fake.account_sid}:{fake.auth_token}".encode()).decode()
+                status, body = (_error(401, 20003) if self.headers.get("authorization") != expected
+                                else fake.answer(self.command, parts.path, query, form))
+                payload = b"" if body is None else json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+            do_GET = do_POST = do_DELETE = _serve
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        return Handler
+
+
+def _error(status: int, code: int) -> tuple[int, dict]:
+    return status, {"code": code, "message": f"fake error {code}", "status": status,
+                    "more_info": f"https://www.twilio.com/docs/errors/{code}"}
