@@ -70,17 +70,11 @@ def history(limit: Annotated[int, Query(ge=1, le=200)] = 50,
              tags=TAGS, status_code=201, middlewares=[requires(Scope.WRITE)])
 def create_topup(body: Annotated[TopupRequest, Body()]) -> TopupCreated:
     from shared.billing import service
-    from shared.platform.idempotency import HEADER, idempotent
+    from shared.platform.idempotency import HEADER
 
-    principal = current_principal(router)
-
-    def run() -> tuple[int, dict]:
-        intent = service.create_topup(principal, body.amount_minor, body.return_url)
-        return 201, TopupCreated(**intent.model_dump()).model_dump()
-
-    _, created = idempotent(principal, "POST /billing/topup", router.current_event.headers.get(HEADER.lower()),
-                            body.model_dump(), run)
-    return TopupCreated(**created)
+    intent = service.create_topup(current_principal(router), body.amount_minor, body.return_url,
+                                  router.current_event.headers.get(HEADER.lower()))
+    return TopupCreated(**intent.model_dump())
 
 
 @router.post("/billing/autocharge", summary="Configure auto-recharge (threshold and amount when enabled)", tags=TAGS,
