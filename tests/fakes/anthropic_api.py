@@ -9,11 +9,12 @@ recorded (`requests`: headers and parsed JSON body) so tests can assert what the
 from __future__ import annotations
 
 import json
-import threading
 import time
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
+
+from tests.fakes.local_server import LocalHttpFake, QuietHandler
 
 
 @dataclass
@@ -30,27 +31,13 @@ class _Answer:
     delay_seconds: float = 0.0
 
 
-class FakeAnthropicApi:
+class FakeAnthropicApi(LocalHttpFake):
+    block_on_close = False  # a deliberately slow answer must not hold up teardown
+
     def __init__(self) -> None:
         self.requests: list[RecordedRequest] = []
         self._answers: list[_Answer] = []
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
-        self._server.daemon_threads = True
-        self._server.block_on_close = False  # a deliberately slow answer must not hold up teardown
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
-                                        daemon=True)
-
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
-
-    def __enter__(self) -> FakeAnthropicApi:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        super().__init__()
 
     def answer_tool(self, tool_input: Any, name: str = "submit_rule_book") -> None:
         self._answers.append(_Answer(content=[{"type": "tool_use", "id": "toolu_01", "name": name,
@@ -73,11 +60,10 @@ class FakeAnthropicApi:
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
         fake = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(QuietHandler):
             def do_POST(self) -> None:
-                length = int(self.headers.get("content-length", 0))
-                body = json.loads(self.rfile.read(length) or b"{}")
-                fake.requests.append(RecordedRequest(self.path, {k.lower(): v for k, v in self.headers.items()}, body))
+                body = json.loads(self.read_body() or b"{}")
+                fake.requests.append(RecordedRequest(self.path, self.lower_headers(), body))
                 answer = fake._next_answer()
                 time.sleep(answer.delay_seconds)
                 if answer.status != 200:
@@ -86,20 +72,6 @@ class FakeAnthropicApi:
                     payload = {"id": "msg_fake", "type": "message", "role": "assistant", "model": body.get("model"),
                                "content": answer.content, "stop_reason": "tool_use", "stop_sequence": None,
                                "usage": {"input_tokens": 10, "output_tokens": 10}}
-                self._send(answer.status, payload)
-
-            def _send(self, status: int, payload: dict[str, Any]) -> None:
-                data = json.dumps(payload).encode()
-                try:
-                    self.send_response(status)
-                    self.send_header("content-type", "application/json")
-                    self.send_header("content-length", str(len(data)))
-                    self.end_headers()
-                    self.wfile.write(data)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass  # the client gave up (a timeout test)
-
-            def log_message(self, *args: Any) -> None:  # keep test output clean
-                pass
+                self.send_json(answer.status, payload)
 
         return Handler

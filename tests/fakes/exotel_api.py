@@ -7,13 +7,13 @@ Every request is recorded (method, path, query, form).
 from __future__ import annotations
 
 import base64
-import json
 import re
-import threading
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+from tests.fakes.local_server import LocalHttpFake, QuietHandler
 
 PAGE_SIZE = 2
 
@@ -27,7 +27,7 @@ class Recorded:
 
 
 @dataclass
-class FakeExotelApi:
+class FakeExotelApi(LocalHttpFake):
     api_key: str = "exo-key"
     api_token: str = "exo-token"
     account_sid: str = "callfunnel1"
@@ -37,22 +37,7 @@ class FakeExotelApi:
     status_override: int | None = None
 
     def __post_init__(self) -> None:
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
-                                        daemon=True)
-
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
-
-    def __enter__(self) -> "FakeExotelApi":
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        super().__init__()
 
     def hold(self, number: str) -> str:
         sid = f"exo{len(self.owned):04d}"
@@ -96,27 +81,18 @@ class FakeExotelApi:
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
         fake = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(QuietHandler):
             def _serve(self) -> None:
                 parts = urlsplit(self.path)
-                length = int(self.headers.get("content-length") or 0)
-                form = {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode(), keep_blank_values=True).items()}
+                form = {k: v[0] for k, v in parse_qs(self.read_body().decode(), keep_blank_values=True).items()}
                 query = {k: v[0] for k, v in parse_qs(parts.query).items()}
                 fake.requests.append(Recorded(self.command, parts.path, query, form))
                 expected = "Basic " + base64.b64encode(f"{fake.api_key}:{fake.api_token}".encode()).decode()
                 status, body = ((401, {"RestException": {"Status": 401}})
                                 if self.headers.get("authorization") != expected
                                 else fake.answer(self.command, parts.path, query, form))
-                payload = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
+                self.send_json(status, body)
 
             do_GET = do_POST = do_PUT = do_DELETE = _serve
-
-            def log_message(self, *args: object) -> None:
-                pass
 
         return Handler

@@ -7,12 +7,12 @@ Stripe: a Checkout Session, a PaymentIntent search, a PaymentIntent; `answer_sta
 
 from __future__ import annotations
 
-import json
-import threading
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
+
+from tests.fakes.local_server import LocalHttpFake, QuietHandler
 
 
 @dataclass
@@ -25,25 +25,10 @@ class RecordedRequest:
     body: bytes = b""
 
 
-class _FakeServer:
+class _FakeServer(LocalHttpFake):
     def __init__(self) -> None:
         self.requests: list[RecordedRequest] = []
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
-                                        daemon=True)
-
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
-
-    def __enter__(self):
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        super().__init__()
 
     def answer(self, request: RecordedRequest) -> tuple[int, dict[str, Any]]:
         raise NotImplementedError
@@ -51,7 +36,7 @@ class _FakeServer:
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
         fake = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(QuietHandler):
             def do_GET(self) -> None:
                 self._handle()
 
@@ -59,22 +44,13 @@ class _FakeServer:
                 self._handle()
 
             def _handle(self) -> None:
-                raw = self.rfile.read(int(self.headers.get("content-length", 0) or 0))
+                raw = self.read_body()
                 url = urlsplit(self.path)
                 form = dict(parse_qsl(raw.decode(errors="replace"))) if b"=" in raw else {}
                 recorded = RecordedRequest(self.command, url.path, dict(parse_qsl(url.query)),
-                                           {k.lower(): v for k, v in self.headers.items()}, form, raw)
+                                           self.lower_headers(), form, raw)
                 fake.requests.append(recorded)
-                status, answer = fake.answer(recorded)
-                data = json.dumps(answer).encode()
-                self.send_response(status)
-                self.send_header("content-type", "application/json")
-                self.send_header("content-length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def log_message(self, *args: Any) -> None:
-                pass
+                self.send_json(*fake.answer(recorded))
 
         return Handler
 

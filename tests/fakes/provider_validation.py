@@ -13,11 +13,12 @@ One server answers every probe of `shared.onboarding.validation` (Anthropic `GET
 from __future__ import annotations
 
 import base64
-import threading
 import time
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
+
+from tests.fakes.local_server import LocalHttpFake, QuietHandler
 
 PROBE_PATHS = ("/v1/models", "/2010-04-01/Accounts/", "/v1/Accounts/", "/voices", "/v1/projects")
 
@@ -28,28 +29,13 @@ class RecordedProbe:
     headers: dict[str, str]
 
 
-class FakeProviderApis:
+class FakeProviderApis(LocalHttpFake):
     def __init__(self) -> None:
         self.accepted_secrets: set[str] = set()
         self.probes: list[RecordedProbe] = []
         self.forced_status: int | None = None
         self.delay_seconds = 0.0
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
-                                        daemon=True)
-
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
-
-    def __enter__(self) -> FakeProviderApis:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        super().__init__()
 
     def point_validation_here(self, monkeypatch: Any) -> None:
         """Send every provider's validation probe to this fake for the rest of the test."""
@@ -64,9 +50,9 @@ class FakeProviderApis:
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
         fake = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(QuietHandler):
             def do_GET(self) -> None:
-                headers = {name.lower(): value for name, value in self.headers.items()}
+                headers = self.lower_headers()
                 fake.probes.append(RecordedProbe(self.path, headers))
                 if fake.delay_seconds:
                     time.sleep(fake.delay_seconds)
@@ -79,19 +65,9 @@ class FakeProviderApis:
 
             def _send(self, status: int) -> None:
                 data = b'{"data": []}' if status == 200 else b'{"error": "fake"}'
-                try:
-                    self.send_response(status)
-                    self.send_header("content-type", "application/json")
-                    self.send_header("content-length", str(len(data)))
-                    if 300 <= status < 400:  # a redirect to this same fake: following it would show up in probes
-                        self.send_header("location", f"{fake.base_url}/v1/models")
-                    self.end_headers()
-                    self.wfile.write(data)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass  # the client gave up waiting (timeout tests)
-
-            def log_message(self, *args: Any) -> None:
-                pass
+                # a redirect goes to this same fake: following it would show up in probes
+                redirect = {"location": f"{fake.base_url}/v1/models"} if 300 <= status < 400 else None
+                self.send_bytes(status, data, extra_headers=redirect)
 
         return Handler
 

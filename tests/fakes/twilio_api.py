@@ -16,11 +16,12 @@ from __future__ import annotations
 import base64
 import json
 import re
-import threading
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+from tests.fakes.local_server import LocalHttpFake, QuietHandler
 
 _ACCOUNT = r"/2010-04-01/Accounts/(?P<sid>AC\w+)"
 
@@ -34,7 +35,7 @@ class Recorded:
 
 
 @dataclass
-class FakeTwilioApi:
+class FakeTwilioApi(LocalHttpFake):
     account_sid: str = "AC" + "1" * 32
     auth_token: str = "a" * 32
     available: dict[str, list[str]] = field(default_factory=lambda: {"US": ["+14155550101", "+14155550102"]})
@@ -43,22 +44,7 @@ class FakeTwilioApi:
     fail_with: tuple[int, int] | None = None  # (HTTP status, Twilio code) for every request
 
     def __post_init__(self) -> None:
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
-                                        daemon=True)
-
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
-
-    def __enter__(self) -> "FakeTwilioApi":
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        super().__init__()
 
     def hold(self, e164: str, voice_url: str = "https://elsewhere.example/voice") -> str:
         sid = f"PN{len(self.owned):032d}"
@@ -106,27 +92,18 @@ class FakeTwilioApi:
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
         fake = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(QuietHandler):
             def _serve(self) -> None:
                 parts = urlsplit(self.path)
-                length = int(self.headers.get("content-length") or 0)
-                form = {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode(), keep_blank_values=True).items()}
+                form = {k: v[0] for k, v in parse_qs(self.read_body().decode(), keep_blank_values=True).items()}
                 query = {k: v[0] for k, v in parse_qs(parts.query).items()}
                 fake.requests.append(Recorded(self.command, parts.path, query, form))
                 expected = "Basic " + base64.b64encode(f"{fake.account_sid}:{fake.auth_token}".encode()).decode()
                 status, body = (_error(401, 20003) if self.headers.get("authorization") != expected
                                 else fake.answer(self.command, parts.path, query, form))
-                payload = b"" if body is None else json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
+                self.send_bytes(status, b"" if body is None else json.dumps(body).encode())
 
             do_GET = do_POST = do_DELETE = _serve
-
-            def log_message(self, *args: object) -> None:
-                pass
 
         return Handler
 
