@@ -18,7 +18,8 @@ TIMER = "import time; t = time.perf_counter(); import {module}; print(time.perf_
 
 
 def _import_seconds(module: str) -> float:
-    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "0"}
+    # Any non-empty PYTHONDONTWRITEBYTECODE (even "0") stops .pyc files being written: drop it.
+    env = {name: value for name, value in os.environ.items() if name != "PYTHONDONTWRITEBYTECODE"}
     output = subprocess.run([sys.executable, "-c", TIMER.format(module=module)], capture_output=True, text=True,
                             check=True, env=env).stdout
     return float(output.strip().splitlines()[-1])
