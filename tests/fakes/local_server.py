@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import json
 import threading
+from abc import ABC, abstractmethod
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Self
 
 
-class LocalHttpFake:
+class LocalHttpFake(ABC):
     block_on_close = True  # False: teardown does not wait for a request still being answered (a slow answer)
 
     def __init__(self) -> None:
@@ -34,8 +35,9 @@ class LocalHttpFake:
         self._server.shutdown()
         self._server.server_close()
 
+    @abstractmethod
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
-        raise NotImplementedError
+        """The request handler class, bound to this fake's state."""
 
 
 class QuietHandler(BaseHTTPRequestHandler):

@@ -7,6 +7,7 @@ Stripe: a Checkout Session, a PaymentIntent search, a PaymentIntent; `answer_sta
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
 from typing import Any
@@ -30,8 +31,9 @@ class _FakeServer(LocalHttpFake):
         self.requests: list[RecordedRequest] = []
         super().__init__()
 
+    @abstractmethod
     def answer(self, request: RecordedRequest) -> tuple[int, dict[str, Any]]:
-        raise NotImplementedError
+        """The fake's reply to one recorded request."""
 
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
         fake = self
