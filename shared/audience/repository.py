@@ -25,7 +25,8 @@ from shared.platform.storage.table import TableItem
 
 PAGE_TARGETS = 1000
 PAGE_BYTES = 300_000  # DynamoDB's item limit is 400 KB
-_COMPACT = {"separators": (",", ":"), "ensure_ascii": False}
+# One encoder for every target: json.dumps with options would build a new encoder per call.
+_ENCODE = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
 
 
 class _TargetPageItem(TableItem, discriminator="AudiencePage"):
@@ -55,7 +56,7 @@ def _pages(targets: Iterable[Target]) -> Iterator[list[str]]:
     page: list[str] = []
     size = 0
     for target in targets:
-        fragment = json.dumps(target, **_COMPACT)
+        fragment = _ENCODE(target)
         if page and (len(page) >= PAGE_TARGETS or size + len(fragment) > PAGE_BYTES):
             yield page
             page, size = [], 0
