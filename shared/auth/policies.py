@@ -43,7 +43,7 @@ def session_cookie_of(event: "APIGatewayProxyEventV2") -> str | None:
 
 
 def requires(scope: Scope, *, users_only: bool = False) -> Callable[..., Any]:
-    def authorize(app: "BaseRouter", next_middleware: "NextMiddleware") -> Any:
+    def check_access(app: "BaseRouter") -> Principal:
         # Imported on the first protected request: public routes never load the storage layer.
         from shared.auth.authentication import authenticate
 
@@ -54,10 +54,16 @@ def requires(scope: Scope, *, users_only: bool = False) -> Callable[..., Any]:
         if principal.scope < scope:
             who = "API key" if principal.kind == "api_key" else "role"
             raise Forbidden(f"This {who} lacks the '{scope.label}' scope", code="INSUFFICIENT_SCOPE")
-        app.append_context(**{PRINCIPAL: principal})
+        return principal
+
+    def authorize(app: "BaseRouter", next_middleware: "NextMiddleware") -> Any:
+        app.append_context(**{PRINCIPAL: check_access(app)})
         return next_middleware(app)
 
     authorize.__name__ = f"requires_{scope.label}{'_user' if users_only else ''}"
+    # Powertools validates a request before route middlewares run; the error mapper calls this first so
+    # a caller without access learns that (401/403), not how its body was malformed (400).
+    authorize.check_access = check_access  # type: ignore[attr-defined]
     return authorize
 
 

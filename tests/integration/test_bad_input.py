@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.integration.conftest import sign_up_and_log_in
+from tests.integration.conftest import mint_key, sign_up_and_log_in
 
 pytestmark = pytest.mark.integration
 
@@ -62,3 +62,16 @@ def test_a_multipart_body_without_a_boundary_is_a_400_not_a_crash(api):
                         headers={"content-type": "multipart/form-data"})
 
     assert reply.status == 400 and reply.body["code"] == "MALFORMED_MULTIPART"
+
+
+def test_a_caller_without_access_hears_401_or_403_before_any_body_error(api):
+    owner = sign_up_and_log_in(api)
+    read_key = mint_key(api, owner, scope="read")
+
+    anonymous = api.post("/api-keys", {"scope": "not-a-scope"})
+    api_key = api.post("/api-keys", {"scope": "not-a-scope"}, token=read_key["secret"])
+    owner_reply = api.post("/api-keys", {"scope": "not-a-scope"}, token=owner.token)
+
+    assert (anonymous.status, anonymous.body["code"]) == (401, "AUTH_REQUIRED")
+    assert (api_key.status, api_key.body["code"]) == (403, "USER_REQUIRED")
+    assert owner_reply.status == 400 and owner_reply.body["field"] in ("name", "scope")

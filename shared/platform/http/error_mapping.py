@@ -76,9 +76,23 @@ def _from_unexpected(error: Exception) -> Response:
     return error_response(500, "INTERNAL_ERROR", "Internal server error")
 
 
+def _access_refusal(app: "APIGatewayHttpResolver") -> Response | None:
+    """A protected route's access check, run before its validation errors are reported (see policies)."""
+    route = app.context.get("_route")
+    for middleware in getattr(route, "middlewares", None) or []:
+        check_access = getattr(middleware, "check_access", None)
+        if check_access is not None:
+            try:
+                check_access(app)
+            except CallFunnelError as refusal:
+                return _from_domain_error(refusal)
+    return None
+
+
 def register_error_handlers(app: "APIGatewayHttpResolver") -> None:
     app.exception_handler(CallFunnelError)(_from_domain_error)
-    app.exception_handler(RequestValidationError)(_from_validation_error)
+    app.exception_handler(RequestValidationError)(
+        lambda error: _access_refusal(app) or _from_validation_error(error))
     app.exception_handler(RequestUnsupportedContentType)(_from_unsupported_content_type)
     app.exception_handler(NotFoundError)(_from_not_found)
     app.exception_handler(UnicodeDecodeError)(_from_undecodable_body)
