@@ -1,0 +1,109 @@
+"""The transport-free conversation turn engine: rule book + transcript + utterance → the next action.
+
+The agent writes the words; the engine holds the rules whatever the agent says: the opener (AI disclosure
+and recording notice) comes first, an opt-out ends the call at once, concessions stay inside the rule book's
+limits (above the auto-approve limit a human decides while the callee holds), callbacks follow the callback
+policy, and calls end at the turn and time limits.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from shared.conversation import concessions, phrases
+from shared.conversation.models import (
+    Action,
+    Agent,
+    Continue,
+    End,
+    OptOut,
+    ProposeConcession,
+    RequestCallback,
+    Transcript,
+    Voicemail,
+)
+from shared.platform import clock
+from shared.workflows.rule_book import RuleBook
+
+MAX_AGENT_TURNS = 20
+GOODBYE = "I'm sorry for the trouble. I've removed your number and you won't be called again. Goodbye."
+OUT_OF_TIME = "I'm afraid we're out of time for this call. Thank you for your time, goodbye."
+HOLD = "Let me check that with my team, please hold for a moment."
+NO_CALLBACK = "I'm sorry, I can't book a callback on this call, but I'm happy to help you now."
+
+
+def opening(rule_book: RuleBook) -> Continue:
+    """The first words of every call. The opener must carry both disclosures; if the rule book's opener
+    somehow lost one, the disclosure sentence is said first rather than skipped."""
+    missing = [sentence for sentence in (rule_book.disclosures.ai_disclosure, rule_book.disclosures.recording_notice)
+               if phrases.normalise(sentence) not in phrases.normalise(rule_book.opener)]
+    return Continue(say=" ".join([*(_sentence(s) for s in missing), rule_book.opener]))
+
+
+def on_machine(rule_book: RuleBook) -> Voicemail:
+    """An answering machine picked up: leave the rule book's message, or hang up."""
+    policy = rule_book.voicemail_policy
+    return Voicemail(message=policy.message if policy.action == "leave_message" else None)
+
+
+def next_action(rule_book: RuleBook, transcript: Transcript, utterance: str, *, agent: Agent,
+                now: datetime | None = None) -> Action:
+    """The action answering the callee's `utterance`; `transcript` holds the turns before it."""
+    if phrases.is_opt_out(utterance):
+        return OptOut(say_goodbye=GOODBYE)
+    if _out_of_time(rule_book, transcript, now or clock.now()):
+        return End(outcome="failed", say=OUT_OF_TIME)
+    if phrases.asks_callback(utterance):
+        return _callback(rule_book, RequestCallback(when_text=phrases.when_text(utterance), say=""))
+    return _enforced(rule_book, agent.propose(rule_book, transcript, utterance))
+
+
+def after_decision(rule_book: RuleBook, concession: ProposeConcession, approved: bool) -> Continue:
+    """What the caller says once a human decided a concession the callee was holding for."""
+    offer = concessions.describe(rule_book.concession_policy, concession)
+    if approved:
+        return Continue(say=f"Thank you for holding. Good news: I can offer you {offer}. Shall we go ahead?")
+    return Continue(say=f"Thank you for holding. I'm sorry, I can't offer {offer} this time. "
+                        "Is there anything else I can help you with?")
+
+
+def _enforced(rule_book: RuleBook, action: Action) -> Action:
+    if isinstance(action, ProposeConcession):
+        return _concession(rule_book, action)
+    if isinstance(action, RequestCallback):
+        return _callback(rule_book, action)
+    if isinstance(action, Voicemail):
+        # A person is on the line (machines are detected by the carrier): an agent cannot leave a voicemail here.
+        return Continue(say="Sorry, could you say that again?")
+    return action
+
+
+def _concession(rule_book: RuleBook, proposed: ProposeConcession) -> Action:
+    policy = rule_book.concession_policy
+    offer = concessions.describe(policy, proposed)
+    verdict = concessions.judge(policy, proposed)
+    if verdict == "grant":
+        return Continue(say=f"I can offer you {offer}. Shall we go ahead?")
+    if verdict == "refuse":
+        return Continue(say=f"I'm sorry, I'm not able to offer {offer}. Is there anything else I can help with?")
+    return proposed.model_copy(update={"say_hold_message": proposed.say_hold_message or HOLD})
+
+
+def _callback(rule_book: RuleBook, requested: RequestCallback) -> Action:
+    if not rule_book.callback_policy.allowed:
+        return Continue(say=NO_CALLBACK)
+    who = rule_book.callback_policy.handled_by or "someone from our team"
+    say = requested.say or f"Of course. I'll arrange for {who} to call you back {requested.when_text}. Thank you!"
+    return requested.model_copy(update={"say": say})
+
+
+def _out_of_time(rule_book: RuleBook, transcript: Transcript, now: datetime) -> bool:
+    if transcript.agent_turns() >= MAX_AGENT_TURNS:
+        return True
+    started = transcript.started_at
+    return started is not None and (now - started).total_seconds() >= rule_book.max_call_seconds
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    return text if text.endswith((".", "!", "?", "।")) else f"{text}."

@@ -1,0 +1,72 @@
+"""What callees say that the engine must act on, whatever the agent thinks: the one place for these lists.
+
+Matching is on a normalised utterance (lower case, punctuation dropped, single spaces), so "Stop calling me!"
+and "stop  calling me" both match.
+"""
+
+from __future__ import annotations
+
+import re
+
+OPT_OUT_PHRASES: tuple[str, ...] = (
+    "stop calling", "don't call me", "dont call me", "do not call", "remove me", "unsubscribe",
+    "take me off your list", "never call me",
+    # Hindi / Hinglish (romanised and Devanagari)
+    "call mat karo", "mujhe call mat karna", "call mat karna", "phone mat karo", "band karo",
+    "कॉल मत करो", "कॉल मत करना", "फोन मत करो", "बंद करो",
+)
+CALLBACK_PHRASES: tuple[str, ...] = (
+    "call me back", "call back", "call me later", "call me tomorrow", "call later", "call tomorrow",
+    "baad mein call", "kal call", "baad me call",
+)
+NOT_INTERESTED_PHRASES: tuple[str, ...] = (
+    "not interested", "no thanks", "no thank you", "nahi chahiye", "interest nahi",
+)
+CONVERT_PHRASES: tuple[str, ...] = (
+    "sign me up", "sounds good", "let's do it", "lets do it", "i'll take it", "ill take it", "go ahead",
+    "yes please", "count me in", "haan theek hai", "haan ji",
+)
+WHEN_WORDS: tuple[str, ...] = ("day after tomorrow", "tomorrow", "tonight", "next week", "this evening",
+                               "later today", "later", "kal", "parson")
+
+_PUNCTUATION = re.compile(r"[^\w\s']+")
+_SPACES = re.compile(r"\s+")
+_PERCENT = re.compile(r"(\d{1,3})\s*(?:%|percent|per cent|pratishat)")
+
+
+def normalise(text: str) -> str:
+    text = text.lower().replace("’", "'")
+    return _SPACES.sub(" ", _PUNCTUATION.sub(" ", text)).strip()
+
+
+def _says_any(utterance: str, phrases: tuple[str, ...]) -> bool:
+    spoken = f" {normalise(utterance)} "
+    return any(f" {normalise(phrase)} " in spoken for phrase in phrases)
+
+
+def is_opt_out(utterance: str) -> bool:
+    return _says_any(utterance, OPT_OUT_PHRASES)
+
+
+def asks_callback(utterance: str) -> bool:
+    return _says_any(utterance, CALLBACK_PHRASES)
+
+
+def is_not_interested(utterance: str) -> bool:
+    return _says_any(utterance, NOT_INTERESTED_PHRASES)
+
+
+def is_converting(utterance: str) -> bool:
+    return _says_any(utterance, CONVERT_PHRASES)
+
+
+def when_text(utterance: str) -> str:
+    """The time the callee named for a callback ("tomorrow"), or "later" when they named none."""
+    spoken = f" {normalise(utterance)} "
+    return next((word for word in WHEN_WORDS if f" {word} " in spoken), "later")
+
+
+def requested_percent(utterance: str) -> int | None:
+    """A discount percent the callee asked for ("can you do 15% off?"), if any."""
+    match = _PERCENT.search(utterance.lower())
+    return int(match.group(1)) if match else None

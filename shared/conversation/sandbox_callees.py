@@ -1,0 +1,76 @@
+"""The scripted callees of the sandbox carrier, like a payment processor's test cards: the last digit of the
+E.164 number fixes what happens (issue 5, point 7; documented in the README).
+
+0 no answer · 1 busy · 2 answering machine · 3 "please stop calling me" · 4 asks for a discount above the
+auto-approve limit, then takes it · 5 raises an objection from the rule book, then converts · 6 not
+interested · 7 asks to be called back tomorrow · 8 converts at once · 9 asks to hear more, then converts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from shared.conversation import phrases
+from shared.workflows.rule_book import RuleBook
+
+DEFAULT_DISCOUNT_ASK = 25  # when no rule book says where the auto-approve limit is
+DEFAULT_OBJECTION = "Is this a scam?"
+YES = "Okay, that sounds good. Sign me up."
+
+
+@dataclass(frozen=True)
+class ScriptedCallee:
+    digit: str
+    answers: bool
+    busy: bool = False
+    machine: bool = False
+    lines: tuple[str, ...] = field(default_factory=tuple)
+
+    def reply(self, turn_index: int, last_agent_text: str) -> str | None:
+        """What the callee says after the agent's `turn_index`-th turn (0 = after the opener); None when
+        this callee says nothing (no answer, busy, a machine) — its last line repeats until the call ends."""
+        del last_agent_text  # the scripts are fixed; the parameter is there for callees that listen
+        if not self.answers or self.machine or not self.lines:
+            return None
+        return self.lines[min(turn_index, len(self.lines) - 1)]
+
+
+def callee_for(e164: str, rule_book: RuleBook | None = None) -> ScriptedCallee:
+    """The callee behind a sandbox number. With the campaign's rule book, digit 4 asks for just above the
+    auto-approve limit (so a human decides) and digit 5 raises one of the rule book's own objections."""
+    digit = e164.strip()[-1:]
+    if not digit.isdigit():
+        raise ValueError(f"not an E.164 number: {e164!r}")
+    if digit == "0":
+        return ScriptedCallee(digit, answers=False)
+    if digit == "1":
+        return ScriptedCallee(digit, answers=False, busy=True)
+    if digit == "2":
+        return ScriptedCallee(digit, answers=True, machine=True)
+    lines = {
+        "3": ("Please stop calling me.",),
+        "4": (f"Could you do {_discount_ask(rule_book)}% off? Then I'd sign up.", YES),
+        "5": (_objection(rule_book), YES),
+        "6": ("Sorry, I'm not interested.",),
+        "7": ("I'm in a meeting. Can you call me back tomorrow?",),
+        "8": (YES,),
+        "9": ("Hmm, tell me more.", YES),
+    }[digit]
+    return ScriptedCallee(digit, answers=True, lines=lines)
+
+
+def _discount_ask(rule_book: RuleBook | None) -> int:
+    if rule_book is None:
+        return DEFAULT_DISCOUNT_ASK
+    policy = rule_book.concession_policy
+    return policy.auto_approve_percent + 1 if policy.hard_max_percent else DEFAULT_DISCOUNT_ASK
+
+
+def _objection(rule_book: RuleBook | None) -> str:
+    """A rule-book objection that is neither an opt-out nor a callback request (those end the call)."""
+    for handler in rule_book.objection_handlers if rule_book else ():
+        trigger = handler.trigger
+        if not (phrases.is_opt_out(trigger) or phrases.asks_callback(trigger)
+                or (handler.objection_id or "").startswith("optout")):
+            return trigger
+    return DEFAULT_OBJECTION
