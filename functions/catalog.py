@@ -170,6 +170,20 @@ FUNCTIONS: tuple[LambdaFunction, ...] = (
         permissions=_USER_DATA,
     ),
     LambdaFunction(
+        name="approvals",
+        handler="functions.approvals.handler.lambda_handler",
+        description="Human decisions on what the AI proposes: the pending queue and approve/deny",
+        routes=_routes("GET /approvals", "POST /approvals/{id}/decide"),
+        permissions=_USER_DATA,
+    ),
+    LambdaFunction(
+        name="timeline",
+        handler="functions.timeline.handler.lambda_handler",
+        description="Everything that happened to one contact, newest first",
+        routes=_routes("GET /timeline"),
+        permissions=_USER_DATA,
+    ),
+    LambdaFunction(
         name="payment_webhooks",
         handler="functions.payment_webhooks.handler.lambda_handler",
         description="Receives payment-processor webhooks: verifies the signature, then enqueues the event",

@@ -28,6 +28,7 @@ from shared.platform import clock
 from shared.platform.errors import BadRequest, NotFound
 from shared.platform.ids import new_id
 from shared.platform.observability import count_business_event
+from shared.timeline import service as timeline
 
 PHONE_FIELD = "phone_e164"
 MAX_IMPORT_ROWS = 100_000
@@ -78,6 +79,7 @@ def add_for_tenant(tenant_id: int, e164: str, reason: str | None, *, source: Dnc
         audit = _audit(tenant_id, "refreshed" if current else "added", source, e164, reason, actor, now)
         if repository.save_entry(tenant_id, entry, audit, replaces_id=current.id if current else None):
             count_business_event("DncNumberAdded")
+            timeline.record_dnc(tenant_id, [e164], audit.action, reason=reason, source=source, actor=actor, at=now)
             return entry
     raise BadRequest("The number changed while it was being added; try again", code="DNC_BUSY", field=PHONE_FIELD)
 
@@ -93,6 +95,7 @@ def remove_number(principal: Principal, phone: str) -> str:
     audit = _audit(principal.tenant_id, "removed", "api", e164, None, actor_of(principal), clock.now_seconds())
     if not repository.delete_entry(principal.tenant_id, e164, audit):
         raise NotFound("This number is not on your DNC list", code="DNC_ENTRY_NOT_FOUND", field=PHONE_FIELD)
+    timeline.record_dnc(principal.tenant_id, [e164], "removed", source="api", actor=audit.actor, at=audit.at)
     return e164
 
 
@@ -159,6 +162,7 @@ def import_rows(principal: Principal, rows: list[DncImportRow]) -> DncImportResu
     audits = [_audit(tenant_id, "added", "import", e164, reason, actor, now) for e164, reason in new]
     if entries:
         repository.add_entries(tenant_id, entries, audits)
+        timeline.record_dnc(tenant_id, [e.phone_e164 for e in entries], "added", source="import", actor=actor, at=now)
         count_business_event("DncNumberAdded", len(entries))
     return DncImportResult(added=len(entries), skipped_existing=len(existing) + repeated, skipped_invalid=invalid)
 

@@ -74,6 +74,10 @@ class Settings(BaseSettings):
     payments_webhook_secret: SecretStr | None = Field(None, alias="PAYMENTS_WEBHOOK_SECRET")
     slack_signing_secret: SecretStr | None = Field(None, alias="SLACK_SIGNING_SECRET")
 
+    # --- Approvals (issue 5): the Slack incoming webhook "a human should decide" messages go to; absent:
+    # the sandbox notifier keeps them in the table instead.
+    slack_webhook_url: SecretStr | None = Field(None, alias="SLACK_WEBHOOK_URL")
+
     @property
     def is_local(self) -> bool:
         return self.environment == "local"

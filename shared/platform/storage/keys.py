@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 PROFILE = "PROFILE"
 WALLET = "WALLET"
@@ -197,3 +197,49 @@ CREDENTIAL_PREFIX = "ONBOARDING#CREDENTIAL#"
 
 def credential_sk(provider: str) -> str:
     return f"{CREDENTIAL_PREFIX}{provider}"
+
+
+# --- Customer timeline (issue 5): one partition per contact identifier, events sorted by time ----------
+TIMELINE_EVENT_PREFIX = "EVENT#"
+
+
+def timeline_pk(tenant_id: int, identifier_kind: str, value: str) -> str:
+    """A contact's timeline: `identifier_kind` is phone (E.164), email (lower-cased) or user (user id)."""
+    return f"TENANT#{tenant_id}#CONTACT#{identifier_kind}:{value}"
+
+
+def timeline_event_sk(at: datetime, event_id: str) -> str:
+    return f"{TIMELINE_EVENT_PREFIX}{timeline_instant(at)}#{event_id}"
+
+
+def timeline_before_sk(before: datetime) -> str:
+    """Upper bound (exclusive) for events strictly before `before`."""
+    return f"{TIMELINE_EVENT_PREFIX}{timeline_instant(before)}"
+
+
+def timeline_instant(at: datetime) -> str:
+    # Always in UTC (a naive time is taken as UTC), so text order is time order.
+    utc = at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
+    return utc.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+# --- Approvals (issue 5): the decisions queue, and the sandbox Slack outbox ------------------------------------
+# Approval ids are time-ordered, so a descending Query on the partition lists newest first.
+APPROVAL_PREFIX = "APPROVAL#"
+SLACK_OUTBOX_PREFIX = "SLACKMSG#"
+
+
+def approvals_pk(tenant_id: int) -> str:
+    return f"TENANT#{tenant_id}#APPROVALS"
+
+
+def approval_sk(approval_id: str) -> str:
+    return f"{APPROVAL_PREFIX}{approval_id}"
+
+
+def slack_outbox_pk(tenant_id: int) -> str:
+    return f"TENANT#{tenant_id}#SLACKOUTBOX"
+
+
+def slack_outbox_sk(message_id: str) -> str:
+    return f"{SLACK_OUTBOX_PREFIX}{message_id}"

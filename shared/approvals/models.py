@@ -1,0 +1,88 @@
+"""Approvals: what the AI proposed mid-call, waiting for a human's approve / deny."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel
+
+ProposedAction = Literal["concession", "callback", "escalate"]
+ApprovalStatus = Literal["pending", "approved", "denied", "expired"]
+Decision = Literal["approve", "deny"]
+
+#: The stored status a decision writes.
+DECIDED_STATUS: dict[str, ApprovalStatus] = {"approve": "approved", "deny": "denied"}
+
+
+class Approval(BaseModel):
+    id: str
+    tenant_id: int
+    workflow_id: str
+    run_id: str
+    call_id: str | None = None
+    target_phone: str
+    proposed_action: ProposedAction
+    proposed_value_minor: int | None
+    currency: str
+    rationale: str
+    context: dict[str, Any]
+    status: ApprovalStatus
+    created_at: datetime
+    expires_at: datetime
+    decided_at: datetime | None = None
+    decided_by: str | None = None
+    note: str | None = None
+
+    def status_at(self, moment: datetime) -> ApprovalStatus:
+        """A pending approval past its deadline reads as expired (nobody writes that transition)."""
+        if self.status == "pending" and self.expires_at <= moment:
+            return "expired"
+        return self.status
+
+    def as_of(self, moment: datetime) -> "Approval":
+        return self.model_copy(update={"status": self.status_at(moment)})
+
+
+class ApprovalView(BaseModel):
+    """One row of `GET /approvals`."""
+
+    id: str
+    workflow_id: str
+    run_id: str
+    call_id: str | None
+    target_phone: str
+    proposed_action: ProposedAction
+    proposed_value_minor: int | None
+    currency: str
+    rationale: str
+    context: dict[str, Any]
+    status: ApprovalStatus
+    created_at: datetime
+    expires_at: datetime
+    decided_at: datetime | None
+    decided_by: str | None
+    note: str | None
+
+    @classmethod
+    def of(cls, approval: Approval) -> "ApprovalView":
+        return cls(**approval.model_dump(exclude={"tenant_id"}))
+
+
+class DecisionView(BaseModel):
+    """`POST /approvals/{id}/decide` 200."""
+
+    id: str
+    status: ApprovalStatus
+    decided_at: datetime | None
+    decided_by: str | None
+
+
+class OutboxMessage(BaseModel):
+    """A Slack message the sandbox notifier kept instead of posting (for a `/_sandbox/slack` outbox)."""
+
+    id: str
+    tenant_id: int
+    approval_id: str
+    sent_at: datetime
+    payload: dict[str, Any]

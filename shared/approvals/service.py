@@ -1,0 +1,115 @@
+"""Approvals: the conversation engine asks, a human (API, dashboard, later Slack) decides once.
+
+The first decision wins: one conditional write (`status = pending AND expires_at > now`). A pending
+approval past its deadline is read as expired — the waiting call gives up on its own clock.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from shared.approvals import repository
+from shared.approvals.models import DECIDED_STATUS, Approval, ApprovalStatus, Decision, DecisionView
+from shared.approvals.notifier import ApprovalNotifier, default_notifier
+from shared.auth.principal import Principal
+from shared.phones import to_e164
+from shared.platform import clock
+from shared.platform.errors import Conflict, Invalid, NotFound
+from shared.platform.ids import new_id
+from shared.platform.observability import count_business_event
+
+ACTIONS = ("concession", "callback", "escalate")
+MAX_TTL_SECONDS = 3600
+MAX_NOTE_CHARS = 500
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who decides, when it is not an authenticated principal (e.g. `slack:U123` from interactivity)."""
+
+    tenant_id: int
+    label: str
+
+
+def actor_of(principal: Principal) -> Actor:
+    label = principal.user_id if principal.is_user else f"api_key:{principal.api_key_id}"
+    return Actor(tenant_id=principal.tenant_id, label=label or "unknown")
+
+
+def _problems(target_phone: str, proposed_action: str, proposed_value_minor: int | None, currency: str,
+              ttl_seconds: int) -> list[dict[str, str]]:
+    problems = []
+    if to_e164(target_phone, None) != target_phone:
+        problems.append({"field": "target_phone", "message": "must be a valid E.164 number such as +919876543210"})
+    if proposed_action not in ACTIONS:
+        problems.append({"field": "proposed_action", "message": f"must be one of {', '.join(ACTIONS)}"})
+    if proposed_value_minor is not None and proposed_value_minor < 0:
+        problems.append({"field": "proposed_value_minor", "message": "must not be negative"})
+    if not (len(currency) == 3 and currency.isalpha() and currency.isupper()):
+        problems.append({"field": "currency", "message": "must be an ISO 4217 code such as INR"})
+    if not 1 <= ttl_seconds <= MAX_TTL_SECONDS:
+        problems.append({"field": "ttl_seconds", "message": f"must be between 1 and {MAX_TTL_SECONDS}"})
+    return problems
+
+
+def request_approval(tenant_id: int, *, workflow_id: str, run_id: str, target_phone: str, proposed_action: str,
+                     proposed_value_minor: int | None, currency: str, rationale: str, context: dict[str, Any],
+                     ttl_seconds: int = 300, call_id: str | None = None,
+                     notifier: ApprovalNotifier | None = None) -> Approval:
+    """Record a proposal for a human to decide within `ttl_seconds`, and tell them (best-effort)."""
+    problems = _problems(target_phone, proposed_action, proposed_value_minor, currency, ttl_seconds)
+    if problems:
+        raise Invalid(problems[0]["message"], code="APPROVAL_INVALID", field=problems[0]["field"], errors=problems)
+    now = clock.now_seconds()
+    approval = Approval(id=new_id("apr"), tenant_id=tenant_id, workflow_id=workflow_id, run_id=run_id,
+                        call_id=call_id, target_phone=target_phone, proposed_action=proposed_action,
+                        proposed_value_minor=proposed_value_minor, currency=currency, rationale=rationale,
+                        context=context, status="pending", created_at=now,
+                        expires_at=now + timedelta(seconds=ttl_seconds))
+    repository.create(approval)
+    count_business_event("ApprovalRequested")
+    (notifier or default_notifier()).notify(approval)
+    return approval
+
+
+def list_approvals(principal: Principal, workflow_id: str | None = None,
+                   status: ApprovalStatus | None = None) -> list[Approval]:
+    """Newest first; every status unless one is asked for (expiry applied before filtering)."""
+    now = clock.now()
+    approvals = [approval.as_of(now) for approval in
+                 repository.list_for_tenant(principal.tenant_id, workflow_id=workflow_id)]
+    return [approval for approval in approvals if status is None or approval.status == status]
+
+
+def decide(decider: Principal | Actor, approval_id: str, decision: Decision, note: str | None = None) -> DecisionView:
+    actor = actor_of(decider) if isinstance(decider, Principal) else decider
+    note = (note or "").strip()[:MAX_NOTE_CHARS] or None
+    now = clock.now()
+    decided = repository.record_decision(actor.tenant_id, approval_id, status=DECIDED_STATUS[decision],
+                                         decided_at=now.replace(microsecond=0), decided_by=actor.label,
+                                         note=note, now=now)
+    if decided is None:
+        _refuse(actor.tenant_id, approval_id)
+    count_business_event("ApprovalDecided")
+    return DecisionView(id=decided.id, status=decided.status, decided_at=decided.decided_at,
+                        decided_by=decided.decided_by)
+
+
+def _refuse(tenant_id: int, approval_id: str) -> None:
+    """Why the conditional write failed: unknown here, decided already, or past its deadline."""
+    current = repository.find(tenant_id, approval_id)
+    if current is None:
+        raise NotFound("No such approval in this workspace", code="APPROVAL_NOT_FOUND")
+    if current.status != "pending":
+        raise Conflict(f"This approval was already {current.status}", code="APPROVAL_ALREADY_DECIDED")
+    raise Conflict("This approval expired before a decision", code="APPROVAL_EXPIRED")
+
+
+def get_decision(tenant_id: int, approval_id: str) -> Approval:
+    """What the waiting call polls: the approval, with a pending one past its deadline read as expired."""
+    approval = repository.find(tenant_id, approval_id)
+    if approval is None:
+        raise NotFound("No such approval in this workspace", code="APPROVAL_NOT_FOUND")
+    return approval.as_of(clock.now())
