@@ -26,6 +26,7 @@ class Permission(StrEnum):
     MEDIA_READ = "s3:media:read"
     MEDIA_WRITE = "s3:media:write"
     SEND_PAYMENT_EVENTS = "sqs:payment-events:send"
+    SEND_SLACK_ACTIONS = "sqs:slack-actions:send"
     CREDENTIALS_KEY = "kms:credentials:use"  # envelope encryption of BYOK provider secrets
 
 
@@ -175,6 +176,23 @@ FUNCTIONS: tuple[LambdaFunction, ...] = (
         description="Human decisions on what the AI proposes: the pending queue and approve/deny",
         routes=_routes("GET /approvals", "POST /approvals/{id}/decide"),
         permissions=_USER_DATA,
+    ),
+    LambdaFunction(
+        name="slack_interactivity",
+        handler="functions.slack_interactivity.handler.lambda_handler",
+        description="Slack button clicks: verifies the v0 signature, acknowledges at once, enqueues the decision",
+        routes=_routes("POST /slack/interactivity"),
+        permissions=frozenset({Permission.SEND_SLACK_ACTIONS}),
+        memory_mb=512,
+        timeout_seconds=10,
+    ),
+    LambdaFunction(
+        name="slack_actions",
+        handler="functions.slack_actions.handler.lambda_handler",
+        description="Applies approval decisions clicked in Slack (first decision wins)",
+        queue_trigger=QueueTrigger(queue="slack-actions"),
+        permissions=frozenset({Permission.TABLE_READ, Permission.TABLE_WRITE}),
+        timeout_seconds=30,
     ),
     LambdaFunction(
         name="timeline",

@@ -181,5 +181,6 @@ GRANTS: dict[Permission, Callable[[GrantTargets], Access]] = {
     Permission.MEDIA_READ: _media("ReadMedia", MEDIA_READ_ACTIONS),
     Permission.MEDIA_WRITE: _media("WriteMedia", MEDIA_WRITE_ACTIONS),
     Permission.SEND_PAYMENT_EVENTS: _send_to_queue("payment-events"),
+    Permission.SEND_SLACK_ACTIONS: _send_to_queue("slack-actions"),
     Permission.CREDENTIALS_KEY: _credentials_key,
 }

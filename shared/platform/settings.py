@@ -51,6 +51,7 @@ class Settings(BaseSettings):
     payments_webhook_previous_secret: SecretStr | None = Field(None, alias="PAYMENTS_WEBHOOK_PREVIOUS_SECRET")
     payments_api_key: SecretStr | None = Field(None, alias="PAYMENTS_API_KEY")
     payment_events_queue_url: str | None = Field(None, alias="PAYMENT_EVENTS_QUEUE_URL")
+    slack_actions_queue_url: str | None = Field(None, alias="SLACK_ACTIONS_QUEUE_URL")
 
     # BYOK credentials: envelope encryption under this KMS key; locally a master key from the environment.
     credentials_kms_key_id: str | None = Field(None, alias="CREDENTIALS_KMS_KEY_ID")

@@ -27,7 +27,8 @@ def provider_statuses() -> dict[str, ProviderStatus]:
         "tts": pick(settings.cartesia_api_key is not None, "cartesia", "sandbox-mp3"),
         "stt": pick(settings.deepgram_api_key is not None, "deepgram"),
         "payments": pick(settings.payments_api_key is not None, "stripe", "sandbox-processor"),
-        "slack": pick(settings.slack_signing_secret is not None, "slack"),
+        # Where approval requests are posted: Slack's incoming webhook, else the sandbox outbox.
+        "slack": pick(settings.slack_webhook_url is not None, "slack-webhook", "sandbox-outbox"),
         "email": ProviderStatus(configured=email != "disabled", mode=email, sandbox=email != "ses"),
     }
 

@@ -29,7 +29,9 @@ STACK_OUTPUT_START = pytest.StashKey[tuple[Path, int]]()
 #: The stack under test: a webhook secret the tests can sign with, and BYOK key checks answered by the
 #: stack's own provider stand-in (tests never reach a real provider).
 WEBHOOK_SECRET = f"contract-{uuid.uuid4().hex}"
-STACK_ENVIRONMENT = {"PAYMENTS_WEBHOOK_SECRET": WEBHOOK_SECRET, "SANDBOX_PROVIDER_VALIDATION": "true"}
+SLACK_SIGNING_SECRET = f"slack-{uuid.uuid4().hex}"
+STACK_ENVIRONMENT = {"PAYMENTS_WEBHOOK_SECRET": WEBHOOK_SECRET, "SLACK_SIGNING_SECRET": SLACK_SIGNING_SECRET,
+                     "SANDBOX_PROVIDER_VALIDATION": "true"}
 
 
 @dataclass(frozen=True)
@@ -80,6 +82,12 @@ def local_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack
 def webhook_secret() -> str:
     """The secret the stack verifies payment webhooks with."""
     return WEBHOOK_SECRET
+
+
+@pytest.fixture(scope="session")
+def slack_signing_secret() -> str:
+    """The secret the stack verifies Slack interactivity requests with."""
+    return SLACK_SIGNING_SECRET
 
 
 @pytest.fixture(scope="session")

@@ -20,7 +20,10 @@ from tests.infra.template_queries import (
 pytestmark = pytest.mark.infra
 
 CONSUMERS = [spec for spec in FUNCTIONS if spec.queue_trigger is not None]
-SENDERS = [spec for spec in FUNCTIONS if Permission.SEND_PAYMENT_EVENTS in spec.permissions]
+#: Each queue's send permission, by the queue it sends to.
+QUEUE_OF_SEND_PERMISSION = {Permission.SEND_PAYMENT_EVENTS: "payment-events",
+                            Permission.SEND_SLACK_ACTIONS: "slack-actions"}
+SENDERS = [spec for spec in FUNCTIONS if set(QUEUE_OF_SEND_PERMISSION) & spec.permissions]
 consumer = pytest.mark.parametrize("spec", CONSUMERS, ids=[spec.name for spec in CONSUMERS])
 sender = pytest.mark.parametrize("spec", SENDERS, ids=[spec.name for spec in SENDERS])
 TLS_ONLY = {"Bool": {"aws:SecureTransport": "false"}}
@@ -118,17 +121,16 @@ def test_the_consumer_may_receive_and_delete_from_its_queue_only(synthesis: Synt
 
 
 @sender
-def test_a_sender_may_send_to_the_payment_events_queue_only_and_is_told_its_url(
-    synthesis: Synthesis, spec: LambdaFunction
-) -> None:
-    queue_id, _ = _queue_of(synthesis, next(c for c in CONSUMERS if c.queue_trigger.queue == "payment-events"))
+def test_a_sender_may_send_to_its_queue_only_and_is_told_its_url(synthesis: Synthesis, spec: LambdaFunction) -> None:
+    (queue,) = [QUEUE_OF_SEND_PERMISSION[p] for p in spec.permissions if p in QUEUE_OF_SEND_PERMISSION]
+    queue_id, _ = _queue_of(synthesis, next(c for c in CONSUMERS if c.queue_trigger.queue == queue))
     statements = role_statements(synthesis, spec)
     sqs_statements = _sqs_statements(statements)
     assert sqs_statements == statements_with_action(statements, "sqs:SendMessage")
     assert actions_of(sqs_statements) == {"sqs:SendMessage"}
     assert [s["Resource"] for s in sqs_statements] == [{"Fn::GetAtt": [queue_id, "Arn"]}]
     _, function = lambda_of(synthesis, spec)
-    assert function["Properties"]["Environment"]["Variables"]["PAYMENT_EVENTS_QUEUE_URL"] == {"Ref": queue_id}
+    assert function["Properties"]["Environment"]["Variables"][queue_url_variable(queue)] == {"Ref": queue_id}
 
 
 @pytest.mark.parametrize("spec", [s for s in FUNCTIONS if s not in CONSUMERS and s not in SENDERS],

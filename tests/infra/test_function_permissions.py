@@ -67,6 +67,7 @@ ACTIONS_OF_PERMISSION = {
     Permission.MEDIA_READ: {"s3:GetObject"},
     Permission.MEDIA_WRITE: {"s3:PutObject"},
     Permission.SEND_PAYMENT_EVENTS: {"sqs:SendMessage"},
+    Permission.SEND_SLACK_ACTIONS: {"sqs:SendMessage"},
     Permission.CREDENTIALS_KEY: {"kms:GenerateDataKey", "kms:Decrypt"},
 }
 # A queue-triggered function's event source mapping polls with its role (granted by CDK's SqsEventSource).
