@@ -1,33 +1,12 @@
-"""The payment-events queue consumer: each SQS record is one verified payment event.
+"""The payment-events queue consumer: each SQS record is one verified payment event, credited once."""
 
-Records are processed with Powertools' BatchProcessor and answered with `batchItemFailures`, so one
-failing record is retried (then parked in the DLQ) without replaying the ones that were credited.
-Everything heavier than the standard library is imported on first use (cold starts).
-"""
-
-from __future__ import annotations
-
-from functools import lru_cache
-from typing import Any
+from shared.platform.queues import queue_entry
 
 
-@lru_cache(maxsize=1)
-def _processor() -> Any:
-    from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
-
-    # A batch where every record failed is answered like any partial failure (each id listed), rather than
-    # by raising: the same retry, but the poller and the logs see which records failed.
-    return BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
-
-
-def record_handler(record: Any) -> str:
+def _credit(body: str) -> str:
     from shared.payments.consumer import handle_message
 
-    return handle_message(record.body)
+    return handle_message(body)
 
 
-def lambda_handler(event: dict, context: Any) -> dict:
-    from aws_lambda_powertools.utilities.batch import process_partial_response
-
-    return process_partial_response(event=event, record_handler=record_handler, processor=_processor(),
-                                    context=context)
+lambda_handler = queue_entry(_credit)

@@ -6,10 +6,10 @@ checked, and the signature is over the raw bytes. The service is imported inside
 
 from __future__ import annotations
 
-import base64
-
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 from pydantic import BaseModel
+
+from shared.platform.http.raw_body import raw_body
 
 router = APIGatewayHttpRouter()
 TAGS = ["Billing"]
@@ -25,11 +25,6 @@ def receive_payment_webhook() -> WebhookReceived:
     from shared.payments import webhooks
 
     event = router.current_event
-    webhooks.receive(event.headers or {}, _raw_body(event.raw_event))
+    webhooks.receive(event.headers or {}, raw_body(event.raw_event))
     return WebhookReceived(received=True)
 
-
-def _raw_body(raw_event: dict) -> bytes:
-    # The exact bytes that were signed: API Gateway base64-encodes bodies that are not text.
-    body = raw_event.get("body") or ""
-    return base64.b64decode(body) if raw_event.get("isBase64Encoded") else body.encode("utf-8")

@@ -6,10 +6,10 @@ raw bytes before anything parses it. The service is imported inside the route (c
 
 from __future__ import annotations
 
-import base64
-
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 from pydantic import BaseModel
+
+from shared.platform.http.raw_body import raw_body
 
 router = APIGatewayHttpRouter()
 TAGS = ["Approvals"]
@@ -25,11 +25,6 @@ def receive_slack_interaction() -> SlackAck:
     from shared.approvals import slack_interactivity
 
     event = router.current_event
-    slack_interactivity.receive(event.headers or {}, _raw_body(event.raw_event))
+    slack_interactivity.receive(event.headers or {}, raw_body(event.raw_event))
     return SlackAck(ok=True)
 
-
-def _raw_body(raw_event: dict) -> bytes:
-    # The exact bytes Slack signed: API Gateway passes a form body as text, anything else base64-encoded.
-    body = raw_event.get("body") or ""
-    return base64.b64decode(body) if raw_event.get("isBase64Encoded") else body.encode("utf-8")

@@ -94,14 +94,11 @@ def receive(headers: Mapping[str, str], body: bytes) -> SlackAction | None:
 
 
 def _enqueue(action: SlackAction) -> None:
-    from shared.platform.aws import client
+    from shared.platform.queues import send
     from shared.platform.settings import get_settings
 
-    queue_url = get_settings().slack_actions_queue_url
-    if not queue_url:
-        raise Unavailable("Slack actions queue is not configured", code="SLACK_NOT_CONFIGURED")
-    client("sqs").send_message(QueueUrl=queue_url, MessageBody=action.model_dump_json(), MessageAttributes={
-        "approval_id": {"DataType": "String", "StringValue": action.approval_id}})
+    send(get_settings().slack_actions_queue_url, action.model_dump_json(),
+         attributes={"approval_id": action.approval_id}, unconfigured_code="SLACK_NOT_CONFIGURED")
 
 
 def handle_message(body: str) -> str:

@@ -8,7 +8,7 @@
 
 HTTP Basic with the API key and token; `subdomain` is the account's cluster (api.exotel.com,
 api.in.exotel.com). Exotel sets status callbacks per call, not per number, so only the voice URL is
-wired here. Exotel may write numbers without the "+" (e.g. "0XXXXXXXXXX"): read as Indian numbers.
+wired here. Exotel may write numbers without the "+" (a 0 then ten digits): read as Indian numbers.
 """
 
 from __future__ import annotations
