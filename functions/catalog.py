@@ -28,6 +28,10 @@ class Permission(StrEnum):
     SEND_PAYMENT_EVENTS = "sqs:payment-events:send"
     SEND_SLACK_ACTIONS = "sqs:slack-actions:send"
     CREDENTIALS_KEY = "kms:credentials:use"  # envelope encryption of BYOK provider secrets
+    SEND_CALL_EVENTS = "sqs:call-events:send"
+    START_DIALER = "states:dialer:start"  # start (and stop) executions of the dialer state machine
+    SEND_TASK_RESULT = "states:task-result"  # release a dialer step waiting on its task token
+    MANAGE_SCHEDULES = "scheduler:campaign-runs:manage"  # create/delete schedules that start runs
 
 
 #: Every route is served at its own path and under these prefixes.
@@ -55,6 +59,17 @@ class QueueTrigger:
     visibility_timeout_seconds: int = 360  # ≥ 6 × the consumer's timeout, as AWS recommends for ESMs
 
 
+@dataclass(frozen=True)
+class StateMachineTask:
+    """A Lambda task of a state machine (see infra_cdk/state_machines): its ARN goes into the definition."""
+
+    state_machine: str  # logical name, e.g. "dialer"
+
+
+#: The EventBridge Scheduler group whose schedules start campaign runs (target: the `scheduled_runs` function).
+CAMPAIGN_SCHEDULE_GROUP = "campaign-runs"
+
+
 def queue_url_variable(queue: str) -> str:
     """"payment-events" → "PAYMENT_EVENTS_QUEUE_URL": how a queue's URL reaches the functions (the alias of
     the matching settings field), in the cloud and on the laptop alike."""
@@ -70,6 +85,9 @@ class LambdaFunction:
     #: Receives API Gateway's `$default` route: any unknown path gets the contract's 404 JSON.
     serves_unmatched_routes: bool = False
     queue_trigger: QueueTrigger | None = None
+    state_machine_task: StateMachineTask | None = None
+    #: Invoked by EventBridge Scheduler schedules of `CAMPAIGN_SCHEDULE_GROUP`.
+    schedule_target: bool = False
     permissions: frozenset[Permission] = field(default_factory=frozenset)
     memory_mb: int = 1024
     timeout_seconds: int = 28  # API Gateway's integration limit is 29 s
@@ -89,7 +107,7 @@ def _routes(*specs: str) -> tuple[HttpRoute, ...]:
 
 _USER_DATA = frozenset({Permission.TABLE_READ, Permission.TABLE_WRITE, Permission.READ_JWT_SECRET})
 
-FUNCTIONS: tuple[LambdaFunction, ...] = (
+_ACCOUNT_AND_CAMPAIGN_FUNCTIONS: tuple[LambdaFunction, ...] = (
     LambdaFunction(
         name="health",
         handler="functions.health.handler.lambda_handler",
@@ -138,8 +156,11 @@ FUNCTIONS: tuple[LambdaFunction, ...] = (
             "POST /workflows/{id}/regenerate-rule-book",
             "POST /workflows/{id}/audience",
             "PUT /workflows/{id}/compliance",
+            "POST /workflows/{id}/run",
+            "POST /workflows/{id}/pause",
+            "GET /workflows/{id}/runs",
         ),
-        permissions=_USER_DATA | {Permission.MEDIA_WRITE},
+        permissions=_USER_DATA | {Permission.MEDIA_WRITE, Permission.START_DIALER, Permission.MANAGE_SCHEDULES},
     ),
     LambdaFunction(
         name="voice",
@@ -236,6 +257,68 @@ FUNCTIONS: tuple[LambdaFunction, ...] = (
         permissions=_USER_DATA | {Permission.CREDENTIALS_KEY},
     ),
 )
+
+
+_DIALER_DATA = frozenset({Permission.TABLE_READ, Permission.TABLE_WRITE})
+
+#: The dialer: the state machine's tasks, the carrier's webhooks, the status events and scheduled runs.
+DIALER_FUNCTIONS: tuple[LambdaFunction, ...] = (
+    LambdaFunction(
+        name="dialer_prepare",
+        handler="functions.dialer_prepare.handler.lambda_handler",
+        description="Dialer step 1: the run's eligible targets (screened again) as an S3 manifest",
+        state_machine_task=StateMachineTask("dialer"),
+        permissions=_DIALER_DATA | {Permission.MEDIA_WRITE},
+        timeout_seconds=300,
+    ),
+    LambdaFunction(
+        name="dialer_dial",
+        handler="functions.dialer_dial.handler.lambda_handler",
+        description="Dialer step per target: window, pause, DNC/NCPR/cool-down, funds, pacing, then places the call",
+        state_machine_task=StateMachineTask("dialer"),
+        permissions=_DIALER_DATA | {Permission.SEND_TASK_RESULT, Permission.CREDENTIALS_KEY},
+        timeout_seconds=30,
+    ),
+    LambdaFunction(
+        name="dialer_finish",
+        handler="functions.dialer_finish.handler.lambda_handler",
+        description="Dialer last step: closes the run (completed, or left paused) and frees the workflow",
+        state_machine_task=StateMachineTask("dialer"),
+        permissions=_DIALER_DATA,
+        timeout_seconds=30,
+    ),
+    LambdaFunction(
+        name="telephony_webhooks",
+        handler="functions.telephony_webhooks.handler.lambda_handler",
+        description="Carrier webhooks: TwiML for each conversation turn (synchronous), status callbacks enqueued",
+        routes=_routes(
+            "POST /telephony/{provider}/voice/{tenant_id}/{call_id}",
+            "POST /telephony/{provider}/gather/{tenant_id}/{call_id}",
+            "POST /telephony/{provider}/hold/{tenant_id}/{call_id}",
+            "POST /telephony/{provider}/status/{tenant_id}/{call_id}",
+        ),
+        permissions=_DIALER_DATA | {Permission.SEND_CALL_EVENTS, Permission.CREDENTIALS_KEY},
+        timeout_seconds=12,  # Twilio waits 15 s for TwiML
+    ),
+    LambdaFunction(
+        name="call_events",
+        handler="functions.call_events.handler.lambda_handler",
+        description="Call status events: counters, cool-down, billing, timeline, retries; releases the dialer step",
+        queue_trigger=QueueTrigger(queue="call-events"),
+        permissions=_DIALER_DATA | {Permission.SEND_TASK_RESULT},
+        timeout_seconds=60,
+    ),
+    LambdaFunction(
+        name="scheduled_runs",
+        handler="functions.scheduled_runs.handler.lambda_handler",
+        description="Starts a workflow's run when its EventBridge Scheduler schedule fires",
+        schedule_target=True,
+        permissions=_DIALER_DATA | {Permission.START_DIALER},
+        timeout_seconds=30,
+    ),
+)
+
+FUNCTIONS: tuple[LambdaFunction, ...] = (*_ACCOUNT_AND_CAMPAIGN_FUNCTIONS, *DIALER_FUNCTIONS)
 
 
 def by_name(name: str) -> LambdaFunction:

@@ -5,13 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from aws_cdk import CfnOutput, Stack
+from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
 from functions.catalog import FUNCTIONS
+from infra_cdk.constructs.campaign_scheduler import CampaignScheduler
 from infra_cdk.constructs.catalog_function import CatalogFunction
 from infra_cdk.constructs.credentials_key import CredentialsKey
 from infra_cdk.constructs.data_table import DataTable
 from infra_cdk.constructs.dependency_layer import DependencyLayer
+from infra_cdk.constructs.dialer_state_machine import DialerArns, DialerStateMachine
 from infra_cdk.constructs.event_queues import EventQueue, queue_consumers
 from infra_cdk.constructs.function_code import function_code
 from infra_cdk.constructs.jwt_signing_secret import JwtSigningSecret
@@ -46,6 +49,7 @@ class CallFunnelStack(Stack):
         layer = DependencyLayer(self, "Dependencies", asset_dir=settings.layer_asset_dir)
         # Created before the functions: they are told its URL, then it is given their routes.
         http_api = PublicHttpApi(self, "HttpApi")
+        campaign_scheduler = CampaignScheduler(self, "CampaignScheduler")
 
         grant_targets = GrantTargets(
             data_table=data,
@@ -56,6 +60,8 @@ class CallFunnelStack(Stack):
             media_bucket=media,
             queues=queues,
             credentials_key=credentials_key,
+            dialer=DialerArns.of(self),
+            campaign_scheduler=campaign_scheduler,
         )
         environment = {
             "CALLFUNNEL_ENVIRONMENT": "aws",
@@ -66,7 +72,9 @@ class CallFunnelStack(Stack):
             "EMAIL_SENDER": settings.email_sender,
         }
         code = function_code()
-        for spec in FUNCTIONS:
+        deployed: dict[str, lambda_.IFunction] = {}
+        # Schedule targets first: functions that manage schedules are told the target's ARN.
+        for spec in sorted(FUNCTIONS, key=lambda spec: not spec.schedule_target):
             function = CatalogFunction(
                 self,
                 spec.name,
@@ -79,8 +87,16 @@ class CallFunnelStack(Stack):
                 environment_key=payment_secrets.key if payment_secrets.receives_secrets(spec) else None,
             )
             http_api.serve(spec, function.function)
+            deployed[spec.name] = function.function
+            if spec.schedule_target:
+                campaign_scheduler.add_target(function.function)
+
+        # After the functions: the definition names their ARNs (they know its ARN from its name).
+        dialer = DialerStateMachine(self, "Dialer", functions=deployed, media_bucket=media)
 
         CfnOutput(self, "ApiUrl", value=http_api.url, description="Base URL of the CallFunnel API")
+        CfnOutput(self, "DialerStateMachineArn", value=dialer.state_machine.state_machine_arn,
+                  description="The dialer state machine (one execution per campaign run)")
 
 
 def _construct_id(queue_name: str) -> str:

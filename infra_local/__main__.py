@@ -15,7 +15,9 @@ def main() -> int:
 
     from infra_local.aws import bootstrap, start_moto
     from infra_local.queue_pollers import QueuePollers
+    from infra_local.schedule_ticker import ScheduleTicker
     from infra_local.server import LocalApiServer
+    from infra_local.state_machines import install_lambda_dispatch
 
     stop_requested = threading.Event()
     for signal_number in (signal.SIGINT, signal.SIGTERM):
@@ -30,17 +32,26 @@ def main() -> int:
               file=sys.stderr)
         moto.stop()
         return 1
+    # Step Functions tasks (the dialer) run the catalog functions through the server's runtime.
+    uninstall_dispatch = install_lambda_dispatch(server.runtime.invoke)
     threading.Thread(target=server.serve_forever, name="local-api", daemon=True).start()
     # The event source mappings: queue-triggered functions run through the server's runtime.
     pollers = QueuePollers(server.runtime.invoke, region=environment.region, account_id=environment.account_id)
     pollers.start()
-    print(f"CallFunnel local stack on {environment.base_url} (API docs: {environment.base_url}/docs, "
-          f"email outbox: {environment.base_url}/_sandbox/outbox); Ctrl-C stops it", flush=True)
+    # EventBridge Scheduler: moto keeps the schedules, the ticker fires them.
+    ticker = ScheduleTicker(server.runtime.invoke)
+    ticker.start()
+    base = environment.base_url
+    print(f"CallFunnel local stack on {base} (API docs: {base}/docs, email outbox: {base}/_sandbox/outbox, "
+          f"sandbox calls: {base}/_sandbox/carrier/calls, sandbox Slack: {base}/_sandbox/slack); "
+          "Ctrl-C stops it", flush=True)
 
     stop_requested.wait()
+    ticker.stop()
     pollers.stop()
     server.shutdown()
     server.server_close()
+    uninstall_dispatch()
     moto.stop()
     return 0
 

@@ -82,6 +82,23 @@ def create_queues() -> None:
         })
 
 
+def create_dialer() -> None:
+    """The dialer state machine (the definition CDK deploys) and the role it runs as."""
+    from infra_local.state_machines import create_dialer_state_machine
+
+    create_dialer_state_machine()
+
+
+def create_scheduled_runs() -> None:
+    """The schedule group campaign runs are scheduled in, and the role Scheduler would assume to invoke
+    `scheduled_runs`; infra_local/schedule_ticker.py fires the schedules, which moto never does."""
+    from infra_local.schedule_ticker import create_campaign_schedule_group
+    from infra_local.state_machines import create_scheduler_role
+
+    create_scheduler_role()
+    create_campaign_schedule_group()
+
+
 #: What the stack creates in moto before serving, in order. A capability that needs a bucket, a queue,
 #: a key or a state machine adds its step here.
 BOOTSTRAP_STEPS: list[Callable[[], None]] = [
@@ -90,6 +107,8 @@ BOOTSTRAP_STEPS: list[Callable[[], None]] = [
     create_media_bucket,
     load_ncpr_sample,
     create_queues,
+    create_dialer,
+    create_scheduled_runs,
 ]
 
 

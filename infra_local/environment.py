@@ -53,6 +53,7 @@ def prepare_environment() -> LocalEnvironment:
         os.environ[queue_url_variable(queue)] = local_queue_url(queue, region=region, account_id=account_id)
     # Links in emails and webhook URLs must point at this very server.
     os.environ["PUBLIC_BASE_URL"] = f"http://{HOST}:{port}"
+    _dialer_environment(port, region=region, account_id=account_id)
     # BYOK key checks go to the real providers, unless asked to use the stack's stand-in (the tests do).
     if os.environ.get("SANDBOX_PROVIDER_VALIDATION", "").lower() == "true":
         os.environ["PROVIDER_VALIDATION_BASE_URL"] = f"http://{HOST}:{port}/_sandbox/providers"
@@ -75,6 +76,33 @@ def _money_and_accounts_defaults() -> dict[str, str]:
         # The sandbox processor signs its webhooks with it, and the webhook route verifies them.
         "PAYMENTS_WEBHOOK_SECRET": secrets.token_urlsafe(32),
     }
+
+
+# --- The dialer (issue 5): the state machine, scheduled runs, the sandbox carrier, Slack clicks ---
+
+
+def _dialer_environment(port: int, *, region: str, account_id: str) -> None:
+    from infra_local.state_machines import (
+        DIALER_STATE_MACHINE_NAME,
+        SCHEDULER_ROLE_NAME,
+        local_function_arn,
+        local_role_arn,
+        local_state_machine_arn,
+    )
+
+    # Deterministic in moto, like queue URLs: announced before bootstrap creates them.
+    os.environ["DIALER_STATE_MACHINE_ARN"] = local_state_machine_arn(
+        DIALER_STATE_MACHINE_NAME, region=region, account_id=account_id)
+    os.environ["SCHEDULED_RUNS_FUNCTION_ARN"] = local_function_arn("scheduled_runs", region=region,
+                                                                   account_id=account_id)
+    os.environ["SCHEDULER_ROLE_ARN"] = local_role_arn(SCHEDULER_ROLE_NAME, account_id=account_id)
+    # Calls are handed to this very server's simulated carrier (infra_local/sandbox_carrier.py).
+    os.environ["SANDBOX_CARRIER_URL"] = f"http://{HOST}:{port}/_sandbox/carrier"
+    # Retry spacing (30 min after a busy line, 2 h after no answer…) shrunk ~500× so a laptop run finishes in
+    # minutes; waits for a calling window are scaled too (set DIALER_WAIT_SCALE=1 for real time).
+    os.environ.setdefault("DIALER_WAIT_SCALE", "0.002")
+    # The sandbox Slack page signs its clicks with it, and /slack/interactivity verifies them.
+    os.environ.setdefault("SLACK_SIGNING_SECRET", secrets.token_hex(16))
 
 
 def catalog_queues() -> list[str]:

@@ -23,10 +23,13 @@ from infra_local.http_adapter import (
 )
 from infra_local.lambda_runtime import LocalLambdaRuntime, RuntimeBusy
 from infra_local.outbox import Outbox
+from infra_local.sandbox_carrier import SandboxCarrier, is_carrier_path
 from infra_local.sandbox_checkout import checkout_response, is_checkout_path
+from infra_local.sandbox_clock import CLOCK_PATH, clock_response
 from infra_local.sandbox_media import is_media_path, media_response
 from infra_local.sandbox_providers import PROVIDERS_PATH, provider_check_response
 from infra_local.sandbox_queues import QUEUES_PATH, queues_response
+from infra_local.sandbox_slack import SLACK_PATH, slack_response
 
 OUTBOX_PATH = "/_sandbox/outbox"  # local only: not a catalog route, never deployed
 HEADERS_SET_BY_SERVER = {"content-length", "connection", "transfer-encoding"}
@@ -49,6 +52,9 @@ class LocalApiServer(ThreadingHTTPServer):
         self.region = environment.region
         self.runtime = LocalLambdaRuntime(region=environment.region, account_id=environment.account_id)
         self.outbox = Outbox(account_id=environment.account_id, region=environment.region)
+        self.base_url = environment.base_url
+        # The simulated carrier: calls play on their own threads and reach the webhooks over HTTP.
+        self.carrier = SandboxCarrier()
 
     def handle_error(self, request, client_address) -> None:
         if not isinstance(sys.exc_info()[1], ConnectionError):  # a client that hung up is not our error
@@ -96,6 +102,13 @@ class LocalApiRequestHandler(BaseHTTPRequestHandler):
         if method == "GET" and target.path.startswith(PROVIDERS_PATH):
             headers = {name.lower(): value for name, value in self.headers.items()}
             return self._sandbox("sandbox providers", lambda: provider_check_response(target.path, headers))
+        if target.path == CLOCK_PATH:
+            return self._sandbox("sandbox clock", lambda: clock_response(method, body))
+        if is_carrier_path(target.path):
+            return self._sandbox("sandbox carrier", lambda: self.server.carrier.respond(method, target.path, body))
+        if target.path == SLACK_PATH or target.path.startswith(SLACK_PATH + "/"):
+            return self._sandbox("sandbox slack", lambda: slack_response(
+                method, target.path, body, base_url=self.server.base_url, query=target.query))
         match = match_route(method, target.path, self.server.functions)
         if match is None:
             return error_response(404, "Not found", "NOT_FOUND")

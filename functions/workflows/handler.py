@@ -1,5 +1,5 @@
-from functions.workflows import routes
+from functions.workflows import routes, run_routes
 from shared.platform.http.resolver import build_resolver, lambda_entry
 
-app = build_resolver(routes.router)
+app = build_resolver(routes.router, run_routes.router)
 lambda_handler = lambda_entry(app)

@@ -20,6 +20,10 @@ from infra_cdk.constructs.permission_grants import GRANTS, GrantTargets
 from infra_cdk.nag import acknowledge
 
 LOG_RETENTION = logs.RetentionDays.ONE_MONTH
+XRAY_REASON = (
+    "Active X-Ray tracing: xray:PutTraceSegments and xray:PutTelemetryRecords support no "
+    "resource-level permissions, so AWS requires Resource '*' for these two actions."
+)
 
 
 class CatalogFunction(Construct):
@@ -54,13 +58,18 @@ class CatalogFunction(Construct):
         )
 
         function_environment = dict(environment)
+        # cdk-nag reports one finding per policy and finding id, so statements that share a finding
+        # (e.g. Resource::* of X-Ray and of task tokens) share one acknowledgment, giving every reason.
+        reasons: dict[str, list[str]] = {"AwsSolutions-IAM5[Resource::*]": [XRAY_REASON]}
         for permission in sorted(spec.permissions, key=lambda permission: permission.value):
             access = GRANTS[permission](grant_targets)
             for statement in access.statements:
                 self.role.add_to_policy(statement)
             function_environment.update(access.environment)
             for finding, reason in access.acknowledgments:
-                acknowledge(self, finding, reason)
+                reasons.setdefault(finding, [])
+                if reason not in reasons[finding]:
+                    reasons[finding].append(reason)
 
         self.function = lambda_.Function(
             self,
@@ -83,12 +92,8 @@ class CatalogFunction(Construct):
         if trigger_queue is not None:
             self._consume(trigger_queue)
         self._depend_on_policy_only()
-        acknowledge(
-            self,
-            "AwsSolutions-IAM5[Resource::*]",
-            "Active X-Ray tracing: xray:PutTraceSegments and xray:PutTelemetryRecords support no "
-            "resource-level permissions, so AWS requires Resource '*' for these two actions only.",
-        )
+        for finding, finding_reasons in reasons.items():
+            acknowledge(self, finding, " ".join(finding_reasons))
         acknowledge(self, "AwsSolutions-L1", RUNTIME_PIN_REASON)
 
     def _consume(self, trigger_queue: EventQueue) -> None:

@@ -1,6 +1,7 @@
 """What each catalog `Permission` becomes: IAM statements (and the environment that goes with them).
 
-Every action is named, every resource is one of ours: no `*`. A new `Permission` in the catalog needs
+Every action is named, every resource is one of ours; the one `*` is the task-token actions of Step
+Functions, which support no resource (acknowledged below). A new `Permission` in the catalog needs
 one entry in `GRANTS` (tests/infra checks that none is missing).
 """
 
@@ -13,8 +14,10 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_secretsmanager as secretsmanager
 
 from functions.catalog import Permission
+from infra_cdk.constructs.campaign_scheduler import SCHEDULER_SERVICE, CampaignScheduler
 from infra_cdk.constructs.credentials_key import TENANT_CONTEXT_KEY, CredentialsKey
 from infra_cdk.constructs.data_table import DataTable
+from infra_cdk.constructs.dialer_state_machine import DialerArns
 from infra_cdk.constructs.event_queues import EventQueue
 from infra_cdk.constructs.media_bucket import MediaBucket
 
@@ -50,6 +53,30 @@ MEDIA_OBJECTS_REASON = (
 )
 # Producers only send: receiving and deleting belong to the consumer's event source mapping.
 QUEUE_SEND_ACTIONS = ["sqs:SendMessage"]
+# Start a run; stop it (pause) and read its status. Executions are the dialer's only.
+START_DIALER_ACTIONS = ["states:StartExecution"]
+DIALER_EXECUTION_ACTIONS = ["states:StopExecution", "states:DescribeExecution"]
+DIALER_EXECUTIONS_REASON = (
+    "Pausing a run stops its execution, whose name is minted per run: the grant names the dialer state "
+    "machine's executions only (execution:<dialer>:*), with StopExecution and DescribeExecution alone."
+)
+TASK_RESULT_ACTIONS = ["states:SendTaskSuccess", "states:SendTaskFailure", "states:SendTaskHeartbeat"]
+TASK_RESULT_REASON = (
+    "Releasing a dialer step: states:SendTaskSuccess, SendTaskFailure and SendTaskHeartbeat take a task "
+    "token, not an ARN, and support no resource-level permissions, so AWS requires Resource '*' for them; "
+    "a token is only known to the step it was issued to."
+)
+SCHEDULE_ACTIONS = [
+    "scheduler:CreateSchedule",
+    "scheduler:UpdateSchedule",
+    "scheduler:DeleteSchedule",
+    "scheduler:GetSchedule",
+]
+PASS_ROLE_ACTIONS = ["iam:PassRole"]
+SCHEDULES_REASON = (
+    "A schedule is created per scheduled run with a minted name: the grant names the schedules of the "
+    "stack's campaign schedule group only (schedule/<group>/*), with Create/Update/Delete/Get alone."
+)
 # Envelope encryption: a data key per secret, decrypted to read it back. No Encrypt: data keys do that.
 CREDENTIALS_KEY_ACTIONS = ["kms:GenerateDataKey", "kms:Decrypt"]
 
@@ -65,6 +92,9 @@ class GrantTargets:
     #: Queue name (`QueueTrigger.queue`) → the queue and its DLQ.
     queues: Mapping[str, EventQueue]
     credentials_key: CredentialsKey
+    #: The dialer state machine and its executions (ARNs built from its explicit name).
+    dialer: DialerArns
+    campaign_scheduler: CampaignScheduler
 
 
 @dataclass(frozen=True)
@@ -173,6 +203,49 @@ def _credentials_key(targets: GrantTargets) -> Access:
     )
 
 
+def _start_dialer(targets: GrantTargets) -> Access:
+    dialer = targets.dialer
+    return Access(
+        statements=(
+            iam.PolicyStatement(sid="StartDialerRuns", actions=START_DIALER_ACTIONS, resources=[dialer.state_machine]),
+            iam.PolicyStatement(sid="StopDialerRuns", actions=DIALER_EXECUTION_ACTIONS, resources=[dialer.executions]),
+        ),
+        environment={"DIALER_STATE_MACHINE_ARN": dialer.state_machine},
+        acknowledgments=((dialer.executions_finding, DIALER_EXECUTIONS_REASON),),
+    )
+
+
+def _send_task_result(targets: GrantTargets) -> Access:
+    del targets  # task tokens name no resource
+    return Access(
+        statements=(iam.PolicyStatement(sid="ReleaseDialerSteps", actions=TASK_RESULT_ACTIONS, resources=["*"]),),
+        acknowledgments=(("AwsSolutions-IAM5[Resource::*]", TASK_RESULT_REASON),),
+    )
+
+
+def _manage_schedules(targets: GrantTargets) -> Access:
+    campaign_scheduler = targets.campaign_scheduler
+    return Access(
+        statements=(
+            iam.PolicyStatement(
+                sid="ManageCampaignSchedules", actions=SCHEDULE_ACTIONS, resources=[campaign_scheduler.schedules_arn]
+            ),
+            iam.PolicyStatement(
+                sid="PassSchedulerRole",
+                actions=PASS_ROLE_ACTIONS,
+                resources=[campaign_scheduler.role.role_arn],
+                conditions={"StringEquals": {"iam:PassedToService": SCHEDULER_SERVICE}},
+            ),
+        ),
+        environment={
+            "CAMPAIGN_SCHEDULE_GROUP": campaign_scheduler.group_name,
+            "SCHEDULER_ROLE_ARN": campaign_scheduler.role.role_arn,
+            "SCHEDULED_RUNS_FUNCTION_ARN": campaign_scheduler.target_function_arn,
+        },
+        acknowledgments=((campaign_scheduler.schedules_finding, SCHEDULES_REASON),),
+    )
+
+
 GRANTS: dict[Permission, Callable[[GrantTargets], Access]] = {
     Permission.TABLE_READ: _table_read,
     Permission.TABLE_WRITE: _table_write,
@@ -183,4 +256,8 @@ GRANTS: dict[Permission, Callable[[GrantTargets], Access]] = {
     Permission.SEND_PAYMENT_EVENTS: _send_to_queue("payment-events"),
     Permission.SEND_SLACK_ACTIONS: _send_to_queue("slack-actions"),
     Permission.CREDENTIALS_KEY: _credentials_key,
+    Permission.SEND_CALL_EVENTS: _send_to_queue("call-events"),
+    Permission.START_DIALER: _start_dialer,
+    Permission.SEND_TASK_RESULT: _send_task_result,
+    Permission.MANAGE_SCHEDULES: _manage_schedules,
 }

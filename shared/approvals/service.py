@@ -93,8 +93,24 @@ def decide(decider: Principal | Actor, approval_id: str, decision: Decision, not
     if decided is None:
         _refuse(actor.tenant_id, approval_id)
     count_business_event("ApprovalDecided")
+    _record_decision_on_timeline(decided)
     return DecisionView(id=decided.id, status=decided.status, decided_at=decided.decided_at,
                         decided_by=decided.decided_by)
+
+
+def _record_decision_on_timeline(approval: Approval) -> None:
+    from shared.timeline import service as timeline
+    from shared.timeline.models import TimelineContact, TimelineEvent
+
+    timeline.record(approval.tenant_id, TimelineEvent(
+        id=new_id("tle"), tenant_id=approval.tenant_id, at=approval.decided_at or clock.now(), kind="decision",
+        workflow_id=approval.workflow_id, run_id=approval.run_id,
+        summary=f"{approval.proposed_action.capitalize()} {approval.status} by {approval.decided_by}",
+        contact=TimelineContact(phone=approval.target_phone),
+        payload={"approval_id": approval.id, "proposed_action": approval.proposed_action, "status": approval.status,
+                 "proposed_value_minor": approval.proposed_value_minor, "currency": approval.currency,
+                 "decided_by": approval.decided_by, "note": approval.note, "call_id": approval.call_id,
+                 "context": approval.context}))
 
 
 def _refuse(tenant_id: int, approval_id: str) -> None:

@@ -57,11 +57,18 @@ def _wallet_of(principal: Principal) -> Wallet:
 
 def precheck(principal: Principal, expected_seconds: int) -> Precheck:
     """The pre-call gate: suspension, then trial expiry, then funds (reservations counted)."""
+    return precheck_tenant(principal.tenant_id, expected_seconds, _wallet_of(principal))
+
+
+def precheck_tenant(tenant_id: int, expected_seconds: int, wallet: Wallet | None = None) -> Precheck:
+    """`precheck` for the dialer and scheduled runs, where no principal carries the wallet."""
     from shared.accounts.repository import get_tenant
 
-    wallet = _wallet_of(principal)
+    wallet = wallet or repository.get_wallet(tenant_id)
+    if wallet is None:
+        raise NotFound("This workspace has no wallet", code="WALLET_NOT_FOUND")
     required = -(-expected_seconds // 60) * wallet.rate_per_minute_minor  # whole minutes, rounded up
-    tenant = get_tenant(principal.tenant_id)
+    tenant = get_tenant(tenant_id)
     if tenant is not None and tenant.status == "suspended":
         status = "account_suspended"
     elif (wallet.plan_tier == plans.FREE_TIER and wallet.trial_expires_at is not None

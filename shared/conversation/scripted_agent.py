@@ -24,13 +24,17 @@ class ScriptedSandboxAgent:
         if percent is not None:
             return ProposeConcession(kind="discount_percent", percent=percent, say_hold_message="")
         handler = matching_handler(rule_book, utterance)
-        if handler is not None:
-            return Continue(say=handler.rebuttal)
+        if handler is not None and not _already_said(transcript, handler.rebuttal):
+            return Continue(say=handler.rebuttal)  # once: a second "not interested" is taken as the answer
         if phrases.is_converting(utterance):
             return End(outcome="converted", say=THANKS)
         if phrases.is_not_interested(utterance):
             return End(outcome="not_interested", say=SORRY_TO_BOTHER)
         return Continue(say=_pitch(rule_book, transcript.agent_turns()))
+
+
+def _already_said(transcript: Transcript, text: str) -> bool:
+    return any(turn.speaker == "agent" and turn.text == text for turn in transcript.turns)
 
 
 def matching_handler(rule_book: RuleBook, utterance: str) -> ObjectionHandler | None:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 _frozen: datetime | None = None
+_offset = timedelta(0)
 
 
 def now() -> datetime:
-    return _frozen or datetime.now(UTC)
+    return _frozen or datetime.now(UTC) + _offset
 
 
 def epoch_seconds() -> int:
@@ -19,6 +20,13 @@ def freeze(at: datetime | None) -> None:
     """Pin the clock (tests only); `freeze(None)` lets it run again."""
     global _frozen
     _frozen = at
+
+
+def shift(offset: timedelta) -> None:
+    """Run the clock `offset` ahead (or behind) of real time, still ticking: the sandbox stack's time travel,
+    e.g. to a moment inside a campaign's calling window (`/_sandbox/clock`)."""
+    global _offset
+    _offset = offset
 
 
 def iso(moment: datetime | None) -> str | None:

@@ -79,6 +79,26 @@ class Settings(BaseSettings):
     # the sandbox notifier keeps them in the table instead.
     slack_webhook_url: SecretStr | None = Field(None, alias="SLACK_WEBHOOK_URL")
 
+    # --- The dialer (issue 5) ---
+    dialer_state_machine_arn: str | None = Field(None, alias="DIALER_STATE_MACHINE_ARN")
+    call_events_queue_url: str | None = Field(None, alias="CALL_EVENTS_QUEUE_URL")
+    #: Scheduled runs: EventBridge Scheduler puts schedules in this group, assuming this role to invoke this function.
+    campaign_schedule_group: str = Field("campaign-runs", alias="CAMPAIGN_SCHEDULE_GROUP")
+    scheduler_role_arn: str | None = Field(None, alias="SCHEDULER_ROLE_ARN")
+    scheduled_runs_function_arn: str | None = Field(None, alias="SCHEDULED_RUNS_FUNCTION_ARN")
+    #: Calls one tenant may have in flight at once (the Distributed Map's MaxConcurrency).
+    default_concurrent_calls: int = Field(5, alias="DEFAULT_CONCURRENT_CALLS")
+    #: A target outside its calling window waits in steps of at most this long, then is checked again.
+    dialer_max_wait_seconds: int = Field(3600, alias="DIALER_MAX_WAIT_SECONDS")
+    #: Multiplies every wait of the dialer (retry spacing, windows): 1 in the cloud; the sandbox may shorten them.
+    dialer_wait_scale: float = Field(1.0, alias="DIALER_WAIT_SCALE")
+    #: Claude for live turns: a fast model (the rule book is written by the slower one above).
+    anthropic_live_model: str = Field("claude-haiku-5", alias="ANTHROPIC_LIVE_MODEL")
+    #: The sandbox carrier (local stack): where calls are handed over, and the token its webhooks are signed with.
+    sandbox_carrier_url: str | None = Field(None, alias="SANDBOX_CARRIER_URL")
+    sandbox_carrier_auth_token: SecretStr = Field(SecretStr("sandbox-carrier-auth-token"),
+                                                  alias="SANDBOX_CARRIER_AUTH_TOKEN")
+
     @property
     def is_local(self) -> bool:
         return self.environment == "local"

@@ -26,7 +26,7 @@ MAX_UPLOAD_BYTES = 6 * 1024 * 1024  # a Lambda request payload's limit (API Gate
 
 def create_workflow(principal: Principal, *, nl_prompt: str, persona_override: str | None, is_test: bool,
                     author_user_id: str | None) -> WorkflowDetail:
-    country = _tenant_country(principal.tenant_id)
+    country = tenant_country(principal.tenant_id)
     rule_book = author_rule_book(prompt=nl_prompt, persona_override=persona_override, tenant_country=country,
                                  audience_countries={country})
     now = clock.now_seconds()
@@ -72,9 +72,9 @@ def regenerate_rule_book(principal: Principal, workflow_id: str, nl_prompt: str 
     """A fresh generation; on a 422 the workflow keeps its current rule book."""
     workflow = _editable(_find(principal, workflow_id))
     prompt = nl_prompt or workflow.nl_prompt
-    country = _tenant_country(principal.tenant_id)
+    country = tenant_country(principal.tenant_id)
     rule_book = author_rule_book(prompt=prompt, persona_override=None, tenant_country=country,
-                                 audience_countries=_audience_countries(workflow, country))
+                                 audience_countries=audience_countries(workflow, country))
     updated = workflow.model_copy(update={"rule_book": rule_book, "rule_book_id": new_id("rb"), "nl_prompt": prompt,
                                           "updated_at": clock.now_seconds()})
     return _detail(repository.save(updated))
@@ -108,7 +108,7 @@ def upload_audience(principal: Principal, workflow_id: str, *, csv_data: bytes |
     if workflow.status == "retired":
         raise Conflict("A retired workflow cannot take an audience", code="WORKFLOW_RETIRED")
     parsed = parse_csv(csv_data) if csv_data is not None else parse_json_rows(rows or [])
-    return audience.ingest_audience(principal.tenant_id, workflow.id, _tenant_country(principal.tenant_id), parsed,
+    return audience.ingest_audience(principal.tenant_id, workflow.id, tenant_country(principal.tenant_id), parsed,
                                     mode=mode)
 
 
@@ -149,8 +149,12 @@ def _editable(workflow: Workflow) -> Workflow:
 
 
 def _ensure_not_running(workflow: Workflow) -> None:
+    """Refuse while a run is going; otherwise stop its schedule (a retired workflow never runs again)."""
     if workflow.active_run_id is not None:
         raise Conflict("A run is in progress; pause it first", code="RUN_IN_PROGRESS")
+    from shared.dialer import schedules
+
+    schedules.disarm(workflow)
 
 
 def _edited_rule_book(current: RuleBook, fields: dict[str, Any]) -> RuleBook:
@@ -170,18 +174,18 @@ def _edited_rule_book(current: RuleBook, fields: dict[str, Any]) -> RuleBook:
 def _validate(rule_book: RuleBook, workflow: Workflow) -> None:
     from shared.workflows.validator import ensure_valid
 
-    country = _tenant_country(workflow.tenant_id)
-    ensure_valid(rule_book, _audience_countries(workflow, country))
+    country = tenant_country(workflow.tenant_id)
+    ensure_valid(rule_book, audience_countries(workflow, country))
 
 
-def _tenant_country(tenant_id: int) -> str:
+def tenant_country(tenant_id: int) -> str:
     from shared.accounts import repository as accounts
 
     tenant = accounts.get_tenant(tenant_id)
     return tenant.country if tenant else "US"
 
 
-def _audience_countries(workflow: Workflow, default: str) -> set[str]:
+def audience_countries(workflow: Workflow, default: str) -> set[str]:
     """Countries of the stored audience (the calling window must be legal in each); else the tenant's."""
     from shared.audience import service as audience
     from shared.phones import country_of

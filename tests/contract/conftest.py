@@ -31,7 +31,7 @@ STACK_OUTPUT_START = pytest.StashKey[tuple[Path, int]]()
 WEBHOOK_SECRET = f"contract-{uuid.uuid4().hex}"
 SLACK_SIGNING_SECRET = f"slack-{uuid.uuid4().hex}"
 STACK_ENVIRONMENT = {"PAYMENTS_WEBHOOK_SECRET": WEBHOOK_SECRET, "SLACK_SIGNING_SECRET": SLACK_SIGNING_SECRET,
-                     "SANDBOX_PROVIDER_VALIDATION": "true"}
+                     "SANDBOX_PROVIDER_VALIDATION": "true", "DIALER_WAIT_SCALE": "0.001"}
 
 
 @dataclass(frozen=True)

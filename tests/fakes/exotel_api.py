@@ -1,12 +1,15 @@
-"""A local fake of Exotel's v2_beta ExoPhones API (the calls the numbers adapter makes), over real HTTP.
+"""A local fake of Exotel's v2_beta ExoPhones API (the calls the numbers adapter makes) and of v1
+Calls/connect.json (the dialer's calls), over real HTTP.
 
 Checks HTTP Basic auth (API key + token); numbers are written as Exotel does, sometimes without "+".
-Every request is recorded (method, path, query, form).
+Every request is recorded (method, path, query, form). Placed calls are kept in `calls`;
+`calls_fail_with = (status, message)` makes only Calls/connect fail (429 carries `calls_retry_after`).
 """
 
 from __future__ import annotations
 
 import base64
+import json
 import re
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
@@ -35,6 +38,9 @@ class FakeExotelApi(LocalHttpFake):
     owned: dict[str, dict[str, Any]] = field(default_factory=dict)
     requests: list[Recorded] = field(default_factory=list)
     status_override: int | None = None
+    calls: dict[str, dict[str, Any]] = field(default_factory=dict)  # sid → call
+    calls_fail_with: tuple[int, str] | None = None  # (HTTP status, RestException message) for Calls/connect
+    calls_retry_after: str | None = None  # the Retry-After header on a failed Calls/connect
 
     def __post_init__(self) -> None:
         super().__init__()
@@ -78,6 +84,22 @@ class FakeExotelApi(LocalHttpFake):
             return 200, number
         return 404, {"RestException": {"Status": 404}}
 
+    def place_call(self, form: dict[str, str]) -> tuple[int, Any, dict[str, str]]:
+        """Calls/connect.json: (status, body, extra headers)."""
+        if self.calls_fail_with:
+            status, message = self.calls_fail_with
+            headers = {"Retry-After": self.calls_retry_after} if self.calls_retry_after else {}
+            return status, {"RestException": {"Status": status, "Message": message}}, headers
+        missing = [name for name in ("From", "CallerId", "Url") if not form.get(name)]
+        if missing:
+            return 400, {"RestException": {"Status": 400, "Message": f"Missing parameter {missing[0]}"}}, {}
+        sid = f"exocall{len(self.calls) + 1:024d}"
+        self.calls[sid] = {"Sid": sid, "AccountSid": self.account_sid, "From": form["From"],
+                           "PhoneNumberSid": form["CallerId"], "Status": "in-progress", "Direction": "outbound-api",
+                           "CustomField": form.get("CustomField"),
+                           "Uri": f"/v1/Accounts/{self.account_sid}/Calls/{sid}.json"}
+        return 200, {"Call": self.calls[sid]}, {}
+
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
         fake = self
 
@@ -88,10 +110,14 @@ class FakeExotelApi(LocalHttpFake):
                 query = {k: v[0] for k, v in parse_qs(parts.query).items()}
                 fake.requests.append(Recorded(self.command, parts.path, query, form))
                 expected = "Basic " + base64.b64encode(f"{fake.api_key}:{fake.api_token}".encode()).decode()
-                status, body = ((401, {"RestException": {"Status": 401}})
-                                if self.headers.get("authorization") != expected
-                                else fake.answer(self.command, parts.path, query, form))
-                self.send_json(status, body)
+                headers: dict[str, str] = {}
+                if self.headers.get("authorization") != expected:
+                    status, body = 401, {"RestException": {"Status": 401}}
+                elif parts.path == f"/v1/Accounts/{fake.account_sid}/Calls/connect.json" and self.command == "POST":
+                    status, body, headers = fake.place_call(form)
+                else:
+                    status, body = fake.answer(self.command, parts.path, query, form)
+                self.send_bytes(status, json.dumps(body).encode(), extra_headers=headers)
 
             do_GET = do_POST = do_PUT = do_DELETE = _serve
 

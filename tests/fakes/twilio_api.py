@@ -6,9 +6,12 @@
     POST   /2010-04-01/Accounts/{sid}/IncomingPhoneNumbers/{PN…}.json   (form: VoiceUrl, StatusCallback)
     DELETE /2010-04-01/Accounts/{sid}/IncomingPhoneNumbers/{PN…}.json
     GET    /v1/PhoneNumbers/Countries/{CC}                               (pricing.twilio.com)
+    POST   /2010-04-01/Accounts/{sid}/Calls.json                         (form: To, From, Url, StatusCallback…)
 
 HTTP Basic auth is checked; errors use Twilio's JSON shape ({code, message, more_info, status}).
-Every request is recorded (method, path, query, form).
+Every request is recorded (method, path, query, form; repeated form fields such as StatusCallbackEvent
+in full under `form_lists`). Placed calls are kept in `calls`; `calls_fail_with` makes only Calls.json
+fail (e.g. (429, 20429) or (400, 21211)).
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ class Recorded:
     path: str
     query: dict[str, str]
     form: dict[str, str]
+    form_lists: dict[str, list[str]] = field(default_factory=dict)
 
 
 @dataclass
@@ -42,6 +46,8 @@ class FakeTwilioApi(LocalHttpFake):
     owned: dict[str, dict[str, Any]] = field(default_factory=dict)  # sid → incoming number
     requests: list[Recorded] = field(default_factory=list)
     fail_with: tuple[int, int] | None = None  # (HTTP status, Twilio code) for every request
+    calls: dict[str, dict[str, Any]] = field(default_factory=dict)  # sid → call resource
+    calls_fail_with: tuple[int, int] | None = None  # (HTTP status, Twilio code) for Calls.json only
 
     def __post_init__(self) -> None:
         super().__init__()
@@ -62,6 +68,8 @@ class FakeTwilioApi(LocalHttpFake):
                 {"phone_number": e164, "friendly_name": e164, "iso_country": match["cc"], "region": "CA",
                  "locality": "San Francisco", "capabilities": {"voice": True, "SMS": True, "MMS": False}}
                 for e164 in numbers[:int(query.get("PageSize", 50))]]}
+        if re.fullmatch(_ACCOUNT + r"/Calls\.json", path) and method == "POST":
+            return self._place_call(path, form)
         if match := re.fullmatch(r"/v1/PhoneNumbers/Countries/(?P<cc>\w+)", path):
             return 200, {"country": match["cc"], "iso_country": match["cc"], "price_unit": "usd",
                          "phone_number_prices": [{"number_type": "local", "base_price": "1.15",
@@ -89,15 +97,28 @@ class FakeTwilioApi(LocalHttpFake):
             return 200, number
         return _error(404, 20404)
 
+    def _place_call(self, path: str, form: dict[str, str]) -> tuple[int, Any]:
+        if self.calls_fail_with:
+            return _error(*self.calls_fail_with)
+        if not form.get("To") or not form.get("From") or not form.get("Url"):
+            return _error(400, 21205 if not form.get("Url") else 21201)
+        sid = f"CA{len(self.calls) + 1:032d}"
+        self.calls[sid] = {"sid": sid, "account_sid": self.account_sid, "to": form["To"], "from": form["From"],
+                           "status": "queued", "direction": "outbound-api", "api_version": "2010-04-01",
+                           "uri": path.removesuffix(".json") + f"/{sid}.json", "answered_by": None,
+                           "date_created": None, "price": None, "duration": None}
+        return 201, self.calls[sid]
+
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
         fake = self
 
         class Handler(QuietHandler):
             def _serve(self) -> None:
                 parts = urlsplit(self.path)
-                form = {k: v[0] for k, v in parse_qs(self.read_body().decode(), keep_blank_values=True).items()}
+                form_lists = parse_qs(self.read_body().decode(), keep_blank_values=True)
+                form = {k: v[0] for k, v in form_lists.items()}
                 query = {k: v[0] for k, v in parse_qs(parts.query).items()}
-                fake.requests.append(Recorded(self.command, parts.path, query, form))
+                fake.requests.append(Recorded(self.command, parts.path, query, form, form_lists))
                 expected = "Basic " + base64.b64encode(f"{fake.account_sid}:{fake.auth_token}".encode()).decode()
                 status, body = (_error(401, 20003) if self.headers.get("authorization") != expected
                                 else fake.answer(self.command, parts.path, query, form))

@@ -30,6 +30,9 @@ ENVIRONMENT_OF_PERMISSION = {
     Permission.SEND_PAYMENT_EVENTS: {"PAYMENT_EVENTS_QUEUE_URL"},
     Permission.SEND_SLACK_ACTIONS: {"SLACK_ACTIONS_QUEUE_URL"},
     Permission.CREDENTIALS_KEY: {"CREDENTIALS_KMS_KEY_ID"},
+    Permission.SEND_CALL_EVENTS: {"CALL_EVENTS_QUEUE_URL"},
+    Permission.START_DIALER: {"DIALER_STATE_MACHINE_ARN"},
+    Permission.MANAGE_SCHEDULES: {"CAMPAIGN_SCHEDULE_GROUP", "SCHEDULER_ROLE_ARN", "SCHEDULED_RUNS_FUNCTION_ARN"},
 }
 
 
@@ -140,7 +143,8 @@ def test_function_logs_to_its_own_group_kept_one_month(synthesis: Synthesis, spe
 
 def test_every_log_group_has_a_retention(synthesis: Synthesis) -> None:
     log_groups = synthesis.of_type("AWS::Logs::LogGroup")
-    assert len(log_groups) == len(FUNCTIONS) + 1  # one per function and the API's access logs
+    # one per function, the API's access logs and the dialer state machine's execution history
+    assert len(log_groups) == len(FUNCTIONS) + 2
     assert all(group["Properties"].get("RetentionInDays") for group in log_groups.values())
 
 

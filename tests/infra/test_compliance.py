@@ -20,12 +20,24 @@ pytestmark = pytest.mark.infra
 # Reviewed findings; the reasons live next to the constructs (grep infra_cdk for `acknowledge(`).
 ACKNOWLEDGED_FINDINGS = {
     "AwsSolutions-APIG4",  # authentication happens in the functions
-    "AwsSolutions-IAM5[Resource::*]",  # X-Ray accepts no resource-level permissions
+    "AwsSolutions-IAM5[Resource::*]",  # X-Ray, log delivery and task tokens accept no resource-level permissions
     "AwsSolutions-L1",  # python3.12 is pinned with the layer build
     "AwsSolutions-SMG4",  # JWT signing key rotation is a planned manual operation
 }
 # Media grants name the media bucket's objects (`<bucket>/*`): object keys are minted per request.
 MEDIA_OBJECTS_FINDING = "AwsSolutions-IAM5[Resource::<{bucket_id}.Arn>/*]"
+# The dialer reads run manifests (`<bucket>/manifests/*`), keyed per run.
+MANIFESTS_FINDING = "AwsSolutions-IAM5[Resource::<{bucket_id}.Arn>/manifests/*]"
+# Executions of the dialer (pause a run; a Distributed Map watches its children): ids are minted per run.
+DIALER_EXECUTIONS_FINDING = (
+    "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:"
+    "CallFunnel-dialer:*]"
+)
+# Schedules of the campaign schedule group (one per scheduled run, named per run).
+SCHEDULES_FINDING = (
+    "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/"
+    "<{group_id}>/*]"
+)
 # CloudFormation refuses a stack of more than 500 resources; three routes per catalog path add up.
 RESOURCE_BUDGET = 450
 
@@ -51,7 +63,13 @@ def test_cdk_nag_finds_nothing_unacknowledged(synthesis: Synthesis) -> None:
 def test_cdk_nag_acknowledgments_are_the_reviewed_ones_each_with_a_reason(synthesis: Synthesis) -> None:
     media_id, _ = media_buckets(synthesis)
     suppressed = _nag_report(synthesis)["suppressedViolations"]
-    reviewed = ACKNOWLEDGED_FINDINGS | {MEDIA_OBJECTS_FINDING.format(bucket_id=media_id)}
+    group_id, _ = synthesis.the_one("AWS::Scheduler::ScheduleGroup")
+    reviewed = ACKNOWLEDGED_FINDINGS | {
+        MEDIA_OBJECTS_FINDING.format(bucket_id=media_id),
+        MANIFESTS_FINDING.format(bucket_id=media_id),
+        DIALER_EXECUTIONS_FINDING,
+        SCHEDULES_FINDING.format(group_id=group_id),
+    }
     assert {finding["ruleName"] for finding in suppressed} == reviewed
     assert all(len(finding["reason"]) > 40 for finding in suppressed)
 

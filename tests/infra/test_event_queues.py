@@ -22,7 +22,8 @@ pytestmark = pytest.mark.infra
 CONSUMERS = [spec for spec in FUNCTIONS if spec.queue_trigger is not None]
 #: Each queue's send permission, by the queue it sends to.
 QUEUE_OF_SEND_PERMISSION = {Permission.SEND_PAYMENT_EVENTS: "payment-events",
-                            Permission.SEND_SLACK_ACTIONS: "slack-actions"}
+                            Permission.SEND_SLACK_ACTIONS: "slack-actions",
+                            Permission.SEND_CALL_EVENTS: "call-events"}
 SENDERS = [spec for spec in FUNCTIONS if set(QUEUE_OF_SEND_PERMISSION) & spec.permissions]
 consumer = pytest.mark.parametrize("spec", CONSUMERS, ids=[spec.name for spec in CONSUMERS])
 sender = pytest.mark.parametrize("spec", SENDERS, ids=[spec.name for spec in SENDERS])

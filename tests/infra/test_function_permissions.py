@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from functions.catalog import FUNCTIONS, LambdaFunction, Permission, by_name
+from infra_cdk.app import STACK_NAME
 from infra_cdk.constructs.permission_grants import GRANTS
 from tests.infra.synthesis import Synthesis
 from tests.infra.template_queries import (
@@ -69,7 +70,20 @@ ACTIONS_OF_PERMISSION = {
     Permission.SEND_PAYMENT_EVENTS: {"sqs:SendMessage"},
     Permission.SEND_SLACK_ACTIONS: {"sqs:SendMessage"},
     Permission.CREDENTIALS_KEY: {"kms:GenerateDataKey", "kms:Decrypt"},
+    Permission.SEND_CALL_EVENTS: {"sqs:SendMessage"},
+    Permission.START_DIALER: {"states:StartExecution", "states:StopExecution", "states:DescribeExecution"},
+    Permission.SEND_TASK_RESULT: {"states:SendTaskSuccess", "states:SendTaskFailure", "states:SendTaskHeartbeat"},
+    Permission.MANAGE_SCHEDULES: {
+        "scheduler:CreateSchedule",
+        "scheduler:UpdateSchedule",
+        "scheduler:DeleteSchedule",
+        "scheduler:GetSchedule",
+        "iam:PassRole",
+    },
 }
+# Step Functions task-token actions take a token, not an ARN: AWS allows them on Resource "*" only.
+TASK_RESULT_ACTIONS = ACTIONS_OF_PERMISSION[Permission.SEND_TASK_RESULT]
+DIALER_NAME = f"{STACK_NAME}-dialer"
 # A queue-triggered function's event source mapping polls with its role (granted by CDK's SqsEventSource).
 QUEUE_CONSUMER_ACTIONS = {
     "sqs:ReceiveMessage",
@@ -225,10 +239,55 @@ def test_no_iam_policy_has_a_wildcard_action(synthesis: Synthesis) -> None:
     assert wildcard_actions == []
 
 
-def test_only_x_ray_is_granted_on_every_resource(synthesis: Synthesis) -> None:
+def test_only_x_ray_and_task_results_are_granted_on_every_resource(synthesis: Synthesis) -> None:
     for spec in FUNCTIONS:
         unscoped = [s for s in role_statements(synthesis, spec) if "*" in as_list(s["Resource"])]
-        assert actions_of(unscoped) == {"xray:PutTraceSegments", "xray:PutTelemetryRecords"}, spec.name
+        expected = {"xray:PutTraceSegments", "xray:PutTelemetryRecords"}
+        if Permission.SEND_TASK_RESULT in spec.permissions:
+            expected |= TASK_RESULT_ACTIONS
+        assert actions_of(unscoped) == expected, spec.name
+
+
+@_each(_functions_with(Permission.SEND_TASK_RESULT))
+def test_task_results_are_their_own_statement_on_every_resource(synthesis: Synthesis, spec: LambdaFunction) -> None:
+    (statement,) = [s for s in role_statements(synthesis, spec) if TASK_RESULT_ACTIONS & set(as_list(s["Action"]))]
+    assert set(as_list(statement["Action"])) == TASK_RESULT_ACTIONS
+    assert statement["Resource"] == "*"
+
+
+def _dialer_arn(resource_part: str) -> dict:
+    return {"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, ":states:", {"Ref": "AWS::Region"}, ":",
+                              {"Ref": "AWS::AccountId"}, f":{resource_part}"]]}
+
+
+@_each(_functions_with(Permission.START_DIALER))
+def test_dialer_starters_start_the_dialer_and_stop_its_executions_only(
+    synthesis: Synthesis, spec: LambdaFunction
+) -> None:
+    statements = role_statements(synthesis, spec)
+    assert _resources_of(statements, "states:StartExecution") == [_dialer_arn(f"stateMachine:{DIALER_NAME}")]
+    for action in ("states:StopExecution", "states:DescribeExecution"):
+        assert _resources_of(statements, action) == [_dialer_arn(f"execution:{DIALER_NAME}:*")]
+
+
+@_each(_functions_without(Permission.START_DIALER))
+def test_functions_not_allowed_to_start_the_dialer_cannot(synthesis: Synthesis, spec: LambdaFunction) -> None:
+    actions = actions_of(role_statements(synthesis, spec))
+    assert not {"states:StartExecution", "states:StopExecution", "states:DescribeExecution"} & actions
+
+
+@_each(_functions_with(Permission.SEND_CALL_EVENTS))
+def test_call_event_senders_send_to_the_call_events_queue_only(synthesis: Synthesis, spec: LambdaFunction) -> None:
+    (consumer,) = [c for c in FUNCTIONS if c.queue_trigger is not None and c.queue_trigger.queue == "call-events"]
+    consumer_id, _ = lambda_of(synthesis, consumer)
+    (mapping,) = [
+        m["Properties"] for m in synthesis.of_type("AWS::Lambda::EventSourceMapping").values()
+        if m["Properties"]["FunctionName"] == {"Ref": consumer_id}
+    ]
+    assert _resources_of(role_statements(synthesis, spec), "sqs:SendMessage") == [mapping["EventSourceArn"]]
+    _, function = lambda_of(synthesis, spec)
+    queue_id = referenced_id(mapping["EventSourceArn"])
+    assert function["Properties"]["Environment"]["Variables"]["CALL_EVENTS_QUEUE_URL"] == {"Ref": queue_id}
 
 
 def _wildcard_action_statements(synthesis: Synthesis) -> list[tuple[str, dict]]:

@@ -182,3 +182,19 @@ def test_after_a_decision_the_caller_tells_the_callee_what_was_decided(approved)
 
     assert ("Good news: I can offer you 15% off" in said) is approved
     assert ("can't offer 15% off" in said) is not approved
+
+
+def test_the_scripted_agent_rebuts_an_objection_once_then_takes_no_for_an_answer():
+    from shared.workflows.rule_book import ObjectionHandler
+
+    rule_book = a_rule_book().model_copy(update={"objection_handlers": [
+        ObjectionHandler(trigger="I'm not interested", rebuttal="May I ask why?")]})
+    agent, now = ScriptedSandboxAgent(), datetime(2026, 12, 2, tzinfo=UTC)
+    first = agent.propose(rule_book, Transcript(), "Sorry, I'm not interested.")
+    transcript = Transcript().add("agent", "Hello", now).add("callee", "Sorry, I'm not interested.", now).add(
+        "agent", first.say, now)
+
+    second = agent.propose(rule_book, transcript, "Sorry, I'm not interested.")
+
+    assert first.say == "May I ask why?"
+    assert isinstance(second, End) and second.outcome == "not_interested"

@@ -243,3 +243,39 @@ def slack_outbox_pk(tenant_id: int) -> str:
 
 def slack_outbox_sk(message_id: str) -> str:
     return f"{SLACK_OUTBOX_PREFIX}{message_id}"
+
+
+# --- The dialer: runs, their targets' progress, calls, call-event guards, carrier pacing (issue 5) ---------------
+RUN_PREFIX = "RUN#"
+RUN_TARGET_PREFIX = "TARGET#"
+CALL_PREFIX = "CALL#"
+GUARD = "GUARD"
+
+
+def runs_prefix(workflow_id: str) -> str:
+    return f"{RUN_PREFIX}{workflow_id}#"
+
+
+def run_sk(workflow_id: str, run_id: str) -> str:
+    """On the tenant's partition; run ids are time-ordered, so a descending Query lists newest first."""
+    return f"{runs_prefix(workflow_id)}{run_id}"
+
+
+def run_targets_pk(tenant_id: int, run_id: str) -> str:
+    return f"TENANT#{tenant_id}#RUN#{run_id}"
+
+
+def run_target_sk(e164: str) -> str:
+    return f"{RUN_TARGET_PREFIX}{e164}"
+
+
+def call_sk(call_id: str) -> str:
+    return f"{CALL_PREFIX}{call_id}"
+
+
+def call_event_guard_pk(tenant_id: int, call_id: str, status: str) -> str:
+    return f"CALLEVENT#{tenant_id}#{call_id}#{status}"
+
+
+def carrier_pacing_pk(carrier_account: str) -> str:
+    return f"PACING#{carrier_account}"

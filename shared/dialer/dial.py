@@ -1,0 +1,209 @@
+"""One dialer step for one target: decide, right before dialing, whether and when this number may be called.
+
+In order: the run still running (a pause stops new dials at once), the target not done, its calling window
+(the recipient's legal hours in every zone of the number, and the rule book's window), the DNC list and NCPR
+and the 7-day cool-down re-checked, the carrier's pace, funds reserved; then the call is placed with an id
+unique to (run, target, attempt), so a retried step never dials twice. The step answers the state machine
+through its task token: at once (wait, or done), or — once a call is placed — when the call's final status
+event arrives (shared/dialer/call_events.py).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from dataclasses import asdict
+from typing import Any
+
+from shared.calls import repository as calls
+from shared.calls.models import FINAL_STATUSES, Call
+from shared.dialer import pacing, task_results, windows
+from shared.dialer import repository as runs
+from shared.dialer.models import Step
+from shared.platform import clock
+from shared.platform.ids import new_id
+from shared.platform.observability import get_logger
+from shared.platform.settings import get_settings
+
+SKIP_OUTCOMES = {"dnc": "skipped_dnc", "ncpr": "skipped_dnc", "cooldown": "skipped_cooldown"}
+
+
+def call_id_for(run_id: str, e164: str, attempt: int) -> str:
+    digest = hashlib.sha256(f"{run_id}|{e164}|{attempt}".encode()).hexdigest()[:24]
+    return f"call_{digest}"
+
+
+def scaled_wait(seconds: float) -> int:
+    """A wait as the state machine will sleep it: capped (targets are re-checked at least this often), scaled."""
+    settings = get_settings()
+    return max(1, math.ceil(min(seconds, settings.dialer_max_wait_seconds) * settings.dialer_wait_scale))
+
+
+def run_step(payload: dict[str, Any]) -> None:
+    """The `dialer_dial` task: answers through the token now, or leaves the token on the placed call."""
+    token = payload["task_token"]
+    step = Step.model_validate(payload["step"])
+    answer = decide_and_dial(step, token)
+    if answer is not None:
+        task_results.release(token, answer)
+
+
+def decide_and_dial(step: Step, token: str) -> dict[str, Any] | None:
+    run = runs.get(step.tenant_id, step.workflow_id, step.run_id)
+    if run is None or run.status != "running" or run.segment != step.segment:
+        return step.then_done("paused")  # the target stays open: a resume dials it
+    progress = runs.get_progress(step.tenant_id, step.run_id, step.phone)
+    if progress is not None and progress.done:
+        return step.then_done("finished")
+    if progress is not None and progress.attempts >= step.attempt:
+        return _already_placed(step, token)
+
+    from shared.workflows import repository as workflows
+
+    workflow = workflows.get(step.tenant_id, step.workflow_id)
+    if workflow is None:
+        return _finish(step, "failed", {"failed_calls": 1})
+    now = clock.now()
+    wait = windows.seconds_until_callable(workflow.rule_book.calling_window, step.phone, now)
+    if wait is None:
+        return _finish(step, "no_window", {"skipped_no_window": 1})
+    if wait > 0:
+        return step.then_wait(scaled_wait(wait))
+    blocked = _blocked_by(step, first_attempt=progress is None or progress.attempts == 0)
+    if blocked:
+        return _finish(step, blocked, {SKIP_OUTCOMES[blocked]: 1})
+
+    from shared.phones import country_of
+    from shared.providers.telephony.call_selection import get_call_carrier
+
+    carrier = get_call_carrier(step.tenant_id, country_of(step.phone), workflow.is_test)
+    slot_wait = pacing.take_slot(f"{carrier.name}#{step.tenant_id}", carrier.calls_per_second, now)
+    if slot_wait > 0:
+        return step.then_wait(math.ceil(slot_wait))
+    return _place(step, token, workflow, carrier)
+
+
+def _blocked_by(step: Step, *, first_attempt: bool) -> str | None:
+    """"dnc", "ncpr" or "cooldown" when the number may not be called now. The cool-down does not stop the
+    run's own retries (busy, no answer): it counts from attempts before this run."""
+    from shared.compliance import cooldown_repository, ncpr_repository
+    from shared.compliance import repository as dnc
+    from shared.phones import is_indian
+
+    if dnc.listed_numbers(step.tenant_id, [step.phone]):
+        return "dnc"
+    if is_indian(step.phone) and ncpr_repository.registered_numbers([step.phone]):
+        return "ncpr"
+    if first_attempt and cooldown_repository.numbers_in_cooldown(step.tenant_id, [step.phone], clock.now()):
+        return "cooldown"
+    return None
+
+
+def _place(step: Step, token: str, workflow: Any, carrier: Any) -> dict[str, Any] | None:
+    from shared.billing import reservations
+    from shared.platform.errors import PaymentRequired
+    from shared.providers.telephony.calls import CallRejected, CarrierThrottled
+
+    call = Call(id=call_id_for(step.run_id, step.phone, step.attempt), tenant_id=step.tenant_id,
+                workflow_id=step.workflow_id, run_id=step.run_id, segment=step.segment, target_phone=step.phone,
+                attempt=step.attempt, is_test=workflow.is_test, provider=carrier.name, task_token=token,
+                created_at=clock.now())
+    if calls.claim(call) is None:
+        return _already_placed(step, token)
+    if not workflow.is_test:
+        try:
+            reservation_id = new_id("rsv")  # fresh per claim: a claim undone after a 429 never reuses a hold
+            reservations.reserve(step.tenant_id, _expected_cost(step.tenant_id, workflow), reservation_id)
+        except PaymentRequired:
+            calls.update(step.tenant_id, call.id, status="failed", outcome="failed", ended_at=clock.now())
+            return _finish(step, "no_funds", {"skipped_no_funds": 1})
+        call = calls.update(step.tenant_id, call.id, reservation_id=reservation_id)
+    try:
+        placed = carrier.place_call(_outbound(call, workflow, carrier))
+    except CarrierThrottled as throttled:
+        _undo_claim(call, workflow)
+        return step.then_wait(math.ceil(throttled.retry_after_seconds))
+    except CallRejected:
+        _undo_reservation(call, workflow)
+        calls.update(step.tenant_id, call.id, status="failed", outcome="failed", ended_at=clock.now())
+        return _finish(step, "failed", {"failed_calls": 1, "calls_placed": 1})
+    except Exception:
+        _undo_claim(call, workflow)  # nothing was dialed: the state machine's retry may dial
+        raise
+    runs.record_attempt(step.tenant_id, step.run_id, step.phone, step.attempt)
+    runs.add_counters(step.tenant_id, step.workflow_id, step.run_id,
+                      {"calls_placed": 1, "targets_dialed": 1 if step.attempt == 1 else 0})
+    # The token is on the call since the claim: the final status event releases the step, even if it came first.
+    if calls.update_if(step.tenant_id, call.id, status_not_in=tuple(FINAL_STATUSES),
+                       provider_call_sid=placed.provider_call_sid, status="queued") is None:
+        calls.update(step.tenant_id, call.id, provider_call_sid=placed.provider_call_sid)
+    get_logger().info("call placed", extra={"call_id": call.id, "carrier": carrier.name, "attempt": step.attempt,
+                                            "to_last4": step.phone[-4:]})
+    return None
+
+
+def _already_placed(step: Step, token: str) -> dict[str, Any] | None:
+    """A retried step for an attempt that was placed already: never dial again; wait for (or reuse) its end."""
+    call_id = call_id_for(step.run_id, step.phone, step.attempt)
+    existing = calls.get(step.tenant_id, call_id)
+    if existing is None:
+        return step.then_done("unknown_attempt")
+    updated = calls.update(step.tenant_id, call_id, task_token=token)
+    if updated.next_step:  # it ended already: go on from there, in this step's segment (a resume's may be newer)
+        return {**updated.next_step, "segment": step.segment}
+    if existing.status == "placing" and existing.provider_call_sid is None:
+        # A step died between claiming and dialing: whether the carrier rang is unknown, so do not dial again.
+        calls.update(step.tenant_id, call_id, status="failed", outcome="failed", ended_at=clock.now())
+        return _finish(step, "failed", {"failed_calls": 1})
+    return None
+
+
+def _finish(step: Step, outcome: str, counters: dict[str, int]) -> dict[str, Any]:
+    if runs.finish_target(step.tenant_id, step.run_id, step.phone, outcome):
+        runs.add_counters(step.tenant_id, step.workflow_id, step.run_id, {**counters, "targets_finished": 1})
+    return step.then_done(outcome)
+
+
+def _expected_cost(tenant_id: int, workflow: Any) -> int:
+    from shared.billing import repository as billing
+
+    wallet = billing.get_wallet(tenant_id)
+    rate = wallet.rate_per_minute_minor if wallet else 0
+    return max(1, math.ceil(workflow.rule_book.max_call_seconds / 60) * rate)
+
+
+def _outbound(call: Call, workflow: Any, carrier: Any) -> Any:
+    from shared.providers.telephony.calls import OutboundCall, webhook_url
+
+    base = get_settings().public_base_url
+    script: dict[str, Any] = {}
+    if carrier.name == "sandbox":
+        from shared.conversation.sandbox_callees import callee_for
+
+        script = asdict(callee_for(call.target_phone, workflow.rule_book))
+    return OutboundCall(call_id=call.id, to_e164=call.target_phone, from_e164=_caller_id(call.tenant_id, carrier),
+                        voice_url=webhook_url(base, carrier.name, "voice", call.tenant_id, call.id),
+                        status_url=webhook_url(base, carrier.name, "status", call.tenant_id, call.id),
+                        time_limit_seconds=workflow.rule_book.max_call_seconds, machine_detection=True,
+                        sandbox_script=script)
+
+
+def _caller_id(tenant_id: int, carrier: Any) -> str | None:
+    from shared.numbers import repository as numbers
+
+    for number in numbers.list_for_tenant(tenant_id):
+        if number.status == "active" and number.provider == carrier.name:
+            return number.phone_e164
+    return None
+
+
+def _undo_reservation(call: Call, workflow: Any) -> None:
+    if not workflow.is_test and call.reservation_id:
+        from shared.billing import reservations
+
+        reservations.release(call.tenant_id, call.reservation_id)
+
+
+def _undo_claim(call: Call, workflow: Any) -> None:
+    _undo_reservation(call, workflow)
+    calls.delete(call.tenant_id, call.id)

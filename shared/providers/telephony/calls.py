@@ -1,0 +1,65 @@
+"""Placing outbound calls: the port every carrier adapter implements for the dialer, and the webhook URLs.
+
+Adapters: `TwilioCalls` (official SDK, answering-machine detection, status callbacks), `ExotelCalls`
+(Exotel's Calls/connect HTTP API) and `SandboxCalls` (hands the call to the local stack's simulated
+carrier, which answers with scripted callees and sends the same signed webhooks Twilio would).
+
+Webhook URLs name the tenant and our call id, so a webhook finds its call with one GetItem:
+`{public_base_url}/telephony/{provider}/{kind}/{tenant_id}/{call_id}` where kind is one of `WEBHOOK_KINDS`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal, Protocol
+
+WebhookKind = Literal["voice", "gather", "hold", "status"]
+WEBHOOK_KINDS: tuple[str, ...] = ("voice", "gather", "hold", "status")
+
+
+@dataclass(frozen=True)
+class OutboundCall:
+    call_id: str  # ours; also the carrier idempotency key: one id per (run, target, attempt)
+    to_e164: str
+    from_e164: str | None  # the tenant's number; None: the carrier account's default caller id (sandbox)
+    voice_url: str  # answered → TwiML
+    status_url: str  # progress and final status callbacks
+    time_limit_seconds: int  # the rule book's max call length
+    machine_detection: bool = True
+    #: Sandbox carrier only: how the scripted callee behaves in this campaign (e.g. the discount it asks for).
+    sandbox_script: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class PlacedCall:
+    provider: str
+    provider_call_sid: str
+
+
+class CarrierThrottled(Exception):
+    """The carrier answered 429 (or our pacing says wait): try again after `retry_after_seconds`."""
+
+    def __init__(self, retry_after_seconds: float, message: str = "carrier rate limit") -> None:
+        super().__init__(message)
+        self.retry_after_seconds = retry_after_seconds
+
+
+class CallRejected(Exception):
+    """The carrier refused this call for good (invalid or unreachable number, blocked destination)."""
+
+
+class CallCarrier(Protocol):
+    #: "twilio", "exotel" or "sandbox": stored on the call, so webhooks are verified by the right rules.
+    name: str
+    #: Dials per second the carrier account allows (Twilio 1/s by default; Exotel 200 requests/min).
+    calls_per_second: float
+
+    def place_call(self, call: OutboundCall) -> PlacedCall:
+        """Start the call. CarrierThrottled on 429, CallRejected for a number it will never ring."""
+
+    def webhook_is_authentic(self, url: str, params: dict[str, str], signature: str | None) -> bool:
+        """Whether a webhook to `url` with these form `params` really comes from this carrier."""
+
+
+def webhook_url(base_url: str, provider: str, kind: WebhookKind, tenant_id: int, call_id: str) -> str:
+    return f"{base_url.rstrip('/')}/telephony/{provider}/{kind}/{tenant_id}/{call_id}"

@@ -1,0 +1,178 @@
+"""The dialer through the local stack: a 12-number sandbox campaign end to end, and the runs endpoints.
+
+The sandbox carrier's callees behave by the number's last digit (README): 0 no answer · 1 busy · 2 answering
+machine · 3 "please stop calling me" · 4 asks for a discount above the auto-approve limit · 5 an objection,
+then converts · 6 not interested · 7 call me back tomorrow · 8 and 9 convert. The stack's clock is moved to a
+Wednesday afternoon in New York, inside every US number's legal hours.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from tests.contract.helpers import assert_error, sign_up_and_log_in
+
+US_PROMPT = ("Renewal reminders for our US customers, 9am-8pm Eastern time every day, offer up to 20% off, "
+             "auto-approve 10%")
+CALLABLE_MOMENT = "2026-12-02T15:00:00-05:00"
+PHONES = [f"+1415555{index:04d}" for index in range(12)]  # last digits 0-9, then 0 and 1 again
+RUN_DEADLINE_SECONDS = 150
+
+
+@pytest.fixture
+def callable_clock(http, base_url) -> Iterator[None]:
+    moved = http.post(f"{base_url}/_sandbox/clock", json={"now": CALLABLE_MOMENT})
+    assert moved.status_code == 200, moved.text
+    yield
+    http.post(f"{base_url}/_sandbox/clock", json={"now": None})
+
+
+def _ready_workflow(http, base_url, account, phones, **fields) -> dict:
+    workflow = http.post(f"{base_url}/api/workflows", json={"nl_prompt": US_PROMPT, **fields},
+                         headers=account.auth).json()
+    uploaded = http.post(f"{base_url}/api/workflows/{workflow['id']}/audience",
+                         json={"rows": [{"phone": phone, "name": f"Customer {phone[-2:]}"} for phone in phones]},
+                         headers=account.auth)
+    assert uploaded.status_code == 200 and uploaded.json()["accepted"] == len(phones), uploaded.text
+    attested = http.put(f"{base_url}/api/workflows/{workflow['id']}/compliance",
+                        json={"consent_attestation_text": "Every contact opted in on our web form"},
+                        headers=account.auth)
+    assert attested.status_code == 200, attested.text
+    return workflow
+
+
+def _run_to_the_end(http, base_url, account, workflow_id) -> dict:
+    """Poll the run; approve each concession a callee holds for, as a human watching Slack would."""
+    deadline = time.monotonic() + RUN_DEADLINE_SECONDS
+    while time.monotonic() < deadline:
+        pending = http.get(f"{base_url}/api/approvals", params={"status": "pending"}, headers=account.auth)
+        for concession in [item for item in pending.json()["approvals"] if item["proposed_action"] == "concession"]:
+            decided = http.post(f"{base_url}/api/approvals/{concession['id']}/decide",
+                                json={"decision": "approve", "note": "fine for a renewal"}, headers=account.auth)
+            assert decided.status_code == 200, decided.text
+        run = http.get(f"{base_url}/api/workflows/{workflow_id}/runs", headers=account.auth).json()["runs"][0]
+        if run["status"] != "running":
+            return run
+        time.sleep(0.5)
+    pytest.fail(f"the run did not finish within {RUN_DEADLINE_SECONDS} s: {run}")
+
+
+def _phone_query(phone: str) -> dict[str, str]:
+    return {"phone": phone}
+
+
+def test_a_twelve_number_campaign_runs_to_the_end_with_what_the_magic_numbers_imply(http, base_url, callable_clock):
+    owner = sign_up_and_log_in(http, base_url, country="US")
+    workflow = _ready_workflow(http, base_url, owner, PHONES)
+    balance_before = http.get(f"{base_url}/billing/balance", headers=owner.auth).json()
+
+    started = http.post(f"{base_url}/api/workflows/{workflow['id']}/run", headers=owner.auth)
+    assert started.status_code == 201, started.text
+    assert started.json()["status"] == "running" and started.json()["targets_queued"] == 12
+    run = _run_to_the_end(http, base_url, owner, workflow["id"])
+
+    assert run["status"] == "completed" and run["id"] == started.json()["run_id"]
+    expected = {"targets_total": 12, "targets_dialed": 12, "targets_finished": 12, "targets_queued": 0,
+                "targets_connected": 7,  # 3, 4, 5, 6, 7, 8, 9 picked up in person
+                "targets_converted": 4,  # 4 (after the approval), 5, 8, 9
+                "opted_out": 1, "not_interested": 1, "callbacks_requested": 1,
+                "voicemails": 2,  # digit 2, tried twice by the voicemail retry policy
+                "busy": 6, "no_answer": 6,  # two numbers each, three attempts each
+                "calls_placed": 21, "failed_calls": 0, "approvals_pending": 1,  # the callback request
+                "concessions_decided": 1, "minutes_billed": 9}  # 7 conversations + 2 voicemails, ≤ 1 min each
+    assert {name: run[name] for name in expected} == expected
+
+    history = http.get(f"{base_url}/billing/history", params={"limit": 200}, headers=owner.auth).json()
+    charges = [entry for entry in history["entries"] if entry["kind"] == "call_charge"]
+    rate = balance_before["rate_per_minute_minor"]
+    assert len(charges) == 9 and all(entry["amount_minor"] == -rate for entry in charges)
+    balance_after = http.get(f"{base_url}/billing/balance", headers=owner.auth).json()
+    assert balance_after["balance_minor"] == balance_before["balance_minor"] - 9 * rate == \
+        balance_before["balance_minor"] - run["cost_minor"]
+
+    assert http.get(f"{base_url}/dnc/check", params={"phone_e164": PHONES[3]},
+                    headers=owner.auth).json()["on_dnc"] is True
+    for phone in PHONES:
+        check = http.get(f"{base_url}/dnc/check", params={"phone_e164": phone}, headers=owner.auth).json()
+        assert check["in_cooldown"] is True, phone
+
+    approvals = http.get(f"{base_url}/api/approvals", params={"workflow_id": workflow["id"]},
+                         headers=owner.auth).json()["approvals"]
+    assert sorted((item["proposed_action"], item["status"], item["target_phone"]) for item in approvals) == [
+        ("callback", "pending", PHONES[7]), ("concession", "approved", PHONES[4])]
+
+    discount = http.get(f"{base_url}/api/timeline", params=_phone_query(PHONES[4]), headers=owner.auth).json()
+    assert [event["kind"] for event in discount["events"]] == ["call", "decision"]
+    assert discount["events"][0]["payload"]["outcome"] == "converted"
+    assert discount["events"][0]["run_id"] == run["id"] and discount["events"][0]["direction"] == "outbound"
+    opted_out = http.get(f"{base_url}/api/timeline", params=_phone_query(PHONES[3]), headers=owner.auth).json()
+    assert sorted(event["kind"] for event in opted_out["events"]) == ["call", "dnc"]
+    busy = http.get(f"{base_url}/api/timeline", params=_phone_query(PHONES[1]), headers=owner.auth).json()
+    assert [event["payload"]["attempt"] for event in busy["events"]] == [3, 2, 1]
+
+
+def test_a_test_workflow_calls_through_the_sandbox_and_is_never_billed(http, base_url, callable_clock):
+    owner = sign_up_and_log_in(http, base_url, country="US")
+    workflow = _ready_workflow(http, base_url, owner, ["+14155550108", "+14155550109"], is_test=True)
+    before = http.get(f"{base_url}/billing/balance", headers=owner.auth).json()["balance_minor"]
+
+    assert http.post(f"{base_url}/workflows/{workflow['id']}/run", headers=owner.auth).status_code == 201
+    run = _run_to_the_end(http, base_url, owner, workflow["id"])
+
+    assert run["is_test"] is True and run["targets_converted"] == 2 and run["cost_minor"] == 0
+    assert http.get(f"{base_url}/billing/balance", headers=owner.auth).json()["balance_minor"] == before
+
+
+def test_pause_stops_new_dials_and_run_resumes_with_what_is_left(http, base_url, callable_clock):
+    owner = sign_up_and_log_in(http, base_url, country="US")
+    phones = [f"+1415555{index:03d}0" for index in range(20, 32)]  # last digit 0: no answer, retried twice
+    workflow = _ready_workflow(http, base_url, owner, phones)
+
+    run_id = http.post(f"{base_url}/workflows/{workflow['id']}/run", headers=owner.auth).json()["run_id"]
+    paused = http.post(f"{base_url}/workflows/{workflow['id']}/pause", headers=owner.auth)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        detail = http.get(f"{base_url}/workflows/{workflow['id']}", headers=owner.auth).json()
+        run = http.get(f"{base_url}/workflows/{workflow['id']}/runs", headers=owner.auth).json()["runs"][0]
+        if detail["status"] == "paused" and run["status"] == "paused":
+            break
+        time.sleep(0.5)
+    finished_while_paused = run["targets_finished"]
+    resumed = http.post(f"{base_url}/workflows/{workflow['id']}/run", headers=owner.auth)
+    final = _run_to_the_end(http, base_url, owner, workflow["id"])
+
+    assert paused.status_code == 200 and paused.json()["status"] == "paused"
+    assert finished_while_paused < len(phones)
+    assert resumed.status_code == 201 and resumed.json()["run_id"] == run_id and resumed.json()["resumed"] is True
+    assert resumed.json()["targets_queued"] == len(phones) - finished_while_paused
+    assert final["status"] == "completed" and final["targets_finished"] == len(phones)
+    assert final["targets_dialed"] == len(phones) and final["no_answer"] == 3 * len(phones)
+
+
+def test_run_errors_are_the_contract_json(http, base_url):
+    owner = sign_up_and_log_in(http, base_url, country="US")
+    draft = http.post(f"{base_url}/api/workflows", json={"nl_prompt": US_PROMPT}, headers=owner.auth).json()
+
+    not_ready = http.post(f"{base_url}/api/workflows/{draft['id']}/run", headers=owner.auth)
+    not_live = http.post(f"{base_url}/api/workflows/{draft['id']}/pause", headers=owner.auth)
+    unknown = http.post(f"{base_url}/api/workflows/wf_nope/run", headers=owner.auth)
+    anonymous = http.get(f"{base_url}/api/workflows/{draft['id']}/runs")
+
+    assert_error(not_ready, 409, "WORKFLOW_NOT_READY")
+    assert {problem["field"] for problem in not_ready.json()["errors"]} == {"audience", "compliance"}
+    assert_error(not_live, 409, "WORKFLOW_NOT_LIVE")
+    assert_error(unknown, 404)
+    assert anonymous.status_code == 401
+    assert http.get(f"{base_url}/api/workflows/{draft['id']}/runs", headers=owner.auth).json() == {"runs": []}
+
+
+def test_a_forged_carrier_webhook_is_refused(http, base_url):
+    forged = http.post(f"{base_url}/telephony/twilio/voice/1/call_0123abcd", data={"CallSid": "CA1"},
+                       headers={"X-Twilio-Signature": "forged"})
+    unsigned = http.post(f"{base_url}/telephony/sandbox/status/1/call_0123abcd", data={"CallStatus": "completed"})
+
+    assert_error(forged, 403)
+    assert_error(unsigned, 403, "INVALID_SIGNATURE")
