@@ -23,6 +23,9 @@ PREVIEW_AUDIO_PREFIX = "audio/previews/"
 UPLOADS_PREFIX = "uploads/"
 PREVIEW_AUDIO_DAYS = 30
 UPLOADS_DAYS = 90
+#: Dialer manifests (the run's numbers for the Distributed Map): personal data, needed only while the run runs.
+MANIFESTS_PREFIX = "manifests/"
+MANIFESTS_DAYS = 7
 ACCESS_LOG_DAYS = 365
 ACCESS_LOG_PREFIX = "media/"
 #: Multipart uploads that never complete still cost storage until aborted.
@@ -63,6 +66,8 @@ class MediaBucket(Construct):
                     id="ExpirePreviewAudio", prefix=PREVIEW_AUDIO_PREFIX, expiration=Duration.days(PREVIEW_AUDIO_DAYS)
                 ),
                 s3.LifecycleRule(id="ExpireUploads", prefix=UPLOADS_PREFIX, expiration=Duration.days(UPLOADS_DAYS)),
+                s3.LifecycleRule(id="ExpireDialerManifests", prefix=MANIFESTS_PREFIX,
+                                 expiration=Duration.days(MANIFESTS_DAYS)),
                 s3.LifecycleRule(
                     id="AbortIncompleteUploads",
                     abort_incomplete_multipart_upload_after=Duration.days(INCOMPLETE_UPLOAD_DAYS),

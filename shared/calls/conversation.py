@@ -143,32 +143,45 @@ def _silence(current: _Turn) -> str:
 def _act(current: _Turn, utterance: str, action: Action) -> str:
     call = current.call
     tenant_id = call.tenant_id
+    heard = _objections_heard(current, utterance)
     if isinstance(action, OptOut):
         _opt_out(call)
-        calls.update(tenant_id, call.id, outcome="opted_out", silences=0,
+        calls.update(tenant_id, call.id, outcome="opted_out", silences=0, objections=heard,
                      transcript=current.said(("callee", utterance), ("agent", action.say_goodbye)))
         return current.goodbye(action.say_goodbye)
     if isinstance(action, End):
-        calls.update(tenant_id, call.id, outcome=action.outcome, silences=0,
+        calls.update(tenant_id, call.id, outcome=action.outcome, silences=0, objections=heard,
                      transcript=current.said(("callee", utterance), ("agent", action.say)))
         return current.goodbye(action.say)
     if isinstance(action, ProposeConcession):
         approval_id = _ask_for_concession(current, action, utterance)
-        calls.update(tenant_id, call.id, pending_approval_id=approval_id, silences=0,
+        calls.update(tenant_id, call.id, pending_approval_id=approval_id, silences=0, objections=heard,
                      pending_concession=action.model_dump(mode="json"), approval_ids=[*call.approval_ids, approval_id],
                      transcript=current.said(("callee", utterance), ("agent", action.say_hold_message)))
         return twiml.hold(action.say_hold_message, hold_url=current.url("hold"), pause_seconds=HOLD_PAUSE_SECONDS,
                           voice=current.voice, language=current.rule_book.language)
     if isinstance(action, RequestCallback):
         approval_id = _ask_for_callback(current, action, utterance)
-        calls.update(tenant_id, call.id, outcome="callback", silences=0, approval_ids=[*call.approval_ids, approval_id],
+        calls.update(tenant_id, call.id, outcome="callback", silences=0, objections=heard,
+                     approval_ids=[*call.approval_ids, approval_id],
                      transcript=current.said(("callee", utterance), ("agent", CALLBACK_SAY)))
         return current.goodbye(CALLBACK_SAY)
     say = action.say if isinstance(action, Continue) else "Sorry, could you say that again?"
     if isinstance(action, Voicemail):  # the engine never lets a live turn leave a voicemail; belt and braces
         say = "Sorry, could you say that again?"
-    calls.update(tenant_id, call.id, silences=0, transcript=current.said(("callee", utterance), ("agent", say)))
+    calls.update(tenant_id, call.id, silences=0, objections=heard,
+                 transcript=current.said(("callee", utterance), ("agent", say)))
     return current.speak(say)
+
+
+def _objections_heard(current: _Turn, utterance: str) -> list[str]:
+    """The call's objections so far, plus the rule-book objection this utterance raises (for the weekly report)."""
+    from shared.conversation.scripted_agent import matching_handler
+
+    handler = matching_handler(current.rule_book, utterance)
+    label = (handler.objection_id or handler.trigger) if handler else None
+    return [*current.call.objections, label] if label and label not in current.call.objections else \
+        current.call.objections
 
 
 def _opt_out(call: Call) -> None:

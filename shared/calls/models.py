@@ -30,6 +30,7 @@ class Call(BaseModel):
     outcome: CallOutcome | None = None
     transcript: list[dict[str, Any]] = Field(default_factory=list)  # [{speaker, text, at}]
     silences: int = 0  # turns the callee said nothing in a row
+    objections: list[str] = Field(default_factory=list)  # rule-book objection triggers the callee raised
     pending_approval_id: str | None = None
     pending_concession: dict[str, Any] | None = None
     approval_ids: list[str] = Field(default_factory=list)

@@ -8,6 +8,7 @@ and releases the waiting dialer step.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -22,7 +23,7 @@ from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
 
 from shared.calls.models import Call
 from shared.platform.storage import keys
-from shared.platform.storage.table import TableItem
+from shared.platform.storage.table import Gsi1, TableItem, condition_failed
 
 GUARD_TTL = timedelta(days=30)
 
@@ -43,6 +44,7 @@ class _CallItem(TableItem, discriminator="Call"):
     outcome = UnicodeAttribute(null=True)
     transcript = JSONAttribute(default=list)
     silences = NumberAttribute(default=0)
+    objections = JSONAttribute(default=list)
     pending_approval_id = UnicodeAttribute(null=True)
     pending_concession = JSONAttribute(null=True)
     approval_ids = JSONAttribute(default=list)
@@ -54,6 +56,7 @@ class _CallItem(TableItem, discriminator="Call"):
     created_at = UTCDateTimeAttribute()
     answered_at = UTCDateTimeAttribute(null=True)
     ended_at = UTCDateTimeAttribute(null=True)
+    by_time = Gsi1()
 
 
 class _CallEventGuard(TableItem, discriminator="CallEventGuard"):
@@ -74,14 +77,23 @@ def _item_key(tenant_id: int, call_id: str) -> tuple[str, str]:
 def claim(call: Call) -> Call | None:
     """Create the call; None when a call with this id (same run, target and attempt) exists already."""
     values = call.model_dump(exclude={"id"})
-    item = _CallItem(*_item_key(call.tenant_id, call.id), call_id=call.id, **values)
+    item = _CallItem(*_item_key(call.tenant_id, call.id), call_id=call.id, **values,
+                     GSI1PK=keys.tenant_calls_pk(call.tenant_id), GSI1SK=keys.call_time_sk(call.created_at, call.id))
     try:
         item.save(condition=_CallItem.PK.does_not_exist())
     except PutError as error:
-        if getattr(error, "cause_response_code", None) == "ConditionalCheckFailedException":
+        if condition_failed(error):
             return None
         raise
     return call
+
+
+def placed_between(tenant_id: int, start: datetime, end: datetime) -> Iterator[Call]:
+    """The tenant's calls placed in [start, end), oldest first (pattern CL3: GSI1 by placement time)."""
+    items = _CallItem.by_time.query(keys.tenant_calls_pk(tenant_id),
+                                 _CallItem.GSI1SK.between(keys.call_time_sk(start, ""), keys.call_time_sk(end, "")))
+    for item in items:
+        yield _call_from(item)
 
 
 def get(tenant_id: int, call_id: str) -> Call | None:
@@ -112,7 +124,7 @@ def update_if(tenant_id: int, call_id: str, *, status_not_in: tuple[str, ...], *
     try:
         item.update(actions=actions, condition=_CallItem.PK.exists() & ~_CallItem.status.is_in(*status_not_in))
     except UpdateError as error:
-        if getattr(error, "cause_response_code", None) == "ConditionalCheckFailedException":
+        if condition_failed(error):
             return None
         raise
     return _call_from(item)
@@ -125,7 +137,7 @@ def first_event(tenant_id: int, call_id: str, status: str, at: datetime) -> bool
     try:
         guard.save(condition=_CallEventGuard.PK.does_not_exist())
     except PutError as error:
-        if getattr(error, "cause_response_code", None) == "ConditionalCheckFailedException":
+        if condition_failed(error):
             return False
         raise
     return True

@@ -13,7 +13,7 @@ from pynamodb.attributes import NumberAttribute
 from pynamodb.exceptions import DoesNotExist, UpdateError
 
 from shared.platform.storage import keys
-from shared.platform.storage.table import TableItem
+from shared.platform.storage.table import TableItem, condition_failed
 
 PACING_SK = "PACING"
 
@@ -33,7 +33,7 @@ def take_slot(carrier_account: str, calls_per_second: float, now: datetime) -> f
                     condition=_PacingItem.next_at_ms.does_not_exist() | (_PacingItem.next_at_ms <= now_ms))
         return 0.0
     except UpdateError as error:
-        if getattr(error, "cause_response_code", None) != "ConditionalCheckFailedException":
+        if not condition_failed(error):
             raise
     try:
         current = _PacingItem.get(keys.carrier_pacing_pk(carrier_account), PACING_SK, consistent_read=True)

@@ -17,11 +17,11 @@ from pynamodb.attributes import (
     UnicodeAttribute,
     UTCDateTimeAttribute,
 )
-from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
+from pynamodb.exceptions import DoesNotExist, UpdateError
 
 from shared.dialer.models import Run, TargetProgress
 from shared.platform.storage import keys
-from shared.platform.storage.table import TableItem
+from shared.platform.storage.table import TableItem, condition_failed
 
 
 class _RunItem(TableItem, discriminator="Run"):
@@ -87,7 +87,7 @@ def resume(run: Run, *, targets_total: int) -> Run | None:
                              _RunItem.targets_total.set(targets_total), _RunItem.paused_at.remove()],
                     condition=(_RunItem.status == "paused") & (_RunItem.segment == run.segment))
     except UpdateError as error:
-        if _condition_failed(error):
+        if condition_failed(error):
             return None
         raise
     return _run_from(item)
@@ -107,7 +107,7 @@ def set_status(run: Run, status: str, *, at: datetime, expected: tuple[str, ...]
     try:
         item.update(actions=actions, condition=condition)
     except UpdateError as error:
-        if _condition_failed(error):
+        if condition_failed(error):
             return False
         raise
     return True
@@ -156,7 +156,7 @@ def record_attempt(tenant_id: int, run_id: str, e164: str, attempt: int) -> bool
     try:
         item.update(actions=[_TargetItem.phone.set(e164), _TargetItem.attempts.set(attempt)], condition=condition)
     except UpdateError as error:
-        if _condition_failed(error):
+        if condition_failed(error):
             return False
         raise
     return True
@@ -169,11 +169,7 @@ def finish_target(tenant_id: int, run_id: str, e164: str, outcome: str) -> bool:
         item.update(actions=[_TargetItem.phone.set(e164), _TargetItem.done.set(True), _TargetItem.outcome.set(outcome)],
                     condition=_TargetItem.done.does_not_exist() | (_TargetItem.done == False))  # noqa: E712
     except UpdateError as error:
-        if _condition_failed(error):
+        if condition_failed(error):
             return False
         raise
     return True
-
-
-def _condition_failed(error: PutError | UpdateError) -> bool:
-    return getattr(error, "cause_response_code", None) == "ConditionalCheckFailedException"

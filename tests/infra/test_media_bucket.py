@@ -79,13 +79,13 @@ def test_bucket_survives_stack_deletion(synthesis: Synthesis, which: str) -> Non
     assert bucket["UpdateReplacePolicy"] == "Retain"
 
 
-def test_opener_previews_expire_after_30_days_and_uploads_after_90(synthesis: Synthesis) -> None:
+def test_previews_expire_after_30_days_uploads_after_90_and_dialer_manifests_after_7(synthesis: Synthesis) -> None:
     _, bucket = _bucket(synthesis, "media")
 
     rules = bucket["Properties"]["LifecycleConfiguration"]["Rules"]
     expiry_by_prefix = {rule["Prefix"]: rule["ExpirationInDays"] for rule in rules if "Prefix" in rule}
 
-    assert expiry_by_prefix == {"audio/previews/": 30, "uploads/": 90}
+    assert expiry_by_prefix == {"audio/previews/": 30, "uploads/": 90, "manifests/": 7}
     assert all(rule["Status"] == "Enabled" for rule in rules)
 
 

@@ -31,6 +31,9 @@ def ensure_dialer_aws() -> None:
         os.environ["DIALER_STATE_MACHINE_ARN"] = arn
         os.environ["CALL_EVENTS_QUEUE_URL"] = client("sqs").create_queue(QueueName="call-events-test")["QueueUrl"]
         client("s3").create_bucket(Bucket="callfunnel-media")
+        client("scheduler").create_schedule_group(Name="campaign-runs")
+        os.environ["SCHEDULER_ROLE_ARN"] = role
+        os.environ["SCHEDULED_RUNS_FUNCTION_ARN"] = "arn:aws:lambda:us-east-1:123456789012:function:scheduled_runs"
     reset_settings()
 
 

@@ -1,5 +1,7 @@
 """Runs through the API: readiness, start, one run at a time, pause and resume, the runs list, funds."""
 
+import json
+
 import pytest
 
 from shared.platform import clock
@@ -133,3 +135,49 @@ def test_the_same_idempotency_key_starts_one_run(api):
     second = api.post(f"/workflows/{workflow['id']}/run", token=owner.token, headers=headers)
 
     assert first.status == second.status == 201 and first.body["run_id"] == second.body["run_id"]
+
+
+def _schedule_of(owner, workflow):
+    from shared.platform.aws import client
+
+    scheduler = client("scheduler")
+    try:
+        return scheduler.get_schedule(Name=f"wf-{owner.tenant_id}-{workflow['id']}", GroupName="campaign-runs")
+    except scheduler.exceptions.ResourceNotFoundException:
+        return None
+
+
+def test_a_daily_workflow_gets_a_schedule_that_pause_removes_and_the_schedule_starts_runs(api):
+    owner = sign_up_and_log_in(api)
+    workflow = ready_workflow(api, owner, sandbox_numbers(1))  # the prompt says "every day": schedule_kind daily
+    assert workflow["rule_book"]["schedule_kind"] == "daily"
+
+    run_id = api.post(f"/workflows/{workflow['id']}/run", token=owner.token).body["run_id"]
+    armed = _schedule_of(owner, workflow)
+    api.post(f"/workflows/{workflow['id']}/pause", token=owner.token)
+    disarmed = _schedule_of(owner, workflow)
+
+    assert armed["ScheduleExpression"] == "cron(0 9 ? * MON,TUE,WED,THU,FRI,SAT,SUN *)"
+    assert armed["ScheduleExpressionTimezone"] == "America/New_York"
+    assert json.loads(armed["Target"]["Input"]) == {"tenant_id": owner.tenant_id, "workflow_id": workflow["id"]}
+    assert disarmed is None
+    from shared.dialer.runs import finish
+
+    finish({"tenant_id": owner.tenant_id, "workflow_id": workflow["id"], "run_id": run_id, "segment": 1})
+    from functions.scheduled_runs.handler import lambda_handler
+
+    fired = lambda_handler(json.loads(armed["Target"]["Input"]), None)
+    assert fired["started"] is True and fired["run_id"] == run_id  # the paused run resumes
+    runs = api.get(f"/workflows/{workflow['id']}/runs", token=owner.token).body["runs"]
+    assert runs[0]["status"] == "running"
+
+
+def test_a_scheduled_run_of_a_workflow_that_is_not_ready_starts_nothing(api):
+    ensure_dialer_aws()
+    owner = sign_up_and_log_in(api)
+    workflow = api.post("/workflows", {"nl_prompt": US_PROMPT}, token=owner.token).body
+    from functions.scheduled_runs.handler import lambda_handler
+
+    fired = lambda_handler({"tenant_id": owner.tenant_id, "workflow_id": workflow["id"]}, None)
+
+    assert fired == {"started": False, "code": "WORKFLOW_NOT_READY"}

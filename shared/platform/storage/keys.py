@@ -273,6 +273,15 @@ def call_sk(call_id: str) -> str:
     return f"{CALL_PREFIX}{call_id}"
 
 
+def tenant_calls_pk(tenant_id: int) -> str:
+    """GSI1: a tenant's calls by the time they were placed (reports)."""
+    return f"TENANT#{tenant_id}#CALLS"
+
+
+def call_time_sk(at: datetime, call_id: str) -> str:
+    return f"{at.astimezone(UTC).strftime('%Y-%m-%dT%H:%M:%S.%fZ')}#{call_id}"
+
+
 def call_event_guard_pk(tenant_id: int, call_id: str, status: str) -> str:
     return f"CALLEVENT#{tenant_id}#{call_id}#{status}"
 

@@ -105,6 +105,11 @@ def transaction():
     return TransactWrite(connection=_transaction_connection())
 
 
+def condition_failed(error: Exception) -> bool:
+    """Whether a single write (PutError, UpdateError, DeleteError) failed only because its condition did not hold."""
+    return getattr(error, "cause_response_code", None) == "ConditionalCheckFailedException"
+
+
 def failed_condition_positions(error: Exception) -> list[int]:
     """Positions of the writes whose condition failed in a cancelled transaction."""
     reasons = getattr(error, "cancellation_reasons", None) or []
