@@ -25,6 +25,7 @@ class Permission(StrEnum):
     READ_JWT_SECRET = "secret:jwt:read"
     MEDIA_READ = "s3:media:read"
     MEDIA_WRITE = "s3:media:write"
+    MEDIA_ERASE = "s3:media:erase"  # list a contact's objects and delete them (DSR erase)
     SEND_PAYMENT_EVENTS = "sqs:payment-events:send"
     SEND_SLACK_ACTIONS = "sqs:slack-actions:send"
     CREDENTIALS_KEY = "kms:credentials:use"  # envelope encryption of BYOK provider secrets
@@ -259,6 +260,25 @@ _ACCOUNT_AND_CAMPAIGN_FUNCTIONS: tuple[LambdaFunction, ...] = (
 )
 
 
+#: Trust and insight (issue 6): reports and data-subject requests.
+INSIGHT_FUNCTIONS: tuple[LambdaFunction, ...] = (
+    LambdaFunction(
+        name="reports",
+        handler="functions.reports.handler.lambda_handler",
+        description="The weekly PDF report: KPIs per workflow, approvals, objections, costs, calls per day",
+        routes=_routes("GET /reports/weekly"),
+        permissions=_USER_DATA,
+        memory_mb=1536,
+    ),
+    LambdaFunction(
+        name="dsr",
+        handler="functions.dsr.handler.lambda_handler",
+        description="Data-subject requests: export everything about one contact, or erase it everywhere",
+        routes=_routes("POST /dsr/export", "POST /dsr/erase"),
+        permissions=_USER_DATA | {Permission.MEDIA_READ, Permission.MEDIA_WRITE, Permission.MEDIA_ERASE},
+    ),
+)
+
 _DIALER_DATA = frozenset({Permission.TABLE_READ, Permission.TABLE_WRITE})
 
 #: The dialer: the state machine's tasks, the carrier's webhooks, the status events and scheduled runs.
@@ -318,7 +338,7 @@ DIALER_FUNCTIONS: tuple[LambdaFunction, ...] = (
     ),
 )
 
-FUNCTIONS: tuple[LambdaFunction, ...] = (*_ACCOUNT_AND_CAMPAIGN_FUNCTIONS, *DIALER_FUNCTIONS)
+FUNCTIONS: tuple[LambdaFunction, ...] = (*_ACCOUNT_AND_CAMPAIGN_FUNCTIONS, *DIALER_FUNCTIONS, *INSIGHT_FUNCTIONS)
 
 
 def by_name(name: str) -> LambdaFunction:

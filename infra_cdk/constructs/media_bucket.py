@@ -26,6 +26,9 @@ UPLOADS_DAYS = 90
 #: Dialer manifests (the run's numbers for the Distributed Map): personal data, needed only while the run runs.
 MANIFESTS_PREFIX = "manifests/"
 MANIFESTS_DAYS = 7
+#: DSR export bundles (a contact's recordings, zipped): handed out by presigned URL, then gone.
+DSR_EXPORTS_PREFIX = "dsr/"
+DSR_EXPORTS_DAYS = 7
 ACCESS_LOG_DAYS = 365
 ACCESS_LOG_PREFIX = "media/"
 #: Multipart uploads that never complete still cost storage until aborted.
@@ -68,6 +71,8 @@ class MediaBucket(Construct):
                 s3.LifecycleRule(id="ExpireUploads", prefix=UPLOADS_PREFIX, expiration=Duration.days(UPLOADS_DAYS)),
                 s3.LifecycleRule(id="ExpireDialerManifests", prefix=MANIFESTS_PREFIX,
                                  expiration=Duration.days(MANIFESTS_DAYS)),
+                s3.LifecycleRule(id="ExpireDsrExports", prefix=DSR_EXPORTS_PREFIX,
+                                 expiration=Duration.days(DSR_EXPORTS_DAYS)),
                 s3.LifecycleRule(
                     id="AbortIncompleteUploads",
                     abort_incomplete_multipart_upload_after=Duration.days(INCOMPLETE_UPLOAD_DAYS),

@@ -51,6 +51,10 @@ MEDIA_OBJECTS_REASON = (
     "bucket's objects (<bucket>/*): one bucket of ours, object actions only, no List, no Delete, no "
     "bucket configuration."
 )
+# DSR erase: find a contact's objects under the prefixes that hold personal data, and delete them.
+MEDIA_ERASE_PREFIXES = ["recordings/*", "dsr/*", "manifests/*"]
+MEDIA_LIST_ACTIONS = ["s3:ListBucket"]
+MEDIA_DELETE_ACTIONS = ["s3:DeleteObject"]
 # Producers only send: receiving and deleting belong to the consumer's event source mapping.
 QUEUE_SEND_ACTIONS = ["sqs:SendMessage"]
 # Start a run; stop it (pause) and read its status. Executions are the dialer's only.
@@ -169,6 +173,26 @@ def _media(sid: str, actions: list[str]) -> Callable[[GrantTargets], Access]:
     return grant
 
 
+def _erase_media(targets: GrantTargets) -> Access:
+    media = targets.media_bucket
+    return Access(
+        statements=(
+            iam.PolicyStatement(sid="ListPersonalMedia", actions=MEDIA_LIST_ACTIONS,
+                                resources=[media.bucket.bucket_arn],
+                                conditions={"StringLike": {"s3:prefix": MEDIA_ERASE_PREFIXES}}),
+            iam.PolicyStatement(sid="DeletePersonalMedia", actions=MEDIA_DELETE_ACTIONS,
+                                resources=[media.bucket.arn_for_objects(prefix) for prefix in MEDIA_ERASE_PREFIXES]),
+        ),
+        environment={"MEDIA_BUCKET": media.bucket.bucket_name},
+        acknowledgments=((f"AwsSolutions-IAM5[Resource::<{media.logical_id}.Arn>/recordings/*]",
+                          "A DSR erase deletes every recording of the contact's calls: object keys are minted per call."),
+                         (f"AwsSolutions-IAM5[Resource::<{media.logical_id}.Arn>/dsr/*]",
+                          "A DSR erase deletes the contact's earlier export bundles, minted per request."),
+                         (f"AwsSolutions-IAM5[Resource::<{media.logical_id}.Arn>/manifests/*]",
+                          "A DSR erase removes the contact from dialer manifests, minted per run.")),
+    )
+
+
 def _send_to_queue(queue_name: str) -> Callable[[GrantTargets], Access]:
     def grant(targets: GrantTargets) -> Access:
         if queue_name not in targets.queues:
@@ -253,6 +277,7 @@ GRANTS: dict[Permission, Callable[[GrantTargets], Access]] = {
     Permission.READ_JWT_SECRET: _read_jwt_secret,
     Permission.MEDIA_READ: _media("ReadMedia", MEDIA_READ_ACTIONS),
     Permission.MEDIA_WRITE: _media("WriteMedia", MEDIA_WRITE_ACTIONS),
+    Permission.MEDIA_ERASE: _erase_media,
     Permission.SEND_PAYMENT_EVENTS: _send_to_queue("payment-events"),
     Permission.SEND_SLACK_ACTIONS: _send_to_queue("slack-actions"),
     Permission.CREDENTIALS_KEY: _credentials_key,

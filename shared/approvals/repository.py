@@ -125,3 +125,34 @@ def outbox_messages(tenant_id: int, limit: int = 50) -> list[OutboxMessage]:
                                    scan_index_forward=False, limit=limit)
     return [OutboxMessage(id=item.message_id, tenant_id=item.tenant_id, approval_id=item.approval_id,
                           sent_at=item.sent_at, payload=item.payload) for item in items]
+
+
+# --- DSR (data-subject requests): one callee's approvals, pseudonymised in place; their Slack outbox copies ------
+
+def for_target(tenant_id: int, target_phone: str) -> list[Approval]:
+    """Every approval about one number (or its pseudonym), newest first: the whole partition, filtered."""
+    items = _ApprovalItem.query(keys.approvals_pk(tenant_id), _ApprovalItem.SK.startswith(keys.APPROVAL_PREFIX),
+                                filter_condition=_ApprovalItem.target_phone == target_phone,
+                                scan_index_forward=False)
+    return [_approval_from(item) for item in items]
+
+
+def pseudonymise(tenant_id: int, approval_id: str, pseudonym: str) -> None:
+    """Keep the decision (status, value, who, when); replace the number, drop what may quote the callee."""
+    item = _ApprovalItem(keys.approvals_pk(tenant_id), keys.approval_sk(approval_id))
+    item.update(actions=[_ApprovalItem.target_phone.set(pseudonym), _ApprovalItem.context.set({}),
+                         _ApprovalItem.rationale.set("[erased]"), _ApprovalItem.note.remove()],
+                condition=_ApprovalItem.PK.exists())
+
+
+def delete_outbox_messages(tenant_id: int, approval_ids: set[str]) -> int:
+    """Delete the sandbox Slack messages about these approvals; returns how many."""
+    if not approval_ids:
+        return 0
+    items = [item for item in _SlackOutboxItem.query(keys.slack_outbox_pk(tenant_id),
+                                                     _SlackOutboxItem.SK.startswith(keys.SLACK_OUTBOX_PREFIX))
+             if item.approval_id in approval_ids]
+    with _SlackOutboxItem.batch_write() as batch:
+        for item in items:
+            batch.delete(item)
+    return len(items)

@@ -55,3 +55,20 @@ def numbers_in_cooldown(tenant_id: int, e164s: Iterable[str], now: datetime) -> 
     recent = {raw["SK"]["S"].removeprefix(keys.COOLDOWN_PREFIX) for raw in found
               if int(raw["last_attempt_at"]["N"]) > since}
     return {e164 for e164 in wanted if e164 in recent}
+
+
+# --- DSR (data-subject requests): read and forget one number's stamp ------------------------------------------
+
+def last_attempt_epoch(tenant_id: int, e164: str) -> int | None:
+    """The stamp of the tenant's last attempt to this number (epoch seconds), or None."""
+    found = batch_get(_CallAttemptItem, [(keys.cooldown_pk(tenant_id), keys.cooldown_sk(e164))],
+                      attributes=["last_attempt_at"], consistent=True)
+    return int(found[0]["last_attempt_at"]["N"]) if found else None
+
+
+def forget_attempts(tenant_id: int, e164: str) -> bool:
+    """Delete the number's stamp (its key spells the number); True when there was one."""
+    existed = last_attempt_epoch(tenant_id, e164) is not None
+    if existed:
+        _CallAttemptItem(keys.cooldown_pk(tenant_id), keys.cooldown_sk(e164)).delete()
+    return existed

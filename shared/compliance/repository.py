@@ -9,7 +9,8 @@ without the audit row that explains it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from datetime import datetime
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
@@ -148,3 +149,77 @@ def audit_trail(tenant_id: int) -> list[DncAuditRecord]:
     """Every DNC change of a tenant, oldest first (audits, DSR export)."""
     query = _DncAuditItem.query(keys.dnc_audit_pk(tenant_id), _DncAuditItem.SK.startswith(keys.DNC_AUDIT_PREFIX))
     return [_audit_from(item) for item in query]
+
+
+# --- DSR (data-subject requests): a contact's DNC rows, pseudonymised audit rows, erased numbers kept blocked -----
+# An erased number's entry leaves the DNC partition (its key spells the number) for an `ErasedDncEntry` keyed
+# by a keyed hash of the number (shared/dsr/pseudonyms.py), so the number stays blocked without being stored.
+
+
+
+class _ErasedDncItem(TableItem, discriminator="ErasedDncEntry"):
+    entry_id = UnicodeAttribute()
+    tenant_id = NumberAttribute()
+    added_at = UTCDateTimeAttribute(null=True)
+    erased_at = UTCDateTimeAttribute()
+
+
+def contact_audit_rows(tenant_id: int, contact_key: str) -> list[DncAuditRecord]:
+    """The DNC audit rows naming a contact (GSI1, pattern DNC6); `contact_key` is an E.164 or its pseudonym."""
+    query = _DncAuditItem.by_contact.query(keys.contact_pk(tenant_id, contact_key),
+                                           _DncAuditItem.GSI1SK.startswith(keys.DNC_AUDIT_PREFIX))
+    return [_audit_from(item) for item in query]
+
+
+def pseudonymise_audit_rows(tenant_id: int, e164: str, pseudonym: str, keep_reason: Callable[[str], bool]) -> int:
+    """Replace the number in every audit row naming it (and its GSI1 contact key) with `pseudonym`.
+
+    A reason for which `keep_reason` is False (it quotes the contact) is removed. Returns the rows changed.
+    """
+    changed = 0
+    query = _DncAuditItem.by_contact.query(keys.contact_pk(tenant_id, e164),
+                                           _DncAuditItem.GSI1SK.startswith(keys.DNC_AUDIT_PREFIX))
+    for item in query:
+        actions = [_DncAuditItem.phone_e164.set(pseudonym),
+                   _DncAuditItem.GSI1PK.set(keys.contact_pk(tenant_id, pseudonym))]
+        if item.reason and not keep_reason(item.reason):
+            actions.append(_DncAuditItem.reason.remove())
+        item.update(actions=actions)
+        changed += 1
+    return changed
+
+
+def keep_blocked_under_hash(tenant_id: int, digest: str, *, entry: DncEntry | None, erased_at: datetime) -> None:
+    """Block the number by its hash from now on (idempotent), then drop its plaintext entry, if any.
+
+    The hashed item is written first, so there is no moment at which the number is unprotected.
+    """
+    try:
+        existing = _ErasedDncItem.get(keys.dnc_erased_pk(tenant_id), keys.dnc_erased_sk(digest), consistent_read=True)
+    except DoesNotExist:
+        existing = None
+    if existing is None:
+        _ErasedDncItem(keys.dnc_erased_pk(tenant_id), keys.dnc_erased_sk(digest), entry_id=entry.id if entry else "",
+                       tenant_id=tenant_id, added_at=entry.added_at if entry else None, erased_at=erased_at).save()
+    if entry is not None:
+        _DncEntryItem(keys.dnc_pk(tenant_id), keys.dnc_sk(entry.phone_e164)).delete()
+
+
+def erased_numbers(tenant_id: int, e164s: Iterable[str]) -> set[str]:
+    """Which of these numbers a DSR erase removed from the tenant (they stay blocked, like DNC entries).
+
+    For screening next to `listed_numbers`: one Query when the (usually empty) partition is small, else
+    BatchGetItem of the numbers' hashes, 100 a request.
+    """
+    from shared.dsr.pseudonyms import contact_hash
+
+    by_digest = {contact_hash("phone", e164): e164 for e164 in dict.fromkeys(e164s)}
+    if not by_digest:
+        return set()
+    pk = keys.dnc_erased_pk(tenant_id)
+    found = small_partition(_ErasedDncItem, pk, keys.DNC_ERASED_PREFIX, ["SK"],
+                            max(1, requests_for(len(by_digest)) // 2))
+    if found is None:
+        found = batch_get(_ErasedDncItem, ((pk, keys.dnc_erased_sk(digest)) for digest in by_digest),
+                          attributes=["PK", "SK"])
+    return {by_digest[sk] for raw in found if (sk := raw["SK"]["S"].removeprefix(keys.DNC_ERASED_PREFIX)) in by_digest}

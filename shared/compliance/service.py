@@ -108,7 +108,7 @@ def check_number(principal: Principal, phone: str) -> NumberCheck:
     """DNC + NCPR + cool-down for one number, read-only."""
     e164 = normalise(principal.tenant_id, phone)
     tenant_id = principal.tenant_id
-    on_dnc = bool(repository.listed_numbers(tenant_id, [e164]))
+    on_dnc = bool(repository.listed_numbers(tenant_id, [e164]) or repository.erased_numbers(tenant_id, [e164]))
     on_ncpr = is_indian(e164) and bool(ncpr_repository.registered_numbers([e164]))
     in_cooldown = bool(cooldown_repository.numbers_in_cooldown(tenant_id, [e164], clock.now()))
     return NumberCheck(phone_e164=e164, on_dnc=on_dnc, on_ncpr=on_ncpr, in_cooldown=in_cooldown,
@@ -122,7 +122,9 @@ def screen(tenant_id: int, e164s: Iterable[str], now: datetime | None = None) ->
     requests), so a number is reported under its first reason only. Batched: 100 keys a request.
     """
     pending = list(dict.fromkeys(e164s))
-    dnc = repository.listed_numbers(tenant_id, pending) if pending else set()
+    # A DSR-erased number stays blocked under its keyed hash, like a DNC entry.
+    dnc = repository.listed_numbers(tenant_id, pending) | repository.erased_numbers(tenant_id, pending) if pending \
+        else set()
     pending = [e164 for e164 in pending if e164 not in dnc]
     indian = [e164 for e164 in pending if is_indian(e164)]
     ncpr = ncpr_repository.registered_numbers(indian) if indian else set()

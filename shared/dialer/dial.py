@@ -90,7 +90,7 @@ def _blocked_by(step: Step, *, first_attempt: bool) -> str | None:
     from shared.compliance import repository as dnc
     from shared.phones import is_indian
 
-    if dnc.listed_numbers(step.tenant_id, [step.phone]):
+    if dnc.listed_numbers(step.tenant_id, [step.phone]) or dnc.erased_numbers(step.tenant_id, [step.phone]):
         return "dnc"
     if is_indian(step.phone) and ncpr_repository.registered_numbers([step.phone]):
         return "ncpr"

@@ -173,3 +173,13 @@ def finish_target(tenant_id: int, run_id: str, e164: str, outcome: str) -> bool:
             return False
         raise
     return True
+
+
+# --- DSR (data-subject requests): forget one target's progress on a run (its key spells the number) -----------
+
+def forget_target(tenant_id: int, run_id: str, e164: str) -> bool:
+    """Delete the target's progress item; True when there was one. The run's counters stay as they are."""
+    if get_progress(tenant_id, run_id, e164) is None:
+        return False
+    _TargetItem(keys.run_targets_pk(tenant_id, run_id), keys.run_target_sk(e164)).delete()
+    return True

@@ -79,3 +79,23 @@ def newest(tenant_id: int, identifier_kind: str, value: str, *, limit: int,
     query = _TimelineEventItem.query(keys.timeline_pk(tenant_id, identifier_kind, value), condition,
                                      scan_index_forward=False, limit=limit, page_size=limit)
     return [_event_from(item) for item in query]
+
+
+# --- DSR (data-subject requests): a contact's whole timeline, and deleting events everywhere they are filed -----
+
+def all_events(tenant_id: int, identifier_kind: str, value: str) -> list[TimelineEvent]:
+    """Every event of one contact identifier, newest first (Query of its partition, all pages)."""
+    query = _TimelineEventItem.query(keys.timeline_pk(tenant_id, identifier_kind, value),
+                                     _TimelineEventItem.SK.startswith(keys.TIMELINE_EVENT_PREFIX),
+                                     scan_index_forward=False)
+    return [_event_from(item) for item in query]
+
+
+def delete_event(tenant_id: int, event: TimelineEvent) -> int:
+    """Delete the event under every identifier it names (one copy each); returns the copies deleted."""
+    sk = keys.timeline_event_sk(event.at, event.id)
+    copies = event.contact.identifiers()
+    with _TimelineEventItem.batch_write() as batch:
+        for kind, value in copies:
+            batch.delete(_TimelineEventItem(keys.timeline_pk(tenant_id, kind, value), sk))
+    return len(copies)

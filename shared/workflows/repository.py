@@ -106,3 +106,16 @@ def record_attestation(workflow: Workflow, compliance: Compliance, attestation_i
         attested_by_user_id=compliance.consent_attested_by_user_id or "",
         attestation=compliance.model_dump(mode="json"), attested_at=at,
     ).save(condition=_ConsentAttestationItem.PK.does_not_exist())
+
+
+# --- DSR (data-subject requests): a workflow's consent attestation rows -------------------------------------
+
+def attestations(tenant_id: int, workflow_id: str) -> list[dict]:
+    """Every consent attestation of a workflow, oldest first: workflow_id, attested_at, attested_by_user_id,
+    attestation (the compliance settings as attested)."""
+    prefix = keys.consent_attestation_sk(workflow_id, datetime(1970, 1, 1), "").split("#", 2)
+    items = _ConsentAttestationItem.query(keys.tenant_pk(tenant_id),
+                                          _ConsentAttestationItem.SK.startswith(f"{prefix[0]}#{prefix[1]}#"))
+    return [{"workflow_id": item.workflow_id, "attested_at": item.attested_at,
+             "attested_by_user_id": item.attested_by_user_id, "attestation": item.attestation or {}}
+            for item in items]

@@ -28,6 +28,9 @@ ACKNOWLEDGED_FINDINGS = {
 MEDIA_OBJECTS_FINDING = "AwsSolutions-IAM5[Resource::<{bucket_id}.Arn>/*]"
 # The dialer reads run manifests (`<bucket>/manifests/*`), keyed per run.
 MANIFESTS_FINDING = "AwsSolutions-IAM5[Resource::<{bucket_id}.Arn>/manifests/*]"
+# A DSR erase deletes a contact's recordings and export bundles, keyed per call and per request.
+DSR_MEDIA_FINDINGS = ("AwsSolutions-IAM5[Resource::<{bucket_id}.Arn>/recordings/*]",
+                      "AwsSolutions-IAM5[Resource::<{bucket_id}.Arn>/dsr/*]")
 # Executions of the dialer (pause a run; a Distributed Map watches its children): ids are minted per run.
 DIALER_EXECUTIONS_FINDING = (
     "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:"
@@ -67,6 +70,7 @@ def test_cdk_nag_acknowledgments_are_the_reviewed_ones_each_with_a_reason(synthe
     reviewed = ACKNOWLEDGED_FINDINGS | {
         MEDIA_OBJECTS_FINDING.format(bucket_id=media_id),
         MANIFESTS_FINDING.format(bucket_id=media_id),
+        *(finding.format(bucket_id=media_id) for finding in DSR_MEDIA_FINDINGS),
         DIALER_EXECUTIONS_FINDING,
         SCHEDULES_FINDING.format(group_id=group_id),
     }

@@ -67,6 +67,7 @@ ACTIONS_OF_PERMISSION = {
     Permission.READ_JWT_SECRET: {"secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"},
     Permission.MEDIA_READ: {"s3:GetObject"},
     Permission.MEDIA_WRITE: {"s3:PutObject"},
+    Permission.MEDIA_ERASE: {"s3:ListBucket", "s3:DeleteObject"},
     Permission.SEND_PAYMENT_EVENTS: {"sqs:SendMessage"},
     Permission.SEND_SLACK_ACTIONS: {"sqs:SendMessage"},
     Permission.CREDENTIALS_KEY: {"kms:GenerateDataKey", "kms:Decrypt"},

@@ -85,7 +85,7 @@ def test_previews_expire_after_30_days_uploads_after_90_and_dialer_manifests_aft
     rules = bucket["Properties"]["LifecycleConfiguration"]["Rules"]
     expiry_by_prefix = {rule["Prefix"]: rule["ExpirationInDays"] for rule in rules if "Prefix" in rule}
 
-    assert expiry_by_prefix == {"audio/previews/": 30, "uploads/": 90, "manifests/": 7}
+    assert expiry_by_prefix == {"audio/previews/": 30, "uploads/": 90, "manifests/": 7, "dsr/": 7}
     assert all(rule["Status"] == "Enabled" for rule in rules)
 
 

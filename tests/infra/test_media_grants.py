@@ -6,6 +6,8 @@ presigned GET, which is signed by its own role) and the workflows function MEDIA
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from functions.catalog import FUNCTIONS, LambdaFunction, Permission
@@ -76,6 +78,16 @@ def test_media_writers_without_read_cannot_read_back(synthesis: Synthesis, spec:
     assert actions_of(_s3_statements(synthesis, spec)) == {"s3:PutObject"}
 
 
-@_each(list(FUNCTIONS))
+@_each([spec for spec in FUNCTIONS if Permission.MEDIA_ERASE not in spec.permissions])
 def test_no_function_may_list_delete_or_reconfigure_a_bucket(synthesis: Synthesis, spec: LambdaFunction) -> None:
     assert actions_of(_s3_statements(synthesis, spec)) <= {"s3:GetObject", "s3:PutObject"}
+
+
+@_each([spec for spec in FUNCTIONS if Permission.MEDIA_ERASE in spec.permissions])
+def test_only_the_dsr_eraser_lists_and_deletes_and_only_under_the_personal_data_prefixes(
+        synthesis: Synthesis, spec: LambdaFunction) -> None:
+    deletable = sorted(json.dumps(resource) for resource in _resources_of(synthesis, spec, "s3:DeleteObject"))
+    assert spec.name == "dsr" and len(deletable) == 3
+    for resource, prefix in zip(deletable, ("/dsr/*", "/manifests/*", "/recordings/*"), strict=True):
+        assert prefix in resource
+    assert "s3:ListBucket" in actions_of(_s3_statements(synthesis, spec))

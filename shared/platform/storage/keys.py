@@ -70,6 +70,18 @@ def dnc_sk(e164: str) -> str:
     return f"{DNC_PREFIX}{e164}"
 
 
+DNC_ERASED_PREFIX = "HASH#"
+
+
+def dnc_erased_pk(tenant_id: int) -> str:
+    """Numbers a DSR erase removed: kept blocked under their keyed hash (no plaintext)."""
+    return f"TENANT#{tenant_id}#DNCERASED"
+
+
+def dnc_erased_sk(digest: str) -> str:
+    return f"{DNC_ERASED_PREFIX}{digest}"
+
+
 def dnc_audit_pk(tenant_id: int) -> str:
     return f"TENANT#{tenant_id}#DNCAUDIT"
 

@@ -1,0 +1,7 @@
+"""Data-subject requests: `POST /dsr/export` and `POST /dsr/erase`."""
+
+from functions.dsr import routes
+from shared.platform.http.resolver import build_resolver, lambda_entry
+
+app = build_resolver(routes.router)
+lambda_handler = lambda_entry(app)

@@ -1,0 +1,1 @@
+"""`GET /reports/weekly`: the tenant's PDF digest for a date range."""

@@ -1,0 +1,191 @@
+"""`POST /dsr/erase` (admin): delete or pseudonymise every row naming one contact; delete its recordings.
+
+What goes and what stays:
+- deleted: audience rows (pages rewritten, summary count fixed), each run's target item, the contact's
+  timeline events (every copy), its cool-down stamp, its recordings and earlier DSR export ZIPs, the
+  sandbox Slack messages about its approvals, and its items in the runs' S3 manifests;
+- pseudonymised (kept for audit and billing, the number replaced by `erased:<keyed hash>`): calls (the
+  transcript and anything quoting the callee wiped; status, duration and charge kept, so the run's
+  counters and the ledger still add up), approvals (the decision kept), DNC audit rows;
+- the number stays blocked: its DNC entry (if any) moves to a hashed suppression item, and one is written
+  even when it had none — an erased contact is never called again (`compliance.repository.erased_numbers`).
+Idempotent: a second erase finds only pseudonymised rows and changes nothing.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+from shared.auth.principal import Principal
+from shared.dsr.footprint import Footprint, contact_of, find, names_contact
+from shared.dsr.models import DsrErasure, DsrRequest
+from shared.dsr.pseudonyms import PSEUDONYM_PREFIX, mentions, phone_pseudonym
+from shared.platform import clock
+from shared.platform.observability import count_business_event, get_logger
+
+
+def erase_contact(principal: Principal, request: DsrRequest) -> DsrErasure:
+    contact = contact_of(principal.tenant_id, request)
+    found = find(contact)
+    deleted: Counter[str] = Counter()
+    pseudonymised: Counter[str] = Counter()
+    if contact.phone:
+        _keep_blocked(found, pseudonymised)  # first: the number is never unprotected
+    _erase_audience(found, deleted)
+    if contact.phone:
+        _erase_run_targets(found, deleted)
+        _pseudonymise_calls(found, pseudonymised, deleted)
+        _pseudonymise_approvals(found, pseudonymised, deleted)
+        from shared.compliance import cooldown_repository
+
+        deleted["cooldown"] += int(cooldown_repository.forget_attempts(contact.tenant_id, contact.phone))
+    _delete_timeline(found, deleted)
+    deleted["export_archives"] += _delete_objects(_export_keys(found))
+    count_business_event("DsrErased")
+    get_logger().info("dsr erase", extra={"tenant_id": principal.tenant_id, "contact_hash": contact.hash[:12],
+                                          "deleted": dict(deleted), "pseudonymised": dict(pseudonymised)})
+    return DsrErasure(erased=True, contact_hash=contact.hash, deleted=_counts(deleted, _STORES_DELETED),
+                      pseudonymised=_counts(pseudonymised, _STORES_PSEUDONYMISED))
+
+
+_STORES_DELETED = ("audience", "run_targets", "manifest_items", "timeline", "cooldown", "recordings",
+                   "export_archives", "slack_messages")
+_STORES_PSEUDONYMISED = ("calls", "approvals", "dnc_audit", "dnc_entry")
+
+
+def _counts(counter: Counter[str], stores: tuple[str, ...]) -> dict[str, int]:
+    """Every store named, 0 when nothing of the contact was there."""
+    return {**dict.fromkeys(stores, 0), **dict(counter)}
+
+
+def _keep_blocked(found: Footprint, pseudonymised: Counter[str]) -> None:
+    from shared.compliance import repository as dnc
+
+    contact = found.contact
+    phone = contact.phone or ""
+    dnc.keep_blocked_under_hash(contact.tenant_id, contact.hash, entry=found.dnc_entry, erased_at=clock.now())
+    pseudonymised["dnc_entry"] += int(found.dnc_entry is not None)
+    spellings = contact.spellings()
+    pseudonymised["dnc_audit"] += dnc.pseudonymise_audit_rows(contact.tenant_id, phone, phone_pseudonym(phone),
+                                                              keep_reason=lambda text: not mentions(text, spellings))
+
+
+def _erase_audience(found: Footprint, deleted: Counter[str]) -> None:
+    from shared.audience import repository as audience
+
+    tenant_id = found.contact.tenant_id
+    for workflow_id in dict.fromkeys(workflow_id for workflow_id, _ in found.audience):
+        summary = audience.get_summary(tenant_id, workflow_id)
+        kept, removed = [], 0
+        for target in audience.iter_targets(tenant_id, workflow_id):
+            if names_contact(found.contact, target):
+                removed += 1
+            else:
+                kept.append(target)
+        if not removed:
+            continue
+        written = audience.write_pages(tenant_id, workflow_id, 0, kept)
+        old_pages = summary.page_count if summary else 0
+        if old_pages > written:
+            audience.delete_pages(tenant_id, workflow_id, range(written, old_pages))
+        audience.save_summary(tenant_id, workflow_id, total_targets=len(kept), page_count=written,
+                              updated_at=clock.now_seconds(), expected=summary)
+        deleted["audience"] += removed
+
+
+def _erase_run_targets(found: Footprint, deleted: Counter[str]) -> None:
+    from shared.dialer import repository as runs
+
+    phone = found.contact.phone or ""
+    for run, _progress in found.progress:
+        deleted["run_targets"] += int(runs.forget_target(found.contact.tenant_id, run.id, phone))
+    for run in found.runs:
+        deleted["manifest_items"] += _erase_from_manifests(found.contact.tenant_id, run.id, run.segment, phone)
+
+
+def _erase_from_manifests(tenant_id: int, run_id: str, segments: int, phone: str) -> int:
+    """Rewrite the run's S3 manifests (the Distributed Map's items) without the number."""
+    from botocore.exceptions import ClientError
+
+    from shared.dialer.manifest import manifest_key
+    from shared.platform.aws import client
+    from shared.platform.settings import get_settings
+
+    s3, bucket, removed = client("s3"), get_settings().media_bucket, 0
+    for segment in range(1, segments + 1):
+        key = manifest_key(tenant_id, run_id, segment)
+        try:
+            items = json.loads(s3.get_object(Bucket=bucket, Key=key)["Body"].read())
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") in ("NoSuchKey", "NoSuchBucket", "404", "403"):
+                continue
+            raise
+        remaining = [item for item in items if item.get("phone") != phone]
+        if len(remaining) != len(items):
+            s3.put_object(Bucket=bucket, Key=key, Body=json.dumps(remaining, separators=(",", ":")).encode(),
+                          ContentType="application/json")
+            removed += len(items) - len(remaining)
+    return removed
+
+
+def _pseudonymise_calls(found: Footprint, pseudonymised: Counter[str], deleted: Counter[str]) -> None:
+    from shared.calls import repository as calls
+
+    pseudonym = phone_pseudonym(found.contact.phone or "")
+    for call in found.calls:
+        if not call.target_phone.startswith(PSEUDONYM_PREFIX):
+            calls.update(found.contact.tenant_id, call.id, target_phone=pseudonym, transcript=[],
+                         pending_concession=None, next_step=None, task_token=None)
+            pseudonymised["calls"] += 1
+        deleted["recordings"] += _delete_objects(found.recordings.get(call.id, []))
+
+
+def _pseudonymise_approvals(found: Footprint, pseudonymised: Counter[str], deleted: Counter[str]) -> None:
+    from shared.approvals import repository as approvals
+
+    pseudonym = phone_pseudonym(found.contact.phone or "")
+    for approval in found.approvals:
+        if approval.target_phone != pseudonym:
+            approvals.pseudonymise(found.contact.tenant_id, approval.id, pseudonym)
+            pseudonymised["approvals"] += 1
+    deleted["slack_messages"] += approvals.delete_outbox_messages(
+        found.contact.tenant_id, {approval.id for approval in found.approvals})
+
+
+def _delete_timeline(found: Footprint, deleted: Counter[str]) -> None:
+    from shared.timeline import repository as timeline
+
+    for event in found.timeline:
+        timeline.delete_event(found.contact.tenant_id, event)
+        deleted["timeline"] += 1
+
+
+def _export_keys(found: Footprint) -> list[str]:
+    from botocore.exceptions import ClientError
+
+    from shared.dsr.export import exports_prefix
+    from shared.platform.aws import client
+    from shared.platform.settings import get_settings
+
+    keys: list[str] = []
+    prefix = exports_prefix(found.contact.tenant_id, found.contact.hash)
+    try:
+        for page in client("s3").get_paginator("list_objects_v2").paginate(Bucket=get_settings().media_bucket,
+                                                                           Prefix=prefix):
+            keys += [item["Key"] for item in page.get("Contents", [])]
+    except ClientError as error:
+        if error.response.get("Error", {}).get("Code") != "NoSuchBucket":
+            raise
+    return keys
+
+
+def _delete_objects(keys: list[str]) -> int:
+    from shared.platform.aws import client
+    from shared.platform.settings import get_settings
+
+    s3, bucket = client("s3"), get_settings().media_bucket
+    for start in range(0, len(keys), 1000):
+        s3.delete_objects(Bucket=bucket, Delete={"Objects": [{"Key": key} for key in keys[start:start + 1000]],
+                                                 "Quiet": True})
+    return len(keys)

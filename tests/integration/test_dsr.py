@@ -1,0 +1,222 @@
+"""Data-subject requests in-process: a contact seeded across every store through the API and the dialer's steps,
+exported whole, then erased so that no spelling of its number or email is left in the table or any bucket."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from urllib.parse import urlsplit
+
+import pytest
+
+from shared.platform import clock
+from tests.integration.conftest import mint_key, sign_up_and_log_in
+from tests.integration.dialer_fixtures import CALLABLE_MOMENT, ready_workflow, sandbox_numbers
+from tests.integration.test_dialer_calls import Carrier, _dial_all, _manifest, _status
+
+pytestmark = pytest.mark.integration
+
+EMAIL = "Asha.Rao@Example.com"
+PHONE = sandbox_numbers(1, first=4)[0]  # the sandbox callee that asks for a discount: an approval
+OTHER = sandbox_numbers(1, first=8)[0]
+RECORDING = b"ID3 fake audio of " + PHONE.encode()
+
+
+def _spellings() -> list[str]:
+    digits = PHONE.lstrip("+")
+    return [PHONE, digits, digits[-10:], EMAIL.lower()]
+
+
+def _seed(api, carrier) -> dict:
+    """A contact in the audience (with its email), called (transcript, approval, opt-out → DNC), on the timeline
+    under phone and email, with a recording."""
+    from shared.platform.aws import client
+    from shared.platform.settings import get_settings
+    from shared.timeline import service as timeline
+    from shared.timeline.models import TimelineContact, TimelineEvent
+
+    owner = sign_up_and_log_in(api)
+    workflow = ready_workflow(api, owner, [PHONE, OTHER])
+    rows = [{"phone": PHONE, "name": "Asha", "email": EMAIL}, {"phone": OTHER, "name": "Ben"}]
+    assert api.post(f"/workflows/{workflow['id']}/audience", {"rows": rows}, token=owner.token).body["accepted"] == 2
+    run = api.post(f"/workflows/{workflow['id']}/run", token=owner.token).body
+    step = {"tenant_id": owner.tenant_id, "run_id": run["run_id"], "workflow_id": workflow["id"], "segment": 1}
+    _, items = _manifest(step)
+    _dial_all(step, items)
+    call = next(placed for placed in carrier.placed if placed.to_e164 == PHONE)
+    gather, hold = call.voice_url.replace("/voice/", "/gather/"), call.voice_url.replace("/voice/", "/hold/")
+    carrier.post(api, call.voice_url, {"CallSid": "SBx", "AnsweredBy": "human"})
+    carrier.post(api, gather, {"CallSid": "SBx", "SpeechResult": call.sandbox_script["lines"][0]})
+    pending = api.get("/approvals", query="status=pending", token=owner.token).body["approvals"]
+    api.post(f"/approvals/{pending[0]['id']}/decide", {"decision": "approve", "note": f"ok for {PHONE}"},
+             token=owner.token)
+    carrier.post(api, hold, {"CallSid": "SBx"})
+    carrier.post(api, gather, {"CallSid": "SBx", "SpeechResult": "Please stop calling me."})
+    _status(api, carrier, call, "completed", CallDuration="40")
+    timeline.record(owner.tenant_id, TimelineEvent(
+        id="tle_email1", tenant_id=owner.tenant_id, at=clock.now(), kind="email", summary="Renewal offer sent",
+        payload={"to": EMAIL}, contact=TimelineContact(phone=PHONE, email=EMAIL)))
+    client("s3").put_object(Bucket=get_settings().media_bucket,
+                            Key=f"recordings/{owner.tenant_id}/{call.call_id}/recording-1.mp3", Body=RECORDING)
+    return {"owner": owner, "workflow": workflow, "call_id": call.call_id}
+
+
+def _empty_the_buckets() -> None:
+    # The table is emptied per test (conftest); the buckets outlive tests, and earlier tests leave the same numbers.
+    from shared.platform.aws import client
+
+    s3 = client("s3")
+    for bucket in s3.list_buckets()["Buckets"]:
+        for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket["Name"]):
+            for obj in page.get("Contents", []):
+                s3.delete_object(Bucket=bucket["Name"], Key=obj["Key"])
+
+
+@pytest.fixture
+def seeded(api, monkeypatch):
+    clock.freeze(CALLABLE_MOMENT)
+    _empty_the_buckets()
+    yield _seed(api, Carrier(monkeypatch))
+    clock.freeze(None)
+
+
+def _plaintext_left() -> list[str]:
+    """Every table item and bucket object (key or body) that still spells the contact."""
+    from shared.platform.aws import client
+    from shared.platform.settings import get_settings
+
+    needles = _spellings()
+    found = []
+    dynamodb = client("dynamodb")
+    for page in dynamodb.get_paginator("scan").paginate(TableName=get_settings().table_name):
+        for item in page["Items"]:
+            text = json.dumps(item).lower()
+            found += [f"table {item['PK']['S']} {item['SK']['S']}" for needle in needles if needle.lower() in text]
+    s3 = client("s3")
+    for bucket in s3.list_buckets()["Buckets"]:
+        for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket["Name"]):
+            for obj in page.get("Contents", []):
+                body = s3.get_object(Bucket=bucket["Name"], Key=obj["Key"])["Body"].read()
+                text = (obj["Key"].encode() + b" " + body).lower()
+                found += [f"s3 {obj['Key']}" for needle in needles if needle.lower().encode() in text]
+    return found
+
+
+def test_export_returns_everything_about_the_contact(api, seeded):
+    owner = seeded["owner"]
+    from shared.platform.aws import client
+    from shared.platform.settings import get_settings
+
+    reply = api.post("/dsr/export", {"phone": PHONE.removeprefix("+1")}, token=owner.token)  # national spelling
+
+    assert reply.status == 200, reply.body
+    body = reply.body
+    assert body["contact"] == {"phone_e164": PHONE, "email": None}
+    assert [row["variables"] for row in body["audience"]] == [{"name": "Asha", "email": EMAIL}]
+    assert len(body["calls"]) == 1 and body["calls"][0]["id"] == seeded["call_id"]
+    assert any("stop calling" in turn["text"].lower() for turn in body["calls"][0]["transcript"])
+    assert body["calls"][0]["recordings"] == [f"{seeded['call_id']}/recording-1.mp3"]
+    assert [approval["status"] for approval in body["approvals"]] == ["approved"]
+    assert {"call", "decision", "dnc", "email"} <= {event["kind"] for event in body["timeline"]}
+    assert [row["record"] for row in body["dnc"]] == ["entry", "audit"] and body["dnc"][1]["source"] == "call"
+    assert body["consent_audit"][0]["workflow_id"] == seeded["workflow"]["id"]
+    key = urlsplit(body["recordings_zip_url"]).path.lstrip("/").removeprefix(f"{get_settings().media_bucket}/")
+    archive = client("s3").get_object(Bucket=get_settings().media_bucket, Key=key)["Body"].read()
+    assert zipfile.ZipFile(io.BytesIO(archive)).read(f"{seeded['call_id']}/recording-1.mp3") == RECORDING
+
+
+def test_export_by_email_finds_the_audience_row_and_the_email_events(api, seeded):
+    reply = api.post("/dsr/export", {"email": EMAIL.upper()}, token=seeded["owner"].token)
+
+    assert reply.status == 200, reply.body
+    assert [row["phone_e164"] for row in reply.body["audience"]] == [PHONE]
+    assert [event["kind"] for event in reply.body["timeline"]] == ["email"]
+    assert reply.body["calls"] == [] and reply.body["recordings_zip_url"] is None
+
+
+def test_after_erase_no_spelling_of_the_number_or_email_is_left_anywhere(api, seeded):
+    owner = seeded["owner"]
+    api.post("/dsr/export", {"phone": PHONE}, token=owner.token)  # an export ZIP holding the recording
+    assert _plaintext_left()
+
+    reply = api.post("/dsr/erase", {"phone": PHONE, "email": EMAIL}, token=owner.token)
+
+    assert reply.status == 200, reply.body
+    assert reply.body["erased"] is True and len(reply.body["contact_hash"]) == 64
+    deleted, pseudonymised = reply.body["deleted"], reply.body["pseudonymised"]
+    assert deleted["audience"] == 1 and deleted["run_targets"] == 1 and deleted["recordings"] == 1
+    assert deleted["export_archives"] == 1 and deleted["manifest_items"] == 1 and deleted["timeline"] >= 4
+    assert pseudonymised == {"calls": 1, "approvals": 1, "dnc_audit": 1, "dnc_entry": 1}
+    assert _plaintext_left() == []
+
+
+def test_erase_keeps_the_other_targets_the_run_counters_and_the_pseudonymised_audit(api, seeded):
+    owner, workflow = seeded["owner"], seeded["workflow"]
+    from shared.audience import repository as audience
+
+    api.post("/dsr/erase", {"phone": PHONE}, token=owner.token)
+
+    assert [target.phone_e164 for target in audience.iter_targets(owner.tenant_id, workflow["id"])] == [OTHER]
+    assert audience.get_summary(owner.tenant_id, workflow["id"]).total_targets == 1
+    run = api.get(f"/workflows/{workflow['id']}/runs", token=owner.token).body["runs"][0]
+    assert run["calls_placed"] == 2 and run["opted_out"] == 1
+    after = api.post("/dsr/export", {"phone": PHONE}, token=owner.token).body
+    assert after["audience"] == [] and after["timeline"] == [] and after["recordings_zip_url"] is None
+    assert [row["phone_e164"].startswith("erased:") for row in after["dnc"]] == [True]
+    assert after["approvals"][0]["target_phone"].startswith("erased:") and after["approvals"][0]["context"] == {}
+
+
+def test_erase_is_idempotent(api, seeded):
+    owner = seeded["owner"]
+    first = api.post("/dsr/erase", {"phone": PHONE}, token=owner.token).body
+
+    second = api.post("/dsr/erase", {"phone": PHONE}, token=owner.token)
+
+    assert second.status == 200 and second.body["contact_hash"] == first["contact_hash"]
+    assert set(second.body["deleted"].values()) == {0} and set(second.body["pseudonymised"].values()) == {0}
+
+
+def test_the_erased_number_stays_blocked(api, seeded):
+    owner = seeded["owner"]
+    from shared.compliance import repository as dnc
+
+    api.post("/dsr/erase", {"phone": PHONE}, token=owner.token)
+
+    assert dnc.erased_numbers(owner.tenant_id, [PHONE, OTHER]) == {PHONE}
+    assert dnc.listed_numbers(owner.tenant_id, [PHONE]) == set()  # the plaintext entry is gone
+
+
+def test_the_erased_number_is_refused_when_uploaded_again(api, seeded):
+    owner, workflow = seeded["owner"], seeded["workflow"]
+    api.post("/dsr/erase", {"phone": PHONE}, token=owner.token)
+
+    again = api.post(f"/workflows/{workflow['id']}/audience", {"rows": [{"phone": PHONE}]}, token=owner.token)
+
+    assert again.body["rejected_dnc"] == 1 and again.body["accepted"] == 0
+
+
+def test_export_needs_write_scope_and_erase_needs_admin(api):
+    owner = sign_up_and_log_in(api)
+    read_key = mint_key(api, owner, scope="read")["secret"]
+    write_key = mint_key(api, owner, scope="write")["secret"]
+
+    assert api.post("/dsr/export", {"phone": PHONE}, token=read_key).status == 403
+    assert api.post("/dsr/export", {"phone": PHONE}, token=write_key).status == 200
+    assert api.post("/dsr/erase", {"phone": PHONE}, token=write_key).status == 403
+
+
+def test_no_identifier_is_a_400_on_phone(api):
+    owner = sign_up_and_log_in(api)
+
+    reply = api.post("/dsr/export", {}, token=owner.token)
+
+    assert reply.status == 400 and reply.body["code"] == "IDENTIFIER_REQUIRED" and reply.body["field"] == "phone"
+
+
+def test_a_bad_number_is_a_400(api):
+    owner = sign_up_and_log_in(api)
+
+    reply = api.post("/dsr/erase", {"phone": "+1 12"}, token=owner.token)
+
+    assert reply.status == 400 and reply.body["code"] == "INVALID_PHONE_NUMBER"
