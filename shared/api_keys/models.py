@@ -55,6 +55,7 @@ class ApiKeyView(BaseModel):
 
 
 class MintedApiKey(ApiKeyView):
-    """`POST /api-keys` 201: the only response that ever carries the secret."""
+    """`POST /api-keys` 201: the only response that ever carries the secret (once: a replay of the same
+    Idempotency-Key answers null, since the secret is never stored)."""
 
-    secret: str
+    secret: str | None

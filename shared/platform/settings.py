@@ -99,6 +99,16 @@ class Settings(BaseSettings):
     sandbox_carrier_auth_token: SecretStr = Field(SecretStr("sandbox-carrier-auth-token"),
                                                   alias="SANDBOX_CARRIER_AUTH_TOKEN")
 
+    # --- Rate limits (issue 6): per tenant (GCRA; a tenant's own limits live on its bucket item), and per IP
+    # on POST /auth/login. The local stack may raise them for its test suites; nothing turns them off.
+    rate_limit_per_second: float = Field(10, alias="RATE_LIMIT_PER_SECOND", gt=0)
+    rate_limit_burst: int = Field(20, alias="RATE_LIMIT_BURST", ge=1)
+    login_rate_limit_per_minute: float = Field(5, alias="LOGIN_RATE_LIMIT_PER_MINUTE", gt=0)
+    login_rate_limit_burst: int = Field(10, alias="LOGIN_RATE_LIMIT_BURST", ge=1)
+
+    #: Keyed hash of erased contacts (DSR): never rotate it, or erased numbers stop being recognised.
+    dsr_pepper: SecretStr | None = Field(None, alias="DSR_PEPPER")
+
     @property
     def is_local(self) -> bool:
         return self.environment == "local"
