@@ -17,7 +17,7 @@ AUDIENCE_PEAK_MB_TARGET = 300
 
 def main() -> int:
     os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
-    from bench import audience_ingest, cold_import, warm_requests
+    from bench import audience_ingest, cold_import, dialer, report_render, warm_requests
 
     imports = cold_import.run()
     print("Cold import (median of fresh interpreters, .pyc compiled):")
@@ -52,12 +52,46 @@ def main() -> int:
     verdict = "ok" if audience["peak_rss_mb"] <= AUDIENCE_PEAK_MB_TARGET else "OVER TARGET"
     print(f"  peak memory (process RSS)               {audience['peak_rss_mb']:>8} MB  {verdict}")
 
+    dialing = dialer.run()
+    _print_dialer(dialing)
+
+    report = report_render.run()
+    verdict = "ok" if report["ok"] else "OVER TARGET"
+    print(f"\nWeekly PDF report with {report['calls']:,} calls: median {report['median_seconds']:.2f} s "
+          f"(target ≤ {report['target_seconds']:.0f} s)  {report['pdf_bytes']:,} bytes  {verdict}")
+
     results = Path(__file__).parent / "results"
     results.mkdir(exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     (results / f"bench-{stamp}.json").write_text(json.dumps({"cold_import": imports, "warm": warm,
-                                                                    "audience_ingest": audience}, indent=2))
+                                                                    "audience_ingest": audience,
+                                                                    "dialer": dialing, "report": report}, indent=2))
     return 0
+
+
+def _print_dialer(figures: dict) -> None:
+    from bench.dialer import COST_PER_CALL_TARGET, RUN_10K_TARGET_SECONDS, TURN_P50_TARGET_MS
+
+    sandbox = figures["sandbox_run"]
+    print(f"\nDialer: a {sandbox['targets']:,}-target sandbox run, {sandbox['concurrent_calls']} concurrent calls "
+          f"({sandbox['run']['status']} in {sandbox['seconds']} s; {sandbox['mix']}):")
+    print(f"  completed calls {sandbox['completed_calls']:,}; run counters {sandbox['run']}")
+    print(f"  per completed call: {sandbox['per_completed_call']}")
+    print(f"  dollars per completed call ({sandbox['prices_as_of']}):")
+    for service, amount in sandbox["dollars_per_completed_call"].items():
+        print(f"    {service:<16} ${amount:.7f}")
+    total = sandbox["dollars_per_completed_call_total"]
+    verdict = "ok" if total <= COST_PER_CALL_TARGET else "OVER"
+    print(f"    {'total':<16} ${total:.6f}  (target ≤ ${COST_PER_CALL_TARGET})  {verdict}")
+    turn = figures["turn"]
+    verdict = "ok" if turn["server_p50_ms"] <= TURN_P50_TARGET_MS else "OVER"
+    print(f"  one conversation turn, in-process, {turn['turns']} turns: handler p50 {turn['handler_p50_ms']} ms, "
+          f"p95 {turn['handler_p95_ms']} ms; scripted agent p50 {turn['scripted_agent_p50_ms']} ms; "
+          f"server without the model p50 {turn['server_p50_ms']} ms, p95 {turn['server_p95_ms']} ms  {verdict}")
+    large = figures["run_large_audience"]
+    verdict = "ok" if large["max_s"] <= RUN_10K_TARGET_SECONDS else "OVER"
+    print(f"  POST /workflows/{{id}}/run on {large['targets']:,} targets over HTTP: median {large['median_s']} s, "
+          f"max {large['max_s']} s {large['seconds']}  {verdict}")
 
 
 if __name__ == "__main__":

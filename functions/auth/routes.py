@@ -19,6 +19,7 @@ from shared.auth.policies import credentials_of, current_principal, requires
 from shared.auth.principal import Scope
 from shared.auth.session_cookie import expired_session_cookie, session_cookie
 from shared.platform.http.input_types import Email, PrintableText
+from shared.platform.http.request_guards import throttle_login_by_source_ip
 
 router = APIGatewayHttpRouter()
 TAGS = ["Auth"]
@@ -60,7 +61,8 @@ def verify_email(token: Annotated[str, Query(min_length=1, max_length=512)]) -> 
     return service.verify_email(token)
 
 
-@router.post("/auth/login", summary="Log in: returns a bearer token and sets the cf_session cookie", tags=TAGS)
+@router.post("/auth/login", summary="Log in: returns a bearer token and sets the cf_session cookie", tags=TAGS,
+             middlewares=[throttle_login_by_source_ip])  # per IP; failures are limited per email too
 def log_in(body: Annotated[LoginRequest, Body()]) -> Response[Session]:
     from shared.accounts import service
 

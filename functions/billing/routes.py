@@ -70,10 +70,8 @@ def history(limit: Annotated[int, Query(ge=1, le=200)] = 50,
              tags=TAGS, status_code=201, middlewares=[requires(Scope.WRITE)])
 def create_topup(body: Annotated[TopupRequest, Body()]) -> TopupCreated:
     from shared.billing import service
-    from shared.platform.idempotency import HEADER
 
-    intent = service.create_topup(current_principal(router), body.amount_minor, body.return_url,
-                                  router.current_event.headers.get(HEADER.lower()))
+    intent = service.create_topup(current_principal(router), body.amount_minor, body.return_url)
     return TopupCreated(**intent.model_dump())
 
 

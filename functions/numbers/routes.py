@@ -19,7 +19,6 @@ from shared.numbers.models import AvailableNumberView, PhoneNumber
 
 router = APIGatewayHttpRouter()
 TAGS = ["Numbers"]
-IDEMPOTENCY_HEADER = "idempotency-key"  # API Gateway HTTP APIs lower-case header names
 NumberId = Annotated[str, Path(min_length=1, max_length=64)]
 CountryCode = Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^[A-Za-z]{2,4}$")]
 AreaCode = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[0-9]{1,6}$")]
@@ -68,8 +67,7 @@ def search_numbers(body: Annotated[SearchRequest, Body()]) -> AvailableNumbers:
 def provision_number(body: Annotated[NumberRequest, Body()]) -> PhoneNumber:
     from shared.numbers import service
 
-    return service.provision_number(current_principal(router), body.phone_e164,
-                                    router.current_event.headers.get(IDEMPOTENCY_HEADER))
+    return service.provision_number(current_principal(router), body.phone_e164)
 
 
 @router.post("/numbers/import", summary="Bring a number your carrier account holds; its webhooks are wired",

@@ -14,20 +14,14 @@ from shared.dialer.models import RunList, RunPaused, RunStarted
 router = APIGatewayHttpRouter()
 TAGS = ["Workflows"]
 WorkflowId = Annotated[str, Path(min_length=1, max_length=64)]
-IDEMPOTENCY_HEADER = "idempotency-key"  # API Gateway HTTP APIs lower-case header names
 
 
 @router.post("/workflows/<id>/run", summary="Start the dialer (or resume a paused run): readiness 409, funds 402",
              tags=TAGS, status_code=201, middlewares=[requires(Scope.WRITE)])
 def run_workflow(id: WorkflowId) -> RunStarted:
     from shared.dialer import runs
-    from shared.platform.idempotency import idempotent
 
-    principal = current_principal(router)
-    _, body = idempotent(principal, "POST /workflows/{id}/run", router.current_event.headers.get(IDEMPOTENCY_HEADER),
-                         {"workflow_id": id},
-                         lambda: (201, runs.start_run(principal, id).model_dump(mode="json")))
-    return RunStarted.model_validate(body)
+    return runs.start_run(current_principal(router), id)
 
 
 @router.post("/workflows/<id>/pause", summary="Pause the dialer: new dials stop now, calls in flight finish",

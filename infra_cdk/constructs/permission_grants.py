@@ -185,7 +185,7 @@ def _erase_media(targets: GrantTargets) -> Access:
         ),
         environment={"MEDIA_BUCKET": media.bucket.bucket_name},
         acknowledgments=((f"AwsSolutions-IAM5[Resource::<{media.logical_id}.Arn>/recordings/*]",
-                          "A DSR erase deletes every recording of the contact's calls: object keys are minted per call."),
+                          "A DSR erase deletes every recording of the contact's calls: keys are minted per call."),
                          (f"AwsSolutions-IAM5[Resource::<{media.logical_id}.Arn>/dsr/*]",
                           "A DSR erase deletes the contact's earlier export bundles, minted per request."),
                          (f"AwsSolutions-IAM5[Resource::<{media.logical_id}.Arn>/manifests/*]",

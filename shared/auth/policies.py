@@ -4,15 +4,19 @@
     def get_balance() -> Balance:
         return billing.get_balance(current_principal(router))
 
-Public routes declare nothing. `users_only=True` refuses API keys (account self-management and
-anything that needs a human identity in the audit trail). Scopes: read = GET, write = read +
+Public routes declare nothing here: they are listed in `PUBLIC_ROUTES` (or `SIGNED_ROUTES` when the
+request's signature is the authentication), so a route without any policy is detectable (`policy_of`).
+`users_only=True` refuses API keys (account self-management and anything that needs a human identity in
+the audit trail). Scopes: read = GET, write = read +
 POST/PUT, admin = write + destructive actions.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
 
 from shared.auth.principal import Credentials, Principal, Scope
 from shared.auth.session_cookie import SESSION_COOKIE
@@ -46,8 +50,10 @@ def requires(scope: Scope, *, users_only: bool = False) -> Callable[..., Any]:
     def check_access(app: "BaseRouter") -> Principal:
         # Imported on the first protected request: public routes never load the storage layer.
         from shared.auth.authentication import authenticate
+        from shared.platform.http.request_guards import admit
 
         principal = authenticate(credentials_of(app.current_event))
+        admit(app, principal)  # the tenant's rate limit: 429 past it; its headers go on every response
         if users_only and not principal.is_user:
             raise Forbidden("This endpoint needs a logged-in user (cookie or JWT); API keys are refused",
                             code="USER_REQUIRED")
@@ -57,15 +63,110 @@ def requires(scope: Scope, *, users_only: bool = False) -> Callable[..., Any]:
         return principal
 
     def authorize(app: "BaseRouter", next_middleware: "NextMiddleware") -> Any:
-        app.append_context(**{PRINCIPAL: check_access(app)})
-        return next_middleware(app)
+        from shared.platform.http.request_guards import run_guarded
+
+        # Rate-limit headers on the response or the raised error; Idempotency-Key on state-changing POSTs.
+        return run_guarded(app, next_middleware, check_access, PRINCIPAL, needs_write=scope >= Scope.WRITE)
 
     authorize.__name__ = f"requires_{scope.label}{'_user' if users_only else ''}"
     # Powertools validates a request before route middlewares run; the error mapper calls this first so
     # a caller without access learns that (401/403), not how its body was malformed (400).
     authorize.check_access = check_access  # type: ignore[attr-defined]
+    # Read by `policy_of` (OpenAPI security, the security matrix): the route's policy, discoverable.
+    authorize.scope = scope  # type: ignore[attr-defined]
+    authorize.users_only = users_only  # type: ignore[attr-defined]
     return authorize
 
 
 def current_principal(router: "BaseRouter") -> Principal:
     return router.context[PRINCIPAL]
+
+
+# --- Discoverable policies: every route is either `requires(...)`, public or signed, and nothing else. ---
+
+#: Routes anyone may call, each with the reason it needs no credential. A route that is in neither this map,
+#: `SIGNED_ROUTES` nor declares `requires(...)` is unclassified: `policy_of` refuses it and the security
+#: matrix (tests/contract/test_security_matrix.py) fails.
+PUBLIC_ROUTES: dict[str, str] = {
+    "GET /healthz": "load balancers and status pages probe it",
+    "GET /openapi.json": "the API's own documentation",
+    "GET /docs": "the API's own documentation",
+    "POST /auth/signup": "creates the account the credentials will belong to",
+    "GET /auth/verify-email": "the emailed token is the credential",
+    "POST /auth/login": "exchanges a password for a session",
+    "POST /auth/logout": "revokes whichever session it is called with, if any",
+    "GET /voices": "the public voice catalogue",
+    "POST /workflows/preview-opening": "a stateless text-to-speech preview",
+    "GET /objections": "the shared objection library, not tenant-scoped",
+    "GET /onboarding/providers": "the catalogue of providers and their fields",
+}
+
+#: Public routes whose authentication is the caller's signature over the request (verified in the route).
+SIGNED_ROUTES: dict[str, str] = {
+    "POST /billing/webhooks/payment": "X-CallFunnel-Signature: HMAC-SHA256 over `{timestamp}.{raw body}`",
+    "POST /slack/interactivity": "X-Slack-Signature: v0 HMAC-SHA256 with X-Slack-Request-Timestamp",
+    "POST /telephony/{provider}/voice/{tenant_id}/{call_id}": "X-Twilio-Signature (Exotel: the URL token)",
+    "POST /telephony/{provider}/gather/{tenant_id}/{call_id}": "X-Twilio-Signature (Exotel: the URL token)",
+    "POST /telephony/{provider}/hold/{tenant_id}/{call_id}": "X-Twilio-Signature (Exotel: the URL token)",
+    "POST /telephony/{provider}/status/{tenant_id}/{call_id}": "X-Twilio-Signature (Exotel: the URL token)",
+}
+
+
+class UnclassifiedRoute(LookupError):
+    """A route that declares no `requires(...)` and is not listed as public or signed (or is both)."""
+
+
+@dataclass(frozen=True)
+class RoutePolicy:
+    """Who may call a route: `public`, `signed` (the request's signature) or `protected` by a scope."""
+
+    access: Literal["public", "signed", "protected"]
+    scope: Scope | None = None
+    users_only: bool = False
+    reason: str = ""
+
+    @property
+    def needs_credentials(self) -> bool:
+        return self.access == "protected"
+
+
+def route_policies(app: "BaseRouter") -> dict[tuple[str, str], RoutePolicy]:
+    """Every route of a resolver, `(METHOD, "/path/{param}")` → its policy; raises `UnclassifiedRoute`."""
+    policies: dict[tuple[str, str], RoutePolicy] = {}
+    for route in [*app._static_routes, *app._dynamic_routes]:  # type: ignore[attr-defined]
+        path = re.sub(r"<(\w+)>", r"{\1}", route.path)
+        for method in route.method.split(","):
+            policies[(method.strip().upper(), path)] = _policy_of_route(method.strip().upper(), path,
+                                                                       route.middlewares or [])
+    return policies
+
+
+def policy_of(function_name: str, method: str, path: str) -> RoutePolicy:
+    """The policy of one catalog route, read from its function's resolver (imports the handler module)."""
+    import importlib
+
+    from functions.catalog import by_name
+
+    app = importlib.import_module(by_name(function_name).module).app
+    policies = route_policies(app)
+    key = (method.upper(), path)
+    if key not in policies:
+        raise UnclassifiedRoute(f"{method.upper()} {path} is not a route of the {function_name!r} function")
+    return policies[key]
+
+
+def _policy_of_route(method: str, path: str, middlewares: list[Any]) -> RoutePolicy:
+    route_key = f"{method} {path}"
+    guards = [middleware for middleware in middlewares if hasattr(middleware, "check_access")]
+    declared = [access for access, routes in (("public", PUBLIC_ROUTES), ("signed", SIGNED_ROUTES))
+                if route_key in routes]
+    if len(guards) + len(declared) != 1:
+        found = [*(guard.__name__ for guard in guards), *declared] or ["nothing"]
+        raise UnclassifiedRoute(f"{route_key} must declare exactly one access policy — `requires(...)` on the "
+                                f"route, or an entry in PUBLIC_ROUTES / SIGNED_ROUTES — but has {', '.join(found)}")
+    if declared:
+        access = declared[0]
+        reason = (PUBLIC_ROUTES if access == "public" else SIGNED_ROUTES)[route_key]
+        return RoutePolicy(access=access, reason=reason)  # type: ignore[arg-type]
+    guard = guards[0]
+    return RoutePolicy(access="protected", scope=guard.scope, users_only=guard.users_only)

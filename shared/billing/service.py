@@ -104,21 +104,11 @@ def _decode_cursor(cursor: str) -> str:
     return sort_key
 
 
-TOPUP_ROUTE = "POST /billing/topup"
-
-
-def create_topup(principal: Principal, amount_minor: int, return_url: str | None,
-                 idempotency_key: str | None = None) -> TopupIntent:
-    """One checkout per Idempotency-Key: a replay with the same body gets the first intent back."""
+def create_topup(principal: Principal, amount_minor: int, return_url: str | None) -> TopupIntent:
+    """A checkout for the top-up (Idempotency-Key is honoured around the route, for every POST alike)."""
     from shared.billing import topups
-    from shared.platform.idempotency import idempotent
 
-    def create() -> tuple[int, dict]:
-        return 201, topups.create_topup(_wallet_of(principal), amount_minor, return_url).model_dump(mode="json")
-
-    body = {"amount_minor": amount_minor, "return_url": return_url}
-    _, created = idempotent(principal, TOPUP_ROUTE, idempotency_key, body, create)
-    return TopupIntent.model_validate(created)
+    return topups.create_topup(_wallet_of(principal), amount_minor, return_url)
 
 
 def configure_autocharge(principal: Principal, enabled: bool, threshold_minor: int | None,

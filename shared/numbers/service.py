@@ -25,8 +25,6 @@ if TYPE_CHECKING:
     from shared.auth.principal import Principal
     from shared.providers.telephony.port import OwnedNumber
 
-PROVISION_ROUTE = "POST /numbers/provision"
-
 
 def webhook_urls() -> tuple[str, str]:
     """This deployment's voice and status-callback webhooks (the routes come with the dialer)."""
@@ -50,18 +48,8 @@ def search_available(principal: "Principal", country: str, area_code: str | None
             for number in found if number.phone_e164 not in held]
 
 
-def provision_number(principal: "Principal", phone: str, idempotency_key: str | None = None) -> PhoneNumber:
-    """Buy once per Idempotency-Key: a replay with the same body gets the first purchase back."""
-    from shared.platform.idempotency import idempotent
-
-    def buy() -> tuple[int, dict]:
-        return 201, _provision(principal, phone).model_dump(mode="json")
-
-    _, created = idempotent(principal, PROVISION_ROUTE, idempotency_key, {"phone_e164": phone}, buy)
-    return PhoneNumber.model_validate(created)
-
-
-def _provision(principal: "Principal", phone: str) -> PhoneNumber:
+def provision_number(principal: "Principal", phone: str) -> PhoneNumber:
+    """Buy a number (Idempotency-Key is honoured around the route, for every POST alike)."""
     e164, country = _parse(phone)
     _refuse_if_held(principal.tenant_id, e164)
     provider = get_telephony(principal.tenant_id, country)

@@ -52,7 +52,8 @@ def aws_calls(monkeypatch):
 
 
 @pytest.mark.parametrize("credential", ["api_key", "jwt"])
-def test_a_warm_balance_read_is_one_aws_call_credential_and_wallet_together(api, aws_calls, credential):
+def test_a_warm_balance_read_is_one_read_credential_and_wallet_together_plus_the_rate_limit_write(api, aws_calls,
+                                                                                                 credential):
     owner = sign_up_and_log_in(api)
     token = mint_key(api, owner)["secret"] if credential == "api_key" else owner.token
     api.get("/billing/balance", token=token)  # warm: the container has met this key
@@ -60,7 +61,7 @@ def test_a_warm_balance_read_is_one_aws_call_credential_and_wallet_together(api,
 
     api.get("/billing/balance", token=token)
 
-    assert aws_calls == ["BatchGetItem"]
+    assert aws_calls == ["BatchGetItem", "UpdateItem"]  # the tenant's rate-limit bucket: one conditional update
 
 
 def test_a_key_is_rechecked_on_every_request_even_once_its_tenant_is_known(api):

@@ -89,11 +89,20 @@ def _access_refusal(app: "APIGatewayHttpResolver") -> Response | None:
     return None
 
 
+def _with_rate_limit_headers(app: "APIGatewayHttpResolver", response: Response) -> Response:
+    """A request refused for its body still counted against the tenant: say where the bucket stands."""
+    from shared.platform.http.request_guards import rate_limit_headers
+
+    response.headers.update(rate_limit_headers(app))
+    return response
+
+
 def register_error_handlers(app: "APIGatewayHttpResolver") -> None:
     app.exception_handler(CallFunnelError)(_from_domain_error)
     app.exception_handler(RequestValidationError)(
-        lambda error: _access_refusal(app) or _from_validation_error(error))
-    app.exception_handler(RequestUnsupportedContentType)(_from_unsupported_content_type)
+        lambda error: _access_refusal(app) or _with_rate_limit_headers(app, _from_validation_error(error)))
+    app.exception_handler(RequestUnsupportedContentType)(
+        lambda error: _access_refusal(app) or _from_unsupported_content_type(error))
     app.exception_handler(NotFoundError)(_from_not_found)
     app.exception_handler(UnicodeDecodeError)(_from_undecodable_body)
     app.exception_handler(Exception)(_from_unexpected)

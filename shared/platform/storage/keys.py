@@ -300,3 +300,15 @@ def call_event_guard_pk(tenant_id: int, call_id: str, status: str) -> str:
 
 def carrier_pacing_pk(carrier_account: str) -> str:
     return f"PACING#{carrier_account}"
+
+
+# --- Rate limits (issue 6): one GCRA bucket per tenant, and per source IP for logins ----------------------------
+RATE_LIMIT_BUCKET = "BUCKET"
+
+
+def rate_limit_tenant_pk(tenant_id: int) -> str:
+    return f"RATELIMIT#{tenant_id}"
+
+
+def rate_limit_login_ip_pk(source_ip: str) -> str:
+    return f"RATELIMIT#login-ip#{source_ip}"

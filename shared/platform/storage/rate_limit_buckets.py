@@ -13,9 +13,10 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from shared.platform.storage import keys
 from shared.platform.storage.table import TableItem
 
-SORT_KEY = "BUCKET"
+SORT_KEY = keys.RATE_LIMIT_BUCKET
 ITEM_TYPE = "RateLimitBucket"
 EXPIRY_MARGIN_SECONDS = 60
 

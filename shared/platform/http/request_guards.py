@@ -1,0 +1,65 @@
+"""What happens around every protected route, in one place: the tenant's rate limit, its headers on every
+response (success or a raised error), and Idempotency-Key on state-changing POSTs.
+
+`shared.auth.policies.requires` calls `admit` right after authentication (so a request that fails its
+scope check or its validation still spends a token and still learns its limits) and `run_guarded` around
+the route. The login route has its own per-IP limiter, `throttle_login_by_source_ip`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from shared.platform.errors import CallFunnelError
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.event_handler import Response
+    from aws_lambda_powertools.event_handler.api_gateway import BaseRouter
+    from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
+
+    from shared.auth.principal import Principal
+
+RATE_LIMIT_HEADERS = "rate_limit_headers"  # app.context key: this request's X-RateLimit-* headers
+
+
+def admit(app: "BaseRouter", principal: "Principal") -> None:
+    """Spend one of the tenant's tokens; raises RateLimited (429, with its headers) past the limit."""
+    from shared.platform import rate_limits
+
+    app.append_context(**{RATE_LIMIT_HEADERS: {}})
+    decision = rate_limits.admit_tenant_request(principal.tenant_id)
+    app.append_context(**{RATE_LIMIT_HEADERS: decision.headers()})
+
+
+def rate_limit_headers(app: "BaseRouter") -> dict[str, str]:
+    """The X-RateLimit-* headers of the request being served ({} before `admit`, or on a public route)."""
+    return dict(app.context.get(RATE_LIMIT_HEADERS) or {})
+
+
+def run_guarded(app: "BaseRouter", next_middleware: "NextMiddleware", check_access: Callable[..., "Principal"],
+                principal_key: str, needs_write: bool) -> "Response":
+    """Check access, run the route (once per Idempotency-Key when it changes state), and put the rate-limit
+    headers on whatever comes out — the route's response or the error it raised."""
+    from shared.platform.http.idempotent_routes import applies_to, run_once_per_key
+
+    try:
+        principal = check_access(app)
+        app.append_context(**{principal_key: principal})
+        if applies_to(app.current_event.request_context.http.method, needs_write):
+            response = run_once_per_key(app, next_middleware, principal)
+        else:
+            response = next_middleware(app)
+    except CallFunnelError as error:
+        error.headers = {**rate_limit_headers(app), **error.headers}
+        raise
+    response.headers.update(rate_limit_headers(app))
+    return response
+
+
+def throttle_login_by_source_ip(app: "BaseRouter", next_middleware: "NextMiddleware") -> Any:
+    """POST /auth/login: a per-IP limit (settings: LOGIN_RATE_LIMIT_*) before the per-email failure limit."""
+    from shared.platform import rate_limits
+
+    rate_limits.admit_login_attempt(app.current_event.request_context.http.source_ip)
+    return next_middleware(app)

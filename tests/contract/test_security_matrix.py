@@ -1,0 +1,190 @@
+"""The security matrix: every catalog route × two tenants × {no auth, read key, write key, admin key, user JWT}.
+
+Each route's expected outcome comes from its declared policy (`shared.auth.policies.policy_of`); a route with
+no policy fails here with the reason. Path parameters are filled with tenant A's real objects (a workflow, an
+API key, a DNC entry; ids that do not exist where A has none), then:
+
+- as tenant A, a credential the policy admits is never refused (no 401/403, no 5xx); one it does not admit is
+  401 (none) or 403 (`INSUFFICIENT_SCOPE`, or `USER_REQUIRED` for an API key on a users-only route);
+- as tenant B, the same requests never reach A's objects: admitted credentials get 404 on A's ids, and B's
+  lists do not contain them.
+
+Bodies are `{}`: an admitted caller learns the body is invalid (400), so no route changes anything by
+accident, except the few without a body (pause, retire, release…), which act on A's objects as A — the
+matrix does not depend on their state. POST /auth/logout is sent with a throwaway token as "user JWT" (it
+revokes the token it is called with). 429s (the tenant's rate limit) are waited out.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass
+
+import pytest
+import requests
+
+from functions.catalog import FUNCTIONS
+from shared.auth.policies import RoutePolicy, policy_of
+from shared.auth.principal import Scope
+from tests.contract.helpers import Account, mint_key, new_session, sign_up_and_log_in
+
+CREDENTIALS = ("none", "read", "write", "admin", "jwt")
+PROMPT = "Win back customers whose gym membership lapsed in the last 90 days. Call 10am-7pm IST, be friendly."
+DNC_NUMBERS = {"A": "+14155550142", "B": "+14155550143"}  # distinct: B must not own A's entry
+MISSING_ID = "missing0000000000000000"
+MAX_RATE_LIMIT_RETRIES = 6
+#: Routes whose scope departs from "GET read, POST/PUT write, destructive admin", with the reason.
+SCOPE_EXCEPTIONS: dict[str, tuple[Scope, str]] = {
+    "DELETE /dnc/{phone_e164}": (Scope.WRITE, "the reference marks it JWT · write: un-listing is not destructive"),
+    "POST /numbers/search": (Scope.READ, "a search of the carrier's inventory that changes nothing"),
+}
+#: Routes that revoke the token they are called with.
+CREDENTIAL_CONSUMING = {"POST /auth/logout"}
+#: Routes that refuse API keys: account self-management and what needs a human in the audit trail.
+USERS_ONLY = {"GET /api-keys", "POST /api-keys", "POST /api-keys/{id}/revoke", "DELETE /api-keys/{id}",
+              "PUT /workflows/{id}/compliance"}
+DESTRUCTIVE = re.compile(r"^DELETE |/(retire|release|erase)$")
+
+
+@dataclass
+class Tenant:
+    account: Account
+    keys: dict[str, str]  # scope label → secret
+    workflow_id: str
+    api_key_id: str  # a key that is never used as a credential (revoking it breaks nothing)
+
+    def headers(self, credential: str) -> dict[str, str]:
+        if credential == "none":
+            return {}
+        secret = self.account.token if credential == "jwt" else self.keys[credential]
+        return {"Authorization": f"Bearer {secret}"}
+
+
+def catalog_routes() -> list[tuple[str, str]]:
+    return [(function.name, f"{route.method} {route.path}") for function in FUNCTIONS for route in function.routes]
+
+
+def expected_scope(route_key: str) -> Scope:
+    if route_key in SCOPE_EXCEPTIONS:
+        return SCOPE_EXCEPTIONS[route_key][0]
+    if route_key.startswith("GET "):
+        return Scope.READ
+    return Scope.ADMIN if DESTRUCTIVE.search(route_key) else Scope.WRITE
+
+
+@pytest.fixture(scope="module")
+def tenants(base_url: str) -> dict[str, Tenant]:
+    made = {}
+    with new_session() as http:
+        for name in ("A", "B"):
+            account = sign_up_and_log_in(http, base_url)
+            keys = {scope: mint_key(http, base_url, account, scope=scope, name=f"matrix {scope}")["secret"]
+                    for scope in ("read", "write", "admin")}
+            target_key = mint_key(http, base_url, account, scope="read", name="matrix target")["id"]
+            workflow = _send(http, "POST", f"{base_url}/workflows", account.auth, {"nl_prompt": PROMPT})
+            assert workflow.status_code == 201, workflow.text
+            added = _send(http, "POST", f"{base_url}/dnc/add", account.auth, {"phone_e164": DNC_NUMBERS[name]})
+            assert added.status_code == 200, added.text
+            made[name] = Tenant(account, keys, workflow.json()["id"], target_key)
+    return made
+
+
+@pytest.mark.parametrize(("function_name", "route_key"), catalog_routes(), ids=[key for _, key in catalog_routes()])
+def test_every_route_admits_exactly_the_credentials_its_policy_names(function_name, route_key, tenants, base_url):
+    policy = policy_of(function_name, *route_key.split(" ", 1))  # raises UnclassifiedRoute for a route without one
+    owner, other = tenants["A"], tenants["B"]
+    method, path = route_key.split(" ", 1)
+    url = base_url + _fill(path, owner)
+    with new_session() as http:
+        for credential in CREDENTIALS:
+            response = _send(http, method, url, _headers(owner, credential, route_key, base_url), _body(method))
+            _assert_outcome(route_key, policy, credential, response, as_owner=True)
+            response = _send(http, method, url, _headers(other, credential, route_key, base_url), _body(method))
+            _assert_outcome(route_key, policy, credential, response, as_owner=False)
+            if policy.needs_credentials and _admits(policy, credential):
+                _assert_never_leaks(route_key, path, response, owner)
+
+
+@pytest.mark.parametrize(("function_name", "route_key"), catalog_routes(), ids=[key for _, key in catalog_routes()])
+def test_every_protected_route_declares_the_scope_its_method_implies(function_name, route_key):
+    policy = policy_of(function_name, *route_key.split(" ", 1))
+    if policy.needs_credentials:
+        assert policy.scope == expected_scope(route_key), (
+            f"{route_key} requires '{policy.scope.label}', the rule says '{expected_scope(route_key).label}' "
+            "(GET read, POST/PUT write, DELETE/retire/release/erase admin): fix the route or add an exception")
+        assert policy.users_only == (route_key in USERS_ONLY), f"{route_key}: users_only={policy.users_only}"
+
+
+def _admits(policy: RoutePolicy, credential: str) -> bool:
+    if not policy.needs_credentials:
+        return True
+    if credential == "none":
+        return False
+    if credential == "jwt":
+        return True  # the account's owner: admin
+    return not policy.users_only and Scope.from_label(credential) >= policy.scope
+
+
+def _assert_outcome(route_key: str, policy: RoutePolicy, credential: str, response: requests.Response, *,
+                    as_owner: bool) -> None:
+    who = f"{route_key} as tenant {'A' if as_owner else 'B'} with {credential}"
+    status = response.status_code
+    assert status < 500, f"{who}: {status} {response.text[:300]}"
+    if policy.access == "signed":
+        assert status in (400, 401, 403, 404), f"{who}: an unsigned request answered {status} {response.text[:300]}"
+        return
+    if _admits(policy, credential):
+        assert status not in (401, 403), f"{who}: refused with {status} {response.text[:300]}"
+        if policy.needs_credentials and not as_owner and _names_owner_object(route_key):
+            # A body is validated before the object is looked up: `{}` may be 400, but never reaches A's object.
+            allowed = (404,) if route_key.split(" ")[0] in ("GET", "DELETE") else (400, 404)
+            assert status in allowed, f"{who}: tenant A's object answered {status} {response.text[:300]}"
+    elif credential == "none":
+        assert status == 401, f"{who}: {status} {response.text[:300]}"
+    else:
+        code = "USER_REQUIRED" if policy.users_only and credential != "jwt" else "INSUFFICIENT_SCOPE"
+        assert (status, response.json().get("code")) == (403, code), f"{who}: {status} {response.text[:300]}"
+
+
+def _assert_never_leaks(route_key: str, path: str, response: requests.Response, owner: Tenant) -> None:
+    """Tenant B's answers never carry tenant A's ids."""
+    for secret_id in (owner.workflow_id, owner.api_key_id):
+        assert secret_id not in response.text, f"{route_key}: tenant B saw tenant A's {secret_id}"
+
+
+def _names_owner_object(route_key: str) -> bool:
+    return any(param in route_key for param in ("{id}", "{phone_e164}"))
+
+
+def _fill(path: str, owner: Tenant) -> str:
+    if path.startswith("/workflows/{id}"):
+        path = path.replace("{id}", owner.workflow_id)
+    elif path.startswith("/api-keys/{id}"):
+        path = path.replace("{id}", owner.api_key_id)
+    values = {"id": MISSING_ID, "phone_e164": requests.utils.quote(DNC_NUMBERS["A"], safe=""), "provider": "sandbox",
+              "tenant_id": str(owner.account.tenant_id), "call_id": "call_0123abcd"}
+    if path.startswith("/onboarding/credentials/"):
+        values["provider"] = "twilio"
+    return re.sub(r"\{(\w+)\}", lambda match: values[match.group(1)], path)
+
+
+def _body(method: str) -> dict | None:
+    return {} if method in ("POST", "PUT") else None
+
+
+def _headers(tenant: Tenant, credential: str, route_key: str, base_url: str) -> dict[str, str]:
+    if credential == "jwt" and route_key in CREDENTIAL_CONSUMING:
+        with new_session() as http:
+            return sign_up_and_log_in(http, base_url).auth  # a throwaway session: this call revokes it
+    return tenant.headers(credential)
+
+
+def _send(http: requests.Session, method: str, url: str, headers: dict[str, str], body: dict | None):
+    for _ in range(MAX_RATE_LIMIT_RETRIES):
+        http.cookies.clear()  # only the credential under test may authenticate the request
+        response = http.request(method, url, headers=headers, json=body)
+        if response.status_code != 429:
+            return response
+        time.sleep(min(float(response.headers.get("Retry-After") or 1), 5.0))
+    return response

@@ -1,0 +1,198 @@
+"""The merged OpenAPI document: complete (every catalog route), valid, and honest about auth and errors."""
+
+from __future__ import annotations
+
+import importlib
+
+import pytest
+from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
+
+from functions.catalog import FUNCTIONS
+from shared.auth.policies import PUBLIC_ROUTES, SIGNED_ROUTES, UnclassifiedRoute, requires, route_policies
+from shared.auth.principal import Scope
+from shared.platform.http.openapi import HTTP_METHODS, build_openapi, example_of, merged_openapi, swagger_page
+from shared.platform.http.resolver import build_resolver
+
+#: The document describes the API; it does not list itself or the page that renders it.
+SELF_DESCRIBING_ROUTES = {"GET /openapi.json", "GET /docs"}
+
+
+@pytest.fixture(scope="module")
+def document():
+    merged_openapi.cache_clear()
+    yield merged_openapi()
+    merged_openapi.cache_clear()
+
+
+def operations(document):
+    for path, path_item in document["paths"].items():
+        for method in HTTP_METHODS:
+            if method in path_item:
+                yield f"{method.upper()} {path}", path_item[method]
+
+
+def catalog_route_keys():
+    return {f"{route.method} {route.path}" for function in FUNCTIONS for route in function.routes}
+
+
+def test_every_catalog_route_is_documented_at_its_canonical_path(document):
+    documented = {key for key, _ in operations(document)}
+
+    assert documented == catalog_route_keys() - SELF_DESCRIBING_ROUTES
+
+
+def test_the_document_is_valid_openapi_3_1(document):
+    from openapi_spec_validator import validate
+
+    validate(document)
+
+    assert document["openapi"].startswith("3.1")
+
+
+def test_every_protected_operation_declares_bearer_and_cookie_security_and_answers_401_and_403(document):
+    for key, operation in operations(document):
+        if operation["x-callfunnel-access"]["access"] == "protected":
+            assert operation["security"] == [{"bearerAuth": []}, {"cookieAuth": []}], key
+            assert {"401", "403", "429"} <= set(operation["responses"]), key
+
+
+def test_public_and_signed_operations_need_no_credentials(document):
+    for key, operation in operations(document):
+        if key in PUBLIC_ROUTES or key in SIGNED_ROUTES:
+            assert operation["security"] == [], key
+            assert "401" not in operation["responses"] or key in SIGNED_ROUTES or key == "POST /auth/login", key
+
+
+def test_the_security_schemes_are_the_bearer_header_and_the_session_cookie(document):
+    schemes = document["components"]["securitySchemes"]
+
+    assert schemes["bearerAuth"] == {**schemes["bearerAuth"], "type": "http", "scheme": "bearer"}
+    assert schemes["cookieAuth"] == {**schemes["cookieAuth"], "type": "apiKey", "in": "cookie", "name": "cf_session"}
+
+
+def test_error_responses_use_the_shared_error_schema_and_not_the_frameworks_422(document):
+    assert "HTTPValidationError" not in document["components"]["schemas"]
+    for key, operation in operations(document):
+        for status, response in operation["responses"].items():
+            if status.startswith(("4", "5")):
+                schema = response["content"]["application/json"]["schema"]
+                assert schema == {"$ref": "#/components/schemas/Error"}, (key, status)
+
+
+def test_operations_with_inputs_document_400_and_with_path_ids_404(document):
+    for key, operation in operations(document):
+        parameters = operation.get("parameters", [])
+        if parameters or operation.get("requestBody"):
+            assert "400" in operation["responses"], key
+        protected = operation["x-callfunnel-access"]["access"] == "protected"
+        if protected and any(parameter["in"] == "path" for parameter in parameters):
+            assert "404" in operation["responses"], key
+
+
+def test_every_operation_has_a_summary_tags_and_an_example(document):
+    for key, operation in operations(document):
+        assert operation.get("summary") and operation.get("tags"), key
+        media = [*operation.get("requestBody", {}).get("content", {}).values(),
+                 *(content for response in operation["responses"].values()
+                   for content in response.get("content", {}).values())]
+        assert any("example" in item for item in media), key
+
+
+def test_every_example_conforms_to_its_schema(document):
+    from jsonschema import Draft202012Validator
+
+    for key, operation in operations(document):
+        bodies = {"request": operation.get("requestBody", {}), **operation["responses"]}
+        for where, body in bodies.items():
+            for media_type, media in body.get("content", {}).items():
+                if "example" in media and "schema" in media:
+                    schema = {"allOf": [media["schema"]], "components": document["components"]}
+                    errors = [error.message for error in Draft202012Validator(schema).iter_errors(media["example"])]
+                    assert not errors, (key, where, media_type, errors)
+
+
+def test_uploads_accept_json_rows_as_well_as_csv(document):
+    for path in ("/workflows/{id}/audience", "/dnc/import"):
+        content = document["paths"][path]["post"]["requestBody"]["content"]
+
+        assert {"multipart/form-data", "application/json"} <= set(content), path
+
+
+def test_twiml_routes_answer_xml_and_the_status_callback_204(document):
+    voice = document["paths"]["/telephony/{provider}/voice/{tenant_id}/{call_id}"]["post"]["responses"]
+    status = document["paths"]["/telephony/{provider}/status/{tenant_id}/{call_id}"]["post"]["responses"]
+
+    assert "text/xml" in voice["200"]["content"]
+    assert "204" in status and "200" not in status
+
+
+def test_the_swagger_page_embeds_the_document():
+    merged_openapi.cache_clear()
+    page = swagger_page()
+
+    assert "swagger-ui" in page.lower() and "CallFunnel API" in page
+
+
+def test_every_resolver_route_has_exactly_one_policy():
+    for function in FUNCTIONS:
+        if function.routes:
+            policies = route_policies(importlib.import_module(function.module).app)
+
+            assert set(policies) == {(route.method, route.path) for route in function.routes}, function.name
+
+
+def test_a_route_without_a_policy_is_detected():
+    router = APIGatewayHttpRouter()
+    router.get("/unguarded", summary="x", tags=["x"])(lambda: {"ok": True})
+
+    with pytest.raises(UnclassifiedRoute, match="GET /unguarded"):
+        route_policies(build_resolver(router))
+
+
+def test_a_route_both_guarded_and_listed_public_is_detected():
+    router = APIGatewayHttpRouter()
+    router.get("/healthz", summary="x", tags=["x"], middlewares=[requires(Scope.READ)])(lambda: {"ok": True})
+
+    with pytest.raises(UnclassifiedRoute, match="GET /healthz"):
+        route_policies(build_resolver(router))
+
+
+def test_a_guarded_route_reports_its_scope_and_users_only():
+    router = APIGatewayHttpRouter()
+    router.delete("/things/<id>", summary="x", tags=["x"],
+                  middlewares=[requires(Scope.ADMIN, users_only=True)])(lambda id: {"ok": True})
+
+    policy = route_policies(build_resolver(router))[("DELETE", "/things/{id}")]
+
+    assert (policy.access, policy.scope, policy.users_only) == ("protected", Scope.ADMIN, True)
+
+
+def test_an_undocumentable_document_route_fails_the_build():
+    """A document path no resolver declared (e.g. a stale merge) is refused rather than left without auth."""
+    router = APIGatewayHttpRouter()
+    router.get("/unguarded", summary="x", tags=["x"])(lambda: {"ok": True})
+
+    class Unguarded:
+        routes = ("GET /unguarded",)
+        module = "tests.unit.test_openapi_document"
+
+    global app
+    app = build_resolver(router)
+    try:
+        with pytest.raises(UnclassifiedRoute):
+            build_openapi([Unguarded])
+    finally:
+        del app
+
+
+def test_synthesised_examples_prefer_plausible_values_that_fit_the_schema():
+    schemas = {"Target": {"type": "object", "required": ["phone_e164"], "properties": {
+        "phone_e164": {"type": "string", "maxLength": 20},
+        "note": {"anyOf": [{"type": "string"}, {"type": "null"}]},
+        "call_id": {"type": "string", "pattern": "^call_[0-9a-f]+$"},
+        "amount_minor": {"type": "integer", "minimum": 1, "maximum": 500},
+    }}}
+
+    example = example_of({"$ref": "#/components/schemas/Target"}, schemas)
+
+    assert example == {"phone_e164": "+14155550123", "call_id": "call_0123abcd", "amount_minor": 500}
