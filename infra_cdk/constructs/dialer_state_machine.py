@@ -24,12 +24,10 @@ from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
 from functions.catalog import FUNCTIONS, LambdaFunction
-from infra_cdk.constructs.media_bucket import MediaBucket
+from infra_cdk.constructs.media_bucket import MANIFESTS_PREFIX, MediaBucket
 from infra_cdk.nag import acknowledge
 from infra_cdk.state_machines.dialer import STATE_MACHINE, dialer_definition
 
-#: Where `dialer_prepare` writes a run's manifest in the media bucket; the Distributed Map reads it from here.
-MANIFESTS_PREFIX = "manifests/"
 LOG_RETENTION = logs.RetentionDays.ONE_MONTH
 READ_MANIFEST_ACTIONS = ["s3:GetObject"]
 INVOKE_ACTIONS = ["lambda:InvokeFunction"]

@@ -121,6 +121,9 @@ def _chart(report: WeeklyReport) -> list[Any]:
     chart.categoryAxis.labels.angle = 45 if len(report.calls_per_day) > 14 else 0
     chart.categoryAxis.labels.dy = -6
     chart.valueAxis.valueMin = 0
+    busiest = max((count for _, count in report.calls_per_day), default=0)
+    chart.valueAxis.valueMax = max(4, busiest)  # whole calls on the axis, even for a quiet week
+    chart.valueAxis.valueStep = max(1, -(-max(4, busiest) // 4))
     chart.bars[0].fillColor = colors.HexColor("#3b6ea5")
     drawing.add(chart)
     return [_paragraph("Calls per day", "Heading2"), drawing]

@@ -15,7 +15,8 @@ from aws_cdk.assertions import Capture, Match, Template
 
 from functions.catalog import FUNCTIONS, LambdaFunction, Permission
 from infra_cdk.app import STACK_NAME
-from infra_cdk.constructs.dialer_state_machine import MANIFESTS_PREFIX, dialer_task_functions
+from infra_cdk.constructs.dialer_state_machine import dialer_task_functions
+from infra_cdk.constructs.media_bucket import MANIFESTS_PREFIX
 from infra_cdk.state_machines.dialer import CALL_TIMEOUT_SECONDS, dialer_definition
 from tests.infra.synthesis import Resource, Synthesis
 from tests.infra.template_queries import actions_of, as_list, lambda_of, referenced_id, statements_with_action
