@@ -1,0 +1,277 @@
+"""Completes the merged OpenAPI document from each route's declared policy (`shared.auth.policies`): every
+operation's `security`, the error responses it can answer (one shared `Error` schema) and an example; the few
+routes whose bodies Powertools cannot describe (signed webhooks, TwiML, uploads that also accept JSON) are
+corrected from small tables here.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from shared.auth.policies import RoutePolicy
+
+HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
+ERROR_SCHEMA_REF = "#/components/schemas/Error"
+USER_SECURITY = [{"bearerAuth": []}, {"cookieAuth": []}]
+SECURITY_SCHEMES: dict[str, dict[str, Any]] = {
+    "bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "cf_live_… API key or JWT",
+                   "description": "An API key (`cf_live_…`, scoped read/write/admin) or the JWT from "
+                                  "POST /auth/login."},
+    "cookieAuth": {"type": "apiKey", "in": "cookie", "name": "cf_session",
+                   "description": "The browser session set by POST /auth/login (HttpOnly, Secure, SameSite=Lax)."},
+}
+ERROR_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "title": "Error",
+    "required": ["error", "code"],
+    "properties": {
+        "error": {"type": "string", "description": "What went wrong, for humans"},
+        "code": {"type": "string", "description": "Machine-readable, e.g. VALIDATION_ERROR"},
+        "field": {"type": "string", "description": "The field at fault, when there is one"},
+        "errors": {"type": "array", "items": {"type": "object"}, "description": "Every problem, when several"},
+    },
+}
+ERROR_DESCRIPTIONS: dict[str, tuple[str, str, str]] = {  # status → (description, example code, example message)
+    "400": ("Bad request: a field fails validation (`field` names it) or the body is not JSON",
+            "VALIDATION_ERROR", "name: String should have at least 1 character"),
+    "401": ("No credentials, or they are unknown, expired or revoked", "UNAUTHORIZED",
+            "Authentication required"),
+    "402": ("The wallet cannot pay for this", "INSUFFICIENT_FUNDS", "The wallet balance is too low"),
+    "403": ("Authenticated, but not allowed (`INSUFFICIENT_SCOPE`, `USER_REQUIRED`)", "INSUFFICIENT_SCOPE",
+            "This API key lacks the 'write' scope"),
+    "404": ("Not found in your workspace", "NOT_FOUND", "Not found"),
+    "409": ("Conflicts with the resource's current state", "CONFLICT", "Pause the workflow first"),
+    "415": ("The body must be application/json", "UNSUPPORTED_MEDIA_TYPE",
+            "Send the request body as application/json"),
+    "422": ("Well-formed but rejected (e.g. a generated rule book failed validation, an Idempotency-Key reused "
+            "with another body)", "VALIDATION_FAILED", "The generated rule book was rejected"),
+    "429": ("Rate limited: retry after `Retry-After` seconds", "RATE_LIMITED", "Too many requests"),
+    "503": ("A dependency is not configured or unavailable", "UNAVAILABLE", "Not configured"),
+}
+#: Errors particular to one operation, beyond those its policy, parameters and body imply.
+EXTRA_ERRORS: dict[str, tuple[str, ...]] = {
+    "POST /auth/login": ("401", "403", "429"),
+    "DELETE /api-keys/{id}": ("409",),
+    "POST /workflows": ("422",),
+    "PUT /workflows/{id}": ("409", "422"),
+    "DELETE /workflows/{id}": ("409",),
+    "POST /workflows/{id}/retire": ("409",),
+    "POST /workflows/{id}/regenerate-rule-book": ("409", "422"),
+    "POST /workflows/{id}/audience": ("409",),
+    "POST /workflows/{id}/run": ("402", "409", "422"),
+    "POST /workflows/{id}/pause": ("409",),
+    "POST /approvals/{id}/decide": ("409",),
+    "POST /onboarding/complete": ("409",),
+    "PUT /onboarding/credentials/{provider}": ("503",),
+    "POST /billing/topup": ("409", "422"),
+    "POST /numbers/provision": ("409", "422"),
+    "POST /numbers/import": ("409",),
+    "POST /billing/webhooks/payment": ("503",),
+    "POST /slack/interactivity": ("503",),
+}
+_FORM = "application/x-www-form-urlencoded"
+_TWIML_ROUTES = ("voice", "gather", "hold")
+#: Bodies the routes read raw (signatures are computed over the bytes), so Powertools cannot describe them.
+RAW_REQUEST_BODIES: dict[str, tuple[str, dict[str, Any], Any]] = {
+    "POST /billing/webhooks/payment": ("application/json", {"type": "object"},
+                                       {"id": "evt_1", "type": "payment.succeeded",
+                                        "data": {"intent_id": "pi_1", "amount_minor": 1000}}),
+    "POST /slack/interactivity": (_FORM, {"type": "object", "properties": {"payload": {"type": "string"}}},
+                                  {"payload": '{"type":"block_actions","actions":[]}'}),
+    **{f"POST /telephony/{{provider}}/{step}/{{tenant_id}}/{{call_id}}": (
+        _FORM, {"type": "object", "additionalProperties": {"type": "string"}},
+        {"CallSid": "CA0123456789abcdef", "CallStatus": "in-progress"})
+       for step in (*_TWIML_ROUTES, "status")},
+}
+#: Uploads that take a CSV (multipart) or the same rows as JSON; Powertools documents only the multipart form.
+JSON_ROW_UPLOADS: dict[str, dict[str, Any]] = {
+    "POST /workflows/{id}/audience": {"phone": "+14155550123", "name": "Ada"},
+    "POST /dnc/import": {"phone_e164": "+14155550123", "reason": "asked not to be called"},
+}
+
+
+def describe_access_and_errors(document: dict[str, Any], policies: dict[tuple[str, str], RoutePolicy]) -> None:
+    """Complete every operation in place: security from its policy, its error responses, an example."""
+    components = document.setdefault("components", {})
+    components.setdefault("securitySchemes", {}).update(SECURITY_SCHEMES)
+    components.setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+    for path, path_item in document.get("paths", {}).items():
+        for method in HTTP_METHODS:
+            operation = path_item.get(method)
+            if operation is None:
+                continue
+            route_key = f"{method.upper()} {path}"
+            policy = policies.get((method.upper(), path))
+            if policy is None:
+                from shared.auth.policies import UnclassifiedRoute
+
+                raise UnclassifiedRoute(f"{route_key} is in the document but no resolver declared it")
+            _describe_access(operation, policy)
+            _correct_bodies(route_key, operation)
+            _describe_errors(route_key, operation, policy)
+            _add_examples(operation, components["schemas"])
+    _drop_unused_schemas(document, ("HTTPValidationError", "ResponseValidationError", "ValidationError"))
+
+
+def _describe_access(operation: dict[str, Any], policy: RoutePolicy) -> None:
+    if policy.access == "protected":
+        operation["security"] = USER_SECURITY
+        scope = policy.scope.label if policy.scope else "read"
+        who = ("a logged-in user only (JWT or `cf_session` cookie); API keys get 403 `USER_REQUIRED`"
+               if policy.users_only else f"an API key with the `{scope}` scope, or a user JWT/cookie")
+        note = f"**Auth:** {who}; role or key scope `{scope}` or higher."
+    else:
+        operation["security"] = []
+        note = f"**Auth:** {'public' if policy.access == 'public' else 'signed request'} — {policy.reason}."
+    operation["x-callfunnel-access"] = {"access": policy.access, "scope": policy.scope.label if policy.scope
+                                        else None, "users_only": policy.users_only}
+    operation["description"] = f"{operation['description']}\n\n{note}" if operation.get("description") else note
+
+
+def _correct_bodies(route_key: str, operation: dict[str, Any]) -> None:
+    if route_key in RAW_REQUEST_BODIES:
+        media_type, schema, example = RAW_REQUEST_BODIES[route_key]
+        operation["requestBody"] = {"required": True, "content": {media_type: {"schema": schema,
+                                                                               "example": example}}}
+    if route_key in JSON_ROW_UPLOADS:
+        row = JSON_ROW_UPLOADS[route_key]
+        rows = {"type": "object", "required": ["rows"],
+                "properties": {"rows": {"type": "array", "items": {"type": "object"}}}}
+        operation.setdefault("requestBody", {"content": {}})["content"]["application/json"] = {
+            "schema": rows, "example": {"rows": [row]}}
+    if route_key.startswith("POST /telephony/"):
+        responses = operation["responses"]
+        responses.pop("200", None)
+        if route_key.split("/")[3] in _TWIML_ROUTES:
+            responses["200"] = {"description": "TwiML for the call's next step",
+                                "content": {"text/xml": {"schema": {"type": "string"},
+                                                         "example": "<Response><Say>Hello</Say></Response>"}}}
+        else:
+            responses["204"] = {"description": "Queued for the call-events consumer"}
+
+
+def _describe_errors(route_key: str, operation: dict[str, Any], policy: RoutePolicy) -> None:
+    responses = operation.setdefault("responses", {})
+    responses.pop("422", None)  # Powertools' own validation body; ours is 400 with the Error schema
+    statuses = set(EXTRA_ERRORS.get(route_key, ()))
+    parameters = operation.get("parameters", [])
+    body_types = set(operation.get("requestBody", {}).get("content", {}))
+    if parameters or body_types or policy.access == "signed":
+        statuses.add("400")
+    if "application/json" in body_types and policy.access != "signed":
+        statuses.add("415")
+    if policy.access == "protected":
+        statuses |= {"401", "403", "429"}
+        if any(parameter.get("in") == "path" for parameter in parameters):
+            statuses.add("404")
+    elif policy.access == "signed":  # carriers get 403 for a bad signature; payments and Slack 401
+        statuses |= {"403", "404"} if route_key.startswith("POST /telephony/") else {"401"}
+    for status in sorted(statuses):
+        description, code, message = ERROR_DESCRIPTIONS[status]
+        response = responses.setdefault(status, {"description": description})
+        content = response.setdefault("content", {}).setdefault("application/json", {})
+        content.setdefault("schema", {"$ref": ERROR_SCHEMA_REF})
+        content.setdefault("example", {"error": message, "code": code})
+
+
+def _add_examples(operation: dict[str, Any], schemas: dict[str, Any]) -> None:
+    bodies = [operation.get("requestBody", {}), *operation.get("responses", {}).values()]
+    for body in bodies:
+        for media in body.get("content", {}).values():
+            if "example" not in media and "examples" not in media and "schema" in media:
+                media["example"] = example_of(media["schema"], schemas)
+
+
+def _drop_unused_schemas(document: dict[str, Any], names: Iterable[str]) -> None:
+    import json
+
+    text = json.dumps(document.get("paths", {}))
+    schemas = document.get("components", {}).get("schemas", {})
+    for name in names:
+        if f'"#/components/schemas/{name}"' not in text and not _referenced_by_schemas(name, schemas):
+            schemas.pop(name, None)
+
+
+def _referenced_by_schemas(name: str, schemas: dict[str, Any]) -> bool:
+    import json
+
+    return any(f'"#/components/schemas/{name}"' in json.dumps(schema)
+               for other, schema in schemas.items() if other != name)
+
+
+# --- Examples synthesised from a schema (plausible values by field name, always valid for the schema) ---
+
+_EXAMPLE_STRINGS: tuple[tuple[str, str], ...] = (
+    (r"e164|phone", "+14155550123"),
+    (r"email", "ada@example.com"),
+    (r"url$|_uri$", "https://callfunnel.ai/example"),
+    (r"prefix", "cf_live_aB3xYz"),
+    (r"secret", "cf_live_aB3xYzExampleSecretValue0123456789"),
+    (r"currency", "USD"),
+    (r"country", "US"),
+    (r"^call_id$", "call_0123abcd"),
+    (r"^workflow_id$|^id$", "wf_01HZX3K9"),
+    (r"^run_id$", "run_01HZX3K9"),
+    (r"_id$", "01HZX3K9ABCD"),
+    (r"name", "Renewal recovery"),
+    (r"token", "eyJhbGciOiJIUzI1NiJ9.example.signature"),
+)
+_EXAMPLE_FORMATS = {"date-time": "2026-05-18T09:30:00Z", "date": "2026-05-18", "email": "ada@example.com",
+                    "uri": "https://callfunnel.ai/example", "uuid": "0f8fad5b-d9cb-469f-a165-70867728950e"}
+
+
+def example_of(schema: dict[str, Any], schemas: dict[str, Any], name: str = "", depth: int = 0) -> Any:
+    """A value for `schema`: its own example/default/enum first, else one built from its type and field name."""
+    if "$ref" in schema:
+        return example_of(schemas.get(schema["$ref"].rsplit("/", 1)[-1], {}), schemas, name, depth)
+    for key in ("example", "const", "default"):
+        if key in schema:
+            return schema[key]
+    if schema.get("examples"):
+        return schema["examples"][0]
+    if schema.get("enum"):
+        return schema["enum"][0]
+    for combinator in ("anyOf", "oneOf", "allOf"):
+        options = [option for option in schema.get(combinator, []) if option.get("type") != "null"]
+        if options:
+            return example_of(options[0], schemas, name, depth)
+    kind = schema.get("type")
+    if isinstance(kind, list):
+        kind = next((item for item in kind if item != "null"), None)
+    if kind == "object" or "properties" in schema:
+        if depth > 4:
+            return {}
+        required = set(schema.get("required", ()))
+        return {field: example_of(sub, schemas, field, depth + 1)
+                for field, sub in schema.get("properties", {}).items()
+                if field in required or not _nullable(sub)}  # optional nullable fields are left out
+    if kind == "array":
+        return [] if depth > 4 else [example_of(schema.get("items", {}), schemas, name, depth + 1)]
+    if kind == "integer":
+        return max(int(schema.get("minimum", 1)), min(int(schema.get("maximum", 1000)), 1000 if "minor" in name
+                                                      else 1))
+    if kind == "number":
+        return float(schema.get("minimum", 1.0))
+    if kind == "boolean":
+        return True
+    if kind == "string":
+        return _example_string(schema, name)
+    return None
+
+
+def _nullable(schema: dict[str, Any]) -> bool:
+    return any(option.get("type") == "null" for option in schema.get("anyOf", []))
+
+
+def _example_string(schema: dict[str, Any], name: str) -> str:
+    if schema.get("format") in _EXAMPLE_FORMATS:
+        return _EXAMPLE_FORMATS[schema["format"]]
+    candidates = [value for pattern, value in _EXAMPLE_STRINGS if re.search(pattern, name)] + ["example"]
+    for candidate in candidates:
+        fits_length = schema.get("minLength", 0) <= len(candidate) <= schema.get("maxLength", len(candidate))
+        if fits_length and re.search(schema.get("pattern", ""), candidate):
+            return candidate
+    return "x" * max(1, schema.get("minLength", 1))
