@@ -92,7 +92,8 @@ DIGITS = "35689"
 CALLABLE_MOMENT = "2026-12-02T15:00:00-05:00"
 NIGHT_MOMENT = "2026-12-03T03:00:00-05:00"
 PROMPT = "Renewal reminders for our US customers, 9am-8pm Eastern time, offer up to 20% off, auto-approve 10%"
-RUN_DEADLINE_SECONDS = 420
+#: ~1.4 targets/s on 2 cores (moto and the one in-process runtime are the bottleneck), with room to spare.
+RUN_DEADLINE_SECONDS = max(420, int(SANDBOX_TARGETS * 1.5))
 STACK_ENVIRONMENT = {"SANDBOX_CARRIER_RING_SECONDS": "0", "SANDBOX_CARRIER_TURN_SECONDS": "0",
                      "SANDBOX_CARRIER_PAUSE_SCALE": "0", "DIALER_WAIT_SCALE": "0.0001",
                      "DEFAULT_CONCURRENT_CALLS": CONCURRENT_CALLS, "POWERTOOLS_LOG_LEVEL": "WARNING",

@@ -176,3 +176,29 @@ def test_a_forged_carrier_webhook_is_refused(http, base_url):
 
     assert_error(forged, 403)
     assert_error(unsigned, 403, "INVALID_SIGNATURE")
+
+
+def test_a_human_approves_in_the_sandbox_slack_while_the_callee_holds(http, base_url, callable_clock):
+    import re
+
+    owner = sign_up_and_log_in(http, base_url, country="US")
+    workflow = _ready_workflow(http, base_url, owner, ["+14155550304"], is_test=True)  # 4: asks for a discount
+    assert http.post(f"{base_url}/workflows/{workflow['id']}/run", headers=owner.auth).status_code == 201
+    deadline, approval = time.monotonic() + 60, None
+    while approval is None and time.monotonic() < deadline:
+        pending = http.get(f"{base_url}/api/approvals", params={"status": "pending"}, headers=owner.auth).json()
+        approval = next(iter(pending["approvals"]), None)
+        time.sleep(0.3)
+    assert approval is not None, "the callee never asked for a discount"
+
+    page = http.get(f"{base_url}/_sandbox/slack").text
+    row = next(part for part in page.split("<tr>") if approval["id"] in part)
+    form = dict(re.findall(r'name="(\w+)" value="([^"]*)"', row.split("</form>")[0]))
+    clicked = http.post(f"{base_url}/_sandbox/slack/click", data=form, allow_redirects=False)
+    run = _run_to_the_end(http, base_url, owner, workflow["id"])
+
+    assert clicked.status_code == 303 and form["action_id"].endswith("approve")
+    decided = http.get(f"{base_url}/api/approvals", params={"workflow_id": workflow["id"]}, headers=owner.auth)
+    assert decided.json()["approvals"][0]["status"] == "approved"
+    assert decided.json()["approvals"][0]["decided_by"].startswith("slack:")
+    assert run["targets_converted"] == 1 and run["concessions_decided"] == 1
