@@ -123,6 +123,7 @@ def _forward(base_url: str, body: bytes, headers: dict[str, str]) -> int:
 
 def click(form: dict[str, str], base_url: str) -> str:
     """Send the click to `/slack/interactivity`; returns what to tell the user."""
+    from shared.platform import clock
     from shared.platform.settings import get_settings
 
     secret = get_settings().slack_signing_secret
@@ -134,7 +135,8 @@ def click(form: dict[str, str], base_url: str) -> str:
     payload = block_actions_payload(message.payload, form.get("action_id", "")) if message else None
     if payload is None:
         return "No such message or button"
-    body, headers = signed_interactivity_request(payload, secret.get_secret_value(), int(time.time()))
+    # The stack's clock (it may be moved by /_sandbox/clock): the interactivity route checks the timestamp with it.
+    body, headers = signed_interactivity_request(payload, secret.get_secret_value(), clock.epoch_seconds())
     status = _forward(base_url, body, headers)
     decision = form["action_id"].removeprefix("approval_")
     return f"Clicked {decision} on {message.approval_id}: {INTERACTIVITY_PATH} answered {status}"

@@ -195,6 +195,10 @@ def test_a_human_approves_in_the_sandbox_slack_while_the_callee_holds(http, base
     row = next(part for part in page.split("<tr>") if approval["id"] in part)
     form = dict(re.findall(r'name="(\w+)" value="([^"]*)"', row.split("</form>")[0]))
     clicked = http.post(f"{base_url}/_sandbox/slack/click", data=form, allow_redirects=False)
+    deadline = time.monotonic() + 30  # the click is acknowledged at once and decided from the slack-actions queue
+    while time.monotonic() < deadline and http.get(f"{base_url}/api/approvals", params={"status": "pending"},
+                                                   headers=owner.auth).json()["approvals"]:
+        time.sleep(0.3)
     run = _run_to_the_end(http, base_url, owner, workflow["id"])
 
     assert clicked.status_code == 303 and form["action_id"].endswith("approve")
