@@ -3,9 +3,8 @@
 A pseudonym is HMAC-SHA256 under a per-deployment pepper, so the same number always maps to the same
 value (the DNC protection of an erased number still matches it) while nobody without the pepper can
 test guesses against it. The pepper is, in order: the dedicated `DSR_PEPPER` setting, else the JWT signing
-secret (env or Secrets Manager), else — locally only — a
-fixed development value. Rotating the secret that serves as pepper would unblock every erased number:
-a dedicated, never-rotated pepper is what production needs.
+secret (env or Secrets Manager), else — locally only — a fixed development value. Rotating the secret that
+serves as pepper would unblock every erased number: a dedicated, never-rotated pepper is what production needs.
 """
 
 from __future__ import annotations
