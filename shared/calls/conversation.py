@@ -24,7 +24,6 @@ from shared.conversation.models import (
     ProposeConcession,
     RequestCallback,
     Transcript,
-    Voicemail,
 )
 from shared.platform import clock
 from shared.platform.errors import NotFound
@@ -166,9 +165,8 @@ def _act(current: _Turn, utterance: str, action: Action) -> str:
                      approval_ids=[*call.approval_ids, approval_id],
                      transcript=current.said(("callee", utterance), ("agent", CALLBACK_SAY)))
         return current.goodbye(CALLBACK_SAY)
+    # Continue; anything else here (the engine never lets a live turn leave a voicemail) asks again.
     say = action.say if isinstance(action, Continue) else "Sorry, could you say that again?"
-    if isinstance(action, Voicemail):  # the engine never lets a live turn leave a voicemail; belt and braces
-        say = "Sorry, could you say that again?"
     calls.update(tenant_id, call.id, silences=0, objections=heard,
                  transcript=current.said(("callee", utterance), ("agent", say)))
     return current.speak(say)

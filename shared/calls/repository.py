@@ -110,24 +110,27 @@ def delete(tenant_id: int, call_id: str) -> None:
 def update(tenant_id: int, call_id: str, **changes: Any) -> Call:
     """Set these fields (None removes one) in one UpdateItem; the call as it is afterwards."""
     item = _CallItem(*_item_key(tenant_id, call_id))
-    actions = [getattr(_CallItem, name).remove() if value is None else getattr(_CallItem, name).set(value)
-               for name, value in changes.items()]
-    item.update(actions=actions, condition=_CallItem.PK.exists())
+    item.update(actions=_actions(changes), condition=_CallItem.PK.exists())
     return _call_from(item)
 
 
 def update_if(tenant_id: int, call_id: str, *, status_not_in: tuple[str, ...], **changes: Any) -> Call | None:
     """`update`, unless the call's status is one of `status_not_in` (then None)."""
     item = _CallItem(*_item_key(tenant_id, call_id))
-    actions = [getattr(_CallItem, name).remove() if value is None else getattr(_CallItem, name).set(value)
-               for name, value in changes.items()]
     try:
-        item.update(actions=actions, condition=_CallItem.PK.exists() & ~_CallItem.status.is_in(*status_not_in))
+        item.update(actions=_actions(changes),
+                    condition=_CallItem.PK.exists() & ~_CallItem.status.is_in(*status_not_in))
     except UpdateError as error:
         if condition_failed(error):
             return None
         raise
     return _call_from(item)
+
+
+def _actions(changes: dict[str, Any]) -> list[Any]:
+    """SET each field, REMOVE those given as None."""
+    return [getattr(_CallItem, name).remove() if value is None else getattr(_CallItem, name).set(value)
+            for name, value in changes.items()]
 
 
 def first_event(tenant_id: int, call_id: str, status: str, at: datetime) -> bool:

@@ -84,19 +84,16 @@ def decide_and_dial(step: Step, token: str) -> dict[str, Any] | None:
 
 
 def _blocked_by(step: Step, *, first_attempt: bool) -> str | None:
-    """"dnc", "ncpr" or "cooldown" when the number may not be called now. The cool-down does not stop the
-    run's own retries (busy, no answer): it counts from attempts before this run."""
-    from shared.compliance import cooldown_repository, ncpr_repository
-    from shared.compliance import repository as dnc
-    from shared.phones import is_indian
+    """"dnc", "ncpr" or "cooldown" when the number may not be called now — the upload's screening, again. The
+    cool-down does not stop the run's own retries (busy, no answer): it counts from attempts before this run."""
+    from shared.compliance.service import screen
 
-    if dnc.listed_numbers(step.tenant_id, [step.phone]) or dnc.erased_numbers(step.tenant_id, [step.phone]):
+    screening = screen(step.tenant_id, [step.phone], clock.now())
+    if step.phone in screening.dnc:
         return "dnc"
-    if is_indian(step.phone) and ncpr_repository.registered_numbers([step.phone]):
+    if step.phone in screening.ncpr:
         return "ncpr"
-    if first_attempt and cooldown_repository.numbers_in_cooldown(step.tenant_id, [step.phone], clock.now()):
-        return "cooldown"
-    return None
+    return "cooldown" if first_attempt and step.phone in screening.cooldown else None
 
 
 def _place(step: Step, token: str, workflow: Any, carrier: Any) -> dict[str, Any] | None:
@@ -189,6 +186,9 @@ def _outbound(call: Call, workflow: Any, carrier: Any) -> Any:
 
 
 def _caller_id(tenant_id: int, carrier: Any) -> str | None:
+    """The tenant's number on this carrier (one Query); the sandbox carrier calls from its own."""
+    if carrier.name == "sandbox":
+        return None
     from shared.numbers import repository as numbers
 
     for number in numbers.list_for_tenant(tenant_id):

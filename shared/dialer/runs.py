@@ -72,15 +72,14 @@ def pause_run(principal: Principal, workflow_id: str) -> RunPaused:
     if workflow.status != "live":
         raise Conflict(f"Only a live workflow can be paused; this one is {workflow.status}", code="WORKFLOW_NOT_LIVE")
     run = runs.get(principal.tenant_id, workflow_id, workflow.active_run_id) if workflow.active_run_id else None
-    if run is not None and run.status == "running":
-        runs.set_status(run, "paused", at=clock.now(), expected=("running",))
+    paused = run is not None and run.status == "running" and runs.set_status(run, "paused", at=clock.now(),
+                                                                             expected=("running",))
     _change_workflow(workflow, lambda w: {"status": "paused"})
     from shared.dialer import schedules
 
     schedules.disarm(workflow)
-    current = runs.get(principal.tenant_id, workflow_id, run.id) if run else None
     return RunPaused(workflow_id=workflow_id, status="paused", run_id=run.id if run else None,
-                     run_status=current.status if current else None)
+                     run_status="paused" if paused else (run.status if run else None))
 
 
 def list_runs(principal: Principal, workflow_id: str, limit: int = MAX_RUNS_LISTED) -> RunList:
