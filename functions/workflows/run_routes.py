@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
+from functions.workflows.routes import TAGS, WorkflowId
 from shared.auth.policies import current_principal, requires
 from shared.auth.principal import Scope
 from shared.dialer.models import RunList, RunPaused, RunStarted
 
 router = APIGatewayHttpRouter()
-TAGS = ["Workflows"]
-WorkflowId = Annotated[str, Path(min_length=1, max_length=64)]
 
 
 @router.post("/workflows/<id>/run", summary="Start the dialer (or resume a paused run): readiness 409, funds 402",
