@@ -32,8 +32,9 @@ class Wallet(BaseModel):
         return self.balance_minor - self.reserved_minor
 
 
+#: `payment_review`: a payment event that disagreed with our intent, recorded with amount 0 (never a credit).
 LedgerKind = Literal["trial_credit", "topup", "autocharge", "call_charge", "number_charge", "refund",
-                     "adjustment"]
+                     "adjustment", "payment_review"]
 
 
 class LedgerEntry(BaseModel):
@@ -122,4 +123,25 @@ class TopupIntent(BaseModel):
     external_id: str | None
     checkout_url: str | None
     kind: Literal["topup", "autocharge"] = "topup"
+    created_at: datetime
+
+
+ReviewReason = Literal["amount_mismatch", "currency_mismatch", "unknown_intent", "intent_mismatch"]
+
+
+class PaymentReview(BaseModel):
+    """A verified payment event we did not credit because it disagrees with our own records.
+
+    `tenant_id`/`intent_id` are the intent the processor's id points at (None when it points at none);
+    the `event_*` fields are what the event claimed, the `intent_*` fields what we expected."""
+
+    event_id: str
+    reason: ReviewReason
+    external_id: str
+    tenant_id: int | None
+    intent_id: str | None
+    event_amount_minor: int
+    event_currency: str
+    intent_amount_minor: int | None
+    intent_currency: str | None
     created_at: datetime

@@ -2,18 +2,18 @@
 
 The credit is exactly once twice over: per processor event id (a guard item, kept forever) and per
 intent (pending → paid in the same transaction), so neither a replayed event nor a second event
-about the same payment can credit it again.
+about the same payment can credit it again. What is credited is the intent's amount, in the intent's
+currency: an event that disagrees with the intent is held for review (`payment_review`), never credited.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
-from shared.billing import ledger, topups_repository
+from shared.billing import ledger, payment_review, topups_repository
 from shared.billing.models import TopupIntent, Wallet
 from shared.billing.repository import AlreadyDone
 from shared.platform import clock
-from shared.platform.errors import Invalid, NotFound
 from shared.platform.ids import new_id
 
 if TYPE_CHECKING:
@@ -46,12 +46,13 @@ def find_topup_by_external_id(external_id: str) -> TopupIntent | None:
     return topups_repository.find_by_external_id(external_id)
 
 
-def mark_topup_paid(intent: TopupIntent, event_id: str, amount_minor: int | None = None) -> bool:
-    """Credit the intent's wallet for this processor event. True when credited now, False if already."""
+def mark_topup_paid(intent: TopupIntent, event_id: str) -> bool:
+    """Credit the intent's wallet with the intent's amount for this processor event. True when credited
+    now, False if already."""
     kind = "autocharge" if intent.kind == "autocharge" else "topup"
     description = "Auto-recharge" if kind == "autocharge" else "Top-up"
     try:
-        result = ledger.credit_wallet(intent.tenant_id, amount_minor or intent.amount_minor, kind=kind,
+        result = ledger.credit_wallet(intent.tenant_id, intent.amount_minor, kind=kind,
                                       description=description, external_event_id=event_id,
                                       reference_id=intent.intent_id,
                                       extra=[topups_repository.mark_paid_write(intent, event_id)])
@@ -60,14 +61,20 @@ def mark_topup_paid(intent: TopupIntent, event_id: str, amount_minor: int | None
     return result.applied
 
 
-def complete_topup(external_id: str, event_id: str, amount_minor: int, currency: str) -> bool:
-    """Called by the payment-events consumer for a succeeded payment. True when credited now, False for
-    a duplicate. Raises NotFound (no such checkout) or Invalid (the payment does not match the intent):
-    the consumer lets those go to its dead-letter queue for a human."""
+TopupOutcome = Literal["credited", "duplicate", "review"]
+
+
+def complete_topup(external_id: str, event_id: str, amount_minor: int, currency: str, *,
+                   claimed_intent_id: str | None = None, claimed_tenant_id: str | None = None) -> TopupOutcome:
+    """Called by the payment-events consumer for a succeeded payment: "credited" now, "duplicate" (this
+    event, or this intent, was handled before), or "review" — the event disagrees with our own records
+    (another amount, currency, tenant or intent, or no intent of ours) and was recorded, not credited.
+    Money always comes from the intent, never from the event."""
     intent = find_topup_by_external_id(external_id)
-    if intent is None:
-        raise NotFound(f"No top-up for checkout {external_id}", code="TOPUP_NOT_FOUND")
-    if currency.upper() != intent.currency or amount_minor <= 0:
-        raise Invalid(f"Payment {amount_minor} {currency} does not match top-up {intent.intent_id}",
-                      code="PAYMENT_MISMATCH")
-    return mark_topup_paid(intent, event_id, amount_minor)
+    reason = payment_review.review_reason(intent, amount_minor, currency, claimed_intent_id=claimed_intent_id,
+                                          claimed_tenant_id=claimed_tenant_id)
+    if reason is not None:
+        recorded = payment_review.hold_for_review(reason, intent, event_id=event_id, external_id=external_id,
+                                                  amount_minor=amount_minor, currency=currency)
+        return "review" if recorded else "duplicate"
+    return "credited" if mark_topup_paid(intent, event_id) else "duplicate"

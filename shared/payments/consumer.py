@@ -2,17 +2,17 @@
 
 The once-only guarantee lives in the wallet (`complete_topup` writes a guard item per event id in the
 same transaction as the credit), so a duplicate delivery, a queue redelivery or a replay weeks later is
-acknowledged without a second credit. Errors that a retry cannot fix are logged and acknowledged;
-anything else propagates, so SQS retries the record and finally parks it in the DLQ.
+acknowledged without a second credit. The amount credited is the intent's: an event that disagrees with
+our records is held for review (recorded, logged, acknowledged — a retry cannot fix it). Anything else that
+fails propagates, so SQS retries the record and finally parks it in the DLQ.
 """
 
 from __future__ import annotations
 
 from shared.payments.events import PaymentEvent
-from shared.platform.errors import NotFound
 from shared.platform.observability import get_logger
 
-CREDITED, DUPLICATE, UNKNOWN_CHECKOUT, NOT_A_CREDIT = "credited", "duplicate", "unknown_checkout", "not_a_credit"
+CREDITED, DUPLICATE, REVIEW, NOT_A_CREDIT = "credited", "duplicate", "review", "not_a_credit"
 
 
 def handle_message(body: str) -> str:
@@ -25,12 +25,7 @@ def handle_message(body: str) -> str:
         return NOT_A_CREDIT
     from shared.billing.topups import complete_topup
 
-    try:
-        credited = complete_topup(event.data.external_id, event.id, event.data.amount_minor, event.data.currency)
-    except NotFound:
-        # Not one of our checkouts (another integration on the same processor account): retrying cannot help.
-        get_logger().warning("payment event for an unknown checkout; acknowledged", extra=log)
-        return UNKNOWN_CHECKOUT
-    outcome = CREDITED if credited else DUPLICATE
+    outcome = complete_topup(event.data.external_id, event.id, event.data.amount_minor, event.data.currency,
+                             claimed_intent_id=event.data.intent_id, claimed_tenant_id=event.data.tenant_id)
     get_logger().info(f"payment event {outcome}", extra=log)
     return outcome

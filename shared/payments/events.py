@@ -2,7 +2,9 @@
 
 Our schema (the sandbox processor sends it; any processor can be bridged to it):
 `{"id": "evt_…", "type": "checkout.succeeded" | "checkout.failed",
-  "data": {"external_id": "…", "amount_minor": 1000, "currency": "USD"}}`.
+  "data": {"external_id": "…", "amount_minor": 1000, "currency": "USD", "intent_id"?: "top_…", "tenant_id"?: "38"}}`.
+`intent_id`/`tenant_id` are what the processor says the payment is for (Stripe: the metadata we set on
+the checkout); when present they must agree with the intent the external id points at.
 Stripe's own events are translated here, so the real adapter needs no bridge: a Checkout Session
 completing (or an auto-recharge PaymentIntent we created) becomes the same event.
 """
@@ -25,6 +27,8 @@ class PaymentEventData(BaseModel):
     external_id: str = Field(min_length=1, max_length=200)
     amount_minor: StrictInt = Field(ge=0, le=MAX_AMOUNT_MINOR)
     currency: str = Field(pattern=r"^[A-Z]{3}$")
+    intent_id: str | None = Field(default=None, max_length=200)
+    tenant_id: str | None = Field(default=None, max_length=40)
 
 
 class PaymentEvent(BaseModel):
@@ -86,6 +90,9 @@ def _from_stripe(event: dict[str, Any]) -> dict[str, Any] | None:
     else:
         return None
     currency = obj.get("currency")
+    metadata = obj.get("metadata") if isinstance(obj.get("metadata"), dict) else {}
     return {"id": event.get("id"), "type": ours,
             "data": {"external_id": obj.get("id"), "amount_minor": amount,
-                     "currency": currency.upper() if isinstance(currency, str) else currency}}
+                     "currency": currency.upper() if isinstance(currency, str) else currency,
+                     "intent_id": metadata.get("intent_id") or obj.get("client_reference_id"),
+                     "tenant_id": metadata.get("tenant_id")}}

@@ -9,5 +9,6 @@ def enqueue(event: PaymentEvent) -> None:
     from shared.platform.queues import send
     from shared.platform.settings import get_settings
 
-    send(get_settings().payment_events_queue_url, event.model_dump_json(), attributes={"event_id": event.id},
-         unconfigured_code="PAYMENTS_NOT_CONFIGURED")
+    # Unset optional fields stay off the wire: the queued body is the event as the processor meant it.
+    send(get_settings().payment_events_queue_url, event.model_dump_json(exclude_none=True),
+         attributes={"event_id": event.id}, unconfigured_code="PAYMENTS_NOT_CONFIGURED")

@@ -59,20 +59,18 @@ def test_completing_a_topup_credits_once_per_event_and_once_per_intent(api, proc
     owner = sign_up_and_log_in(api)
     external_id = api.post("/billing/topup", {"amount_minor": 2500}, token=owner.token).body["external_id"]
 
-    assert topups.complete_topup(external_id, "evt_1", 2500, "usd") is True
-    assert topups.complete_topup(external_id, "evt_1", 2500, "USD") is False  # the same event replayed
-    assert topups.complete_topup(external_id, "evt_2", 2500, "USD") is False  # another event, same payment
+    assert topups.complete_topup(external_id, "evt_1", 2500, "usd") == "credited"
+    assert topups.complete_topup(external_id, "evt_1", 2500, "USD") == "duplicate"  # the same event replayed
+    assert topups.complete_topup(external_id, "evt_2", 2500, "USD") == "duplicate"  # another event, same payment
 
     assert api.get("/billing/balance", token=owner.token).body["balance_minor"] == 3000
     newest = api.get("/billing/history", token=owner.token).body["entries"][0]
     assert (newest["kind"], newest["amount_minor"], newest["balance_after_minor"]) == ("topup", 2500, 3000)
 
 
-def test_completing_an_unknown_checkout_is_not_found(api):
-    from shared.platform.errors import NotFound
-
-    with pytest.raises(NotFound):
-        topups.complete_topup("cs_unknown", "evt_1", 100, "USD")
+def test_completing_an_unknown_checkout_is_held_for_review_not_credited(api):
+    assert topups.complete_topup("cs_unknown", "evt_1", 100, "USD") == "review"
+    assert topups.complete_topup("cs_unknown", "evt_1", 100, "USD") == "duplicate"
 
 
 def test_autocharge_settings_are_validated_and_shown_in_the_balance(api):
@@ -104,7 +102,7 @@ def test_crossing_the_threshold_starts_one_charge_of_the_saved_method(api, proce
     assert (first.autocharge_started, second.autocharge_started) == (True, False)
     assert len(processor.charges) == 1 and processor.charges[0][:3] == (owner.tenant_id, 2500, "USD")
     # and when its payment lands, the wallet is credited and the next crossing may charge again
-    assert topups.complete_topup("pi_1", "evt_auto", 2500, "USD") is True
+    assert topups.complete_topup("pi_1", "evt_auto", 2500, "USD") == "credited"
     wallet = repository.get_wallet(owner.tenant_id)
     assert (wallet.balance_minor, wallet.autocharge_in_flight) == (2700, False)
 

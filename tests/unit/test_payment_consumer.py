@@ -9,7 +9,6 @@ import pytest
 
 from functions.payment_events import handler
 from shared.billing import topups
-from shared.platform.errors import Invalid, NotFound
 
 
 class FakeWallet:
@@ -18,14 +17,18 @@ class FakeWallet:
     def __init__(self) -> None:
         self.credited: dict[str, int] = {}
         self.failures: dict[str, Exception] = {}
+        self.unknown: set[str] = set()
 
-    def complete_topup(self, external_id: str, event_id: str, amount_minor: int, currency: str) -> bool:
+    def complete_topup(self, external_id: str, event_id: str, amount_minor: int, currency: str, *,
+                       claimed_intent_id: str | None = None, claimed_tenant_id: str | None = None) -> str:
         if external_id in self.failures:
             raise self.failures[external_id]
+        if external_id in self.unknown:
+            return "review"
         if event_id in self.credited:
-            return False
+            return "duplicate"
         self.credited[event_id] = amount_minor
-        return True
+        return "credited"
 
 
 @pytest.fixture
@@ -62,9 +65,10 @@ def test_a_duplicate_event_is_acknowledged_without_a_second_credit(wallet: FakeW
     assert wallet.credited == {"evt_1": 1000}
 
 
-def test_an_event_for_an_unknown_checkout_is_acknowledged_not_retried(wallet: FakeWallet) -> None:
-    wallet.failures["cs_elsewhere"] = NotFound("no such top-up", code="TOPUP_NOT_FOUND")
+def test_an_event_held_for_review_is_acknowledged_not_retried(wallet: FakeWallet) -> None:
+    wallet.unknown.add("cs_elsewhere")
     assert _invoke(_record("m1", "evt_9", external_id="cs_elsewhere")) == {"batchItemFailures": []}
+    assert wallet.credited == {}
 
 
 def test_a_failed_checkout_credits_nothing(wallet: FakeWallet) -> None:
@@ -73,13 +77,12 @@ def test_a_failed_checkout_credits_nothing(wallet: FakeWallet) -> None:
 
 
 def test_a_failing_record_is_reported_alone_so_only_it_is_retried(wallet: FakeWallet) -> None:
-    # Given a batch whose middle record hits a transient error, and one that does not match its intent
+    # Given a batch whose middle record hits a transient error
     wallet.failures["sbx_flaky"] = ConnectionError("throttled")
-    wallet.failures["sbx_wrong"] = Invalid("mismatch", code="PAYMENT_MISMATCH")
     result = _invoke(_record("m1", "evt_1"), _record("m2", "evt_2", external_id="sbx_flaky"),
-                     _record("m3", "evt_3"), _record("m4", "evt_4", external_id="sbx_wrong"))
-    # Then those two are reported for retry (then the DLQ), and the others are credited
-    assert result == {"batchItemFailures": [{"itemIdentifier": "m2"}, {"itemIdentifier": "m4"}]}
+                     _record("m3", "evt_3"))
+    # Then it alone is reported for retry (then the DLQ), and the others are credited
+    assert result == {"batchItemFailures": [{"itemIdentifier": "m2"}]}
     assert wallet.credited == {"evt_1": 1000, "evt_3": 1000}
 
 

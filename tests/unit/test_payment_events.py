@@ -62,3 +62,15 @@ def test_only_our_own_autocharge_payment_intents_count() -> None:
     event = parse_event(_stripe("payment_intent.succeeded", ours))
     assert event is not None and event.data.external_id == "pi_1"
     assert parse_event(_stripe("payment_intent.succeeded", other)) is None
+
+
+def test_a_stripe_event_carries_the_intent_and_tenant_our_checkout_metadata_names() -> None:
+    session = {"id": "cs_test_1", "amount_total": 1000, "currency": "usd", "payment_status": "paid",
+               "client_reference_id": "top_1", "metadata": {"intent_id": "top_1", "tenant_id": "38"}}
+    event = parse_event(_stripe("checkout.session.completed", session))
+    assert event is not None and (event.data.intent_id, event.data.tenant_id) == ("top_1", "38")
+
+
+def test_our_own_events_need_not_name_an_intent_or_tenant() -> None:
+    event = parse_event(_ours())
+    assert event is not None and (event.data.intent_id, event.data.tenant_id) == (None, None)

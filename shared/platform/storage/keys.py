@@ -161,6 +161,20 @@ def payment_event_pk(event_id: str) -> str:
     return f"PAYMENTEVENT#{event_id}"
 
 
+PAYMENT_REVIEW = "PAYMENTREVIEW"
+#: GSI1 partition listing every payment review, newest first (an ops query; a handful of items a year).
+PAYMENT_REVIEWS_GSI1PK = "PAYMENTREVIEWS"
+
+
+def payment_review_pk(event_id: str) -> str:
+    """One review per processor event that disagreed with our records (created once, like the guard)."""
+    return f"PAYMENTREVIEW#{event_id}"
+
+
+def payment_review_time_sk(at: datetime, event_id: str) -> str:
+    return f"{at.strftime('%Y-%m-%dT%H:%M:%S.%fZ')}#{event_id}"
+
+
 # --- Idempotency keys (issue 4): one record per tenant + route + key, expiring after the window ----------
 IDEMPOTENCY = "IDEMPOTENCY"
 
