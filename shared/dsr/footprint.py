@@ -9,6 +9,7 @@ under each call's prefix. Rows pseudonymised by an earlier erase are found throu
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from urllib.parse import unquote
 
@@ -24,6 +25,7 @@ from shared.workflows.models import Workflow
 
 RECORDINGS_PREFIX = "recordings"
 MAX_RUNS_PER_WORKFLOW = 10_000
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")  # one @, a dotted domain, no spaces
 
 
 def recordings_prefix(tenant_id: int, call_id: str) -> str:
@@ -48,27 +50,38 @@ class Footprint:
 
 
 def contact_of(tenant_id: int, request: DsrRequest) -> Contact:
-    """The request's identifiers, normalised; 400 IDENTIFIER_REQUIRED when neither is given."""
-    phone = request.phone.strip() if request.phone and request.phone.strip() else None
-    email = request.email.strip().lower() if request.email and request.email.strip() else None
-    if phone is None and email is None:
-        raise BadRequest("Identify the contact with phone or email", code="IDENTIFIER_REQUIRED", field="phone")
-    if email is not None and ("@" not in email or any(char.isspace() for char in email)):
-        raise BadRequest("email: not a valid email address", code="INVALID_EMAIL", field="email")
-    return Contact(tenant_id=tenant_id, phone=_e164(tenant_id, phone) if phone else None, email=email)
+    """The request's one identifier, normalised. 400 with the field at fault: IDENTIFIER_REQUIRED (none),
+    AMBIGUOUS_IDENTIFIER (more than one), INVALID_PHONE_NUMBER / INVALID_EMAIL / INVALID_CONTACT_IDENTIFIER."""
+    given = {name: value.strip() for name, value in request.model_dump().items() if value and value.strip()}
+    if not given:
+        raise BadRequest("Identify the contact with contact_identifier (a phone number or an email address)",
+                         code="IDENTIFIER_REQUIRED", field="contact_identifier")
+    if len(given) > 1:
+        raise BadRequest(f"Identify the contact with exactly one of contact_identifier, phone or email "
+                         f"(got {', '.join(given)})", code="AMBIGUOUS_IDENTIFIER", field="contact_identifier")
+    [(field_name, value)] = given.items()
+    is_email = field_name == "email" or (field_name == "contact_identifier" and "@" in value)
+    if is_email:
+        if not _EMAIL.fullmatch(value):
+            raise BadRequest(f"{field_name}: not a valid email address", code="INVALID_EMAIL", field=field_name)
+        return Contact(tenant_id=tenant_id, phone=None, email=value.lower())
+    e164 = _e164(tenant_id, value)
+    if e164 is None:
+        if field_name == "phone":
+            raise BadRequest("phone: not a valid phone number", code="INVALID_PHONE_NUMBER", field="phone")
+        raise BadRequest("contact_identifier: neither a valid phone number nor an email address",
+                         code="INVALID_CONTACT_IDENTIFIER", field="contact_identifier")
+    return Contact(tenant_id=tenant_id, phone=e164, email=None)
 
 
-def _e164(tenant_id: int, raw: str) -> str:
+def _e164(tenant_id: int, raw: str) -> str | None:
     """As the timeline normalises: the tenant's country is the default region (read only when needed)."""
     from shared.accounts import repository as accounts
     from shared.phones import to_e164
 
     text = unquote(raw).strip()
     tenant = None if text.startswith(("+", "00")) else accounts.get_tenant(tenant_id)
-    e164 = to_e164(text, tenant.country if tenant else None)
-    if e164 is None:
-        raise BadRequest("phone: not a valid phone number", code="INVALID_PHONE_NUMBER", field="phone")
-    return e164
+    return to_e164(text, tenant.country if tenant else None)
 
 
 def find(contact: Contact) -> Footprint:

@@ -13,11 +13,15 @@ from shared.timeline.models import TimelineEventView
 
 
 class DsrRequest(BaseModel):
-    """`POST /dsr/export` and `POST /dsr/erase`: the contact, by phone (any common spelling) and/or email."""
+    """`POST /dsr/export` and `POST /dsr/erase`: the contact, by exactly one identifier — the reference's
+    `contact_identifier` (a phone number in any common spelling, or an email address), or the `phone` /
+    `email` aliases."""
 
     model_config = ConfigDict(extra="ignore")
-    phone: str | None = Field(None, max_length=64)
-    email: str | None = Field(None, max_length=254)
+    contact_identifier: str | None = Field(None, max_length=254,
+                                           description="The contact's phone number (E.164 or national) or email")
+    phone: str | None = Field(None, max_length=64, description="Alias of contact_identifier for a phone number")
+    email: str | None = Field(None, max_length=254, description="Alias of contact_identifier for an email")
 
 
 @dataclass(frozen=True)

@@ -67,13 +67,45 @@ def test_export_needs_write_scope_and_erase_needs_admin(base_url: str, http: req
     assert_error(anonymous, 401)
 
 
-def test_no_identifier_is_a_400_on_phone(base_url: str, http: requests.Session, owner: Account) -> None:
+def test_the_references_body_contact_identifier_exports_and_erases(base_url: str, http: requests.Session,
+                                                                   owner: Account) -> None:
+    # Given a contact on the DNC list, and the request bodies exactly as the reference writes them
+    http.post(f"{base_url}/dnc/add", headers=owner.auth, json={"phone_e164": NUMBER, "reason": "asked"})
+
+    exported = http.post(f"{base_url}/dsr/export", headers=owner.auth, json={"contact_identifier": "98765 43210"})
+    by_email = http.post(f"{base_url}/dsr/export", headers=owner.auth,
+                         json={"contact_identifier": "Asha.Rao@Example.com"})
+    erased = http.post(f"{base_url}/dsr/erase", headers=owner.auth, json={"contact_identifier": NUMBER})
+
+    assert exported.status_code == 200, exported.text
+    assert exported.json()["contact"] == {"phone_e164": NUMBER, "email": None}
+    assert [row["record"] for row in exported.json()["dnc"]] == ["entry", "audit"]
+    assert by_email.status_code == 200, by_email.text
+    assert by_email.json()["contact"] == {"phone_e164": None, "email": "asha.rao@example.com"}
+    assert erased.status_code == 200, erased.text
+    assert erased.json()["erased"] is True and erased.json()["pseudonymised"]["dnc_audit"] == 1
+
+
+def test_no_identifier_is_a_400_on_contact_identifier(base_url: str, http: requests.Session, owner: Account) -> None:
     response = http.post(f"{base_url}/api/dsr/export", headers=owner.auth, json={})
 
-    assert_error(response, 400, code="IDENTIFIER_REQUIRED", field="phone")
+    assert_error(response, 400, code="IDENTIFIER_REQUIRED", field="contact_identifier")
 
 
-def test_an_invalid_number_is_a_400(base_url: str, http: requests.Session, owner: Account) -> None:
-    response = http.post(f"{base_url}/api/dsr/erase", headers=owner.auth, json={"phone": "+91 12"})
+def test_two_identifiers_are_a_400(base_url: str, http: requests.Session, owner: Account) -> None:
+    response = http.post(f"{base_url}/dsr/export", headers=owner.auth,
+                         json={"contact_identifier": NUMBER, "email": "asha@example.com"})
 
-    assert_error(response, 400, code="INVALID_PHONE_NUMBER", field="phone")
+    assert_error(response, 400, code="AMBIGUOUS_IDENTIFIER", field="contact_identifier")
+
+
+@pytest.mark.parametrize(("body", "code", "field"), [
+    ({"phone": "+91 12"}, "INVALID_PHONE_NUMBER", "phone"),
+    ({"contact_identifier": "+91 12"}, "INVALID_CONTACT_IDENTIFIER", "contact_identifier"),
+    ({"contact_identifier": "asha@nowhere"}, "INVALID_EMAIL", "contact_identifier"),
+])
+def test_a_malformed_identifier_is_a_400_naming_its_field(base_url: str, http: requests.Session, owner: Account,
+                                                          body: dict, code: str, field: str) -> None:
+    response = http.post(f"{base_url}/api/dsr/erase", headers=owner.auth, json=body)
+
+    assert_error(response, 400, code=code, field=field)

@@ -140,14 +140,17 @@ def test_after_erase_no_spelling_of_the_number_or_email_is_left_anywhere(api, se
     api.post("/dsr/export", {"phone": PHONE}, token=owner.token)  # an export ZIP holding the recording
     assert _plaintext_left()
 
-    reply = api.post("/dsr/erase", {"phone": PHONE, "email": EMAIL}, token=owner.token)
+    # One identifier a request (as the reference's contact_identifier): the number, then the email
+    reply = api.post("/dsr/erase", {"contact_identifier": PHONE}, token=owner.token)
+    by_email = api.post("/dsr/erase", {"contact_identifier": EMAIL}, token=owner.token)
 
     assert reply.status == 200, reply.body
     assert reply.body["erased"] is True and len(reply.body["contact_hash"]) == 64
     deleted, pseudonymised = reply.body["deleted"], reply.body["pseudonymised"]
     assert deleted["audience"] == 1 and deleted["run_targets"] == 1 and deleted["recordings"] == 1
-    assert deleted["export_archives"] == 1 and deleted["manifest_items"] == 1 and deleted["timeline"] >= 4
+    assert deleted["export_archives"] == 1 and deleted["manifest_items"] == 1 and deleted["timeline"] >= 3
     assert pseudonymised == {"calls": 1, "approvals": 1, "dnc_audit": 1, "dnc_entry": 1}
+    assert by_email.status == 200, by_email.body  # (the email event went with the number's: it named both)
     assert _plaintext_left() == []
 
 
@@ -206,17 +209,51 @@ def test_export_needs_write_scope_and_erase_needs_admin(api):
     assert api.post("/dsr/erase", {"phone": PHONE}, token=write_key).status == 403
 
 
-def test_no_identifier_is_a_400_on_phone(api):
+def test_the_references_contact_identifier_takes_a_phone_or_an_email(api, seeded):
+    owner = seeded["owner"]
+
+    by_phone = api.post("/dsr/export", {"contact_identifier": PHONE.removeprefix("+1")}, token=owner.token)
+    by_email = api.post("/dsr/export", {"contact_identifier": EMAIL}, token=owner.token)
+
+    assert by_phone.status == 200, by_phone.body
+    assert by_phone.body["contact"] == {"phone_e164": PHONE, "email": None} and len(by_phone.body["calls"]) == 1
+    assert by_email.status == 200, by_email.body
+    assert by_email.body["contact"] == {"phone_e164": None, "email": EMAIL.lower()}
+    assert [event["kind"] for event in by_email.body["timeline"]] == ["email"]
+
+
+def test_no_identifier_is_a_400_on_contact_identifier(api):
     owner = sign_up_and_log_in(api)
 
-    reply = api.post("/dsr/export", {}, token=owner.token)
+    for body in ({}, {"contact_identifier": "  "}, {"phone": "", "email": None}):
+        reply = api.post("/dsr/export", body, token=owner.token)
+        assert (reply.status, reply.body["code"], reply.body["field"]) == (400, "IDENTIFIER_REQUIRED",
+                                                                           "contact_identifier")
 
-    assert reply.status == 400 and reply.body["code"] == "IDENTIFIER_REQUIRED" and reply.body["field"] == "phone"
 
-
-def test_a_bad_number_is_a_400(api):
+@pytest.mark.parametrize("body", [{"contact_identifier": PHONE, "phone": PHONE},
+                                  {"phone": PHONE, "email": EMAIL},
+                                  {"contact_identifier": EMAIL, "email": EMAIL}])
+def test_more_than_one_identifier_is_a_400(api, body):
     owner = sign_up_and_log_in(api)
 
-    reply = api.post("/dsr/erase", {"phone": "+1 12"}, token=owner.token)
+    reply = api.post("/dsr/erase", body, token=owner.token)
 
-    assert reply.status == 400 and reply.body["code"] == "INVALID_PHONE_NUMBER"
+    assert (reply.status, reply.body["code"], reply.body["field"]) == (400, "AMBIGUOUS_IDENTIFIER",
+                                                                       "contact_identifier")
+
+
+@pytest.mark.parametrize(("body", "code", "field"), [
+    ({"phone": "+1 12"}, "INVALID_PHONE_NUMBER", "phone"),
+    ({"email": "asha at example"}, "INVALID_EMAIL", "email"),
+    ({"contact_identifier": "+1 12"}, "INVALID_CONTACT_IDENTIFIER", "contact_identifier"),
+    ({"contact_identifier": "call me maybe"}, "INVALID_CONTACT_IDENTIFIER", "contact_identifier"),
+    ({"contact_identifier": "asha@example"}, "INVALID_EMAIL", "contact_identifier"),
+    ({"contact_identifier": "a b@example.com"}, "INVALID_EMAIL", "contact_identifier"),
+])
+def test_a_malformed_identifier_is_a_400_naming_its_field(api, body, code, field):
+    owner = sign_up_and_log_in(api)
+
+    reply = api.post("/dsr/erase", body, token=owner.token)
+
+    assert (reply.status, reply.body["code"], reply.body["field"]) == (400, code, field)
