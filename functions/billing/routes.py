@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
 
 from shared.auth.policies import current_principal, requires
 from shared.auth.principal import Scope
-from shared.billing.models import Autocharge, Balance, History, Precheck
+from shared.billing.models import PRECHECK_MAX_EXPECTED_SECONDS, Autocharge, Balance, History, Precheck
 
 router = APIGatewayHttpRouter()
 TAGS = ["Billing"]
@@ -51,7 +51,7 @@ def get_balance() -> Balance:
 
 @router.get("/billing/precheck", summary="Pre-call gate: ok, insufficient_funds, trial_expired, account_suspended",
             tags=TAGS, middlewares=[requires(Scope.READ)])
-def precheck(expected_seconds: Annotated[int, Query(ge=0, le=86_400)] = 60) -> Precheck:
+def precheck(expected_seconds: Annotated[int, Query(ge=0, le=PRECHECK_MAX_EXPECTED_SECONDS)] = 60) -> Precheck:
     from shared.billing import service
 
     return service.precheck(current_principal(router), expected_seconds)

@@ -88,6 +88,9 @@ class Reservation(BaseModel):
 
 
 PrecheckStatus = Literal["ok", "insufficient_funds", "trial_expired", "account_suspended"]
+#: The longest call a precheck answers for. A long call is a valid question (the answer is usually
+#: insufficient_funds); only a duration beyond a year is refused as absurd (400 on expected_seconds).
+PRECHECK_MAX_EXPECTED_SECONDS = 365 * 86_400
 
 
 class Precheck(BaseModel):

@@ -226,6 +226,20 @@ def test_precheck_answers_ok_with_the_required_whole_minutes(base_url: str, http
                                "currency": "USD"}
 
 
+def test_precheck_of_a_long_call_answers_insufficient_funds(base_url: str, http: requests.Session) -> None:
+    account = sign_up_and_log_in(http, base_url, country="US")
+    response = http.get(f"{base_url}/billing/precheck", params={"expected_seconds": 10_000_000}, headers=account.auth)
+    assert response.status_code == 200, response.text
+    assert response.json() == {"status": "insufficient_funds", "balance_minor": 500, "available_minor": 500,
+                               "required_minor": 166_667 * 12, "currency": "USD"}
+
+
+def test_precheck_refuses_more_than_a_year_naming_the_field(base_url: str, http: requests.Session) -> None:
+    account = sign_up_and_log_in(http, base_url, country="US")
+    response = http.get(f"{base_url}/billing/precheck", params={"expected_seconds": 31_536_001}, headers=account.auth)
+    assert_error(response, 400, field="expected_seconds")
+
+
 def test_history_starts_with_the_trial_credit(base_url: str, http: requests.Session) -> None:
     account = sign_up_and_log_in(http, base_url, country="US")
     response = http.get(f"{base_url}/billing/history", params={"limit": 50}, headers=account.auth)

@@ -48,6 +48,25 @@ def test_precheck_rejects_negative_seconds(api):
     assert reply.status == 400 and reply.body["field"] == "expected_seconds"
 
 
+def test_precheck_of_a_long_call_answers_insufficient_funds_not_400(api):
+    # 10,000,000 s (~116 days) is a long call, but a valid question: the answer is the money it needs
+    owner = sign_up_and_log_in(api)
+    reply = api.get("/billing/precheck", token=owner.token, query="expected_seconds=10000000")
+    assert reply.status == 200, reply.body
+    assert reply.body == {"status": "insufficient_funds", "balance_minor": 500, "available_minor": 500,
+                          "required_minor": 166_667 * 12, "currency": "USD"}
+
+
+def test_precheck_refuses_only_the_absurd_more_than_a_year(api):
+    owner = sign_up_and_log_in(api)
+    a_year = api.get("/billing/precheck", token=owner.token, query="expected_seconds=31536000")
+    beyond = api.get("/billing/precheck", token=owner.token, query="expected_seconds=31536001")
+    huge = api.get("/billing/precheck", token=owner.token, query="expected_seconds=" + "9" * 40)
+    assert (a_year.status, a_year.body["status"]) == (200, "insufficient_funds")
+    assert (beyond.status, beyond.body["field"]) == (400, "expected_seconds")
+    assert (huge.status, huge.body["field"]) == (400, "expected_seconds")
+
+
 def test_history_is_newest_first_and_pages_with_a_cursor(api):
     owner = sign_up_and_log_in(api)
     for n in range(3):
