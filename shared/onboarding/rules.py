@@ -14,9 +14,10 @@ def check_fields(provider: ProviderInfo, primary_id: str | None, secret: str, ex
     """The credential's values, trimmed and checked against the provider's field schema.
 
     Extra values the provider does not use are dropped (they would only be stored for nothing); all
-    problems are reported at once, each with its field.
+    problems are reported at once, each with its field. The secret is only checked for presence here:
+    a secret in the wrong format is a verdict (`secret_format_problem`), saved unvalidated, not a 400.
     """
-    values = {"primary_id": (primary_id or "").strip() or None, "secret": secret.strip()}
+    values = {"primary_id": (primary_id or "").strip() or None, "secret": secret.strip() or None}
     kept_extra: dict[str, str] = {}
     problems: list[dict[str, str]] = []
     for field in provider.fields:
@@ -28,7 +29,7 @@ def check_fields(provider: ProviderInfo, primary_id: str | None, secret: str, ex
             if field.required:
                 problems.append({"field": name, "message": f"{field.label} ({field.name}) is required"})
             continue
-        if field.pattern and not re.fullmatch(field.pattern, value):
+        if field.pattern and field.slot != "secret" and not re.fullmatch(field.pattern, value):
             problems.append({"field": name, "message": f"{field.label} ({field.name}) must match {field.pattern}"})
         if field.slot == "extra":
             kept_extra[field.name] = value
@@ -37,6 +38,14 @@ def check_fields(provider: ProviderInfo, primary_id: str | None, secret: str, ex
                          code="VALIDATION_ERROR", field=problems[0]["field"], errors=problems)
     uses_primary_id = any(field.slot == "primary_id" for field in provider.fields)
     return (values["primary_id"] if uses_primary_id else None), values["secret"], kept_extra
+
+
+def secret_format_problem(provider: ProviderInfo, secret: str) -> str | None:
+    """Why the (trimmed) secret cannot be the provider's, by its format alone; None when it may be."""
+    for field in provider.fields:
+        if field.slot == "secret" and field.pattern and not re.fullmatch(field.pattern, secret):
+            return f"rejected by format check: {field.label} ({field.name}) must match {field.pattern}"
+    return None
 
 
 def _validated_in(state: OnboardingState, category: str) -> list[str]:

@@ -7,7 +7,10 @@ Rules:
 * deleting a credential always flips onboarding back to incomplete; any other change that breaks the
   checklist of the current mode does too;
 * a secret is sealed before anything else happens (503 without a key to seal it with), validated with
-  the provider, then stored once together with the verdict — never logged or returned.
+  the provider, then stored once together with the verdict — never logged or returned;
+* a secret the provider, or its format check, rejects is still saved (unvalidated, with the reason), as
+  the reference's `{"saved": true, "validated": false, "error"}` says; a malformed one is never sent out.
+  Only a missing or empty secret (or a malformed account id/host) is a 400.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ from shared.onboarding.models import (
     SavedCredential,
     StoredCredential,
 )
-from shared.onboarding.rules import check_fields, checklist, missing_categories, relied_on
+from shared.onboarding.rules import check_fields, checklist, missing_categories, relied_on, secret_format_problem
 from shared.platform import clock, crypto
 from shared.platform.errors import Conflict, NotFound
 from shared.platform.observability import count_business_event, get_logger
@@ -80,7 +83,9 @@ def save_credential(principal: Principal, provider_id: str, *, primary_id: str |
     primary_id, secret, extra = check_fields(provider, primary_id, secret, extra)
     tenant_id = principal.tenant_id
     envelope = crypto.encrypt(tenant_id, secret.encode())  # first: no key to seal with → 503, nothing sent out
-    verdict = validation.validate(provider.id, primary_id, secret, extra)
+    format_problem = secret_format_problem(provider, secret)
+    verdict = (validation.Verdict(validated=False, error=format_problem) if format_problem
+               else validation.validate(provider.id, primary_id, secret, extra))
     now = clock.now_seconds()
     credential = StoredCredential(tenant_id=tenant_id, provider=provider.id, primary_id=primary_id, extra=extra,
                                   secret_last4=secret[-4:], saved_at=now, validated=verdict.validated,

@@ -114,6 +114,23 @@ def test_saving_without_a_secret_is_400(base_url, http, owner):
     assert_error(_save(http, base_url, owner, "anthropic", {}), 400, field="secret")
 
 
+def test_a_key_in_the_wrong_format_is_saved_unvalidated_as_the_reference_shows(base_url, http, owner):
+    wrong_format = "sk-proj-an-openai-key-pasted-here-7788"
+    response = _save(http, base_url, owner, "anthropic", {"secret": wrong_format})
+
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert (body["saved"], body["validated"]) == (True, False)
+    assert isinstance(body["error"], str) and "format" in body["error"]
+    assert body["credential"]["secret_last4"] == "7788" and wrong_format not in response.text
+    state = _status(http, base_url, owner)["providers"]["anthropic"]
+    assert (state["saved"], state["validated"]) == (True, False)
+
+
+def test_saving_an_empty_secret_is_400(base_url, http, owner):
+    assert_error(_save(http, base_url, owner, "anthropic", {"secret": "  "}), 400, field="secret")
+
+
 def test_a_twilio_credential_with_a_malformed_account_sid_is_400(base_url, http, owner):
     response = _save(http, base_url, owner, "twilio", {"primary_id": "not-a-sid", "secret": "f" * 32})
     assert_error(response, 400, "VALIDATION_ERROR", field="primary_id")

@@ -132,6 +132,33 @@ def test_a_body_without_secret_is_400(api, providers):
     assert reply.body["field"] == "secret"
 
 
+@pytest.mark.parametrize(("provider", "body"), [
+    ("anthropic", {"secret": "sk-proj-an-openai-key-pasted-here-7788"}),
+    ("twilio", {"primary_id": TWILIO_SID, "secret": "not-a-hex-auth-token-7788"}),
+])
+def test_a_secret_its_format_check_rejects_is_saved_unvalidated_with_the_reason(api, providers, provider, body):
+    account = sign_up_and_log_in(api)
+    # When the tenant saves a well-formed body whose secret is not in the provider's format
+    reply = _put(api, account, provider, body)
+    # Then it is answered as the reference shows: saved, not validated, with the reason — and never sent out
+    assert reply.status == 200, reply.body
+    assert (reply.body["saved"], reply.body["validated"]) == (True, False)
+    assert "format" in reply.body["error"] and body["secret"] not in reply.raw.decode()
+    assert reply.body["credential"]["secret_last4"] == "7788"
+    assert providers.probes == []
+    state = api.get("/onboarding/status", token=account.token).body["providers"][provider]
+    assert (state["saved"], state["validated"], state["error"]) == (True, False, reply.body["error"])
+    # and the secret is stored sealed, not in the clear
+    assert body["secret"] not in json.dumps(_raw_items(account.tenant_id), default=str)
+
+
+@pytest.mark.parametrize("secret", ["", "   "])
+def test_an_empty_secret_is_400(api, providers, secret):
+    account = sign_up_and_log_in(api)
+    reply = _put(api, account, "anthropic", {"secret": secret})
+    assert (reply.status, reply.body.get("field")) == (400, "secret"), reply.body
+
+
 def test_saving_again_replaces_the_credential(api, providers):
     account = sign_up_and_log_in(api)
     _put(api, account, "anthropic", {"secret": "sk-ant-api03-old-key-0000"})

@@ -8,7 +8,7 @@ import pytest
 
 from shared.onboarding import providers
 from shared.onboarding.models import OnboardingState, StoredCredential
-from shared.onboarding.rules import check_fields, checklist, missing_categories, relied_on
+from shared.onboarding.rules import check_fields, checklist, missing_categories, relied_on, secret_format_problem
 from shared.platform.errors import BadRequest
 
 SID = "AC" + "0123456789abcdef" * 2
@@ -69,6 +69,21 @@ def test_exotel_keeps_its_known_extras_and_drops_unknown_ones():
 
 def test_a_primary_id_is_dropped_for_a_provider_that_has_none():
     assert check_fields(providers.find("anthropic"), "ignored", "sk-ant-abc", {}) == (None, "sk-ant-abc", {})
+
+
+@pytest.mark.parametrize("provider", ["anthropic", "cartesia", "twilio"])
+def test_a_blank_secret_is_refused_as_missing(provider):
+    with pytest.raises(BadRequest) as raised:
+        check_fields(providers.find(provider), SID, " \t ", {})
+    assert raised.value.field == "secret"
+
+
+def test_a_secret_in_the_wrong_format_passes_the_field_check_and_gets_a_format_verdict():
+    anthropic = providers.find("anthropic")
+    assert check_fields(anthropic, None, "sk-proj-openai", {}) == (None, "sk-proj-openai", {})
+    assert secret_format_problem(anthropic, "sk-proj-openai").startswith("rejected by format check: API key")
+    assert secret_format_problem(anthropic, "sk-ant-abc") is None
+    assert secret_format_problem(providers.find("cartesia"), "anything") is None  # no format to check
 
 
 def test_bundled_mode_needs_nothing():
