@@ -1,7 +1,9 @@
 """The weekly report use case: validate the range, gather the tenant's records, compute the figures, draw the PDF.
 
 The range is whole UTC days, both ends included: `to` defaults to today, `from` to six days before `to`;
-either may be an ISO date or datetime (a datetime counts as its UTC day). At most 31 days.
+either may be an ISO date or datetime (a datetime counts as its UTC day). At most 31 days, all of them
+between FIRST_REPORTABLE_DAY and LAST_REPORTABLE_DAY: the range ends at midnight after its last day, which
+must still be a datetime (9999-12-31 has no next day), and nothing we store predates the Unix epoch.
 """
 
 from __future__ import annotations
@@ -29,6 +31,8 @@ if TYPE_CHECKING:
     from shared.dialer.models import Run
 
 MAX_RANGE_DAYS = 31  # whole days, both ends included
+FIRST_REPORTABLE_DAY = date(1970, 1, 1)
+LAST_REPORTABLE_DAY = date.max - timedelta(days=1)  # its range ends at the last midnight a datetime can hold
 DEFAULT_RANGE_DAYS = 7
 RUNS_PER_WORKFLOW = 100
 LEDGER_PAGE = 200
@@ -52,8 +56,9 @@ def weekly_report(principal: Principal, raw_from: str | None, raw_to: str | None
 
 
 def parse_range(raw_from: str | None, raw_to: str | None, *, today: date) -> ReportRange:
-    last = _parse_day(raw_to, "to") or today
-    first = _parse_day(raw_from, "from") or last - timedelta(days=DEFAULT_RANGE_DAYS - 1)
+    given_first, last = _parse_day(raw_from, "from"), _parse_day(raw_to, "to") or today
+    # The default `from` stops at the first reportable day rather than stepping off the calendar.
+    first = given_first or max(last - timedelta(days=DEFAULT_RANGE_DAYS - 1), FIRST_REPORTABLE_DAY)
     if first > last:
         raise BadRequest("from must be on or before to", code="VALIDATION_ERROR", field="from")
     if (last - first).days + 1 > MAX_RANGE_DAYS:
@@ -67,12 +72,19 @@ def _parse_day(raw: str | None, field: str) -> date | None:
         return None
     try:
         if len(text) <= 10:
-            return date.fromisoformat(text)
-        moment = datetime.fromisoformat(text)
+            day = date.fromisoformat(text)
+        else:
+            moment = datetime.fromisoformat(text)
+            day = (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC).date()
     except ValueError:
         raise BadRequest(f"{field} must be an ISO date (YYYY-MM-DD) or datetime", code="VALIDATION_ERROR",
                          field=field) from None
-    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC).date()
+    except OverflowError:  # a datetime whose UTC day is off the calendar (0001-01-01T00:00+01:00, …)
+        day = None
+    if day is None or not FIRST_REPORTABLE_DAY <= day <= LAST_REPORTABLE_DAY:
+        raise BadRequest(f"{field} must be a day from {FIRST_REPORTABLE_DAY} to {LAST_REPORTABLE_DAY}",
+                         code="VALIDATION_ERROR", field=field)
+    return day
 
 
 def gather(tenant_id: int, report_range: ReportRange) -> WeeklyReport:

@@ -48,7 +48,8 @@ def test_a_read_key_may_download_the_report(base_url: str, http: requests.Sessio
 
 @pytest.mark.parametrize(("params", "field"), [
     ({"from": "2026-05-25", "to": "2026-05-24"}, "from"), ({"from": "2026-05-01", "to": "2026-06-01"}, "to"),
-    ({"from": "not-a-date"}, "from")])
+    ({"from": "not-a-date"}, "from"), ({"from": "9999-12-25", "to": "9999-12-31"}, "to"),
+    ({"from": "0001-01-01", "to": "0001-01-07"}, "from"), ({"to": "0001-01-01T00:00:00+01:00"}, "to")])
 def test_a_bad_range_is_a_400_json_error(base_url: str, http: requests.Session, owner: Account, params: dict,
                                          field: str) -> None:
     response = http.get(f"{base_url}/api/reports/weekly", headers=owner.auth, params=params)

@@ -138,6 +138,35 @@ def test_a_bad_range_is_a_400_naming_the_field(api, query, field):
     assert reply.status == 400 and reply.body["code"] == "VALIDATION_ERROR" and reply.body["field"] == field
 
 
+@pytest.mark.parametrize(("query", "field"), [
+    ("from=9999-12-25&to=9999-12-31", "to"), ("to=9999-12-31", "to"),
+    ("from=9999-12-30T23:00:00-05:00&to=9999-12-30", "from"), ("to=9999-12-31T23:59:59-01:00", "to"),
+    ("from=0001-01-01&to=0001-01-07", "from"), ("to=0001-01-01", "to"),
+    ("from=0001-01-01T00:00:00%2B01:00&to=2026-05-17", "from"), ("from=1969-12-31&to=1970-01-06", "from")])
+def test_a_day_outside_the_calendar_we_can_report_on_is_a_400_not_a_500(api, query, field):
+    clock.freeze(SIGNUP_MOMENT)
+    owner = sign_up_and_log_in(api)
+
+    reply = api.get("/reports/weekly", query=query, token=owner.token)
+
+    assert (reply.status, reply.body["code"], reply.body["field"]) == (400, "VALIDATION_ERROR", field), reply.body
+    assert "1970-01-01" in reply.body["error"] and "9999-12-30" in reply.body["error"]
+
+
+@pytest.mark.parametrize(("query", "filename"), [
+    ("from=9999-12-24&to=9999-12-30", "callfunnel-weekly-9999-12-24-9999-12-30.pdf"),
+    ("from=1970-01-01&to=1970-01-07", "callfunnel-weekly-1970-01-01-1970-01-07.pdf"),
+    ("to=1970-01-03", "callfunnel-weekly-1970-01-01-1970-01-03.pdf")])  # the default `from` stops at the edge
+def test_the_first_and_last_days_we_report_on_render(api, query, filename):
+    clock.freeze(SIGNUP_MOMENT)
+    owner = sign_up_and_log_in(api)
+
+    reply = api.get("/reports/weekly", query=query, token=owner.token)
+
+    assert reply.status == 200, reply.body
+    assert filename in reply.headers["content-disposition"] and reply.raw.startswith(b"%PDF-")
+
+
 def test_without_a_range_the_report_covers_the_last_seven_days(api):
     clock.freeze(SIGNUP_MOMENT)
     owner = sign_up_and_log_in(api)
