@@ -22,7 +22,8 @@ if TYPE_CHECKING:
 TOP_OBJECTIONS = 10
 LEDGER_LABELS: dict[str, str] = {"call_charge": "Calls", "number_charge": "Numbers", "topup": "Top-ups",
                                  "autocharge": "Auto top-ups", "trial_credit": "Trial credit", "refund": "Refunds",
-                                 "adjustment": "Adjustments"}
+                                 "adjustment": "Adjustments",
+                                 "payment_review": "Payments held for review (not credited)"}
 
 
 class ReportRange(BaseModel):
