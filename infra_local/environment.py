@@ -44,6 +44,7 @@ def prepare_environment() -> LocalEnvironment:
         "JWT_SECRET": secrets.token_urlsafe(32),
     }
     defaults.update(_money_and_accounts_defaults())
+    defaults.update(LOCAL_ABUSE_LIMITS)
     for name, value in defaults.items():
         os.environ.setdefault(name, value)
     os.environ.setdefault("AWS_DEFAULT_REGION", os.environ["AWS_REGION"])
@@ -61,6 +62,13 @@ def prepare_environment() -> LocalEnvironment:
     for name in ("AWS_ENDPOINT_URL", "AWS_PROFILE"):
         os.environ.pop(name, None)
     return LocalEnvironment(HOST, port, region, account_id)
+
+
+# --- Abuse limits: every client of a laptop stack is 127.0.0.1 ---
+
+#: The per-IP limits, raised so a test suite can sign up, log in (and fail logins) for a few hundred tenants
+#: from one address within minutes. Per-email lockouts stay as strict as in the cloud (shared.auth.abuse_limits).
+LOCAL_ABUSE_LIMITS = {"LOGIN_IP_FAILURES_ALLOWED": "1000", "SIGNUPS_PER_IP": "5000", "PREVIEWS_PER_IP": "2000"}
 
 
 # --- Money and accounts: queues, the local master key, the payments webhook secret ---

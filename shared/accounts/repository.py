@@ -1,4 +1,4 @@
-"""Tenants, users, email logins and verification tokens in the single table (patterns 1–7)."""
+"""Tenants, users, email logins and verification tokens in the single table (patterns 1–6)."""
 
 from __future__ import annotations
 
@@ -55,10 +55,6 @@ class _VerifyTokenItem(TableItem, discriminator="VerifyToken"):
     email = UnicodeAttribute()
     expires_at = UTCDateTimeAttribute()
     verified_at = UTCDateTimeAttribute(null=True)
-
-
-class _LoginFailures(TableItem, discriminator="LoginFailures"):
-    failures = NumberAttribute(default=0)
 
 
 def allocate_tenant_id() -> int:
@@ -197,17 +193,3 @@ def mark_email_verified(token_hash: str, verification: EmailVerification, verifi
     except TransactWriteError as error:
         if not failed_condition_positions(error):
             raise
-
-
-def count_login_failure(email: str, window_start: int, window_seconds: int) -> int:
-    item = _LoginFailures(keys.login_failures_pk(email), keys.login_failures_sk(window_start))
-    item.update(actions=[_LoginFailures.failures.add(1), _LoginFailures.type.set(_LoginFailures),
-                         _LoginFailures.ttl.set(window_start + 2 * window_seconds)])
-    return int(item.failures)
-
-
-def login_failures(email: str, window_start: int) -> int:
-    try:
-        return int(_LoginFailures.get(keys.login_failures_pk(email), keys.login_failures_sk(window_start)).failures)
-    except DoesNotExist:
-        return 0

@@ -31,9 +31,7 @@ STACK_OUTPUT_START = pytest.StashKey[tuple[Path, int]]()
 WEBHOOK_SECRET = f"contract-{uuid.uuid4().hex}"
 SLACK_SIGNING_SECRET = f"slack-{uuid.uuid4().hex}"
 STACK_ENVIRONMENT = {"PAYMENTS_WEBHOOK_SECRET": WEBHOOK_SECRET, "SLACK_SIGNING_SECRET": SLACK_SIGNING_SECRET,
-                     "SANDBOX_PROVIDER_VALIDATION": "true", "DIALER_WAIT_SCALE": "0.001",
-                     # Every test logs in from 127.0.0.1: the per-IP login limit would trip across the suite.
-                     "LOGIN_RATE_LIMIT_PER_MINUTE": "6000", "LOGIN_RATE_LIMIT_BURST": "1000"}
+                     "SANDBOX_PROVIDER_VALIDATION": "true", "DIALER_WAIT_SCALE": "0.001"}
 
 
 @dataclass(frozen=True)
