@@ -124,6 +124,14 @@ def get_credentials(tenant_id: int, user_id: str) -> UserCredentials | None:
     return _credentials_of(item)
 
 
+def has_verified_user(tenant_id: int) -> bool:
+    """Whether any user of the tenant has confirmed an email address (pattern 4, filtered)."""
+    users = _UserItem.query(keys.tenant_pk(tenant_id), _UserItem.SK.startswith(keys.USER_PREFIX),
+                            filter_condition=_UserItem.email_verified_at.exists(), consistent_read=True,
+                            attributes_to_get=["PK", "SK"])
+    return next(iter(users), None) is not None
+
+
 def credentials_from_raw(raw: dict) -> UserCredentials:
     return _credentials_of(_UserItem.from_raw_data(raw))
 
