@@ -54,6 +54,8 @@ def prepare_environment() -> LocalEnvironment:
         os.environ[queue_url_variable(queue)] = local_queue_url(queue, region=region, account_id=account_id)
     # Links in emails and webhook URLs must point at this very server.
     os.environ["PUBLIC_BASE_URL"] = f"http://{HOST}:{port}"
+    # The same server answers on localhost: a console opened there may write with the session cookie too (CSRF).
+    os.environ.setdefault("CSRF_TRUSTED_ORIGINS", f"http://localhost:{port}")
     _dialer_environment(port, region=region, account_id=account_id)
     # BYOK key checks go to the real providers, unless asked to use the stack's stand-in (the tests do).
     if os.environ.get("SANDBOX_PROVIDER_VALIDATION", "").lower() == "true":
