@@ -83,3 +83,20 @@ def test_a_same_origin_write_needs_the_token_in_both_places(stack, header, cooki
 @pytest.mark.parametrize("method", ["GET", "HEAD", "OPTIONS"])
 def test_safe_methods_are_never_checked(stack, method):
     ensure_same_origin_write(_request(method=method, origin="https://evil.example"), "jti_one")
+
+
+def test_every_function_with_a_per_ip_limit_may_write_the_table():
+    # A limit counts in the table: without the grant, the cloud would answer its routes with AccessDenied
+    import importlib
+
+    from functions.catalog import FUNCTIONS, Permission
+    from shared.auth.abuse_limits import limit_previews_per_source_ip, limit_signups_per_source_ip
+
+    limited = []
+    for spec in [spec for spec in FUNCTIONS if spec.routes]:
+        app = importlib.import_module(spec.module).app
+        for route in [*app._static_routes, *app._dynamic_routes]:
+            if {limit_previews_per_source_ip, limit_signups_per_source_ip} & set(route.middlewares or []):
+                limited.append(spec.name)
+                assert Permission.TABLE_WRITE in spec.permissions, f"{spec.name} limits {route.path} per IP"
+    assert sorted(set(limited)) == ["auth", "voice"]
