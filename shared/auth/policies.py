@@ -9,6 +9,9 @@ request's signature is the authentication), so a route without any policy is det
 `users_only=True` refuses API keys (account self-management and anything that needs a human identity in
 the audit trail). Scopes: read = GET, write = read +
 POST/PUT, admin = write + destructive actions.
+
+A protected request goes: authentication → CSRF (a write authenticated by the `cf_session` cookie must prove it
+comes from our own page: `shared.auth.csrf`) → the tenant's rate limit → the route's policy.
 """
 
 from __future__ import annotations
