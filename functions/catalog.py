@@ -168,7 +168,8 @@ _ACCOUNT_AND_CAMPAIGN_FUNCTIONS: tuple[LambdaFunction, ...] = (
         handler="functions.voice.handler.lambda_handler",
         description="Public voice catalogue and opener previews (text to speech, MP3 in S3)",
         routes=_routes("GET /voices", "POST /workflows/preview-opening"),
-        permissions=frozenset({Permission.MEDIA_READ, Permission.MEDIA_WRITE}),
+        # TABLE_WRITE: previews are counted per source IP (shared.auth.abuse_limits).
+        permissions=frozenset({Permission.MEDIA_READ, Permission.MEDIA_WRITE, Permission.TABLE_WRITE}),
     ),
     LambdaFunction(
         name="library",

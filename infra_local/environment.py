@@ -44,6 +44,7 @@ def prepare_environment() -> LocalEnvironment:
         "JWT_SECRET": secrets.token_urlsafe(32),
     }
     defaults.update(_money_and_accounts_defaults())
+    defaults.update(LOCAL_ABUSE_LIMITS)
     for name, value in defaults.items():
         os.environ.setdefault(name, value)
     os.environ.setdefault("AWS_DEFAULT_REGION", os.environ["AWS_REGION"])
@@ -53,6 +54,8 @@ def prepare_environment() -> LocalEnvironment:
         os.environ[queue_url_variable(queue)] = local_queue_url(queue, region=region, account_id=account_id)
     # Links in emails and webhook URLs must point at this very server.
     os.environ["PUBLIC_BASE_URL"] = f"http://{HOST}:{port}"
+    # The same server answers on localhost: a console opened there may write with the session cookie too (CSRF).
+    os.environ.setdefault("CSRF_TRUSTED_ORIGINS", f"http://localhost:{port}")
     _dialer_environment(port, region=region, account_id=account_id)
     # BYOK key checks go to the real providers, unless asked to use the stack's stand-in (the tests do).
     if os.environ.get("SANDBOX_PROVIDER_VALIDATION", "").lower() == "true":
@@ -61,6 +64,13 @@ def prepare_environment() -> LocalEnvironment:
     for name in ("AWS_ENDPOINT_URL", "AWS_PROFILE"):
         os.environ.pop(name, None)
     return LocalEnvironment(HOST, port, region, account_id)
+
+
+# --- Abuse limits: every client of a laptop stack is 127.0.0.1 ---
+
+#: The per-IP limits, raised so a test suite can sign up, log in (and fail logins) for a few hundred tenants
+#: from one address within minutes. Per-email lockouts stay as strict as in the cloud (shared.auth.abuse_limits).
+LOCAL_ABUSE_LIMITS = {"LOGIN_IP_FAILURES_ALLOWED": "1000", "SIGNUPS_PER_IP": "5000", "PREVIEWS_PER_IP": "2000"}
 
 
 # --- Money and accounts: queues, the local master key, the payments webhook secret ---

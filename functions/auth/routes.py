@@ -14,12 +14,12 @@ from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 from pydantic import BaseModel, ConfigDict, Field
 
 from shared.accounts.models import Country, EmailVerified, Session, SignupResult, WhoAmI
+from shared.auth.abuse_limits import limit_signups_per_source_ip
 from shared.auth.passwords import MIN_PASSWORD_LENGTH
 from shared.auth.policies import credentials_of, current_principal, requires
 from shared.auth.principal import Scope
-from shared.auth.session_cookie import expired_session_cookie, session_cookie
+from shared.auth.session_cookie import expired_session_cookies, session_cookies
 from shared.platform.http.input_types import Email, PrintableText
-from shared.platform.http.request_guards import throttle_login_by_source_ip
 
 router = APIGatewayHttpRouter()
 TAGS = ["Auth"]
@@ -46,7 +46,7 @@ class LoggedOut(BaseModel):
 
 
 @router.post("/auth/signup", summary="Create a tenant and its owner; credits the trial", tags=TAGS,
-             status_code=201)
+             status_code=201, middlewares=[limit_signups_per_source_ip])
 def sign_up(body: Annotated[SignupRequest, Body()]) -> SignupResult:
     from shared.accounts import service
 
@@ -61,14 +61,16 @@ def verify_email(token: Annotated[str, Query(min_length=1, max_length=512)]) -> 
     return service.verify_email(token)
 
 
-@router.post("/auth/login", summary="Log in: returns a bearer token and sets the cf_session cookie", tags=TAGS,
-             middlewares=[throttle_login_by_source_ip])  # per IP; failures are limited per email too
+@router.post("/auth/login", tags=TAGS,
+             summary="Log in: returns a bearer token and sets the cf_session cookie (and its cf_csrf token)")
 def log_in(body: Annotated[LoginRequest, Body()]) -> Response[Session]:
     from shared.accounts import service
 
-    session = service.log_in(email=body.email, password=body.password)
+    # Failed logins are limited per email and per source IP (shared.auth.abuse_limits); successful ones never.
+    session = service.log_in(email=body.email, password=body.password,
+                             source_ip=router.current_event.request_context.http.source_ip)
     return Response(status_code=200, content_type=content_types.APPLICATION_JSON,
-                    body=session.model_dump(mode="json"), cookies=[session_cookie(session.token, session.expires_in)])
+                    body=session.model_dump(mode="json"), cookies=session_cookies(session.token, session.expires_in))
 
 
 @router.post("/auth/logout", tags=TAGS,
@@ -82,7 +84,7 @@ def log_out(everywhere: Annotated[bool, Query()] = False) -> Response[LoggedOut]
                  if token and not token.startswith("cf_live_")]
     revoked = service.log_out(presented, everywhere=everywhere)
     return Response(status_code=200, content_type=content_types.APPLICATION_JSON,
-                    body=LoggedOut(ok=True, revoked=revoked).model_dump(), cookies=[expired_session_cookie()])
+                    body=LoggedOut(ok=True, revoked=revoked).model_dump(), cookies=expired_session_cookies())
 
 
 @router.get("/auth/me", summary="The current user and tenant", tags=TAGS, middlewares=[requires(Scope.READ)])

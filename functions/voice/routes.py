@@ -11,6 +11,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints
 
+from shared.auth.abuse_limits import limit_previews_per_source_ip
 from shared.voices.models import OpeningPreview, VoiceView
 
 router = APIGatewayHttpRouter()
@@ -42,7 +43,7 @@ def list_voices() -> VoiceList:
 
 
 @router.post("/workflows/preview-opening", summary="Speak a script line in a persona's voice; returns an MP3 URL",
-             tags=TAGS)
+             tags=TAGS, middlewares=[limit_previews_per_source_ip])  # public, and speech costs money
 def preview_opening(body: Annotated[PreviewOpeningRequest, Body()]) -> OpeningPreview:
     from shared.voices import service
 

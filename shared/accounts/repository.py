@@ -1,4 +1,4 @@
-"""Tenants, users, email logins and verification tokens in the single table (patterns 1–7)."""
+"""Tenants, users, email logins and verification tokens in the single table (patterns 1–6)."""
 
 from __future__ import annotations
 
@@ -55,10 +55,6 @@ class _VerifyTokenItem(TableItem, discriminator="VerifyToken"):
     email = UnicodeAttribute()
     expires_at = UTCDateTimeAttribute()
     verified_at = UTCDateTimeAttribute(null=True)
-
-
-class _LoginFailures(TableItem, discriminator="LoginFailures"):
-    failures = NumberAttribute(default=0)
 
 
 def allocate_tenant_id() -> int:
@@ -126,6 +122,14 @@ def get_credentials(tenant_id: int, user_id: str) -> UserCredentials | None:
     except DoesNotExist:
         return None
     return _credentials_of(item)
+
+
+def has_verified_user(tenant_id: int) -> bool:
+    """Whether any user of the tenant has confirmed an email address (pattern 4, filtered)."""
+    users = _UserItem.query(keys.tenant_pk(tenant_id), _UserItem.SK.startswith(keys.USER_PREFIX),
+                            filter_condition=_UserItem.email_verified_at.exists(), consistent_read=True,
+                            attributes_to_get=["PK", "SK"])
+    return next(iter(users), None) is not None
 
 
 def credentials_from_raw(raw: dict) -> UserCredentials:
@@ -197,17 +201,3 @@ def mark_email_verified(token_hash: str, verification: EmailVerification, verifi
     except TransactWriteError as error:
         if not failed_condition_positions(error):
             raise
-
-
-def count_login_failure(email: str, window_start: int, window_seconds: int) -> int:
-    item = _LoginFailures(keys.login_failures_pk(email), keys.login_failures_sk(window_start))
-    item.update(actions=[_LoginFailures.failures.add(1), _LoginFailures.type.set(_LoginFailures),
-                         _LoginFailures.ttl.set(window_start + 2 * window_seconds)])
-    return int(item.failures)
-
-
-def login_failures(email: str, window_start: int) -> int:
-    try:
-        return int(_LoginFailures.get(keys.login_failures_pk(email), keys.login_failures_sk(window_start)).failures)
-    except DoesNotExist:
-        return 0

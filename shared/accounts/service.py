@@ -8,13 +8,13 @@ from urllib.parse import quote
 
 from shared.accounts import repository
 from shared.accounts.models import EmailVerified, Session, SignupResult, Tenant, User, WhoAmI
-from shared.auth import passwords, tokens
+from shared.auth import abuse_limits, passwords, tokens
 from shared.auth.principal import Principal
 from shared.billing import plans
 from shared.billing import repository as wallets
 from shared.billing.service import trial_wallet
 from shared.platform import clock
-from shared.platform.errors import BadRequest, Forbidden, NotFound, RateLimited, Unauthorized
+from shared.platform.errors import BadRequest, Conflict, Forbidden, NotFound, Unauthorized
 from shared.platform.ids import new_id, url_token
 from shared.platform.observability import count_business_event, get_logger
 from shared.platform.settings import get_settings
@@ -75,32 +75,22 @@ def verify_email(token: str) -> EmailVerified:
     return EmailVerified(ok=True, email=verification.email, verified_at=verification.verified_at)
 
 
-def _window_start(window_seconds: int) -> int:
-    now = clock.epoch_seconds()
-    return now - now % window_seconds
-
-
-def log_in(*, email: str, password: str) -> Session:
-    settings = get_settings()
-    window = settings.login_failure_window_seconds
-    window_start = _window_start(window)
-    if repository.login_failures(email, window_start) >= settings.login_failures_allowed:
-        retry_after = window_start + window - clock.epoch_seconds()
-        raise RateLimited("Too many failed logins; try again later", code="TOO_MANY_LOGIN_ATTEMPTS",
-                          headers={"Retry-After": str(max(retry_after, 1))})
+def log_in(*, email: str, password: str, source_ip: str | None = None) -> Session:
+    attempt = abuse_limits.admit_login(email, source_ip)  # 429 while the email or the IP is locked out
     invalid = Unauthorized("Email or password is incorrect", code="INVALID_CREDENTIALS")
     login = repository.find_login(email)
     credentials = repository.get_credentials(*login) if login else None
     if credentials is None:
         passwords.burn_equivalent_time()
-        repository.count_login_failure(email, window_start, window)
+        abuse_limits.login_failed(attempt)
         raise invalid
     if credentials.password_hash is None:
         raise BadRequest(f"This account signs in with {credentials.user.auth_provider.title()}; use that instead",
                          code="OAUTH_ONLY_ACCOUNT")
     if not passwords.password_matches(credentials.password_hash, password):
-        repository.count_login_failure(email, window_start, window)
+        abuse_limits.login_failed(attempt)
         raise invalid
+    abuse_limits.login_succeeded(attempt)
     user = credentials.user
     tenant = repository.get_tenant(user.tenant_id)
     if user.status != "active" or tenant is None or tenant.status != "active":
@@ -128,6 +118,15 @@ def log_out(session_tokens: list[str], *, everywhere: bool = False) -> bool:
                                     int(claims.expires_at.timestamp()), clock.epoch_seconds())
         revoked = True
     return revoked
+
+
+def ensure_may_place_real_calls(tenant_id: int) -> None:
+    """Calls through a real carrier (Twilio, Exotel) spend real money — the trial credit included, which is
+    credited at signup: they need a confirmed email address, so a throwaway signup cannot dial real people on
+    the house. Sandbox calls and test workflows never reach a carrier and need nothing. 409 until then."""
+    if not repository.has_verified_user(tenant_id):
+        raise Conflict("Confirm your email address (follow the link we sent at signup) before placing real calls",
+                       code="EMAIL_NOT_VERIFIED", field="email")
 
 
 def who_am_i(principal: Principal) -> WhoAmI:

@@ -9,6 +9,9 @@ request's signature is the authentication), so a route without any policy is det
 `users_only=True` refuses API keys (account self-management and anything that needs a human identity in
 the audit trail). Scopes: read = GET, write = read +
 POST/PUT, admin = write + destructive actions.
+
+A protected request goes: authentication → CSRF (a write authenticated by the `cf_session` cookie must prove it
+comes from our own page: `shared.auth.csrf`) → the tenant's rate limit → the route's policy.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
+from shared.auth.csrf import CSRF_COOKIE, CSRF_HEADER, RequestProvenance, ensure_same_origin_write
 from shared.auth.principal import Credentials, Principal, Scope
 from shared.auth.session_cookie import SESSION_COOKIE
 from shared.platform.errors import Forbidden
@@ -39,11 +43,22 @@ def credentials_of(event: "APIGatewayProxyEventV2") -> Credentials:
 
 
 def session_cookie_of(event: "APIGatewayProxyEventV2") -> str | None:
+    return cookie_of(event, SESSION_COOKIE)
+
+
+def cookie_of(event: "APIGatewayProxyEventV2", cookie_name: str) -> str | None:
     for cookie in event.cookies or []:
         name, _, value = cookie.strip().partition("=")
-        if name == SESSION_COOKIE and value:
+        if name == cookie_name and value:
             return value
     return None
+
+
+def provenance_of(event: "APIGatewayProxyEventV2") -> RequestProvenance:
+    headers = event.headers or {}
+    return RequestProvenance(method=event.request_context.http.method, origin=headers.get("origin"),
+                             sec_fetch_site=headers.get("sec-fetch-site"),
+                             header_token=headers.get(CSRF_HEADER.lower()), cookie_token=cookie_of(event, CSRF_COOKIE))
 
 
 def requires(scope: Scope, *, users_only: bool = False) -> Callable[..., Any]:
@@ -52,7 +67,10 @@ def requires(scope: Scope, *, users_only: bool = False) -> Callable[..., Any]:
         from shared.auth.authentication import authenticate
         from shared.platform.http.request_guards import admit
 
-        principal = authenticate(credentials_of(app.current_event))
+        credentials = credentials_of(app.current_event)
+        principal = authenticate(credentials)
+        if credentials.authenticates_by_cookie:  # a browser attaches cookies by itself: prove it was our page
+            ensure_same_origin_write(provenance_of(app.current_event), principal.token_id)
         admit(app, principal)  # the tenant's rate limit: 429 past it; its headers go on every response
         if users_only and not principal.is_user:
             raise Forbidden("This endpoint needs a logged-in user (cookie or JWT); API keys are refused",

@@ -59,3 +59,8 @@ class Credentials:
     bearer: str | None
     session_cookie: str | None
     source_ip: str | None
+
+    @property
+    def authenticates_by_cookie(self) -> bool:
+        """`authenticate` prefers a bearer: the cookie authenticates only a request that sends none."""
+        return self.bearer is None and self.session_cookie is not None

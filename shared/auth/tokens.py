@@ -49,6 +49,11 @@ def _signing_key() -> str:
     raise RuntimeError("JWT_SECRET or JWT_SECRET_ARN must be configured")
 
 
+def signing_key() -> str:
+    """The HS256 key; also keys the session's CSRF token (shared.auth.csrf)."""
+    return _signing_key()
+
+
 def reset_signing_key() -> None:
     _signing_key.cache_clear()
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 
+from shared.accounts.service import ensure_may_place_real_calls
 from shared.auth.principal import Principal
 from shared.dialer import repository as runs
 from shared.dialer.models import Run, RunList, RunPaused, RunStarted, RunTrigger, RunView
@@ -150,12 +151,14 @@ def _readiness(workflow: Workflow) -> int:
 
 
 def _has_caller(workflow: Workflow, country: str) -> bool:
+    """Whether the carrier has a number to call from; a real carrier's calls first need a verified email (409)."""
     from shared.numbers import repository as numbers
     from shared.providers.telephony.call_selection import get_call_carrier
 
     carrier = get_call_carrier(workflow.tenant_id, country, workflow.is_test)
     if carrier.name == "sandbox":
         return True
+    ensure_may_place_real_calls(workflow.tenant_id)
     return any(number.status == "active" and number.provider == carrier.name
                for number in numbers.list_for_tenant(workflow.tenant_id))
 

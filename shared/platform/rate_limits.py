@@ -147,18 +147,12 @@ def refuse(result: Decision, message: str) -> RateLimited:
     return RateLimited(message, code="RATE_LIMITED", headers=result.headers())
 
 
-# --- The two limiters ---
+# --- The tenant limiter (login, signup and preview limits: shared.auth.abuse_limits) ---
 
 def tenant_bucket(tenant_id: int) -> str:
     from shared.platform.storage import keys
 
     return keys.rate_limit_tenant_pk(tenant_id)
-
-
-def login_ip_bucket(source_ip: str) -> str:
-    from shared.platform.storage import keys
-
-    return keys.rate_limit_login_ip_pk(source_ip)
 
 
 def default_tenant_limit() -> Limit:
@@ -183,18 +177,6 @@ def admit_tenant_request(tenant_id: int) -> Decision:
         _tenant_limits[tenant_id] = Limit(*own_limit)
     if not result.allowed:
         raise refuse(result, "Too many requests for this workspace; retry after the Retry-After seconds")
-    return result
-
-
-def admit_login_attempt(source_ip: str) -> Decision:
-    """One POST /auth/login from an IP (before the per-email failure limiter): 429 past the IP's limit."""
-    from shared.platform.settings import get_settings
-
-    settings = get_settings()
-    limit = Limit(settings.login_rate_limit_per_minute / 60, settings.login_rate_limit_burst)
-    result, _ = take(login_ip_bucket(source_ip or "unknown"), limit, expire=True)
-    if not result.allowed:
-        raise refuse(result, "Too many login attempts from this address; retry after the Retry-After seconds")
     return result
 
 

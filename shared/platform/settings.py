@@ -31,8 +31,9 @@ class Settings(BaseSettings):
     jwt_ttl_seconds: int = Field(7 * 24 * 3600, alias="JWT_TTL_SECONDS")
     verify_token_ttl_seconds: int = 24 * 3600
     max_active_api_keys: int = 10
-    login_failures_allowed: int = Field(10, alias="LOGIN_FAILURES_ALLOWED")
-    login_failure_window_seconds: int = 15 * 60
+    # CSRF (cookie sessions): origins a cookie-authenticated write may come from, besides PUBLIC_BASE_URL's own,
+    # comma-separated (e.g. the console's CloudFront origin when it is not the API's).
+    csrf_trusted_origins: str = Field("", alias="CSRF_TRUSTED_ORIGINS")
 
     # Trial wallet.
     trial_days: int = Field(14, alias="TRIAL_DAYS")
@@ -99,12 +100,25 @@ class Settings(BaseSettings):
     sandbox_carrier_auth_token: SecretStr = Field(SecretStr("sandbox-carrier-auth-token"),
                                                   alias="SANDBOX_CARRIER_AUTH_TOKEN")
 
-    # --- Rate limits (issue 6): per tenant (GCRA; a tenant's own limits live on its bucket item), and per IP
-    # on POST /auth/login. The local stack may raise them for its test suites; nothing turns them off.
+    # --- Rate limits (issue 6): per tenant (GCRA; a tenant's own limits live on its bucket item). The local stack
+    # may raise them for its test suites; nothing turns them off.
     rate_limit_per_second: float = Field(10, alias="RATE_LIMIT_PER_SECOND", gt=0)
     rate_limit_burst: int = Field(20, alias="RATE_LIMIT_BURST", ge=1)
-    login_rate_limit_per_minute: float = Field(5, alias="LOGIN_RATE_LIMIT_PER_MINUTE", gt=0)
-    login_rate_limit_burst: int = Field(10, alias="LOGIN_RATE_LIMIT_BURST", ge=1)
+
+    # --- Abuse limits (issue 11, shared.auth.abuse_limits): what a client without credentials may try. Login
+    # FAILURES are counted per email and per source IP (successful logins never are); from the allowed number
+    # on, each failure locks that email / IP out for LOGIN_LOCKOUT_BASE_SECONDS, doubling per further failure
+    # up to LOGIN_FAILURE_WINDOW_SECONDS, after which quiet time forgets the failures. Signups and opener
+    # previews (text-to-speech costs money) are counted per source IP in fixed windows. Strict cloud defaults;
+    # the local stack relaxes the per-IP ones (infra_local/environment.py), as every test runs from 127.0.0.1.
+    login_failures_allowed: int = Field(5, alias="LOGIN_FAILURES_ALLOWED", ge=1)
+    login_ip_failures_allowed: int = Field(20, alias="LOGIN_IP_FAILURES_ALLOWED", ge=1)
+    login_lockout_base_seconds: int = Field(30, alias="LOGIN_LOCKOUT_BASE_SECONDS", ge=1)
+    login_failure_window_seconds: int = Field(15 * 60, alias="LOGIN_FAILURE_WINDOW_SECONDS", ge=1)
+    signups_per_ip: int = Field(5, alias="SIGNUPS_PER_IP", ge=1)
+    signup_window_seconds: int = Field(3600, alias="SIGNUP_WINDOW_SECONDS", ge=1)
+    previews_per_ip: int = Field(20, alias="PREVIEWS_PER_IP", ge=1)
+    preview_window_seconds: int = Field(600, alias="PREVIEW_WINDOW_SECONDS", ge=1)
 
     #: Keyed hash of erased contacts (DSR): never rotate it, or erased numbers stop being recognised.
     dsr_pepper: SecretStr | None = Field(None, alias="DSR_PEPPER")

@@ -14,6 +14,7 @@ import sys
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,9 +32,7 @@ STACK_OUTPUT_START = pytest.StashKey[tuple[Path, int]]()
 WEBHOOK_SECRET = f"contract-{uuid.uuid4().hex}"
 SLACK_SIGNING_SECRET = f"slack-{uuid.uuid4().hex}"
 STACK_ENVIRONMENT = {"PAYMENTS_WEBHOOK_SECRET": WEBHOOK_SECRET, "SLACK_SIGNING_SECRET": SLACK_SIGNING_SECRET,
-                     "SANDBOX_PROVIDER_VALIDATION": "true", "DIALER_WAIT_SCALE": "0.001",
-                     # Every test logs in from 127.0.0.1: the per-IP login limit would trip across the suite.
-                     "LOGIN_RATE_LIMIT_PER_MINUTE": "6000", "LOGIN_RATE_LIMIT_BURST": "1000"}
+                     "SANDBOX_PROVIDER_VALIDATION": "true", "DIALER_WAIT_SCALE": "0.001"}
 
 
 @dataclass(frozen=True)
@@ -56,15 +55,22 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 @pytest.fixture(scope="session")
 def local_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
+    with running_stack(STACK_ENVIRONMENT, tmp_path_factory.mktemp("local_stack")) as stack:
+        yield stack
+
+
+@contextmanager
+def running_stack(environment: dict[str, str], output_dir: Path) -> Iterator[LocalStack]:
+    """A local stack (`python -m infra_local`) with this environment, on a free port, until the block ends."""
     port = _free_port()
     base_url = f"http://127.0.0.1:{port}"
     # A file, not a pipe: nobody reads a pipe during the session, and a full one would block the stack.
-    output_path = tmp_path_factory.mktemp("local_stack") / "output.log"
+    output_path = output_dir / "output.log"
     with output_path.open("wb") as output:
         process = subprocess.Popen(
             [sys.executable, "-m", "infra_local"],
             cwd=REPO_ROOT,
-            env={**os.environ, **STACK_ENVIRONMENT, "PORT": str(port), "PYTHONUNBUFFERED": "1"},
+            env={**os.environ, **environment, "PORT": str(port), "PYTHONUNBUFFERED": "1"},
             stdout=output,
             stderr=subprocess.STDOUT,
         )

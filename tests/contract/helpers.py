@@ -33,10 +33,18 @@ class Account:
     token: str
     tenant_id: int
     user_id: str
+    #: The login's cf_csrf cookie: what a browser page echoes in X-CSRF-Token beside the cf_session cookie.
+    csrf_token: str = ""
 
     @property
     def auth(self) -> dict[str, str]:
         return bearer(self.token)
+
+    def browser(self, origin: str) -> dict[str, str]:
+        """Headers of a write from our own page at `origin`, authenticated by the session cookie alone (sent as a
+        header: the stack is plain HTTP, so requests would withhold the Secure cookies)."""
+        return {"Cookie": f"cf_session={self.token}; cf_csrf={self.csrf_token}", "Origin": origin,
+                "X-CSRF-Token": self.csrf_token}
 
 
 def unique_email(label: str = "user") -> str:
@@ -58,6 +66,23 @@ class _SessionWithTimeout(requests.Session):
 def new_session() -> requests.Session:
     """A Session with an empty cookie jar, for tests where cookies matter."""
     return _SessionWithTimeout()
+
+
+class _FromAddress(requests.adapters.HTTPAdapter):
+    def __init__(self, source_ip: str) -> None:
+        self._source_address = (source_ip, 0)  # before super().__init__, which builds the pool manager
+        super().__init__()
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, source_address=self._source_address, **kwargs)
+
+
+def session_from(source_ip: str) -> requests.Session:
+    """A fresh Session whose connections leave from this loopback address (127.x.y.z): the stack sees another
+    client IP, so per-IP limits can be driven without touching the rest of the suite's 127.0.0.1."""
+    session = _SessionWithTimeout()
+    session.mount("http://", _FromAddress(source_ip))
+    return session
 
 
 def sign_up(http: requests.Session, base_url: str, *, email: str | None = None, country: str | None = None,
@@ -82,7 +107,7 @@ def sign_up_and_log_in(http: requests.Session, base_url: str, *, country: str | 
     assert login.status_code == 200, login.text
     body = login.json()
     return Account(email=email, password=PASSWORD, token=body["token"], tenant_id=body["tenant"]["id"],
-                   user_id=body["user"]["id"])
+                   user_id=body["user"]["id"], csrf_token=login.cookies.get("cf_csrf", ""))
 
 
 def mint_key(http: requests.Session, base_url: str, account: Account, **body: Any) -> dict[str, Any]:

@@ -13,6 +13,10 @@ Bodies are `{}`: an admitted caller learns the body is invalid (400), so no rout
 accident, except the few without a body (pause, retire, release…), which act on A's objects as A — the
 matrix does not depend on their state. POST /auth/logout is sent with a throwaway token as "user JWT" (it
 revokes the token it is called with). 429s (the tenant's rate limit) are waited out.
+
+CSRF: every state-changing protected route, called with tenant A's session cookie alone, is 403 CSRF_REJECTED
+from a foreign origin (or none), without the session's `X-CSRF-Token`, or with another session's; from our own
+origin with the token it is admitted like the JWT; and a bearer beside the cookie is never subject to it.
 """
 
 from __future__ import annotations
@@ -45,6 +49,8 @@ CREDENTIAL_CONSUMING = {"POST /auth/logout"}
 USERS_ONLY = {"GET /api-keys", "POST /api-keys", "POST /api-keys/{id}/revoke", "DELETE /api-keys/{id}",
               "PUT /workflows/{id}/compliance"}
 DESTRUCTIVE = re.compile(r"^DELETE |/(retire|release|erase)$")
+STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
+FOREIGN_ORIGIN = "https://evil.example"
 
 
 @dataclass
@@ -63,6 +69,13 @@ class Tenant:
 
 def catalog_routes() -> list[tuple[str, str]]:
     return [(function.name, f"{route.method} {route.path}") for function in FUNCTIONS for route in function.routes]
+
+
+def cookie_authenticated_writes() -> list[tuple[str, str]]:
+    """Every state-changing route that takes credentials (so, the session cookie), from the routes' own policies."""
+    return [(function_name, route_key) for function_name, route_key in catalog_routes()
+            if route_key.split(" ", 1)[0] in STATE_CHANGING
+            and policy_of(function_name, *route_key.split(" ", 1)).needs_credentials]
 
 
 def expected_scope(route_key: str) -> Scope:
@@ -114,6 +127,52 @@ def test_every_protected_route_declares_the_scope_its_method_implies(function_na
             f"{route_key} requires '{policy.scope.label}', the rule says '{expected_scope(route_key).label}' "
             "(GET read, POST/PUT write, DELETE/retire/release/erase admin): fix the route or add an exception")
         assert policy.users_only == (route_key in USERS_ONLY), f"{route_key}: users_only={policy.users_only}"
+
+
+@pytest.mark.parametrize(("function_name", "route_key"), cookie_authenticated_writes(),
+                         ids=[key for _, key in cookie_authenticated_writes()])
+def test_every_cookie_authenticated_write_needs_our_origin_and_the_sessions_token(function_name, route_key, tenants,
+                                                                                   base_url):
+    policy = policy_of(function_name, *route_key.split(" ", 1))
+    owner, other = tenants["A"], tenants["B"]
+    method, path = route_key.split(" ", 1)
+    url = base_url + _fill(path, owner)
+    own_page = owner.account.browser(base_url)
+    forged = {
+        "a foreign Origin": {**own_page, "Origin": FOREIGN_ORIGIN},
+        "a foreign Origin claiming Sec-Fetch-Site: same-origin": {**own_page, "Origin": FOREIGN_ORIGIN,
+                                                                  "Sec-Fetch-Site": "same-origin"},
+        "no Origin, Sec-Fetch-Site: cross-site": {**_without(own_page, "Origin"), "Sec-Fetch-Site": "cross-site"},
+        "no Origin and no Sec-Fetch-Site": _without(own_page, "Origin"),
+        "no X-CSRF-Token": _without(own_page, "X-CSRF-Token"),
+        "another session's token": {**own_page, "X-CSRF-Token": other.account.csrf_token},
+    }
+    with new_session() as http:
+        for case, headers in forged.items():
+            response = _send(http, method, url, headers, _body(method))
+            assert (response.status_code, _code(response)) == (403, "CSRF_REJECTED"), (
+                f"{route_key} with the cookie and {case}: {response.status_code} {response.text[:300]}")
+        for case, headers in {"our Origin and the token": own_page,
+                              "Sec-Fetch-Site: same-origin and the token": {**_without(own_page, "Origin"),
+                                                                            "Sec-Fetch-Site": "same-origin"}}.items():
+            response = _send(http, method, url, headers, _body(method))
+            assert _code(response) != "CSRF_REJECTED", f"{route_key} with {case}: {response.text[:300]}"
+            _assert_outcome(route_key, policy, "jwt", response, as_owner=True)
+        beside_cookie = {**owner.headers("admin"), **own_page, "Origin": FOREIGN_ORIGIN}
+        response = _send(http, method, url, _without(beside_cookie, "X-CSRF-Token"), _body(method))
+        assert _code(response) != "CSRF_REJECTED", f"{route_key}: a bearer was held to CSRF: {response.text[:300]}"
+        _assert_outcome(route_key, policy, "admin", response, as_owner=True)
+
+
+def _without(headers: dict[str, str], name: str) -> dict[str, str]:
+    return {key: value for key, value in headers.items() if key != name}
+
+
+def _code(response: requests.Response) -> str | None:
+    try:
+        return response.json().get("code")
+    except ValueError:
+        return None
 
 
 def _admits(policy: RoutePolicy, credential: str) -> bool:

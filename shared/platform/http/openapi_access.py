@@ -21,7 +21,9 @@ SECURITY_SCHEMES: dict[str, dict[str, Any]] = {
                    "description": "An API key (`cf_live_…`, scoped read/write/admin) or the JWT from "
                                   "POST /auth/login."},
     "cookieAuth": {"type": "apiKey", "in": "cookie", "name": "cf_session",
-                   "description": "The browser session set by POST /auth/login (HttpOnly, Secure, SameSite=Lax)."},
+                   "description": "The browser session set by POST /auth/login (HttpOnly, Secure, SameSite=Lax). "
+                                  "A write with it must come from a trusted Origin and echo the cf_csrf "
+                                  "cookie in X-CSRF-Token (else 403 CSRF_REJECTED)."},
 }
 ERROR_SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -40,7 +42,8 @@ ERROR_DESCRIPTIONS: dict[str, tuple[str, str, str]] = {  # status → (descripti
     "401": ("No credentials, or they are unknown, expired or revoked", "UNAUTHORIZED",
             "Authentication required"),
     "402": ("The wallet cannot pay for this", "INSUFFICIENT_FUNDS", "The wallet balance is too low"),
-    "403": ("Authenticated, but not allowed (`INSUFFICIENT_SCOPE`, `USER_REQUIRED`)", "INSUFFICIENT_SCOPE",
+    "403": ("Authenticated, but not allowed (`INSUFFICIENT_SCOPE`, `USER_REQUIRED`; `CSRF_REJECTED`: a write "
+            "authenticated by the cookie without a trusted Origin and X-CSRF-Token)", "INSUFFICIENT_SCOPE",
             "This API key lacks the 'write' scope"),
     "404": ("Not found in your workspace", "NOT_FOUND", "Not found"),
     "409": ("Conflicts with the resource's current state", "CONFLICT", "Pause the workflow first"),

@@ -3,13 +3,13 @@ response (success or a raised error), and Idempotency-Key on state-changing POST
 
 `shared.auth.policies.requires` calls `admit` right after authentication (so a request that fails its
 scope check or its validation still spends a token and still learns its limits) and `run_guarded` around
-the route. The login route has its own per-IP limiter, `throttle_login_by_source_ip`.
+the route. Routes anyone may call have their own limits (shared.auth.abuse_limits).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from shared.platform.errors import CallFunnelError
 
@@ -56,10 +56,3 @@ def run_guarded(app: "BaseRouter", next_middleware: "NextMiddleware", check_acce
     response.headers.update(rate_limit_headers(app))
     return response
 
-
-def throttle_login_by_source_ip(app: "BaseRouter", next_middleware: "NextMiddleware") -> Any:
-    """POST /auth/login: a per-IP limit (settings: LOGIN_RATE_LIMIT_*) before the per-email failure limit."""
-    from shared.platform import rate_limits
-
-    rate_limits.admit_login_attempt(app.current_event.request_context.http.source_ip)
-    return next_middleware(app)

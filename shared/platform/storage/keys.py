@@ -32,11 +32,23 @@ def verify_token_pk(token_hash: str) -> str:
     return f"VERIFY#{token_hash}"
 
 
-def login_failures_pk(email: str) -> str:
-    return f"LOGINFAIL#{email.strip().lower()}"
+# Abuse limits (shared.auth.abuse_limits): failed logins per email and per source IP; per-IP counters by window.
+LOGIN_FAILURES = "FAILURES"
 
 
-def login_failures_sk(window_start: int) -> str:
+def login_email_failures_pk(email: str) -> str:
+    return f"LOGINFAIL#email#{email.strip().lower()}"
+
+
+def login_ip_failures_pk(source_ip: str) -> str:
+    return f"LOGINFAIL#ip#{source_ip}"
+
+
+def ip_counter_pk(purpose: str, source_ip: str) -> str:
+    return f"IPCOUNT#{purpose}#{source_ip}"
+
+
+def ip_counter_sk(window_start: int) -> str:
     return f"WINDOW#{window_start}"
 
 
@@ -316,13 +328,9 @@ def carrier_pacing_pk(carrier_account: str) -> str:
     return f"PACING#{carrier_account}"
 
 
-# --- Rate limits (issue 6): one GCRA bucket per tenant, and per source IP for logins ----------------------------
+# --- Rate limits (issue 6): one GCRA bucket per tenant ----------------------------
 RATE_LIMIT_BUCKET = "BUCKET"
 
 
 def rate_limit_tenant_pk(tenant_id: int) -> str:
     return f"RATELIMIT#{tenant_id}"
-
-
-def rate_limit_login_ip_pk(source_ip: str) -> str:
-    return f"RATELIMIT#login-ip#{source_ip}"
