@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import html
 import json
-import time
 import urllib.parse
 from dataclasses import dataclass
 from typing import Any
 
 from infra_local.http_adapter import HttpResponse, error_response
+from shared.platform import clock
 
 SLACK_PATH = "/_sandbox/slack"
 CLICK_PATH = f"{SLACK_PATH}/click"
@@ -91,10 +91,10 @@ def block_actions_payload(message: dict[str, Any], action_id: str) -> dict[str, 
             if element.get("action_id") == action_id:
                 return {
                     "type": "block_actions", "user": SANDBOX_USER, "team": {"id": SANDBOX_USER["team_id"]},
-                    "trigger_id": f"sandbox.{time.time_ns()}", "message": message,
+                    "trigger_id": f"sandbox.{clock.now().timestamp():.6f}", "message": message,
                     "actions": [{"type": "button", "action_id": action_id, "block_id": block.get("block_id"),
                                  "value": element.get("value"), "text": element.get("text"),
-                                 "action_ts": f"{time.time():.6f}"}],
+                                 "action_ts": f"{clock.now().timestamp():.6f}"}],
                 }
     return None
 
@@ -123,7 +123,6 @@ def _forward(base_url: str, body: bytes, headers: dict[str, str]) -> int:
 
 def click(form: dict[str, str], base_url: str) -> str:
     """Send the click to `/slack/interactivity`; returns what to tell the user."""
-    from shared.platform import clock
     from shared.platform.settings import get_settings
 
     secret = get_settings().slack_signing_secret
