@@ -9,17 +9,13 @@ must say so rather than a silently different rule book.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from shared.compliance.calling_windows import is_known_zone, minutes_of
+from shared.providers.llm.port import Problem
+from shared.workflows.composer_context import DEFAULT_DAYS, PromptContext, clamp_window, legal_window
 from shared.workflows.composer_texts import disclosure_block, voicemail_message
 from shared.workflows.personas import is_known_persona
 from shared.workflows.rule_book import RetryPolicy, RetryRule, RuleBook
 from shared.workflows.validator import MAX_AUTO_APPROVE_PERCENT, MAX_DISCOUNT_PERCENT, MAX_RETRY_ATTEMPTS
-
-if TYPE_CHECKING:
-    from shared.providers.llm.port import Problem
-    from shared.workflows.composer import PromptContext
 
 
 def repair_rule_book(previous: RuleBook, problems: tuple[Problem, ...], context: PromptContext) -> RuleBook:
@@ -46,8 +42,6 @@ def repair_rule_book(previous: RuleBook, problems: tuple[Problem, ...], context:
 
 
 def _repair_window(book: RuleBook, context: PromptContext) -> None:
-    from shared.workflows.composer import DEFAULT_DAYS, clamp_window, legal_window
-
     window = book.calling_window
     start, end = minutes_of(window.start), minutes_of(window.end)
     zone = window.timezone if is_known_zone(window.timezone) else context.home_zone
