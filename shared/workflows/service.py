@@ -27,13 +27,14 @@ MAX_UPLOAD_BYTES = 6 * 1024 * 1024  # a Lambda request payload's limit (API Gate
 def create_workflow(principal: Principal, *, nl_prompt: str, persona_override: str | None, is_test: bool,
                     author_user_id: str | None) -> WorkflowDetail:
     country = tenant_country(principal.tenant_id)
-    rule_book = author_rule_book(prompt=nl_prompt, persona_override=persona_override, tenant_country=country,
+    generated = author_rule_book(prompt=nl_prompt, persona_override=persona_override, tenant_country=country,
                                  audience_countries={country})
     now = clock.now_seconds()
-    workflow = Workflow(id=new_id("wf"), tenant_id=principal.tenant_id, name=_name_from(nl_prompt), status="draft",
+    name = (generated.name or _name_from(nl_prompt))[:NAME_LENGTH]
+    workflow = Workflow(id=new_id("wf"), tenant_id=principal.tenant_id, name=name, status="draft",
                         nl_prompt=nl_prompt, is_test=is_test, author_user_id=author_user_id or principal.user_id,
-                        rule_book=rule_book, rule_book_id=new_id("rb"), compliance=Compliance(), created_at=now,
-                        updated_at=now)
+                        rule_book=generated.rule_book, rule_book_id=new_id("rb"), compliance=Compliance(),
+                        created_at=now, updated_at=now)
     workflow = repository.save(workflow)
     count_business_event("WorkflowCreated")
     return _detail(workflow)
@@ -74,7 +75,7 @@ def regenerate_rule_book(principal: Principal, workflow_id: str, nl_prompt: str 
     prompt = nl_prompt or workflow.nl_prompt
     country = tenant_country(principal.tenant_id)
     rule_book = author_rule_book(prompt=prompt, persona_override=None, tenant_country=country,
-                                 audience_countries=audience_countries(workflow, country))
+                                 audience_countries=audience_countries(workflow, country)).rule_book
     updated = workflow.model_copy(update={"rule_book": rule_book, "rule_book_id": new_id("rb"), "nl_prompt": prompt,
                                           "updated_at": clock.now_seconds()})
     return _detail(repository.save(updated))
@@ -175,7 +176,7 @@ def _validate(rule_book: RuleBook, workflow: Workflow) -> None:
     from shared.workflows.validator import ensure_valid
 
     country = tenant_country(workflow.tenant_id)
-    ensure_valid(rule_book, audience_countries(workflow, country))
+    ensure_valid(rule_book, audience_countries(workflow, country), workflow.nl_prompt)
 
 
 def tenant_country(tenant_id: int) -> str:
