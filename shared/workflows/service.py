@@ -57,8 +57,8 @@ def update_workflow(principal: Principal, workflow_id: str, changes: WorkflowCha
         if getattr(changes, field) is not None:
             rule_book_fields[field] = getattr(changes, field)
     rule_book = _edited_rule_book(workflow.rule_book, rule_book_fields) if rule_book_fields else workflow.rule_book
-    if rule_book_fields:
-        _validate(rule_book, workflow)
+    if rule_book_fields or changes.nl_prompt is not None:  # the prompt's numbers bind the rule book (validator)
+        _validate(rule_book, workflow, changes.nl_prompt or workflow.nl_prompt)
     updates: dict[str, Any] = {"rule_book": rule_book, "updated_at": clock.now_seconds()}
     if changes.name is not None:
         updates["name"] = changes.name.strip()
@@ -172,11 +172,11 @@ def _edited_rule_book(current: RuleBook, fields: dict[str, Any]) -> RuleBook:
                       errors=problems) from error
 
 
-def _validate(rule_book: RuleBook, workflow: Workflow) -> None:
+def _validate(rule_book: RuleBook, workflow: Workflow, prompt: str) -> None:
     from shared.workflows.validator import ensure_valid
 
     country = tenant_country(workflow.tenant_id)
-    ensure_valid(rule_book, audience_countries(workflow, country), workflow.nl_prompt)
+    ensure_valid(rule_book, audience_countries(workflow, country), prompt)
 
 
 def tenant_country(tenant_id: int) -> str:
