@@ -46,6 +46,3 @@ def test_the_guard_sees_every_form_of_a_wall_clock_read():
         assert WALL_CLOCK.search(line), line
     assert not WALL_CLOCK.search("time.monotonic()") and not WALL_CLOCK.search("clock.now()")
 
-
-def test_the_allow_list_names_only_files_that_still_need_it():
-    assert set(ALLOWED) <= set(wall_clock_reads())
