@@ -29,6 +29,7 @@ def _concessions(**policy) -> dict:
     ("Offer 10% off to lapsed members.", PromptLimits(10, 10)),
     ("Invite them to the webinar. No offers.", PromptLimits(0, 0)),
     ("Post-purchase NPS survey: one question, 0-10, and why.", PromptLimits(None, None)),
+    ("Up to 10% off monthly plans and up to 20% off annual ones, auto-approve 5%", PromptLimits(20, 5)),
 ])
 def test_the_limits_a_prompt_states(prompt, limits):
     assert limits_in(prompt) == limits
