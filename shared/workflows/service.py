@@ -17,6 +17,7 @@ from shared.platform.ids import new_id
 from shared.platform.observability import count_business_event
 from shared.workflows import repository
 from shared.workflows.authoring import author_rule_book
+from shared.workflows.composer_title import workflow_title
 from shared.workflows.models import Compliance, Workflow, WorkflowChanges, WorkflowDetail, WorkflowList, WorkflowSummary
 from shared.workflows.rule_book import RuleBook
 
@@ -30,7 +31,8 @@ def create_workflow(principal: Principal, *, nl_prompt: str, persona_override: s
     generated = author_rule_book(prompt=nl_prompt, persona_override=persona_override, tenant_country=country,
                                  audience_countries={country})
     now = clock.now_seconds()
-    name = (generated.name or _name_from(nl_prompt))[:NAME_LENGTH]
+    # Claude's short title when it gave one, else the composer's reading of the prompt (never the prompt cut off)
+    name = (generated.name or workflow_title(nl_prompt))[:NAME_LENGTH]
     workflow = Workflow(id=new_id("wf"), tenant_id=principal.tenant_id, name=name, status="draft",
                         nl_prompt=nl_prompt, is_test=is_test, author_user_id=author_user_id or principal.user_id,
                         rule_book=generated.rule_book, rule_book_id=new_id("rb"), compliance=Compliance(),
@@ -193,11 +195,6 @@ def audience_countries(workflow: Workflow, default: str) -> set[str]:
 
     countries = {country_of(target.phone_e164) for target in audience.iter_targets(workflow.tenant_id, workflow.id)}
     return {country for country in countries if country} or {default}
-
-
-def _name_from(prompt: str) -> str:
-    first = prompt.strip().splitlines()[0].split(".")[0].strip()
-    return first if len(first) <= NAME_LENGTH else first[: NAME_LENGTH - 1].rstrip() + "…"
 
 
 def _detail(workflow: Workflow) -> WorkflowDetail:
