@@ -18,6 +18,7 @@ $(STAMP): requirements.txt requirements-dev.txt
 
 venv: $(STAMP)
 
+# The README's walkthrough reads ids out of JSON with jq (Debian/Ubuntu: apt-get install jq; macOS: brew install jq).
 run: venv ## Serve the whole API on http://127.0.0.1:$${PORT:-8000} with the embedded sandbox stack
 	$(PY) -m infra_local
 

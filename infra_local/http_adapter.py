@@ -10,7 +10,6 @@ from __future__ import annotations
 import base64
 import json
 import re
-import time
 import uuid
 from dataclasses import dataclass, field
 from email.utils import formatdate
@@ -18,6 +17,7 @@ from typing import Any
 from urllib.parse import parse_qsl, unquote
 
 from functions.catalog import FUNCTIONS, PATH_ALIASES, LambdaFunction
+from shared.platform import clock
 
 MAX_REQUEST_BODY_BYTES = 10 * 1024 * 1024  # API Gateway's payload limit
 API_ID = "local"
@@ -93,7 +93,7 @@ def build_event(request: HttpRequest, match: RouteMatch, *, account_id: str) -> 
     cookie_header = headers.pop("cookie", "")
     cookies = [cookie.strip() for cookie in cookie_header.split(";") if cookie.strip()]
     query = _joined_query(request.query_string)
-    now = time.time()
+    now = clock.now().timestamp()  # API Gateway's request time, on the stack's (movable) clock
     domain_name = headers.get("host", "localhost")
     request_id = str(uuid.uuid4())
     event: dict[str, Any] = {

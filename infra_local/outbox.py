@@ -12,8 +12,9 @@ import html
 import re
 import threading
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
+
+from shared.platform import clock
 
 LINK_PATTERN = re.compile(r"https?://[^\s<>\"']+")
 
@@ -55,7 +56,7 @@ class Outbox:
 
         sent = ses_backends[self._account_id][self._region].sent_messages
         with self._lock:
-            stamped_at = datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+            stamped_at = clock.now().isoformat(timespec="milliseconds").replace("+00:00", "Z")
             new = [_describe(message, stamped_at) for message in sent[len(self._seen):]]
             self._seen.extend(new)
         return new

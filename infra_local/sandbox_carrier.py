@@ -25,10 +25,10 @@ import xml.etree.ElementTree as ElementTree
 from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 from infra_local.http_adapter import HttpResponse, error_response, json_response
+from shared.platform import clock
 
 CARRIER_PATH = "/_sandbox/carrier"
 CALLS_PATH = f"{CARRIER_PATH}/calls"
@@ -103,7 +103,7 @@ class CallRecord:
     transcript: list[dict[str, str]] = field(default_factory=list)
     duration_seconds: int = 0
     error: str | None = None
-    placed_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
+    placed_at: str = field(default_factory=lambda: clock.now().isoformat(timespec="seconds"))
 
     def said(self, speaker: str, text: str) -> None:
         self.transcript.append({"speaker": speaker, "text": text})

@@ -12,18 +12,22 @@ from __future__ import annotations
 
 import html
 import json
-import time
 import urllib.parse
 from dataclasses import dataclass
 from typing import Any
 
 from infra_local.http_adapter import HttpResponse, error_response
+from infra_local.slack_mrkdwn import mrkdwn_to_html
+from shared.platform import clock
 
 SLACK_PATH = "/_sandbox/slack"
 CLICK_PATH = f"{SLACK_PATH}/click"
 INTERACTIVITY_PATH = "/slack/interactivity"
 SANDBOX_USER = {"id": "U0SANDBOX", "username": "sandbox", "name": "sandbox", "team_id": "T0SANDBOX"}
 MESSAGES_PER_TENANT = 50
+# What the decision worker answers a click on an approval that is no longer pending (shared/approvals/service.py).
+REFUSALS = {"approved": "409 APPROVAL_ALREADY_DECIDED", "denied": "409 APPROVAL_ALREADY_DECIDED",
+            "expired": "409 APPROVAL_EXPIRED", "gone": "404 APPROVAL_NOT_FOUND"}
 FORWARD_TIMEOUT_SECONDS = 10.0
 
 
@@ -91,10 +95,10 @@ def block_actions_payload(message: dict[str, Any], action_id: str) -> dict[str, 
             if element.get("action_id") == action_id:
                 return {
                     "type": "block_actions", "user": SANDBOX_USER, "team": {"id": SANDBOX_USER["team_id"]},
-                    "trigger_id": f"sandbox.{time.time_ns()}", "message": message,
+                    "trigger_id": f"sandbox.{clock.now().timestamp():.6f}", "message": message,
                     "actions": [{"type": "button", "action_id": action_id, "block_id": block.get("block_id"),
                                  "value": element.get("value"), "text": element.get("text"),
-                                 "action_ts": f"{time.time():.6f}"}],
+                                 "action_ts": f"{clock.now().timestamp():.6f}"}],
                 }
     return None
 
@@ -121,25 +125,38 @@ def _forward(base_url: str, body: bytes, headers: dict[str, str]) -> int:
         return error.code
 
 
-def click(form: dict[str, str], base_url: str) -> str:
-    """Send the click to `/slack/interactivity`; returns what to tell the user."""
-    from shared.platform import clock
+@dataclass(frozen=True)
+class ClickResult:
+    notice: str
+    refused: bool
+
+
+def click(form: dict[str, str], base_url: str) -> ClickResult:
+    """Send the click to `/slack/interactivity`; returns what to tell the user, and whether it was refused."""
     from shared.platform.settings import get_settings
 
     secret = get_settings().slack_signing_secret
     if secret is None or not secret.get_secret_value():
-        return "SLACK_SIGNING_SECRET is not set: the click cannot be signed"
+        return ClickResult("SLACK_SIGNING_SECRET is not set: the click cannot be signed", refused=True)
     if not form.get("tenant_id", "").isdigit():
-        return "No such message"
+        return ClickResult("No such message", refused=True)
     message = _find_message(int(form["tenant_id"]), form.get("message_id", ""))
     payload = block_actions_payload(message.payload, form.get("action_id", "")) if message else None
-    if payload is None:
-        return "No such message or button"
+    if message is None or payload is None:
+        return ClickResult("No such message or button", refused=True)
     # The stack's clock (it may be moved by /_sandbox/clock): the interactivity route checks the timestamp with it.
     body, headers = signed_interactivity_request(payload, secret.get_secret_value(), clock.epoch_seconds())
     status = _forward(base_url, body, headers)
     decision = form["action_id"].removeprefix("approval_")
-    return f"Clicked {decision} on {message.approval_id}: {INTERACTIVITY_PATH} answered {status}"
+    if status != 200:
+        return ClickResult(f"Refused: {INTERACTIVITY_PATH} answered {status} to {decision} on {message.approval_id}",
+                           refused=True)
+    if message.status != "pending":
+        # Slack acknowledges every signed click at once; the decision worker then refuses this one.
+        return ClickResult(f"Refused: {message.approval_id} was already {message.status} "
+                           f"({REFUSALS.get(message.status, '409')}); your {decision} changed nothing", refused=True)
+    return ClickResult(f"Clicked {decision} on {message.approval_id}: {INTERACTIVITY_PATH} answered {status}; "
+                       "the decision is applied in the background", refused=False)
 
 
 # --- The page ---
@@ -147,14 +164,17 @@ def click(form: dict[str, str], base_url: str) -> str:
 
 def slack_response(method: str, path: str, body: bytes, *, base_url: str, query: str = "") -> HttpResponse:
     if method == "GET" and path.rstrip("/") == SLACK_PATH:
-        notice = urllib.parse.parse_qs(query).get("notice", [""])[0]
+        asked = urllib.parse.parse_qs(query)
+        notice = ClickResult(asked.get("notice", [""])[0], refused=asked.get("outcome", [""])[0] == "refused")
         return HttpResponse(200, [("Content-Type", "text/html; charset=utf-8"), ("Cache-Control", "no-store")],
                             render_page(kept_messages(), notice).encode("utf-8"))
     if method == "POST" and path == CLICK_PATH:
         form = dict(urllib.parse.parse_qsl(body.decode("utf-8", "replace")))
-        notice = click(form, base_url)
+        result = click(form, base_url)
+        outcome = "refused" if result.refused else "accepted"
         # Post/redirect/get: a reload of the page does not click again.
-        return HttpResponse(303, [("Location", f"{SLACK_PATH}?{urllib.parse.urlencode({'notice': notice})}")], b"")
+        location = f"{SLACK_PATH}?{urllib.parse.urlencode({'notice': result.notice, 'outcome': outcome})}"
+        return HttpResponse(303, [("Location", location)], b"")
     return error_response(404, "Not found", "NOT_FOUND")
 
 
@@ -169,6 +189,9 @@ def _mrkdwn_lines(payload: dict[str, Any]) -> list[str]:
 
 
 def _buttons(message: KeptMessage) -> str:
+    """Approve / Deny while the approval is pending; once decided (or expired) there is nothing to click."""
+    if message.status != "pending":
+        return ""
     forms = []
     for block in message.payload.get("blocks", []):
         for element in block.get("elements", []) if block.get("type") == "actions" else []:
@@ -182,19 +205,20 @@ def _buttons(message: KeptMessage) -> str:
     return "".join(forms)
 
 
-def render_page(messages: list[KeptMessage], notice: str = "") -> str:
+def render_page(messages: list[KeptMessage], notice: ClickResult | None = None) -> str:
     rows = "".join(
         "<tr>"
         f"<td>{html.escape(message.sent_at)}</td><td>{message.tenant_id}</td>"
         f"<td><code>{html.escape(message.approval_id)}</code></td>"
-        f"<td>{'<br>'.join(html.escape(line) for line in _mrkdwn_lines(message.payload))}</td>"
+        f"<td>{'<br>'.join(mrkdwn_to_html(line) for line in _mrkdwn_lines(message.payload))}</td>"
         f"<td class=\"status {html.escape(message.status)}\">{html.escape(message.status)}</td>"
         f"<td>{_buttons(message)}</td>"
         "</tr>" for message in messages)
     table = ("<table><thead><tr><th>Sent</th><th>Tenant</th><th>Approval</th><th>Message</th><th>Status</th>"
              f"<th>Decide</th></tr></thead><tbody>{rows}</tbody></table>") if messages else \
         "<p>No approval messages yet. When the AI proposes something a human must decide, it shows up here.</p>"
-    banner = f'<p class="notice">{html.escape(notice)}</p>' if notice else ""
+    banner = (f'<p class="notice {"refused" if notice.refused else "accepted"}" role="status">'
+              f'{html.escape(notice.notice)}</p>') if notice and notice.notice else ""
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Sandbox Slack · CallFunnel</title>
 <style>
@@ -204,6 +228,8 @@ text-align: left; vertical-align: top; }} form {{ display: inline; margin-right:
 button {{ padding: .3rem .8rem; border-radius: 4px; border: 1px solid #bbb; cursor: pointer; }}
 button.primary {{ background: #007a5a; color: white; }} button.danger {{ background: #e01e5a; color: white; }}
 .notice {{ background: #f4ede4; padding: .6rem; border-radius: 4px; }} .status.pending {{ font-weight: bold; }}
+.notice.refused {{ background: #fde8ec; color: #a3123f; border-left: 4px solid #e01e5a; }}
+code {{ background: #f6f6f6; border: 1px solid #e0e0e0; border-radius: 3px; padding: 0 .2rem; }}
 </style></head><body>
 <h1>Sandbox Slack</h1>
 <p>Approval requests the stack would have posted to Slack. A click is sent, signed, to

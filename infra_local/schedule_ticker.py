@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 
 from functions.catalog import FUNCTIONS, LambdaFunction
 from infra_local.state_machines import function_name_of
+from shared.platform import clock as stack_clock
 
 TICK_SECONDS = 2.0
 #: A cron schedule is checked minute by minute since the previous tick; a stalled stack catches up at most this far.
@@ -147,7 +148,7 @@ def _aware(moment: datetime) -> datetime:
 
 class ScheduleTicker:
     def __init__(self, invoke: Invoke, *, group: str | None = None, scheduler: Any = None,
-                 clock: Callable[[], datetime] = lambda: datetime.now(UTC), tick_seconds: float = TICK_SECONDS,
+                 clock: Callable[[], datetime] = stack_clock.now, tick_seconds: float = TICK_SECONDS,
                  functions: tuple[LambdaFunction, ...] = FUNCTIONS) -> None:
         self._invoke = invoke
         self._group = group

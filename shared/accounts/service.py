@@ -8,6 +8,7 @@ from urllib.parse import quote
 
 from shared.accounts import repository
 from shared.accounts.models import EmailVerified, Session, SignupResult, Tenant, User, WhoAmI
+from shared.accounts.workspace_names import workspace_name
 from shared.auth import abuse_limits, passwords, tokens
 from shared.auth.principal import Principal
 from shared.billing import plans
@@ -25,16 +26,11 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _workspace_name(email: str, full_name: str | None) -> str:
-    owner = (full_name or "").strip() or email.split("@", 1)[0]
-    return f"{owner}'s workspace"
-
-
 def sign_up(*, email: str, password: str, full_name: str | None, country: str | None) -> SignupResult:
     now = clock.now_seconds()
     country = country or "US"
     currency = plans.currency_for_country(country)
-    tenant = Tenant(id=repository.allocate_tenant_id(), name=_workspace_name(email, full_name),
+    tenant = Tenant(id=repository.allocate_tenant_id(), name=workspace_name(email, full_name),
                     status="active", plan_tier=plans.FREE_TIER, country=country, currency=currency,
                     created_at=now)
     owner = User(id=new_id("usr"), tenant_id=tenant.id, email=email, full_name=full_name, role="owner",

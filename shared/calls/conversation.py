@@ -34,8 +34,11 @@ from shared.workflows.models import Workflow
 MAX_SILENCES = 2
 STILL_THERE = "Sorry, I didn't catch that. Are you still there?"
 NO_RESPONSE = "I can't hear you, so I'll let you go. Goodbye."
-STILL_CHECKING = "Thank you for waiting, I'm still checking with my team."
+STILL_CHECKING = "Thanks for holding, I'm still checking."
+# On hold the carrier asks again every HOLD_PAUSE_SECONDS (so a decision reaches the callee promptly), but the
+# callee hears quiet, with one short reminder at most every HOLD_REMINDER_SECONDS — not a line every poll.
 HOLD_PAUSE_SECONDS = 5
+HOLD_REMINDER_SECONDS = 25
 APPROVAL_TTL_SECONDS = 300
 CALLBACK_SAY = "I've passed your request on; someone from our team will confirm the callback. Thank you, goodbye."
 
@@ -119,13 +122,26 @@ def hold(provider: str, tenant_id: int, call_id: str, params: dict[str, str]) ->
 
     decision = approvals.get_decision(tenant_id, call.pending_approval_id)
     if decision.status == "pending":
-        return twiml.hold(STILL_CHECKING, hold_url=current.url("hold"), pause_seconds=HOLD_PAUSE_SECONDS,
+        reminder = STILL_CHECKING if _seconds_since_agent_spoke(current) >= HOLD_REMINDER_SECONDS else ""
+        if reminder:
+            calls.update(tenant_id, call_id, transcript=current.said(("agent", reminder)))
+        return twiml.hold(reminder, hold_url=current.url("hold"), pause_seconds=HOLD_PAUSE_SECONDS,
                           voice=current.voice, language=current.rule_book.language)
     concession = ProposeConcession.model_validate(call.pending_concession)
     reply = engine.after_decision(current.rule_book, concession, approved=decision.status == "approved").say
     calls.update(tenant_id, call_id, pending_approval_id=None, pending_concession=None,
                  transcript=current.said(("agent", reply)))
     return current.speak(reply)
+
+
+def _seconds_since_agent_spoke(current: _Turn) -> float:
+    """Since the agent's last line (the hold message or the last reminder), by the transcript's stamps."""
+    spoken = [turn.get("at") for turn in current.call.transcript if turn.get("speaker") == "agent"]
+    try:
+        last = datetime.fromisoformat(spoken[-1]) if spoken and spoken[-1] else None
+    except ValueError:
+        last = None
+    return float("inf") if last is None else (current.now - last).total_seconds()
 
 
 def _silence(current: _Turn) -> str:

@@ -36,6 +36,23 @@ def number_zones(e164: str) -> tuple[str, ...]:
 
 
 def seconds_until_callable(window: CallingWindow, e164: str, now: datetime) -> int | None:
+    moment = next_callable_moment(window, e164, now)
+    if moment is None:
+        return None
+    return 0 if moment == now else int((moment - now).total_seconds()) + 1
+
+
+def legal_hours_only(e164: str) -> CallingWindow:
+    """A window that adds nothing to the law: the number's own legal hours decide alone."""
+    zones = number_zones(e164)
+    return CallingWindow(start="00:00", end="24:00", timezone=zones[0] if zones else "UTC", recipient_local=True,
+                         days=list(DAYS))
+
+
+def next_callable_moment(window: CallingWindow, e164: str, now: datetime, *,
+                         lasting: timedelta = timedelta(0)) -> datetime | None:
+    """`now` when the number may be called now (and still `lasting` later), else the next 5-minute mark when it
+    may; None within a week never."""
     legal = LEGAL_WINDOWS.get(country_of(e164) or "")
     zones = number_zones(e164)
     start, end = minutes_of(window.start), minutes_of(window.end)
@@ -57,11 +74,14 @@ def seconds_until_callable(window: CallingWindow, e164: str, now: datetime) -> i
                 return False
         return True
 
-    if callable_at(now):
-        return 0
+    def callable_from(moment: datetime) -> bool:
+        return callable_at(moment) and (not lasting or callable_at(moment + lasting - timedelta(minutes=1)))
+
+    if callable_from(now):
+        return now
     moment = now.replace(minute=now.minute - now.minute % 5, second=0, microsecond=0)
     while moment - now < HORIZON:
         moment += STEP
-        if callable_at(moment):
-            return int((moment - now).total_seconds()) + 1
+        if callable_from(moment):
+            return moment
     return None

@@ -29,6 +29,16 @@ def shift(offset: timedelta) -> None:
     _offset = offset
 
 
+def move_to(target: datetime | None) -> None:
+    """Run the clock from `target` on (still ticking); `None` returns to real time."""
+    shift(target - datetime.now(UTC) if target is not None else timedelta(0))
+
+
+def offset() -> timedelta:
+    """How far the clock runs ahead of real time (negative: behind)."""
+    return _offset
+
+
 def iso(moment: datetime | None) -> str | None:
     """RFC 3339 in UTC with a `Z`, seconds precision — the contract's timestamp format."""
     if moment is None:

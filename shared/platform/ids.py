@@ -7,7 +7,8 @@ listing by id is also a listing by creation time.
 from __future__ import annotations
 
 import secrets
-import time
+
+from shared.platform import clock
 
 BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 
@@ -22,7 +23,7 @@ def base62(number: int, width: int = 0) -> str:
 
 def new_id(prefix: str) -> str:
     """`usr_` + 8 chars of milliseconds + 12 random chars, e.g. `usr_0Pq3xZ9a4hGk2LmN8sT1`."""
-    millis = time.time_ns() // 1_000_000
+    millis = int(clock.now().timestamp() * 1000)  # the stack's clock: ids sort with the timestamps we store
     return f"{prefix}_{base62(millis, 8)}{random_base62(12)}"
 
 

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from shared.providers.llm.port import GenerationRequest
-from shared.workflows.rule_book import RuleBook
+from shared.providers.llm.port import GeneratedRuleBook, GenerationRequest
 
 
 def author_rule_book(*, prompt: str, persona_override: str | None, tenant_country: str,
-                     audience_countries: set[str]) -> RuleBook:
+                     audience_countries: set[str]) -> GeneratedRuleBook:
     """Generate with the tenant's generator (Claude or the offline composer), validate, repair once,
-    and count the library objections the rule book uses. Raises Invalid (422) when it stays invalid."""
+    and count the library objections the rule book uses. Raises Invalid (422) when it stays invalid.
+    The answer carries the generator's short name for the workflow, when it gave one."""
     from shared.objections import library
     from shared.objections import service as objections
     from shared.providers.llm.selection import get_generator
@@ -17,8 +17,9 @@ def author_rule_book(*, prompt: str, persona_override: str | None, tenant_countr
 
     request = GenerationRequest(prompt=prompt, persona_override=persona_override, tenant_country=tenant_country,
                                 objection_library=library.seeded_objections())
-    rule_book = generate_rule_book(get_generator(), request, audience_countries or {tenant_country})
+    generated = generate_rule_book(get_generator(), request, audience_countries or {tenant_country})
+    rule_book = generated.rule_book
     if persona_override:
         rule_book = rule_book.model_copy(update={"persona": persona_override})
     objections.record_use(rule_book.objection_ids())
-    return rule_book
+    return GeneratedRuleBook(rule_book, generated.name)

@@ -134,17 +134,21 @@ def offers(prompt: str) -> OfferCue:
     text = prompt.lower()
     auto = re.search(r"auto[- ]?approve\s*(?:up to\s*)?(\d{1,3})\s*%", text)
     hard = re.search(r"(?:max(?:imum)?|at most|no more than|cap(?:ped)? at)\s*(?:of\s*)?(\d{1,3})\s*%", text)
-    up_to = re.search(r"up to\s*(\d{1,3})\s*%", text)
+    # "up to N%" caps the discount (the largest, when several offers are named), unless it is the
+    # auto-approve's own ("auto-approve up to 10%")
+    up_to = max((int(found.group(1)) for found in re.finditer(r"up to\s*(\d{1,3})\s*%", text)
+                 if not (auto and auto.start() <= found.start() < auto.end())), default=None)
     plain = re.search(r"(\d{1,3})\s*%\s*(?:off|discount)|(?:a|offer)\s+(\d{1,3})\s*%", text)
     credit = re.search(r"([$₹£]|rs\.?\s*|inr\s*|usd\s*)(\d[\d,]*)\s*(?:credit|off|waiver)", text)
     no_approval = bool(re.search(r"no need to (check|ask)|without (my )?approval|no approval", text))
     approval = bool(re.search(r"approv|ask a human|check with me|needs? my|manager", text)) and not no_approval
     auto_percent = int(auto.group(1)) if auto else None
     hard_percent = int(hard.group(1)) if hard else None
-    if up_to and auto_percent is None and hard_percent is None:
-        hard_percent = int(up_to.group(1))
-        auto_percent = hard_percent if no_approval else None
-    if plain and auto_percent is None and not up_to:
+    if up_to is not None and hard_percent is None:
+        hard_percent = up_to
+        if auto_percent is None:
+            auto_percent = hard_percent if no_approval else None
+    if plain and auto_percent is None and up_to is None:
         auto_percent = int(plain.group(1) or plain.group(2))
     kinds = [kind for kind, pattern in _CONCESSION_CUES if re.search(pattern, text)]
     currency = None

@@ -9,17 +9,14 @@ must say so rather than a silently different rule book.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from shared.compliance.calling_windows import is_known_zone, minutes_of
+from shared.providers.llm.port import Problem
+from shared.workflows.composer_context import DEFAULT_DAYS, PromptContext, clamp_window, legal_window
 from shared.workflows.composer_texts import disclosure_block, voicemail_message
 from shared.workflows.personas import is_known_persona
+from shared.workflows.prompt_limits import PromptLimits, limits_in
 from shared.workflows.rule_book import RetryPolicy, RetryRule, RuleBook
 from shared.workflows.validator import MAX_AUTO_APPROVE_PERCENT, MAX_DISCOUNT_PERCENT, MAX_RETRY_ATTEMPTS
-
-if TYPE_CHECKING:
-    from shared.providers.llm.port import Problem
-    from shared.workflows.composer import PromptContext
 
 
 def repair_rule_book(previous: RuleBook, problems: tuple[Problem, ...], context: PromptContext) -> RuleBook:
@@ -35,7 +32,7 @@ def repair_rule_book(previous: RuleBook, problems: tuple[Problem, ...], context:
     book.objection_handlers = [handler for handler in book.objection_handlers
                                if handler.trigger.strip() and handler.rebuttal.strip()]
     _repair_voicemail(book, context)
-    _repair_limits(book)
+    _repair_limits(book, limits_in(context.prompt))
     book.retry_policy = RetryPolicy(**{outcome: _sane_retry(getattr(book.retry_policy, outcome))
                                        for outcome in ("busy", "no_answer", "voicemail")})
     book.max_call_seconds = min(max(book.max_call_seconds, 30), 1800)
@@ -46,8 +43,6 @@ def repair_rule_book(previous: RuleBook, problems: tuple[Problem, ...], context:
 
 
 def _repair_window(book: RuleBook, context: PromptContext) -> None:
-    from shared.workflows.composer import DEFAULT_DAYS, clamp_window, legal_window
-
     window = book.calling_window
     start, end = minutes_of(window.start), minutes_of(window.end)
     zone = window.timezone if is_known_zone(window.timezone) else context.home_zone
@@ -72,9 +67,14 @@ def _repair_voicemail(book: RuleBook, context: PromptContext) -> None:
         voicemail.message = f"This is an automated message from {context.business}. {voicemail.message}"
 
 
-def _repair_limits(book: RuleBook) -> None:
-    """Make the limits agree with each other; never raise a limit, never lift the platform's ceilings."""
+def _repair_limits(book: RuleBook, prompt: PromptLimits) -> None:
+    """Make the limits agree with each other and with the prompt's; never raise a limit, never lift the
+    platform's ceilings."""
     policy = book.concession_policy
+    if prompt.discount_percent is not None and (policy.hard_max_percent or 0) > prompt.discount_percent:
+        policy.hard_max_percent = prompt.discount_percent
+    if prompt.auto_approve_percent is not None and policy.auto_approve_percent > prompt.auto_approve_percent:
+        policy.auto_approve_percent = prompt.auto_approve_percent
     if "discount_percent" not in policy.allowed:
         policy.auto_approve_percent, policy.hard_max_percent = 0, None
     elif policy.hard_max_percent is None or policy.hard_max_percent < 0:

@@ -7,21 +7,26 @@ from collections.abc import Collection
 from dataclasses import replace
 
 from shared.platform import clock
-from shared.providers.llm.port import GenerationRequest, RuleBookGenerator
+from shared.providers.llm.port import GeneratedRuleBook, GenerationRequest, RuleBookGenerator
 from shared.workflows.rule_book import RuleBook, RuleBookMetadata
 from shared.workflows.validator import ensure_valid, find_problems
 
 
 def generate_rule_book(generator: RuleBookGenerator, request: GenerationRequest,
-                       audience_countries: Collection[str]) -> RuleBook:
-    """A valid rule book for the prompt, stamped with who made it; 422 (RULE_BOOK_INVALID) after one failed repair."""
-    rule_book = generator.generate(request)
-    problems = find_problems(rule_book, audience_countries)
+                       audience_countries: Collection[str]) -> GeneratedRuleBook:
+    """A valid rule book for the prompt, stamped with who made it, and the generator's name for the workflow;
+    422 (RULE_BOOK_INVALID) after one failed repair."""
+    generated = generator.generate(request)
+    rule_book = generated.rule_book
+    problems = find_problems(rule_book, audience_countries, request.prompt)
     if problems:
         repair = replace(request, previous_attempt=rule_book, problems=tuple(problems))
-        rule_book = generator.generate(repair)
-        ensure_valid(rule_book, audience_countries)
-    return _stamped(rule_book, generator, request.prompt)
+        repaired = generator.generate(repair)
+        rule_book, name = repaired.rule_book, repaired.name or generated.name
+        ensure_valid(rule_book, audience_countries, request.prompt)
+    else:
+        name = generated.name
+    return GeneratedRuleBook(_stamped(rule_book, generator, request.prompt), name)
 
 
 def _stamped(rule_book: RuleBook, generator: RuleBookGenerator, prompt: str) -> RuleBook:

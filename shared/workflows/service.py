@@ -17,6 +17,7 @@ from shared.platform.ids import new_id
 from shared.platform.observability import count_business_event
 from shared.workflows import repository
 from shared.workflows.authoring import author_rule_book
+from shared.workflows.composer_title import workflow_title
 from shared.workflows.models import Compliance, Workflow, WorkflowChanges, WorkflowDetail, WorkflowList, WorkflowSummary
 from shared.workflows.rule_book import RuleBook
 
@@ -27,13 +28,15 @@ MAX_UPLOAD_BYTES = 6 * 1024 * 1024  # a Lambda request payload's limit (API Gate
 def create_workflow(principal: Principal, *, nl_prompt: str, persona_override: str | None, is_test: bool,
                     author_user_id: str | None) -> WorkflowDetail:
     country = tenant_country(principal.tenant_id)
-    rule_book = author_rule_book(prompt=nl_prompt, persona_override=persona_override, tenant_country=country,
+    generated = author_rule_book(prompt=nl_prompt, persona_override=persona_override, tenant_country=country,
                                  audience_countries={country})
     now = clock.now_seconds()
-    workflow = Workflow(id=new_id("wf"), tenant_id=principal.tenant_id, name=_name_from(nl_prompt), status="draft",
+    # Claude's short title when it gave one, else the composer's reading of the prompt (never the prompt cut off)
+    name = (generated.name or workflow_title(nl_prompt))[:NAME_LENGTH]
+    workflow = Workflow(id=new_id("wf"), tenant_id=principal.tenant_id, name=name, status="draft",
                         nl_prompt=nl_prompt, is_test=is_test, author_user_id=author_user_id or principal.user_id,
-                        rule_book=rule_book, rule_book_id=new_id("rb"), compliance=Compliance(), created_at=now,
-                        updated_at=now)
+                        rule_book=generated.rule_book, rule_book_id=new_id("rb"), compliance=Compliance(),
+                        created_at=now, updated_at=now)
     workflow = repository.save(workflow)
     count_business_event("WorkflowCreated")
     return _detail(workflow)
@@ -56,8 +59,8 @@ def update_workflow(principal: Principal, workflow_id: str, changes: WorkflowCha
         if getattr(changes, field) is not None:
             rule_book_fields[field] = getattr(changes, field)
     rule_book = _edited_rule_book(workflow.rule_book, rule_book_fields) if rule_book_fields else workflow.rule_book
-    if rule_book_fields:
-        _validate(rule_book, workflow)
+    if rule_book_fields or changes.nl_prompt is not None:  # the prompt's numbers bind the rule book (validator)
+        _validate(rule_book, workflow, changes.nl_prompt or workflow.nl_prompt)
     updates: dict[str, Any] = {"rule_book": rule_book, "updated_at": clock.now_seconds()}
     if changes.name is not None:
         updates["name"] = changes.name.strip()
@@ -74,7 +77,7 @@ def regenerate_rule_book(principal: Principal, workflow_id: str, nl_prompt: str 
     prompt = nl_prompt or workflow.nl_prompt
     country = tenant_country(principal.tenant_id)
     rule_book = author_rule_book(prompt=prompt, persona_override=None, tenant_country=country,
-                                 audience_countries=audience_countries(workflow, country))
+                                 audience_countries=audience_countries(workflow, country)).rule_book
     updated = workflow.model_copy(update={"rule_book": rule_book, "rule_book_id": new_id("rb"), "nl_prompt": prompt,
                                           "updated_at": clock.now_seconds()})
     return _detail(repository.save(updated))
@@ -171,11 +174,11 @@ def _edited_rule_book(current: RuleBook, fields: dict[str, Any]) -> RuleBook:
                       errors=problems) from error
 
 
-def _validate(rule_book: RuleBook, workflow: Workflow) -> None:
+def _validate(rule_book: RuleBook, workflow: Workflow, prompt: str) -> None:
     from shared.workflows.validator import ensure_valid
 
     country = tenant_country(workflow.tenant_id)
-    ensure_valid(rule_book, audience_countries(workflow, country))
+    ensure_valid(rule_book, audience_countries(workflow, country), prompt)
 
 
 def tenant_country(tenant_id: int) -> str:
@@ -192,11 +195,6 @@ def audience_countries(workflow: Workflow, default: str) -> set[str]:
 
     countries = {country_of(target.phone_e164) for target in audience.iter_targets(workflow.tenant_id, workflow.id)}
     return {country for country in countries if country} or {default}
-
-
-def _name_from(prompt: str) -> str:
-    first = prompt.strip().splitlines()[0].split(".")[0].strip()
-    return first if len(first) <= NAME_LENGTH else first[: NAME_LENGTH - 1].rstrip() + "…"
 
 
 def _detail(workflow: Workflow) -> WorkflowDetail:

@@ -10,6 +10,7 @@ from shared.compliance.calling_windows import is_known_zone, minutes_of, window_
 from shared.platform.errors import Invalid
 from shared.providers.llm.port import Problem
 from shared.workflows.personas import PERSONAS, is_known_persona
+from shared.workflows.prompt_limits import limits_in
 from shared.workflows.rule_book import CONCESSION_KINDS, MONEY_CONCESSIONS, RuleBook
 
 #: Platform ceilings on discounts, whatever a tenant asks for.
@@ -41,13 +42,16 @@ FORBIDDEN_INSTRUCTIONS: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 
 
-def find_problems(rule_book: RuleBook, audience_countries: Collection[str]) -> list[Problem]:
-    """Everything wrong with the rule book, in field order; empty when it may be used."""
+def find_problems(rule_book: RuleBook, audience_countries: Collection[str], prompt: str | None = None) -> list[Problem]:
+    """Everything wrong with the rule book, in field order; empty when it may be used. With the workflow's
+    `prompt`, the concession limits it states bind the rule book too."""
     problems: list[Problem] = []
     problems += _instruction_problems(rule_book)
     problems += _disclosure_problems(rule_book)
     problems += _handler_problems(rule_book)
     problems += _concession_problems(rule_book)
+    if prompt:
+        problems += _prompt_limit_problems(rule_book, prompt)
     problems += _policy_problems(rule_book)
     problems += _window_problems(rule_book, audience_countries)
     if not is_known_persona(rule_book.persona):
@@ -60,9 +64,9 @@ def find_problems(rule_book: RuleBook, audience_countries: Collection[str]) -> l
     return problems
 
 
-def ensure_valid(rule_book: RuleBook, audience_countries: Collection[str]) -> None:
+def ensure_valid(rule_book: RuleBook, audience_countries: Collection[str], prompt: str | None = None) -> None:
     """Raise the contract's 422, field by field, when the rule book breaks any rule."""
-    problems = find_problems(rule_book, audience_countries)
+    problems = find_problems(rule_book, audience_countries, prompt)
     if problems:
         raise Invalid(f"The rule book breaks {len(problems)} rule{'s' if len(problems) > 1 else ''}",
                       code="RULE_BOOK_INVALID", field=problems[0].field,
@@ -136,6 +140,22 @@ def _concession_problems(rule_book: RuleBook) -> list[Problem]:
                                 bool(MONEY_CONCESSIONS & set(policy.allowed)), policy.approval_required_above_limit)
     if len(policy.currency) != 3 or not policy.currency.isalpha():
         problems.append(Problem(f"{field}.currency", "Give an ISO 4217 currency such as 'USD' or 'INR'"))
+    return problems
+
+
+def _prompt_limit_problems(rule_book: RuleBook, prompt: str) -> list[Problem]:
+    policy, limits, field = rule_book.concession_policy, limits_in(prompt), "concession_policy"
+    if "discount_percent" not in policy.allowed:
+        return []
+    problems = []
+    if limits.discount_percent is not None and (policy.hard_max_percent or 0) > limits.discount_percent:
+        problems.append(Problem(f"{field}.hard_max_percent",
+                                f"The prompt allows discounts up to {limits.discount_percent}%, "
+                                f"not {policy.hard_max_percent}%"))
+    if limits.auto_approve_percent is not None and policy.auto_approve_percent > limits.auto_approve_percent:
+        problems.append(Problem(f"{field}.auto_approve_percent",
+                                f"The prompt lets the agent grant {limits.auto_approve_percent}% without approval, "
+                                f"not {policy.auto_approve_percent}%"))
     return problems
 
 

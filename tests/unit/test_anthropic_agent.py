@@ -26,7 +26,8 @@ def fake():
 
 @pytest.fixture
 def book():
-    return OfflineComposer().generate(GenerationRequest(prompt=PROMPT, persona_override=None, tenant_country="IN"))
+    request = GenerationRequest(prompt=PROMPT, persona_override=None, tenant_country="IN")
+    return OfflineComposer().generate(request).rule_book
 
 
 def an_agent(fake, timeout_seconds: float = 6.0) -> AnthropicAgent:

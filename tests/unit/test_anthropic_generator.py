@@ -75,17 +75,42 @@ def test_the_rule_book_schema_is_the_one_tool_and_it_is_forced(fake):
     assert sent.path == "/v1/messages"
     assert sent.body["model"] == "claude-opus-5"
     assert [tool["name"] for tool in sent.body["tools"]] == ["submit_rule_book"]
-    assert sent.body["tools"][0]["input_schema"] == RuleBook.model_json_schema()
+    schema = sent.body["tools"][0]["input_schema"]
+    assert schema["properties"] == {"name": schema["properties"]["name"], **RuleBook.model_json_schema()["properties"]}
+    assert schema["required"] == ["name", *RuleBook.model_json_schema()["required"]]
     assert sent.body["tool_choice"] == {"type": "tool", "name": "submit_rule_book"}
     assert sent.body["thinking"] == {"type": "disabled"}
 
 
 def test_the_tool_input_comes_back_as_a_rule_book_labelled_anthropic(fake):
     fake.answer_tool(a_rule_book())
-    rule_book = generator(fake).generate(a_request())
+    rule_book = generator(fake).generate(a_request()).rule_book
     assert rule_book.opener == OPENER
     assert rule_book.objection_ids() == ["price-too-expensive"]
     assert (rule_book.metadata.generator, rule_book.metadata.model) == ("anthropic", "claude-opus-5")
+
+
+def test_claudes_short_name_becomes_the_workflows_name_and_stays_out_of_the_rule_book(fake):
+    fake.answer_tool({"name": "  SaaS renewal recovery. ", **a_rule_book()})
+
+    generated = generator(fake).generate(a_request())
+
+    assert generated.name == "SaaS renewal recovery"
+    assert generated.rule_book.opener == OPENER and "name" not in generated.rule_book.model_dump()
+
+
+def test_without_a_usable_name_the_platform_names_the_workflow_itself(fake):
+    fake.answer_tool(a_rule_book())
+
+    assert generator(fake).generate(a_request()).name is None
+
+
+def test_the_system_prompt_asks_for_the_prompts_own_numbers_and_a_short_name(fake):
+    fake.answer_tool(a_rule_book())
+    generator(fake).generate(a_request())
+
+    system = fake.requests[0].body["system"]
+    assert '"offer up to 15% off" means a hard maximum of 15%' in system and "2 to 6 words" in system
 
 
 def test_the_system_prompt_states_the_rules_and_the_objection_library(fake):
@@ -141,7 +166,7 @@ def test_a_busy_or_failing_provider_is_retried_once_then_a_502(fake, status):
 def test_one_passing_failure_is_absorbed_by_the_retry(fake):
     fake.answer_status(500)
     fake.answer_tool(a_rule_book())
-    assert generator(fake).generate(a_request()).persona == "amelia"
+    assert generator(fake).generate(a_request()).rule_book.persona == "amelia"
     assert len(fake.requests) == 2
 
 

@@ -46,7 +46,7 @@ COUNTRIES = ["IN", "US"]
 
 def _compose(prompt: str, country: str, persona: str | None = None):
     return OfflineComposer().generate(GenerationRequest(prompt=prompt, persona_override=persona,
-                                                        tenant_country=country))
+                                                        tenant_country=country)).rule_book
 
 
 @pytest.mark.parametrize("country", COUNTRIES)
@@ -54,7 +54,7 @@ def _compose(prompt: str, country: str, persona: str | None = None):
 def test_an_ordinary_prompt_composes_a_rule_book_the_validator_accepts_first_time(number, country):
     book = _compose(ORDINARY[number], country)
 
-    assert find_problems(book, [country]) == []
+    assert find_problems(book, [country], ORDINARY[number]) == []
     assert book.objection_handlers and any(h.objection_id == "optout-stop-calling" for h in book.objection_handlers)
 
 

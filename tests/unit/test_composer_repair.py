@@ -13,7 +13,7 @@ def _repair(book, country: str = "IN"):
     assert problems, "the test must start from a broken rule book"
     request = GenerationRequest(prompt=PROMPT, persona_override=None, tenant_country=country,
                                 previous_attempt=book, problems=problems)
-    return OfflineComposer().generate(request)
+    return OfflineComposer().generate(request).rule_book
 
 
 def test_a_too_wide_window_is_narrowed_and_the_system_prompt_says_so():

@@ -28,7 +28,8 @@ T0 = datetime(2025, 3, 3, 10, 0, tzinfo=UTC)
 
 
 def a_rule_book(prompt: str = PROMPT):
-    return OfflineComposer().generate(GenerationRequest(prompt=prompt, persona_override=None, tenant_country="IN"))
+    request = GenerationRequest(prompt=prompt, persona_override=None, tenant_country="IN")
+    return OfflineComposer().generate(request).rule_book
 
 
 class FixedAgent:

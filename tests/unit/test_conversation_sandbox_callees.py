@@ -21,7 +21,8 @@ T0 = datetime(2025, 3, 3, 10, 0, tzinfo=UTC)
 
 
 def a_rule_book():
-    return OfflineComposer().generate(GenerationRequest(prompt=PROMPT, persona_override=None, tenant_country="IN"))
+    request = GenerationRequest(prompt=PROMPT, persona_override=None, tenant_country="IN")
+    return OfflineComposer().generate(request).rule_book
 
 
 def play(e164: str, approve: bool = True) -> list:

@@ -10,7 +10,7 @@ from shared.workflows.models import Compliance, Workflow
 
 def workflow(schedule_kind: str, days: list[str], start: str = "09:30") -> Workflow:
     rule_book = OfflineComposer().generate(GenerationRequest(prompt="Renewal reminders, 9am-8pm Eastern time",
-                                                             persona_override=None, tenant_country="US"))
+                                                             persona_override=None, tenant_country="US")).rule_book
     rule_book = rule_book.model_copy(update={
         "schedule_kind": schedule_kind,
         "calling_window": rule_book.calling_window.model_copy(update={"start": start, "days": days})})

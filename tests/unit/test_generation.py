@@ -7,7 +7,7 @@ import pytest
 
 from shared.platform import clock
 from shared.platform.errors import Invalid
-from shared.providers.llm.port import GenerationRequest
+from shared.providers.llm.port import GeneratedRuleBook, GenerationRequest
 from shared.workflows.generation import generate_rule_book
 from tests.unit.test_rule_book import valid_rule_book
 
@@ -27,14 +27,15 @@ class ScriptedGenerator:
 
     def generate(self, request):
         self.requests.append(request)
-        return self.answers.pop(0)
+        answer = self.answers.pop(0)
+        return answer if isinstance(answer, GeneratedRuleBook) else GeneratedRuleBook(answer)
 
 
 def test_a_valid_first_answer_is_returned_stamped_without_a_repair():
     clock.freeze(datetime(2026, 5, 18, 9, 30, tzinfo=UTC))
     generator = ScriptedGenerator(valid_rule_book())
 
-    book = generate_rule_book(generator, REQUEST, ["IN"])
+    book = generate_rule_book(generator, REQUEST, ["IN"]).rule_book
 
     assert len(generator.requests) == 1
     assert book.metadata.generator == "anthropic" and book.metadata.model == "claude-test"
@@ -46,7 +47,7 @@ def test_an_invalid_answer_gets_one_repair_with_the_attempt_and_its_problems():
     broken, repaired = valid_rule_book(calling_window=TOO_WIDE), valid_rule_book()
     generator = ScriptedGenerator(broken, repaired)
 
-    book = generate_rule_book(generator, REQUEST, ["IN"])
+    book = generate_rule_book(generator, REQUEST, ["IN"]).rule_book
 
     repair = generator.requests[1]
     assert repair.previous_attempt == broken and repair.prompt == REQUEST.prompt
@@ -65,9 +66,9 @@ def test_a_failed_repair_is_the_422_of_the_repaired_rule_book_and_there_is_no_th
 
 
 def test_the_prompt_hash_identifies_the_prompt():
-    first = generate_rule_book(ScriptedGenerator(valid_rule_book()), REQUEST, ["IN"])
+    first = generate_rule_book(ScriptedGenerator(valid_rule_book()), REQUEST, ["IN"]).rule_book
     other = GenerationRequest(prompt="Another prompt", persona_override=None, tenant_country="IN")
-    second = generate_rule_book(ScriptedGenerator(valid_rule_book()), other, ["IN"])
+    second = generate_rule_book(ScriptedGenerator(valid_rule_book()), other, ["IN"]).rule_book
 
     assert first.metadata.prompt_sha256 != second.metadata.prompt_sha256
 
@@ -75,6 +76,6 @@ def test_the_prompt_hash_identifies_the_prompt():
 def test_the_offline_composer_is_labelled_with_no_model():
     from shared.workflows.composer import OfflineComposer
 
-    book = generate_rule_book(OfflineComposer(), REQUEST, ["IN"])
+    book = generate_rule_book(OfflineComposer(), REQUEST, ["IN"]).rule_book
 
     assert (book.metadata.generator, book.metadata.model) == ("offline-composer", None)

@@ -21,7 +21,7 @@ from shared.platform import clock
 from shared.platform.errors import Invalid, Upstream
 from shared.platform.observability import get_logger
 from shared.providers.llm import anthropic_prompt as prompt
-from shared.providers.llm.port import GenerationRequest
+from shared.providers.llm.port import GeneratedRuleBook, GenerationRequest
 from shared.workflows.rule_book import RuleBook, RuleBookMetadata
 
 DEADLINE_SECONDS = 24.0
@@ -43,21 +43,22 @@ class AnthropicRuleBookGenerator:
         self._deadline_seconds = deadline_seconds
         self._deadline: float | None = None  # set by the first call; shared by the repair round-trip
 
-    def generate(self, request: GenerationRequest) -> RuleBook:
+    def generate(self, request: GenerationRequest) -> GeneratedRuleBook:
         if self._deadline is None:
             self._deadline = time.monotonic() + self._deadline_seconds
         elif request.problems and self._deadline - time.monotonic() < MIN_SECONDS_FOR_RETRY:
             raise Invalid("The generated rule book breaks the rules and there was no time left to repair it",
                           code="RULE_BOOK_INVALID", field=request.problems[0].field,
                           errors=[{"field": p.field, "message": p.message} for p in request.problems])
-        tool_input = self._call_claude(self._request_body(request))
+        tool_input = dict(self._call_claude(self._request_body(request)))
+        name = prompt.workflow_name(tool_input.pop(prompt.NAME_FIELD, None))
         try:
             rule_book = RuleBook.model_validate(tool_input)
         except ValidationError as error:
             raise _unreadable(error) from error
-        return rule_book.model_copy(update={"metadata": RuleBookMetadata(
+        return GeneratedRuleBook(rule_book.model_copy(update={"metadata": RuleBookMetadata(
             generator="anthropic", model=self._model, generated_at=clock.now_seconds(),
-            prompt_sha256=hashlib.sha256(request.prompt.encode()).hexdigest())})
+            prompt_sha256=hashlib.sha256(request.prompt.encode()).hexdigest())}), name)
 
     def _request_body(self, request: GenerationRequest) -> dict[str, Any]:
         body: dict[str, Any] = {
@@ -66,7 +67,7 @@ class AnthropicRuleBookGenerator:
             "system": prompt.system_prompt(request),
             "messages": prompt.messages(request),
             "tools": [{"name": prompt.TOOL_NAME, "description": prompt.TOOL_DESCRIPTION,
-                       "input_schema": RuleBook.model_json_schema()}],
+                       "input_schema": prompt.tool_input_schema(RuleBook.model_json_schema())}],
         }
         if self._model.startswith(_NO_FORCED_TOOL):
             body["tool_choice"] = {"type": "auto"}

@@ -18,6 +18,8 @@ TOOL_NAME = "submit_rule_book"
 TOOL_DESCRIPTION = ("Submit the complete rule book for the outbound calling campaign. Call this exactly once with "
                     "every required field filled in.")
 PREVIOUS_ATTEMPT_ID = "toolu_previous_attempt"
+NAME_FIELD = "name"
+NAME_LENGTH = 60
 
 _RULES = f"""You write rule books for CallFunnel, a platform that places compliant outbound phone calls with an AI \
 voice caller. A rule book is everything the AI caller may say and do in one campaign. Submit it through the \
@@ -33,7 +35,9 @@ Never instruct the caller to hide or deny that it is an AI.
 4. Opt-out: offer it early (in the opener). When the callee says "stop calling", "don't call me", "remove me" or a \
 Hindi equivalent ("mujhe call mat karo", "band karo"), the caller apologises, confirms removal and ends the call; \
 the system prompt must require this. Never tell the caller to keep calling someone who opted out.
-5. Concessions: list only what the prompt allows. The auto-approve limit is at most the hard maximum; anything above \
+5. Concessions: list only what the prompt allows, with the prompt's own numbers: "offer up to 15% off" means a \
+hard maximum of 15%, "auto-approve 10%" an auto-approve limit of 10%; never more. The auto-approve limit is at \
+most the hard maximum; anything above \
 the auto-approve limit needs human approval; discounts never exceed 50% and auto-approve never exceeds 25%. Money \
 limits are in minor units (cents, paise) of the campaign's currency. With no offers, leave `allowed` empty and the \
 limits at 0/null.
@@ -42,7 +46,27 @@ limits at 0/null.
 8. Every objection handler has a non-empty trigger and rebuttal. Prefer objections from the library below and set \
 `objection_id` to the library id you used; add your own only when the library lacks one.
 9. persona is one of: {", ".join(PERSONAS)}. language is a BCP 47 tag such as en, en-IN or hi.
-10. Leave `metadata` null: the platform fills it in."""
+10. Leave `metadata` null: the platform fills it in.
+11. `name` is what the business owner sees in their list of campaigns: a short title of 2 to 6 words, such as \
+"SaaS renewal recovery" or "Smile Dental appointment confirmations" — not the prompt itself."""
+
+
+def tool_input_schema(rule_book_schema: dict[str, Any]) -> dict[str, Any]:
+    """The rule book's JSON schema plus the workflow's short `name` (taken off before the rule book is read)."""
+    schema = dict(rule_book_schema)
+    schema["properties"] = {NAME_FIELD: {"type": "string", "minLength": 1, "maxLength": NAME_LENGTH,
+                                         "description": "A short title for the campaign, 2-6 words."},
+                            **schema.get("properties", {})}
+    schema["required"] = [NAME_FIELD, *schema.get("required", [])]
+    return schema
+
+
+def workflow_name(value: Any) -> str | None:
+    """Claude's `name`, tidied; None when it gave nothing usable (the platform then derives one)."""
+    if not isinstance(value, str):
+        return None
+    name = " ".join(value.split()).strip(" .\"'")
+    return name[:NAME_LENGTH].rstrip() or None
 
 
 def system_prompt(request: GenerationRequest) -> str:

@@ -34,10 +34,19 @@ class GenerationRequest:
     problems: tuple[Problem, ...] = field(default_factory=tuple)
 
 
+@dataclass(frozen=True)
+class GeneratedRuleBook:
+    """A generator's answer: the rule book, and a short human name for the workflow ("SaaS renewal
+    recovery") when the generator gave one."""
+
+    rule_book: "RuleBook"
+    name: str | None = None
+
+
 class RuleBookGenerator(Protocol):
     #: "anthropic" or "offline-composer": recorded in the rule book's metadata and shown by /healthz.
     name: str
 
-    def generate(self, request: GenerationRequest) -> "RuleBook":
-        """A rule book for the prompt. Raises shared.platform.errors.Upstream when the provider fails,
-        Invalid when its output cannot be read as a rule book at all."""
+    def generate(self, request: GenerationRequest) -> GeneratedRuleBook:
+        """A rule book for the prompt, and a name for its workflow. Raises shared.platform.errors.Upstream when
+        the provider fails, Invalid when its output cannot be read as a rule book at all."""
