@@ -19,6 +19,8 @@ ALLOWED = {
     "shared/platform/clock.py": "the one clock: real time plus the sandbox's offset",
     "shared/platform/rate_limits.py": "buckets refill with the real passage of time between requests; a jump of "
                                       "the sandbox clock would refill them at once or lock a tenant out for days",
+    "shared/auth/abuse_limits.py": "login lockouts and per-IP windows run in real time: attackers keep arriving in "
+                                   "real time whatever the sandbox clock says",
 }
 
 
