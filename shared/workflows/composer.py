@@ -12,10 +12,10 @@ from __future__ import annotations
 from shared.compliance.calling_windows import LEGAL_WINDOWS, hhmm, legal_span, window_violations
 from shared.objections.library import seeded_objections
 from shared.objections.models import Objection
-from shared.providers.llm.port import GenerationRequest
 from shared.workflows import composer_cues as cues
 from shared.workflows.composer_texts import GOAL_CATEGORIES, GOAL_TEXTS, disclosure_block, voicemail_message
 from shared.workflows.personas import DEFAULT_PERSONA, DEFAULT_PERSONA_BY_COUNTRY
+from shared.workflows.ports import GenerationRequest
 from shared.workflows.rule_book import (
     CallbackPolicy,
     CallingWindow,

@@ -18,8 +18,8 @@ from shared.workflows.rule_book import RetryPolicy, RetryRule, RuleBook
 from shared.workflows.validator import MAX_AUTO_APPROVE_PERCENT, MAX_DISCOUNT_PERCENT, MAX_RETRY_ATTEMPTS
 
 if TYPE_CHECKING:
-    from shared.providers.llm.port import Problem
     from shared.workflows.composer import PromptContext
+    from shared.workflows.ports import Problem
 
 
 def repair_rule_book(previous: RuleBook, problems: tuple[Problem, ...], context: PromptContext) -> RuleBook:

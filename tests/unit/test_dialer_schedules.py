@@ -2,9 +2,9 @@
 
 from datetime import UTC, datetime
 
-from shared.providers.llm.port import GenerationRequest
 from shared.workflows.composer import OfflineComposer
 from shared.workflows.models import Compliance, Workflow
+from shared.workflows.ports import GenerationRequest
 from shared.workflows.schedules import expression, schedule_name
 
 
