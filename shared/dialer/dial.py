@@ -73,8 +73,8 @@ def decide_and_dial(step: Step, token: str) -> dict[str, Any] | None:
     if blocked:
         return _finish(step, blocked, {SKIP_OUTCOMES[blocked]: 1})
 
+    from shared.onboarding.call_selection import get_call_carrier
     from shared.phones import country_of
-    from shared.providers.telephony.call_selection import get_call_carrier
 
     carrier = get_call_carrier(step.tenant_id, country_of(step.phone), workflow.is_test)
     slot_wait = pacing.take_slot(f"{carrier.name}#{step.tenant_id}", carrier.calls_per_second, now)

@@ -149,7 +149,7 @@ def _readiness(workflow: Workflow) -> int:
 
 def _has_caller(workflow: Workflow, country: str) -> bool:
     from shared.numbers import repository as numbers
-    from shared.providers.telephony.call_selection import get_call_carrier
+    from shared.onboarding.call_selection import get_call_carrier
 
     carrier = get_call_carrier(workflow.tenant_id, country, workflow.is_test)
     if carrier.name == "sandbox":

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from shared.providers.telephony.selection import EXOTEL_COUNTRIES, _fields
+from shared.onboarding.telephony_selection import EXOTEL_COUNTRIES, _fields
 
 if TYPE_CHECKING:
     from shared.providers.telephony.calls import CallCarrier
