@@ -13,23 +13,22 @@ import hashlib
 import hmac
 from functools import lru_cache
 
+from shared.platform.secrets import secret_string
+from shared.platform.settings import get_settings
+
 _DOMAIN = b"callfunnel-dsr-v1"
 _LOCAL_PEPPER = "callfunnel-local-dsr-pepper"
 
 
 @lru_cache(maxsize=1)
 def _pepper() -> bytes:
-    from shared.platform.settings import get_settings
-
     settings = get_settings()
     if settings.dsr_pepper is not None:
         return settings.dsr_pepper.get_secret_value().encode()
     if settings.jwt_secret is not None:
         return settings.jwt_secret.get_secret_value().encode()
     if settings.jwt_secret_arn:
-        from shared.platform.aws import client
-
-        return client("secretsmanager").get_secret_value(SecretId=settings.jwt_secret_arn)["SecretString"].encode()
+        return secret_string(settings.jwt_secret_arn).encode()
     if settings.is_local:
         return _LOCAL_PEPPER.encode()
     raise RuntimeError("A DSR pepper (or JWT_SECRET / JWT_SECRET_ARN) must be configured")
