@@ -1,7 +1,7 @@
 """Which carrier places a dialer call: the sandbox for test runs, Exotel for India when configured, else Twilio,
 else the sandbox.
 
-Credentials come from the same resolver as number provisioning (`selection._fields`: the tenant's
+Credentials come from the same resolver as number provisioning (`telephony_selection._fields`: the tenant's
 validated BYOK secret, the bundled one, or None). Webhooks go back to the carrier that placed the call
 (`get_call_carrier_named`), whose rules then verify them.
 """
