@@ -19,12 +19,14 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG = ROOT / ".importlinter"
 PACKAGES = ("shared", "functions", "infra_local", "infra_cdk", "bench")
-LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
+#: The `lint-imports` command, run by this interpreter (so it is the virtualenv's import-linter).
+LINT_IMPORTS = [sys.executable, "-c", "import sys; from importlinter.cli import lint_imports_command; "
+                                      "sys.exit(lint_imports_command())"]
 
 
 def lint_imports(root: Path) -> subprocess.CompletedProcess[str]:
     """`lint-imports` on the code under `root`, with the project's contracts; no cache left behind."""
-    return subprocess.run([str(LINT_IMPORTS), "--config", str(CONFIG), "--no-cache"], cwd=root,
+    return subprocess.run([*LINT_IMPORTS, "--config", str(CONFIG), "--no-cache"], cwd=root,
                           env={**os.environ, "PYTHONPATH": str(root), "NO_COLOR": "1", "COLUMNS": "200"},
                           capture_output=True, text=True, timeout=120, check=False)
 
