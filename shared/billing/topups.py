@@ -7,6 +7,8 @@ about the same payment can credit it again.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from shared.billing import ledger, topups_repository
 from shared.billing.models import TopupIntent, Wallet
 from shared.billing.payment_processor import MAX_TOPUP_MINOR, MIN_TOPUP_MINOR, processor
@@ -14,7 +16,9 @@ from shared.billing.repository import AlreadyDone
 from shared.platform import clock
 from shared.platform.errors import Invalid, NotFound
 from shared.platform.ids import new_id
-from shared.providers.payments.port import PaymentProcessor
+
+if TYPE_CHECKING:
+    from shared.providers.payments.port import PaymentProcessor
 
 __all__ = ["MAX_TOPUP_MINOR", "MIN_TOPUP_MINOR", "processor"]  # re-exported: callers and tests name them here
 
