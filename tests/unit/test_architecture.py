@@ -25,9 +25,11 @@ LINT_IMPORTS = [sys.executable, "-c", "import sys; from importlinter.cli import 
 
 
 def lint_imports(root: Path) -> subprocess.CompletedProcess[str]:
-    """`lint-imports` on the code under `root`, with the project's contracts; no cache left behind."""
+    """`lint-imports` on the code under `root`, with the project's contracts (and its contract types, from this
+    repository's tests package); no cache left behind."""
     return subprocess.run([*LINT_IMPORTS, "--config", str(CONFIG), "--no-cache"], cwd=root,
-                          env={**os.environ, "PYTHONPATH": str(root), "NO_COLOR": "1", "COLUMNS": "200"},
+                          env={**os.environ, "PYTHONPATH": os.pathsep.join((str(root), str(ROOT))), "NO_COLOR": "1",
+                               "COLUMNS": "200"},
                           capture_output=True, text=True, timeout=120, check=False)
 
 
@@ -81,3 +83,19 @@ def test_a_broken_rule_is_reported(scratch_copy, module, statement, reported):
 
     assert result.returncode != 0
     assert reported in result.stdout, result.stdout
+
+
+def test_a_new_repository_module_may_import_pynamodb_and_no_adapter_may_read_it(scratch_copy):
+    new_store = scratch_copy / "shared" / "billing" / "refunds_repository.py"
+    reader = scratch_copy / "shared" / "providers" / "tts" / "port.py"
+    original = reader.read_text()
+    new_store.write_text("import pynamodb  # noqa\n")
+    reader.write_text(original + "\nfrom shared.billing import refunds_repository  # noqa\n")
+    try:
+        result = lint_imports(scratch_copy)
+    finally:
+        new_store.unlink()
+        reader.write_text(original)
+
+    assert "Only repositories (and the platform's storage) import pynamodb KEPT" in result.stdout, result.stdout
+    assert "shared.providers.tts.port -> shared.billing.refunds_repository" in result.stdout, result.stdout
