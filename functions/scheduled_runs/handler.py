@@ -4,6 +4,6 @@ from typing import Any
 
 
 def lambda_handler(event: dict, context: Any) -> dict:
-    from shared.dialer.schedules import start_scheduled
+    from shared.dialer.runs import start_scheduled
 
     return start_scheduled(event)

@@ -26,9 +26,9 @@ TWIML = "text/xml"
 
 def _verified_params(provider: str, tenant_id: int) -> dict[str, str]:
     """The form the carrier posted, once its signature checks out over our public URL of this request."""
+    from shared.onboarding.call_selection import get_call_carrier_named
     from shared.platform.errors import Forbidden, Unavailable
     from shared.platform.settings import get_settings
-    from shared.providers.telephony.call_selection import get_call_carrier_named
 
     event = router.current_event
     params = dict(parse_qsl(raw_body(event.raw_event).decode("utf-8", errors="replace"), keep_blank_values=True))

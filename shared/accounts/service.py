@@ -19,7 +19,8 @@ from shared.platform.errors import BadRequest, Conflict, Forbidden, NotFound, Un
 from shared.platform.ids import new_id, url_token
 from shared.platform.observability import count_business_event, get_logger
 from shared.platform.settings import get_settings
-from shared.providers.email.port import Email, get_email_sender
+from shared.providers.email.port import Email
+from shared.providers.email.selection import get_email_sender
 
 
 def _token_hash(token: str) -> str:

@@ -13,6 +13,7 @@ from functools import lru_cache
 from shared.platform import clock
 from shared.platform.errors import Unauthorized
 from shared.platform.ids import new_id
+from shared.platform.secrets import secret_string
 from shared.platform.settings import get_settings
 
 ALGORITHM = "HS256"
@@ -43,9 +44,7 @@ def _signing_key() -> str:
     if settings.jwt_secret is not None:
         return settings.jwt_secret.get_secret_value()
     if settings.jwt_secret_arn:
-        from shared.platform.aws import client
-
-        return client("secretsmanager").get_secret_value(SecretId=settings.jwt_secret_arn)["SecretString"]
+        return secret_string(settings.jwt_secret_arn)
     raise RuntimeError("JWT_SECRET or JWT_SECRET_ARN must be configured")
 
 

@@ -7,17 +7,15 @@ until money arrives (any credit clears it) — or is cleared here when the proce
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from shared.billing import repository, topups, topups_repository
+from shared.billing import payment_processor, repository, topups_repository
 from shared.billing.models import Autocharge, TopupIntent
+from shared.billing.payment_processor import MAX_TOPUP_MINOR, MIN_TOPUP_MINOR
 from shared.platform import clock
 from shared.platform.errors import CallFunnelError, Invalid, NotFound
 from shared.platform.ids import new_id
 from shared.platform.observability import get_logger
+from shared.providers.payments.port import PaymentProcessor
 
-if TYPE_CHECKING:
-    from shared.providers.payments.port import PaymentProcessor
 
 def configure(tenant_id: int, enabled: bool, threshold_minor: int | None, amount_minor: int | None) -> Autocharge:
     problems = []
@@ -27,9 +25,9 @@ def configure(tenant_id: int, enabled: bool, threshold_minor: int | None, amount
         problems.append({"field": "amount_minor", "message": "required when autocharge is enabled"})
     if threshold_minor is not None and threshold_minor < 0:
         problems.append({"field": "threshold_minor", "message": "must be 0 or more"})
-    if amount_minor is not None and not topups.MIN_TOPUP_MINOR <= amount_minor <= topups.MAX_TOPUP_MINOR:
+    if amount_minor is not None and not MIN_TOPUP_MINOR <= amount_minor <= MAX_TOPUP_MINOR:
         problems.append({"field": "amount_minor",
-                         "message": f"must be {topups.MIN_TOPUP_MINOR}..{topups.MAX_TOPUP_MINOR:_}"})
+                         "message": f"must be {MIN_TOPUP_MINOR}..{MAX_TOPUP_MINOR:_}"})
     if problems:
         raise Invalid(problems[0]["message"] if len(problems) == 1 else "Invalid autocharge settings",
                       code="INVALID_AUTOCHARGE", field=problems[0]["field"], errors=problems)
@@ -51,7 +49,7 @@ def start(tenant_id: int, payments: "PaymentProcessor | None" = None) -> TopupIn
     wallet = record.wallet
     intent_id = new_id("top")
     try:
-        checkout = (payments or topups.processor()).charge_saved_method(
+        checkout = (payments or payment_processor.processor()).charge_saved_method(
             tenant_id, wallet.autocharge.amount_minor, wallet.currency, intent_id)
     except (CallFunnelError, OSError):
         get_logger().exception("auto-recharge could not start", extra={"tenant_id": tenant_id})

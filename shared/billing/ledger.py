@@ -13,7 +13,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import TypeVar
 
-from shared.billing import repository
+from shared.billing import autocharge, repository
 from shared.billing.models import CreditResult, DebitResult, LedgerEntry
 from shared.billing.repository import AlreadyDone, StaleWallet, WalletChange, WalletRecord
 from shared.platform import clock
@@ -94,8 +94,6 @@ def debit_wallet(tenant_id: int, amount_minor: int, *, kind: str, description: s
 
     result = with_wallet(tenant_id, attempt)
     if result.autocharge_started:
-        from shared.billing import autocharge
-
         autocharge.start(tenant_id)
     return result
 

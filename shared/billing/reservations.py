@@ -8,6 +8,7 @@ what is still available (`charged_minor` says what was taken), so the balance ne
 
 from __future__ import annotations
 
+from shared.billing import autocharge as recharge
 from shared.billing import repository
 from shared.billing.ledger import crosses_threshold, new_entry, with_wallet
 from shared.billing.models import Reservation
@@ -72,8 +73,6 @@ def _finish(tenant_id: int, reservation_id: str, actual_minor: int, description:
         except AlreadyDone:
             return _current(tenant_id, reservation_id)
         if autocharge:
-            from shared.billing import autocharge as recharge
-
             recharge.start(tenant_id)
         return finished
 

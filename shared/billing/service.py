@@ -6,7 +6,7 @@ import base64
 from datetime import datetime, timedelta
 
 from shared.auth.principal import Principal
-from shared.billing import plans, repository
+from shared.billing import autocharge, plans, repository, topups
 from shared.billing.models import (
     Autocharge,
     Balance,
@@ -106,13 +106,9 @@ def _decode_cursor(cursor: str) -> str:
 
 def create_topup(principal: Principal, amount_minor: int, return_url: str | None) -> TopupIntent:
     """A checkout for the top-up (Idempotency-Key is honoured around the route, for every POST alike)."""
-    from shared.billing import topups
-
     return topups.create_topup(_wallet_of(principal), amount_minor, return_url)
 
 
 def configure_autocharge(principal: Principal, enabled: bool, threshold_minor: int | None,
                          amount_minor: int | None) -> Autocharge:
-    from shared.billing import autocharge
-
     return autocharge.configure(principal.tenant_id, enabled, threshold_minor, amount_minor)

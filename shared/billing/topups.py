@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Literal
 
 from shared.billing import ledger, payment_review, topups_repository
 from shared.billing.models import TopupIntent, Wallet
+from shared.billing.payment_processor import MAX_TOPUP_MINOR, MIN_TOPUP_MINOR, processor
 from shared.billing.repository import AlreadyDone
 from shared.platform import clock
 from shared.platform.ids import new_id
@@ -19,14 +20,7 @@ from shared.platform.ids import new_id
 if TYPE_CHECKING:
     from shared.providers.payments.port import PaymentProcessor
 
-MIN_TOPUP_MINOR = 1
-MAX_TOPUP_MINOR = 10_000_000
-
-
-def processor() -> "PaymentProcessor":
-    from shared.providers.payments.selection import get_payment_processor
-
-    return get_payment_processor()
+__all__ = ["MAX_TOPUP_MINOR", "MIN_TOPUP_MINOR", "processor"]  # re-exported: callers and tests name them here
 
 
 def create_topup(wallet: Wallet, amount_minor: int, return_url: str | None,

@@ -17,6 +17,7 @@ from pynamodb.exceptions import DoesNotExist, TransactWriteError
 
 from shared.compliance.models import DncAuditRecord, DncEntry
 from shared.compliance.repository_batch import BATCH_GET_LIMIT, key_of, requests_for, small_partition
+from shared.platform.pseudonyms import contact_hash
 from shared.platform.storage import keys
 from shared.platform.storage.table import Gsi1, TableItem, batch_get, transaction
 
@@ -153,7 +154,7 @@ def audit_trail(tenant_id: int) -> list[DncAuditRecord]:
 
 # --- DSR (data-subject requests): a contact's DNC rows, pseudonymised audit rows, erased numbers kept blocked -----
 # An erased number's entry leaves the DNC partition (its key spells the number) for an `ErasedDncEntry` keyed
-# by a keyed hash of the number (shared/dsr/pseudonyms.py), so the number stays blocked without being stored.
+# by a keyed hash of the number (shared/platform/pseudonyms.py), so the number stays blocked without being stored.
 
 
 
@@ -211,8 +212,6 @@ def erased_numbers(tenant_id: int, e164s: Iterable[str]) -> set[str]:
     For screening next to `listed_numbers`: one Query when the (usually empty) partition is small, else
     BatchGetItem of the numbers' hashes, 100 a request.
     """
-    from shared.dsr.pseudonyms import contact_hash
-
     by_digest = {contact_hash("phone", e164): e164 for e164 in dict.fromkeys(e164s)}
     if not by_digest:
         return set()

@@ -17,7 +17,7 @@ from typing import Any
 
 from shared.calls import repository as calls
 from shared.calls.models import FINAL_STATUSES, Call
-from shared.dialer import pacing, task_results, windows
+from shared.dialer import pacing_repository, task_results, windows
 from shared.dialer import repository as runs
 from shared.dialer.models import Step
 from shared.platform import clock
@@ -73,11 +73,11 @@ def decide_and_dial(step: Step, token: str) -> dict[str, Any] | None:
     if blocked:
         return _finish(step, blocked, {SKIP_OUTCOMES[blocked]: 1})
 
+    from shared.onboarding.call_selection import get_call_carrier
     from shared.phones import country_of
-    from shared.providers.telephony.call_selection import get_call_carrier
 
     carrier = get_call_carrier(step.tenant_id, country_of(step.phone), workflow.is_test)
-    slot_wait = pacing.take_slot(f"{carrier.name}#{step.tenant_id}", carrier.calls_per_second, now)
+    slot_wait = pacing_repository.take_slot(f"{carrier.name}#{step.tenant_id}", carrier.calls_per_second, now)
     if slot_wait > 0:
         return step.then_wait(math.ceil(slot_wait))
     return _place(step, token, workflow, carrier)

@@ -7,7 +7,6 @@ Map only fans out over numbers that may be called.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from shared.dialer import repository as runs
@@ -60,8 +59,5 @@ def _max_concurrency(tenant_id: int) -> int:
 
 
 def _written(bucket: str, key: str, items: list[dict[str, Any]], max_concurrency: int) -> dict[str, Any]:
-    from shared.platform.aws import client
-
-    client("s3").put_object(Bucket=bucket, Key=key, Body=json.dumps(items, separators=(",", ":")).encode(),
-                            ContentType="application/json")
+    runs.save_manifest(bucket, key, items)
     return {"bucket": bucket, "key": key, "count": len(items), "max_concurrency": max_concurrency}

@@ -8,7 +8,9 @@ partition (`TARGET#{e164}`): one item per target the dialer touched.
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
+from typing import Any
 
 from pynamodb.attributes import (
     BooleanAttribute,
@@ -20,6 +22,7 @@ from pynamodb.attributes import (
 from pynamodb.exceptions import DoesNotExist, UpdateError
 
 from shared.dialer.models import Run, TargetProgress
+from shared.platform.aws import client
 from shared.platform.storage import keys
 from shared.platform.storage.table import TableItem, condition_failed
 
@@ -183,3 +186,9 @@ def forget_target(tenant_id: int, run_id: str, e164: str) -> bool:
         return False
     _TargetItem(keys.run_targets_pk(tenant_id, run_id), keys.run_target_sk(e164)).delete()
     return True
+
+
+def save_manifest(bucket: str, key: str, items: list[dict[str, Any]]) -> None:
+    """A run segment's targets, as the JSON array the Distributed Map reads from S3."""
+    client("s3").put_object(Bucket=bucket, Key=key, Body=json.dumps(items, separators=(",", ":")).encode(),
+                            ContentType="application/json")

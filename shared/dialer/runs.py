@@ -10,7 +10,6 @@ in a few requests whatever the audience size.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 
 from shared.accounts.service import ensure_may_place_real_calls
@@ -18,12 +17,17 @@ from shared.auth.principal import Principal
 from shared.dialer import repository as runs
 from shared.dialer.models import Run, RunList, RunPaused, RunStarted, RunTrigger, RunView
 from shared.platform import clock
-from shared.platform.errors import Conflict, NotFound, PaymentRequired, Unavailable
+from shared.platform.errors import CallFunnelError, Conflict, NotFound, PaymentRequired, Unavailable
 from shared.platform.ids import new_id
 from shared.platform.observability import count_business_event, get_logger
 from shared.platform.settings import get_settings
+from shared.providers.orchestration.port import OrchestrationUnavailable
+from shared.providers.orchestration.selection import get_orchestrator
 from shared.workflows import repository as workflows
+from shared.workflows import schedules
 from shared.workflows.models import Workflow
+from shared.workflows.service import audience_countries, tenant_country
+from shared.workflows.validator import find_problems
 
 SCHEDULED_KINDS = ("daily", "weekdays")
 MAX_RUNS_LISTED = 50
@@ -59,8 +63,6 @@ def start(tenant_id: int, workflow_id: str, *, trigger: RunTrigger) -> RunStarte
                                                      "runs_count": w.runs_count + (0 if resumed else 1)})
     _start_execution(run, workflow)
     if trigger == "api" and workflow.rule_book.schedule_kind in SCHEDULED_KINDS:
-        from shared.dialer import schedules
-
         schedules.arm(workflow)
     count_business_event("RunResumed" if resumed else "RunStarted")
     return RunStarted(run_id=run.id, status="running", resumed=resumed, workflow_status=workflow.status,
@@ -76,8 +78,6 @@ def pause_run(principal: Principal, workflow_id: str) -> RunPaused:
     paused = run is not None and run.status == "running" and runs.set_status(run, "paused", at=clock.now(),
                                                                              expected=("running",))
     _change_workflow(workflow, lambda w: {"status": "paused"})
-    from shared.dialer import schedules
-
     schedules.disarm(workflow)
     return RunPaused(workflow_id=workflow_id, status="paused", run_id=run.id if run else None,
                      run_status="paused" if paused else (run.status if run else None))
@@ -127,8 +127,6 @@ def _find(tenant_id: int, workflow_id: str) -> Workflow:
 def _readiness(workflow: Workflow) -> int:
     """The audience size, after checking everything a run needs; 409 naming each missing piece."""
     from shared.audience import repository as audience
-    from shared.workflows.service import audience_countries, tenant_country
-    from shared.workflows.validator import find_problems
 
     problems: list[dict[str, str]] = []
     summary = audience.get_summary(workflow.tenant_id, workflow.id)
@@ -153,7 +151,7 @@ def _readiness(workflow: Workflow) -> int:
 def _has_caller(workflow: Workflow, country: str) -> bool:
     """Whether the carrier has a number to call from; a real carrier's calls first need a verified email (409)."""
     from shared.numbers import repository as numbers
-    from shared.providers.telephony.call_selection import get_call_carrier
+    from shared.onboarding.call_selection import get_call_carrier
 
     carrier = get_call_carrier(workflow.tenant_id, country, workflow.is_test)
     if carrier.name == "sandbox":
@@ -187,22 +185,17 @@ def _change_workflow(workflow: Workflow, changes: Callable[[Workflow], dict]) ->
 
 
 def _start_execution(run: Run, workflow: Workflow) -> None:
-    from botocore.exceptions import ClientError
-
-    from shared.platform.aws import client
-
     arn = get_settings().dialer_state_machine_arn
     execution_input = {"tenant_id": run.tenant_id, "run_id": run.id, "workflow_id": run.workflow_id,
                        "segment": run.segment}
     try:
         if not arn:
             raise Unavailable("The dialer is not configured", code="DIALER_UNAVAILABLE")
-        client("stepfunctions").start_execution(stateMachineArn=arn, name=run.execution_name(),
-                                                input=json.dumps(execution_input))
-    except (ClientError, Unavailable) as error:
+        get_orchestrator().start_execution(arn, run.execution_name(), execution_input)
+    except Unavailable as error:
         runs.set_status(run, "failed", at=clock.now(), expected=("running",))
         _change_workflow(workflow, lambda w: {"active_run_id": None, "status": "paused"})
-        if isinstance(error, Unavailable):
+        if not isinstance(error, OrchestrationUnavailable):
             raise
         raise Unavailable("The dialer could not start; try again", code="DIALER_UNAVAILABLE") from error
 
@@ -221,3 +214,14 @@ def _approval_counts(tenant_id: int, workflow_id: str) -> tuple[dict[str, int], 
         elif status in ("approved", "denied") and approval.proposed_action == "concession":
             decided[approval.run_id] = decided.get(approval.run_id, 0) + 1
     return pending, decided
+
+
+def start_scheduled(event: dict) -> dict:
+    """The `scheduled_runs` function: start the run; a run already going or a workflow not ready is logged."""
+    tenant_id, workflow_id = int(event["tenant_id"]), str(event["workflow_id"])
+    try:
+        started = start(tenant_id, workflow_id, trigger="schedule")
+    except CallFunnelError as refused:
+        get_logger().warning("scheduled run not started", extra={"workflow_id": workflow_id, "code": refused.code})
+        return {"started": False, "code": refused.code}
+    return {"started": True, "run_id": started.run_id, "targets_queued": started.targets_queued}

@@ -13,13 +13,13 @@ from typing import TYPE_CHECKING
 
 from shared.numbers import repository
 from shared.numbers.models import AvailableNumberView, PhoneNumber
+from shared.onboarding.telephony_selection import get_telephony, get_telephony_named
 from shared.phones import country_of, to_e164
 from shared.platform import clock
 from shared.platform.errors import BadRequest, Conflict, NotFound
 from shared.platform.ids import new_id
 from shared.platform.observability import count_business_event, get_logger, mask_phone
 from shared.platform.settings import get_settings
-from shared.providers.telephony.selection import get_telephony, get_telephony_named
 
 if TYPE_CHECKING:
     from shared.auth.principal import Principal

@@ -17,6 +17,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError
 
 from shared.platform.errors import BadRequest
+from shared.providers.payments.port import AUTOCHARGE_METADATA_KIND  # set by the adapter on off-session charges
 
 EventType = Literal["checkout.succeeded", "checkout.failed"]
 MAX_AMOUNT_MINOR = 10_000_000_000  # far above any top-up; rejects absurd numbers early
@@ -47,7 +48,6 @@ _STRIPE_CHECKOUT = {
 }
 _STRIPE_AUTOCHARGE = {"payment_intent.succeeded": "checkout.succeeded",
                       "payment_intent.payment_failed": "checkout.failed"}
-AUTOCHARGE_METADATA_KIND = "callfunnel_autocharge"  # set by the Stripe adapter on off-session charges
 
 
 def parse_event(raw: bytes) -> PaymentEvent | None:

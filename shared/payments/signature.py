@@ -8,17 +8,17 @@ here unchanged. Verification happens on the raw bytes, before any JSON parsing.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from shared.platform.errors import BadRequest, Unauthorized
+from shared.providers.payments.webhook_signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign, signature_headers
+
+__all__ = ["SIGNATURE_HEADER", "TIMESTAMP_HEADER", "sign", "signature_headers"]  # the signer's side, re-exported
 
 TOLERANCE_SECONDS = 300
-TIMESTAMP_HEADER = "X-CallFunnel-Timestamp"
-SIGNATURE_HEADER = "X-CallFunnel-Signature"
 STRIPE_HEADER = "Stripe-Signature"
 _HEX_SHA256 = re.compile(r"^[0-9a-f]{64}$")
 _MISSING = "Webhook signature headers are missing or malformed"
@@ -28,16 +28,6 @@ _MISSING = "Webhook signature headers are missing or malformed"
 class SignedRequest:
     timestamp: int
     signatures: tuple[str, ...]  # hex digests offered by the sender
-
-
-def sign(secret: str, timestamp: int, body: bytes) -> str:
-    payload = str(timestamp).encode() + b"." + body
-    return hmac.new(secret.encode(), payload, hashlib.sha256).hexdigest()
-
-
-def signature_headers(secret: str, timestamp: int, body: bytes) -> dict[str, str]:
-    """The headers a sender (the sandbox processor, tests) attaches to a webhook."""
-    return {TIMESTAMP_HEADER: str(timestamp), SIGNATURE_HEADER: f"v1={sign(secret, timestamp, body)}"}
 
 
 def read_signed_request(headers: Mapping[str, str]) -> SignedRequest:

@@ -13,7 +13,7 @@ class ProviderStatus(BaseModel):
 
 def provider_statuses() -> dict[str, ProviderStatus]:
     from shared.platform.settings import get_settings
-    from shared.providers.email.port import email_mode
+    from shared.providers.email.selection import email_mode
 
     settings = get_settings()
 

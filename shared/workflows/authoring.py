@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from shared.providers.llm.port import GeneratedRuleBook, GenerationRequest
+from shared.workflows.ports import GeneratedRuleBook, GenerationRequest
 
 
 def author_rule_book(*, prompt: str, persona_override: str | None, tenant_country: str,
@@ -12,8 +12,8 @@ def author_rule_book(*, prompt: str, persona_override: str | None, tenant_countr
     The answer carries the generator's short name for the workflow, when it gave one."""
     from shared.objections import library
     from shared.objections import service as objections
-    from shared.providers.llm.selection import get_generator
     from shared.workflows.generation import generate_rule_book
+    from shared.workflows.generator_selection import get_generator
 
     request = GenerationRequest(prompt=prompt, persona_override=persona_override, tenant_country=tenant_country,
                                 objection_library=library.seeded_objections())

@@ -10,12 +10,12 @@ repair round-trip it fixes what can be fixed mechanically and leaves those refus
 from __future__ import annotations
 
 from shared.objections.models import Objection
-from shared.providers.llm.port import GeneratedRuleBook, GenerationRequest
 from shared.workflows import composer_cues as cues
 from shared.workflows.composer_context import PromptContext, compose_window, context_of
 from shared.workflows.composer_repair import repair_rule_book
 from shared.workflows.composer_texts import GOAL_CATEGORIES, GOAL_TEXTS, disclosure_block, voicemail_message
 from shared.workflows.composer_title import workflow_title
+from shared.workflows.ports import GeneratedRuleBook, GenerationRequest
 from shared.workflows.rule_book import (
     CallbackPolicy,
     ConcessionPolicy,

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from shared.compliance.calling_windows import LEGAL_WINDOWS, hhmm, legal_span, window_violations
 from shared.objections.library import seeded_objections
-from shared.providers.llm.port import GenerationRequest
 from shared.workflows import composer_cues as cues
 from shared.workflows.personas import DEFAULT_PERSONA, DEFAULT_PERSONA_BY_COUNTRY
+from shared.workflows.ports import GenerationRequest
 from shared.workflows.rule_book import CallingWindow
 
 HOME_ZONE = {"IN": "Asia/Kolkata", "US": "America/New_York", "GB": "Europe/London", "CA": "America/Toronto",

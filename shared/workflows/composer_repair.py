@@ -10,10 +10,10 @@ must say so rather than a silently different rule book.
 from __future__ import annotations
 
 from shared.compliance.calling_windows import is_known_zone, minutes_of
-from shared.providers.llm.port import Problem
 from shared.workflows.composer_context import DEFAULT_DAYS, PromptContext, clamp_window, legal_window
 from shared.workflows.composer_texts import disclosure_block, voicemail_message
 from shared.workflows.personas import is_known_persona
+from shared.workflows.ports import Problem
 from shared.workflows.prompt_limits import PromptLimits, limits_in
 from shared.workflows.rule_book import RetryPolicy, RetryRule, RuleBook
 from shared.workflows.validator import MAX_AUTO_APPROVE_PERCENT, MAX_DISCOUNT_PERCENT, MAX_RETRY_ATTEMPTS

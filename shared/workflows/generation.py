@@ -7,7 +7,7 @@ from collections.abc import Collection
 from dataclasses import replace
 
 from shared.platform import clock
-from shared.providers.llm.port import GeneratedRuleBook, GenerationRequest, RuleBookGenerator
+from shared.workflows.ports import GeneratedRuleBook, GenerationRequest, RuleBookGenerator
 from shared.workflows.rule_book import RuleBook, RuleBookMetadata
 from shared.workflows.validator import ensure_valid, find_problems
 

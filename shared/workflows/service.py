@@ -15,7 +15,7 @@ from shared.platform import clock
 from shared.platform.errors import BadRequest, Conflict, Invalid, NotFound, PayloadTooLarge
 from shared.platform.ids import new_id
 from shared.platform.observability import count_business_event
-from shared.workflows import repository
+from shared.workflows import repository, schedules
 from shared.workflows.authoring import author_rule_book
 from shared.workflows.composer_title import workflow_title
 from shared.workflows.models import Compliance, Workflow, WorkflowChanges, WorkflowDetail, WorkflowList, WorkflowSummary
@@ -155,8 +155,6 @@ def _ensure_not_running(workflow: Workflow) -> None:
     """Refuse while a run is going; otherwise stop its schedule (a retired workflow never runs again)."""
     if workflow.active_run_id is not None:
         raise Conflict("A run is in progress; pause it first", code="RUN_IN_PROGRESS")
-    from shared.dialer import schedules
-
     schedules.disarm(workflow)
 
 

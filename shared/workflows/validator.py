@@ -8,8 +8,8 @@ from collections.abc import Collection
 
 from shared.compliance.calling_windows import is_known_zone, minutes_of, window_violations
 from shared.platform.errors import Invalid
-from shared.providers.llm.port import Problem
 from shared.workflows.personas import PERSONAS, is_known_persona
+from shared.workflows.ports import Problem
 from shared.workflows.prompt_limits import limits_in
 from shared.workflows.rule_book import CONCESSION_KINDS, MONEY_CONCESSIONS, RuleBook
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 import requests
 
-from shared.media.mp3 import duration_ms
+from shared.providers.tts.mp3 import duration_ms
 from tests.contract.helpers import JSON_CONTENT, MALFORMED_BODIES, assert_client_error, assert_error
 
 OPENER = ("Hi, this is Priya, an automated AI assistant calling on behalf of Acme. This call is recorded. "

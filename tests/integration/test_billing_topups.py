@@ -6,7 +6,7 @@ import itertools
 
 import pytest
 
-from shared.billing import ledger, repository, topups
+from shared.billing import ledger, payment_processor, repository, topups
 from shared.providers.payments.port import Checkout
 from tests.integration.conftest import sign_up_and_log_in
 
@@ -34,6 +34,7 @@ class FakeProcessor:
 def processor(monkeypatch):
     fake = FakeProcessor()
     monkeypatch.setattr(topups, "processor", lambda: fake)
+    monkeypatch.setattr(payment_processor, "processor", lambda: fake)  # auto-recharge charges through it
     return fake
 
 

@@ -10,9 +10,9 @@ import os
 
 import pytest
 
+from shared.onboarding.credentials import resolve_credential
 from shared.platform import crypto
 from shared.platform.settings import reset_settings
-from shared.providers.credentials import resolve_credential
 from tests.fakes.provider_validation import FakeProviderApis
 from tests.integration.conftest import sign_up_and_log_in
 

@@ -86,9 +86,9 @@ def test_invalid_signups_name_the_offending_field(api, body, field):
 
 
 def test_signup_still_succeeds_when_the_email_cannot_be_sent(api, monkeypatch):
-    from shared.providers.email import port
+    from shared.providers.email import port, selection
 
-    monkeypatch.setattr(port, "get_email_sender", lambda: port.DisabledEmailSender())
+    monkeypatch.setattr(selection, "get_email_sender", lambda: port.DisabledEmailSender())
     monkeypatch.setattr("shared.accounts.service.get_email_sender", lambda: port.DisabledEmailSender())
 
     created = signup(api, email="nomail@example.com")

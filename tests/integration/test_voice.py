@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from shared.media.mp3 import duration_ms
 from shared.platform.aws import client
 from shared.platform.settings import get_settings
+from shared.providers.tts.mp3 import duration_ms
 from shared.workflows.personas import PERSONAS
 
 OPENER = "Hi, this is Amelia, an automated AI assistant calling for Acme. This call is recorded."

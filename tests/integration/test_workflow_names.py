@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from shared.providers.llm.port import GeneratedRuleBook
 from shared.workflows.composer import OfflineComposer
+from shared.workflows.ports import GeneratedRuleBook
 from tests.integration.conftest import sign_up_and_log_in
 
 pytestmark = pytest.mark.integration
@@ -30,7 +30,7 @@ class NamingGenerator:
 @pytest.mark.parametrize(("title", "expected"), [("Lapsed-plan win-back", "Lapsed-plan win-back"),
                                                  (None, "SaaS renewal recovery")])
 def test_the_workflow_is_named_by_its_generator_or_from_the_prompt(api, monkeypatch, title, expected):
-    monkeypatch.setattr("shared.providers.llm.selection.get_generator", lambda: NamingGenerator(title))
+    monkeypatch.setattr("shared.workflows.generator_selection.get_generator", lambda: NamingGenerator(title))
     owner = sign_up_and_log_in(api, country="IN")
 
     created = api.post("/api/workflows", {"nl_prompt": PROMPT}, token=owner.token)

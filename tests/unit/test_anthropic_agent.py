@@ -10,8 +10,8 @@ import pytest
 from shared.conversation import engine
 from shared.conversation.models import Continue, End, ProposeConcession, Transcript
 from shared.providers.llm.anthropic_agent import SAY_AGAIN, AnthropicAgent
-from shared.providers.llm.port import GenerationRequest
 from shared.workflows.composer import OfflineComposer
+from shared.workflows.ports import GenerationRequest
 from tests.fakes.anthropic_api import FakeAnthropicApi
 
 PROMPT = "Renewal recovery for Khata Cloud. You may offer 10% off; anything more needs my approval."

@@ -11,7 +11,7 @@ from shared.objections.models import Objection
 from shared.platform.errors import Invalid, Upstream
 from shared.platform.settings import get_settings
 from shared.providers.llm.anthropic_generator import AnthropicRuleBookGenerator
-from shared.providers.llm.port import GenerationRequest, Problem
+from shared.workflows.ports import GenerationRequest, Problem
 from shared.workflows.rule_book import RuleBook
 from tests.fakes.anthropic_api import FakeAnthropicApi
 
@@ -227,7 +227,7 @@ def test_the_default_model_raises_no_deprecation_warning(fake):
 
 def test_claude_is_selected_when_an_anthropic_key_is_configured(monkeypatch):
     from shared.platform.settings import reset_settings
-    from shared.providers.llm.selection import get_generator
+    from shared.workflows.generator_selection import get_generator
 
     monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-test")
     reset_settings()
@@ -236,7 +236,7 @@ def test_claude_is_selected_when_an_anthropic_key_is_configured(monkeypatch):
 
 def test_the_offline_composer_is_selected_without_a_key(monkeypatch):
     from shared.platform.settings import reset_settings
-    from shared.providers.llm.selection import get_generator
+    from shared.workflows.generator_selection import get_generator
 
     monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)
     reset_settings()

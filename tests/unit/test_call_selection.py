@@ -3,11 +3,11 @@ else the sandbox; and webhooks go back to the carrier that placed the call."""
 
 import pytest
 
+from shared.onboarding import credentials
+from shared.onboarding.call_selection import get_call_carrier, get_call_carrier_named
+from shared.onboarding.credentials import ResolvedCredential
 from shared.platform.errors import Unavailable
 from shared.platform.settings import reset_settings
-from shared.providers import credentials
-from shared.providers.credentials import ResolvedCredential
-from shared.providers.telephony.call_selection import get_call_carrier, get_call_carrier_named
 
 TWILIO = ResolvedCredential(provider="twilio", source="byok", secret="a" * 32, primary_id="AC" + "1" * 32)
 EXOTEL = {"api_key": "k", "api_token": "t", "account_sid": "sid", "subdomain": "@api.in.exotel.com"}

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from shared.media.mp3 import duration_ms
 from shared.platform.errors import Upstream
 from shared.platform.settings import reset_settings
 from shared.providers.tts.cartesia import CartesiaTextToSpeech
+from shared.providers.tts.mp3 import duration_ms
 from shared.providers.tts.sandbox import SandboxTextToSpeech
 from shared.providers.tts.selection import get_tts
 from tests.fakes.cartesia_api import FakeCartesiaApi

@@ -5,9 +5,9 @@ problematic ones are corrected (11) or refused with the field to blame (12-15)."
 import pytest
 
 from shared.platform.errors import Invalid
-from shared.providers.llm.port import GenerationRequest
 from shared.workflows.composer import OfflineComposer
 from shared.workflows.generation import generate_rule_book
+from shared.workflows.ports import GenerationRequest
 from shared.workflows.validator import find_problems
 
 ORDINARY = {

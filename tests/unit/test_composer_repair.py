@@ -1,7 +1,7 @@
 """The composer's repair round-trip: mechanical problems are fixed, refusals stand."""
 
-from shared.providers.llm.port import GenerationRequest
 from shared.workflows.composer import OfflineComposer
+from shared.workflows.ports import GenerationRequest
 from shared.workflows.validator import find_problems
 from tests.unit.test_rule_book import rule_book_fields, valid_rule_book
 

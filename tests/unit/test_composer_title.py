@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from shared.providers.llm.port import GenerationRequest
 from shared.workflows.composer import OfflineComposer
 from shared.workflows.composer_title import workflow_title
+from shared.workflows.ports import GenerationRequest
 from tests.unit.test_composer_prompts import ORDINARY, TOO_WIDE
 
 

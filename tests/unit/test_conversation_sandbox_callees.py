@@ -12,8 +12,8 @@ from shared.conversation import engine
 from shared.conversation.models import Continue, End, OptOut, ProposeConcession, RequestCallback, Transcript
 from shared.conversation.sandbox_callees import DEFAULT_DISCOUNT_ASK, DEFAULT_OBJECTION, callee_for
 from shared.conversation.scripted_agent import ScriptedSandboxAgent
-from shared.providers.llm.port import GenerationRequest
 from shared.workflows.composer import OfflineComposer
+from shared.workflows.ports import GenerationRequest
 
 PROMPT = ("Renewal recovery for our SaaS accounting product (Khata Cloud). You may offer 10% off the annual plan; "
           "anything more needs my approval. Hot leads get a callback from a sales manager.")

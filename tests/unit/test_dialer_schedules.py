@@ -2,10 +2,10 @@
 
 from datetime import UTC, datetime
 
-from shared.dialer.schedules import expression, schedule_name
-from shared.providers.llm.port import GenerationRequest
 from shared.workflows.composer import OfflineComposer
 from shared.workflows.models import Compliance, Workflow
+from shared.workflows.ports import GenerationRequest
+from shared.workflows.schedules import expression, schedule_name
 
 
 def workflow(schedule_kind: str, days: list[str], start: str = "09:30") -> Workflow:

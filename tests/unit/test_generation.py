@@ -7,8 +7,8 @@ import pytest
 
 from shared.platform import clock
 from shared.platform.errors import Invalid
-from shared.providers.llm.port import GeneratedRuleBook, GenerationRequest
 from shared.workflows.generation import generate_rule_book
+from shared.workflows.ports import GeneratedRuleBook, GenerationRequest
 from tests.unit.test_rule_book import valid_rule_book
 
 REQUEST = GenerationRequest(prompt="Renewal calls, IST 10am-7pm", persona_override=None, tenant_country="IN")

@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 
 from shared.platform.errors import Invalid
-from shared.providers.llm.port import GenerationRequest
 from shared.workflows.composer import OfflineComposer
 from shared.workflows.generation import generate_rule_book
+from shared.workflows.ports import GenerationRequest
 from shared.workflows.prompt_limits import PromptLimits, limits_in
 from shared.workflows.validator import find_problems
 from tests.unit.test_generation import ScriptedGenerator

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from shared.media.mp3 import audio_frames, duration_ms
+from shared.providers.tts.mp3 import audio_frames, duration_ms
 from shared.providers.tts.sandbox import SandboxTextToSpeech, syllable_count
 
 LINE = "Hi, this is Amelia, an automated AI assistant calling for Acme. This call is recorded."

@@ -3,10 +3,10 @@
 import phonenumbers
 import pytest
 
-from shared.providers import credentials
-from shared.providers.credentials import ResolvedCredential
+from shared.onboarding import credentials
+from shared.onboarding.credentials import ResolvedCredential
+from shared.onboarding.telephony_selection import get_telephony
 from shared.providers.telephony.sandbox import INVENTORY, SandboxTelephony, preowned_numbers
-from shared.providers.telephony.selection import get_telephony
 
 TWILIO = ResolvedCredential(provider="twilio", source="byok", secret="a" * 32, primary_id="AC" + "1" * 32)
 EXOTEL = {"api_key": "k", "api_token": "t", "account_sid": "sid", "subdomain": "@api.in.exotel.com"}

@@ -19,12 +19,12 @@ import json
 import re
 from typing import TYPE_CHECKING, Any
 
+from shared.platform.tenancy import TenantScoped as Principal  # any principal: the platform never imports auth
+
 if TYPE_CHECKING:
     from aws_lambda_powertools.event_handler import Response
     from aws_lambda_powertools.event_handler.api_gateway import BaseRouter
     from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
-
-    from shared.auth.principal import Principal
 
 REQUEST_HEADER = "idempotency-key"  # API Gateway HTTP APIs lower-case header names
 REPLAYED_HEADER = "Idempotent-Replayed"

@@ -12,13 +12,12 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from shared.platform.errors import CallFunnelError
+from shared.platform.tenancy import TenantScoped as Principal  # any principal: the platform never imports auth
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.event_handler import Response
     from aws_lambda_powertools.event_handler.api_gateway import BaseRouter
     from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
-
-    from shared.auth.principal import Principal
 
 RATE_LIMIT_HEADERS = "rate_limit_headers"  # app.context key: this request's X-RateLimit-* headers
 

@@ -13,10 +13,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from shared.conversation.models import Action, ActionChoice, Continue, Transcript
+from shared.conversation.models import Action, ActionChoice, Continue, RuleBook, Transcript
 from shared.platform.observability import get_logger
 from shared.providers.llm import anthropic_agent_prompt as prompt
-from shared.workflows.rule_book import RuleBook
 
 TIMEOUT_SECONDS = 6.0
 MAX_TOKENS = 400

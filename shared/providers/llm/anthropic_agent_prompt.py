@@ -3,8 +3,7 @@ the call so far as one user message (one message keeps the roles simple whoever 
 
 from __future__ import annotations
 
-from shared.conversation.models import Transcript
-from shared.workflows.rule_book import RuleBook
+from shared.conversation.models import RuleBook, Transcript
 
 TOOL_NAME = "next_action"
 TOOL_DESCRIPTION = ("Your next move on the live phone call: exactly one action. Use 'continue' to speak; "

@@ -21,8 +21,7 @@ from shared.platform import clock
 from shared.platform.errors import Invalid, Upstream
 from shared.platform.observability import get_logger
 from shared.providers.llm import anthropic_prompt as prompt
-from shared.providers.llm.port import GeneratedRuleBook, GenerationRequest
-from shared.workflows.rule_book import RuleBook, RuleBookMetadata
+from shared.workflows.ports import GeneratedRuleBook, GenerationRequest, RuleBook, RuleBookMetadata
 
 DEADLINE_SECONDS = 24.0
 MIN_SECONDS_FOR_RETRY = 5.0

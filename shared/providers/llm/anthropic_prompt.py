@@ -7,12 +7,9 @@ Kept apart from the adapter so the wording can change without touching the HTTP/
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from shared.workflows.personas import PERSONAS
-
-if TYPE_CHECKING:
-    from shared.providers.llm.port import GenerationRequest
+from shared.workflows.ports import PERSONAS, GenerationRequest
 
 TOOL_NAME = "submit_rule_book"
 TOOL_DESCRIPTION = ("Submit the complete rule book for the outbound calling campaign. Call this exactly once with "

@@ -12,6 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
+#: Put by an adapter on an off-session charge it starts (auto-recharge), so the payment's webhook event can be
+#: told apart from a customer's checkout (`shared.payments.events` reads it back).
+AUTOCHARGE_METADATA_KIND = "callfunnel_autocharge"
+
 
 @dataclass(frozen=True)
 class Checkout:

@@ -79,9 +79,9 @@ def complete_sandbox_checkout(external_id: str, outcome: str, *, post: Post | No
 
 def _sign(body: bytes) -> dict[str, str]:
     # Read at each attempt: a rotation during the retries is picked up, as a processor would.
-    from shared.payments.signature import signature_headers
     from shared.platform import clock
     from shared.platform.settings import get_settings
+    from shared.providers.payments.webhook_signing import signature_headers
 
     secret = get_settings().payments_webhook_secret
     return signature_headers(secret.get_secret_value() if secret else "", clock.epoch_seconds(), body)

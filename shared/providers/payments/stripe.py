@@ -19,9 +19,8 @@ import urllib.parse
 import urllib.request
 from typing import Any
 
-from shared.payments.events import AUTOCHARGE_METADATA_KIND
 from shared.platform.errors import Upstream
-from shared.providers.payments.port import Checkout
+from shared.providers.payments.port import AUTOCHARGE_METADATA_KIND, Checkout
 
 DEFAULT_BASE_URL = "https://api.stripe.com"
 TIMEOUT_SECONDS = 10

@@ -2,7 +2,7 @@
 
 Adapters: `TwilioTelephony` (the official SDK), `ExotelTelephony` (Exotel's HTTP API) and
 `SandboxTelephony` (a deterministic inventory, ownership kept in the table). Services receive one
-through `shared.providers.telephony.selection.get_telephony()`; they never import an SDK.
+through `shared.onboarding.telephony_selection.get_telephony()`; they never import an SDK.
 """
 
 from __future__ import annotations

@@ -10,9 +10,9 @@ import json
 import urllib.error
 import urllib.request
 
-from shared.media.mp3 import duration_ms
 from shared.platform.errors import Upstream
 from shared.platform.observability import get_logger
+from shared.providers.tts.mp3 import duration_ms
 from shared.providers.tts.port import SynthesizedAudio
 
 API_VERSION = "2025-04-16"  # the Cartesia-Version header: pinned, so responses do not drift

@@ -12,7 +12,7 @@ import math
 import re
 from array import array
 
-from shared.media.mp3 import duration_ms
+from shared.providers.tts.mp3 import duration_ms
 from shared.providers.tts.port import SynthesizedAudio
 
 SAMPLE_RATE = 16_000  # MPEG-2 Layer III: telephone-grade, and cheap to write

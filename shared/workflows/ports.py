@@ -1,18 +1,26 @@
-"""Rule-book generation: the port every generator adapter implements.
+"""Rule-book generation: the port every generator adapter implements, owned by the workflows domain.
+
+It speaks the domain's types, so it lives here, and it names every type an adapter needs (the rule book,
+its metadata, the personas, the objection library's entries): an adapter under shared/providers imports
+this module and nothing else of the domain (docs/ARCHITECTURE.md).
 
 Adapters: `AnthropicRuleBookGenerator` (Claude through the official SDK, structured output through a
-tool whose input schema is the rule book's JSON schema) and the offline composer (deterministic,
-for the sandbox). Services receive a generator; they never import an SDK.
+tool whose input schema is the rule book's JSON schema; shared/providers/llm) and the offline composer
+(deterministic, for the sandbox; shared/workflows/composer.py). Services receive a generator
+(`generator_selection.get_generator()`); they never import an SDK.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
-if TYPE_CHECKING:
-    from shared.objections.models import Objection
-    from shared.workflows.rule_book import RuleBook
+from shared.objections.models import Objection
+from shared.workflows.personas import PERSONAS
+from shared.workflows.rule_book import RuleBook, RuleBookMetadata
+
+__all__ = ["PERSONAS", "GeneratedRuleBook", "GenerationRequest", "Objection", "Problem", "RuleBook",
+           "RuleBookGenerator", "RuleBookMetadata"]
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""The one way a provider adapter finds the credential to call its provider with.
+"""The one way to find the credential a provider adapter is built with (the onboarding domain owns them).
 
     credential = resolve_credential(principal.tenant_id, "twilio")
     if credential is None:
@@ -20,6 +20,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from shared.onboarding import repository
+from shared.onboarding.providers import find
+from shared.platform import crypto
+from shared.platform.settings import get_settings
+
 
 @dataclass(frozen=True)
 class ResolvedCredential:
@@ -32,8 +37,6 @@ class ResolvedCredential:
     @property
     def fields(self) -> dict[str, str]:
         """The values by the catalogue's field names, e.g. twilio → {"account_sid", "auth_token"}."""
-        from shared.onboarding.providers import find
-
         slots = {"primary_id": self.primary_id, "secret": self.secret}
         values = {spec.name: slots.get(spec.slot) if spec.slot != "extra" else self.extra.get(spec.name)
                   for spec in find(self.provider).fields}
@@ -41,9 +44,6 @@ class ResolvedCredential:
 
 
 def resolve_credential(tenant_id: int, provider: str) -> ResolvedCredential | None:
-    from shared.onboarding import repository
-    from shared.platform import crypto
-
     mode, sealed = repository.mode_and_sealed_secret(tenant_id, provider)
     if mode == "byok" and sealed is not None and sealed[0].validated:
         stored, envelope = sealed
@@ -55,9 +55,6 @@ def resolve_credential(tenant_id: int, provider: str) -> ResolvedCredential | No
 
 def bundled_credential(provider: str) -> ResolvedCredential | None:
     """The platform's own credential, from settings; None unless every required field is configured."""
-    from shared.onboarding.providers import find
-    from shared.platform.settings import get_settings
-
     settings = get_settings()
     configured = {
         "anthropic": {"api_key": settings.anthropic_api_key},

@@ -1,7 +1,7 @@
 """Which carrier places a dialer call: the sandbox for test runs, Exotel for India when configured, else Twilio,
 else the sandbox.
 
-Credentials come from the same resolver as number provisioning (`selection._fields`: the tenant's
+Credentials come from the same resolver as number provisioning (`telephony_selection._fields`: the tenant's
 validated BYOK secret, the bundled one, or None). Webhooks go back to the carrier that placed the call
 (`get_call_carrier_named`), whose rules then verify them.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from shared.providers.telephony.selection import EXOTEL_COUNTRIES, _fields
+from shared.onboarding.telephony_selection import EXOTEL_COUNTRIES, _fields
 
 if TYPE_CHECKING:
     from shared.providers.telephony.calls import CallCarrier

@@ -1,14 +1,17 @@
 """Which carrier serves a tenant's numbers: Exotel for India when configured, else Twilio, else the sandbox.
 
-Credentials come from `shared.providers.credentials.resolve_credential` (the tenant's validated BYOK
-secret in byok mode, the bundled one otherwise, None when there is neither) — imported on use, so
-this module stays cheap.
+Credentials come from `shared.onboarding.credentials.resolve_credential` (the tenant's validated BYOK
+secret in byok mode, the bundled one otherwise, None when there is neither). Choosing an adapter from a
+tenant's configuration is the onboarding domain's decision, so it lives here and the adapters under
+shared/providers/telephony never read a tenant's configuration themselves.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
+
+from shared.onboarding import credentials
 
 if TYPE_CHECKING:
     from shared.providers.telephony.port import TelephonyProvider
@@ -51,9 +54,7 @@ def get_telephony_named(tenant_id: int, name: str) -> "TelephonyProvider":
 
 
 def _fields(tenant_id: int, provider: str) -> dict[str, str] | None:
-    from shared.providers.credentials import resolve_credential
-
-    return _as_dict(resolve_credential(tenant_id, provider))
+    return _as_dict(credentials.resolve_credential(tenant_id, provider))
 
 
 def _as_dict(credential: Any) -> dict[str, str] | None:
