@@ -8,10 +8,10 @@ import pytest
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
 from functions.catalog import FUNCTIONS
+from functions.openapi.access import HTTP_METHODS, example_of
+from functions.openapi.document import build_openapi, merged_openapi, swagger_page
 from shared.auth.policies import PUBLIC_ROUTES, SIGNED_ROUTES, UnclassifiedRoute, requires, route_policies
 from shared.auth.principal import Scope
-from shared.platform.http.openapi import build_openapi, merged_openapi, swagger_page
-from shared.platform.http.openapi_access import HTTP_METHODS, example_of
 from shared.platform.http.resolver import build_resolver
 
 #: The document describes the API; it does not list itself or the page that renders it.

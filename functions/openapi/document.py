@@ -1,7 +1,7 @@
 """One OpenAPI 3.1 document for the whole API, merged from every catalog function's resolver.
 
-After the merge, every operation is completed from its route's declared policy (openapi_access.py: security,
-errors, examples) and with the rate-limit and Idempotency-Key documentation (openapi_limits.py).
+After the merge, every operation is completed from its route's declared policy (access.py: security,
+errors, examples) and with the rate-limit and Idempotency-Key documentation (limits.py).
 """
 
 from __future__ import annotations
@@ -45,8 +45,8 @@ def build_openapi(functions: Iterable[LambdaFunction]) -> dict[str, Any]:
             merge.add_schema(app.get_openapi_schema().model_dump(by_alias=True, exclude_none=True, mode="json"))
             policies.update(route_policies(app))
     document = merge.get_openapi_schema()
-    from shared.platform.http.openapi_access import describe_access_and_errors
-    from shared.platform.http.openapi_limits import document_limits_and_idempotency
+    from functions.openapi.access import describe_access_and_errors
+    from functions.openapi.limits import document_limits_and_idempotency
 
     describe_access_and_errors(document, policies)  # security, error responses, examples
 
