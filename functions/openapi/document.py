@@ -18,9 +18,24 @@ if TYPE_CHECKING:
 TITLE = "CallFunnel API"
 DESCRIPTION = (
     "Authenticate with `Authorization: Bearer cf_live_…` (API key), `Authorization: Bearer <jwt>` "
-    "(from POST /auth/login) or the `cf_session` cookie. Every path is also served under `/api` and `/v1`. "
+    "(from POST /auth/login) or the `cf_session` cookie. Paths are written as the API reference writes them; "
+    "every route is also served with and without the `/api` prefix, and under `/v1`. "
     'Errors are JSON: `{"error", "code", "field"?}`.'
 )
+
+
+#: The resources the API reference lists under its base URL `/api` (`GET /api/workflows`, `GET /api/timeline`…);
+#: it lists the others (`/auth/...`, `/dnc/...`, `/billing/...`) without it. The document writes every path the
+#: way the reference does, so a generated client or a Postman import calls the documented URLs.
+REFERENCE_API_RESOURCES = ("/workflows", "/approvals", "/timeline", "/reports", "/objections")
+REFERENCE_PREFIX = "/api"
+
+
+def documented_path(route_path: str) -> str:
+    """The catalog's path as the reference writes it: `/workflows/{id}` → `/api/workflows/{id}`."""
+    if any(route_path == resource or route_path.startswith(resource + "/") for resource in REFERENCE_API_RESOURCES):
+        return REFERENCE_PREFIX + route_path
+    return route_path
 
 
 @lru_cache(maxsize=1)
@@ -51,6 +66,8 @@ def build_openapi(functions: Iterable[LambdaFunction]) -> dict[str, Any]:
     describe_access_and_errors(document, policies)  # security, error responses, examples
 
     document_limits_and_idempotency(document, policies)  # rate-limit headers, 429, Idempotency-Key
+    # Last: the completions above are keyed by the catalog's paths.
+    document["paths"] = {documented_path(path): item for path, item in document.get("paths", {}).items()}
     return document
 
 

@@ -27,6 +27,7 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
 from functions.catalog import FUNCTIONS
+from functions.openapi.document import documented_path
 from tests.contract.helpers import Account, new_session, sign_up_and_log_in
 
 MAX_EXAMPLES_PER_OPERATION = 10
@@ -61,7 +62,7 @@ def fuzz_accounts(base_url: str) -> list[Account]:
 def test_no_operation_fails_or_breaks_its_schema_and_secured_ones_need_credentials(route_key, fuzz_schema, base_url,
                                                                                    fuzz_accounts):
     method, path = route_key.split(" ", 1)
-    operation = fuzz_schema[path][method]
+    operation = fuzz_schema[documented_path(path)][method]
     secured = bool(operation.definition.raw.get("security"))
     account = fuzz_accounts[fuzzed_routes().index(route_key) % ACCOUNTS]
     credentials = {} if route_key in CREDENTIAL_CONSUMING else {"Authorization": f"Bearer {account.token}"}
