@@ -44,6 +44,7 @@ ERROR_DESCRIPTIONS: dict[str, tuple[str, str, str]] = {  # status → (descripti
             "This API key lacks the 'write' scope"),
     "404": ("Not found in your workspace", "NOT_FOUND", "Not found"),
     "409": ("Conflicts with the resource's current state", "CONFLICT", "Pause the workflow first"),
+    "413": ("The request body is too large", "PAYLOAD_TOO_LARGE", "Request body exceeds 10 MB"),
     "415": ("The body must be application/json", "UNSUPPORTED_MEDIA_TYPE",
             "Send the request body as application/json"),
     "422": ("Well-formed but rejected (e.g. a generated rule book failed validation, an Idempotency-Key reused "
@@ -53,24 +54,34 @@ ERROR_DESCRIPTIONS: dict[str, tuple[str, str, str]] = {  # status → (descripti
 }
 #: Errors particular to one operation, beyond those its policy, parameters and body imply.
 EXTRA_ERRORS: dict[str, tuple[str, ...]] = {
+    "POST /auth/signup": ("409",),  # EMAIL_TAKEN
     "POST /auth/login": ("401", "403", "429"),
+    "GET /auth/me": ("404",),  # TENANT_NOT_FOUND: the workspace was deleted under a live session
     "DELETE /api-keys/{id}": ("409",),
     "POST /workflows": ("422",),
     "PUT /workflows/{id}": ("409", "422"),
     "DELETE /workflows/{id}": ("409",),
     "POST /workflows/{id}/retire": ("409",),
     "POST /workflows/{id}/regenerate-rule-book": ("409", "422"),
-    "POST /workflows/{id}/audience": ("409",),
-    "POST /workflows/{id}/run": ("402", "409", "422"),
+    "POST /workflows/{id}/audience": ("409", "413"),
+    "PUT /workflows/{id}/compliance": ("409",),  # WORKFLOW_RETIRED, WORKFLOW_CHANGED
+    "POST /workflows/{id}/run": ("402", "409", "422", "503"),  # 503 DIALER_UNAVAILABLE, ENCRYPTION_UNAVAILABLE
     "POST /workflows/{id}/pause": ("409",),
     "POST /approvals/{id}/decide": ("409",),
     "POST /onboarding/complete": ("409",),
     "PUT /onboarding/credentials/{provider}": ("503",),
-    "POST /billing/topup": ("409", "422"),
-    "POST /numbers/provision": ("409", "422"),
-    "POST /numbers/import": ("409",),
+    "GET /billing/balance": ("404",),  # WALLET_NOT_FOUND
+    "GET /billing/precheck": ("404",),
+    "POST /billing/topup": ("404", "409", "422"),
+    "POST /billing/autocharge": ("404", "422"),
+    "POST /numbers/search": ("503",),  # ENCRYPTION_UNAVAILABLE: BYOK credentials cannot be decrypted
+    "POST /numbers/provision": ("409", "422", "503"),
+    "POST /numbers/import": ("404", "409", "503"),  # 404 NUMBER_NOT_OWNED
+    "POST /numbers/{id}/release": ("503",),
     "POST /billing/webhooks/payment": ("503",),
     "POST /slack/interactivity": ("503",),
+    "POST /telephony/{provider}/gather/{tenant_id}/{call_id}": ("409", "422"),
+    "POST /telephony/{provider}/status/{tenant_id}/{call_id}": ("503",),
 }
 _FORM = "application/x-www-form-urlencoded"
 _TWIML_ROUTES = ("voice", "gather", "hold")

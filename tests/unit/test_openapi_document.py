@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import re
 
 import pytest
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
@@ -233,3 +234,35 @@ def test_synthesised_examples_prefer_plausible_values_that_fit_the_schema():
     example = example_of({"$ref": "#/components/schemas/Target"}, schemas)
 
     assert example == {"phone_e164": "+14155550123", "call_id": "call_0123abcd", "amount_minor": 500}
+
+
+def test_every_domain_error_a_route_can_raise_is_declared(document):
+    """Read from the source (tests/unit/raised_errors.py): each `raise` of a CallFunnelError reachable from a
+    route's handler must be a status its operation lists. 500s are never declared: they are bugs."""
+    from tests.unit.raised_errors import raised_errors
+
+    undeclared = []
+    for function in FUNCTIONS:
+        if not function.routes:
+            continue
+        app = importlib.import_module(function.module).app
+        for route in [*app._static_routes, *app._dynamic_routes]:
+            path = re.sub(r"<(\w+)>", r"{\1}", route.path)
+            if f"{route.method} {path}" in SELF_DESCRIBING_ROUTES:
+                continue
+            responses = document["paths"][documented_path(path)][route.method.lower()]["responses"]
+            undeclared += sorted(f"{route.method} {path} → {error.status} {error.code or ''} ({error.where})"
+                                 for error in raised_errors(route.func.__module__, route.func.__name__)
+                                 if error.status != 500 and str(error.status) not in responses)
+
+    assert undeclared == []
+
+
+def test_the_raised_error_walk_sees_through_services_and_honours_except_clauses():
+    from tests.unit.raised_errors import raised_errors
+
+    signup = {(error.status, error.code) for error in raised_errors("functions.auth.routes", "sign_up")}
+    logout = {error.status for error in raised_errors("functions.auth.routes", "log_out")}
+
+    assert (409, "EMAIL_TAKEN") in signup
+    assert 401 not in logout  # the route swallows an invalid token: logging out twice is fine
