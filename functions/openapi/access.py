@@ -135,8 +135,6 @@ INPUT_SHAPES: dict[str, dict[str, Any]] = {
     "cursor": {"pattern": "^[A-Za-z0-9_-]+$", "description": "`next_cursor` of the previous page, as given"},
     "from": {"format": "date", "example": "2026-05-18"},
     "to": {"format": "date", "example": "2026-05-24"},
-    # Printable ASCII, no leading or trailing space (HTTP trims those).
-    "Idempotency-Key": {"pattern": "^[!-~]([ -~]*[!-~])?$"},
 }
 #: Uploads that take a CSV (multipart) or the same rows as JSON; Powertools documents only the multipart form.
 JSON_ROW_UPLOADS: dict[str, dict[str, Any]] = {
@@ -193,10 +191,12 @@ def _correct_bodies(route_key: str, operation: dict[str, Any]) -> None:
                                                                                "example": example}}}
     if route_key in JSON_ROW_UPLOADS:
         row = JSON_ROW_UPLOADS[route_key]
-        # The form is the CSV file alone (Powertools also lists the JSON alternative's `rows` as a form field).
-        operation.setdefault("requestBody", {"content": {}})["content"]["multipart/form-data"] = {
+        # One of the two bodies is required. The form is the CSV file alone (Powertools also lists the JSON
+        # alternative's `rows` as a form field).
+        operation.setdefault("requestBody", {"content": {}})["required"] = True
+        operation["requestBody"]["content"]["multipart/form-data"] = {
             "schema": {"type": "object", "required": ["file"], "properties": {"file": {
-                "type": "string", "format": "binary", "description": "A CSV with a header row"}}},
+                "type": "string", "format": "binary", "minLength": 1, "description": "A CSV with a header row"}}},
             "example": {"file": ",".join(row) + "\n" + ",".join(row.values()) + "\n"}}
         rows = {"type": "object", "required": ["rows"],
                 "properties": {"rows": {"type": "array", "items": {"type": "object"}}}}

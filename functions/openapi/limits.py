@@ -32,7 +32,9 @@ IDEMPOTENCY_KEY_PARAMETER: dict[str, Any] = {
                    "per workspace and route, header `Idempotent-Replayed: true`); the same key with another "
                    "request is 422 `IDEMPOTENCY_KEY_REUSED`; while the first is still running, 409 "
                    "`IDEMPOTENCY_KEY_IN_FLIGHT`.",
-    "schema": {"type": "string", "minLength": 1, "maxLength": 255, "example": "3f1c2a9e-order-1042"},
+    # Printable ASCII as the server checks it, without leading or trailing spaces (HTTP trims those).
+    "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[!-~]([ -~]*[!-~])?$",
+               "example": "3f1c2a9e-order-1042"},
 }
 IDEMPOTENCY_ERRORS = {
     "400": ("Bad request: a field fails validation (`field` names it), or the Idempotency-Key is empty or longer "

@@ -31,6 +31,9 @@ def _printable(text: str | None) -> str | None:
 class _Printable:
     """Refuses control characters with a readable message, and says so in the schema (`pattern`)."""
 
+    def __init__(self, pattern: str = NO_CONTROL_CHARACTERS) -> None:
+        self.pattern = pattern
+
     def __get_pydantic_core_schema__(self, source: Any, handler: Any) -> core_schema.CoreSchema:
         return core_schema.no_info_after_validator_function(_printable, handler(source))
 
@@ -39,12 +42,15 @@ class _Printable:
         resolved = handler.resolve_ref_schema(json_schema)
         for branch in resolved.get("anyOf", [resolved]):  # `str | None`: the string branch
             if branch.get("type") == "string":
-                branch.setdefault("pattern", NO_CONTROL_CHARACTERS)
+                branch.setdefault("pattern", self.pattern)
         return json_schema
 
 
 #: Free text a person typed (names, reasons): no control characters.
 PrintableText = _Printable()
+#: A name the service also refuses when blank: the schema adds "one character that is not whitespace"
+#: (C1 spelled out, as in the email pattern).
+PrintableName = _Printable(r"^[^\x00-\x1f\x7f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f]*$")
 
 
 def timestamp_text_only(value: Any) -> Any:
