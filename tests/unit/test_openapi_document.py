@@ -266,3 +266,28 @@ def test_the_raised_error_walk_sees_through_services_and_honours_except_clauses(
 
     assert (409, "EMAIL_TAKEN") in signup
     assert 401 not in logout  # the route swallows an invalid token: logging out twice is fine
+
+
+def test_signed_routes_require_their_signature_headers_with_the_verifiers_shape(document):
+    for key, operation in operations(document):
+        if operation["x-callfunnel-access"]["access"] != "signed":
+            continue
+        headers = {parameter["name"]: parameter for parameter in operation["parameters"]
+                   if parameter["in"] == "header"}
+
+        assert headers and all(header["required"] and header["schema"].get("pattern")
+                               for header in headers.values()), key
+
+
+def test_id_phone_and_date_parameters_state_their_shape(document):
+    """A value the document allows must not be refused for its shape: an id longer than 64 bytes once
+    percent-encoded, a phone number in any spelling, a date the parser does not read."""
+    shaped = {"id": "pattern", "phone_e164": "pattern", "phone": "pattern", "cursor": "pattern", "from": "format",
+              "to": "format", "provider": "pattern"}
+    for key, operation in operations(document):
+        for parameter in operation.get("parameters", []):
+            if parameter["name"] in shaped:
+                schema = parameter["schema"]
+                branches = [branch for branch in schema.get("anyOf", [schema]) if branch.get("type") == "string"]
+                assert all(shaped[parameter["name"]] in branch or "enum" in branch for branch in branches), (
+                    key, parameter)
