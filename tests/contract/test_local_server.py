@@ -80,7 +80,10 @@ def test_a_malformed_request_line_gets_the_contracts_json(base_url: str) -> None
     # Given a request line the HTTP parser refuses
     with socket.create_connection(_host_and_port(base_url), timeout=30) as raw:
         raw.sendall(b"NOT A VALID REQUEST LINE\r\n\r\n")
-        answer = raw.recv(65536).decode("latin-1")
+        chunks = []
+        while chunk := raw.recv(65536):  # the server closes the connection after the refusal
+            chunks.append(chunk)
+        answer = b"".join(chunks).decode("latin-1")
 
     # Then the refusal is a 400 with the contract's error JSON, not the stdlib's HTML page
     head, _, body = answer.partition("\r\n\r\n")
