@@ -291,3 +291,10 @@ def test_id_phone_and_date_parameters_state_their_shape(document):
                 branches = [branch for branch in schema.get("anyOf", [schema]) if branch.get("type") == "string"]
                 assert all(shaped[parameter["name"]] in branch or "enum" in branch for branch in branches), (
                     key, parameter)
+
+
+@pytest.mark.parametrize("path", ["/auth/login", "/auth/signup", "/api/workflows/preview-opening"])
+def test_public_routes_limited_per_source_ip_document_their_429(document, path):
+    limited = document["paths"][path]["post"]["responses"]["429"]
+
+    assert limited["headers"]["Retry-After"] == {"$ref": "#/components/headers/Retry-After"}
