@@ -30,7 +30,7 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from schemathesis.checks import not_a_server_error
-from schemathesis.config._checks import POSITIVE_DATA_ACCEPTANCE_EXPECTED_STATUSES, PositiveDataAcceptanceConfig
+from schemathesis.config import PositiveDataAcceptanceConfig
 from schemathesis.openapi.checks import RejectedPositiveData
 from schemathesis.specs.openapi.checks import (
     positive_data_acceptance,
@@ -51,8 +51,8 @@ SELF_DESCRIBING_ROUTES = {"GET /openapi.json", "GET /docs"}
 #: Operations whose call would spend the credential it is sent with.
 CREDENTIAL_CONSUMING = {"POST /auth/logout"}
 #: Answers to well-formed data about money (402) or meaning (422: a rejected rule book, a reused
-#: Idempotency-Key), on top of schemathesis' defaults (2xx, 3xx, 401, 403, 404, 409, 429, 5xx).
-POSITIVE_DATA_ANSWERS = [*POSITIVE_DATA_ACCEPTANCE_EXPECTED_STATUSES, "402", "422"]
+#: Idempotency-Key), on top of schemathesis' defaults.
+POSITIVE_DATA_ANSWERS = [*PositiveDataAcceptanceConfig().expected_statuses, "402", "422"]
 #: 400s that refuse what a well-formed value means, which no schema can state. Never VALIDATION_ERROR:
 #: that is a shape the document should have stated.
 REFUSED_FOR_MEANING = {
