@@ -50,6 +50,16 @@ class RouteMatch:
     path_parameters: dict[str, str]
 
 
+#: A run of 5+ digits (optionally after `+`, `%2B` or `00`), spaced or dashed like a phone number.
+_NUMBER = re.compile(r"(?:\+|%2[Bb])?\d(?:[\d\-. ]|%20){3,}\d")
+
+
+def masked_path(path: str) -> str:
+    """The path as it may be logged: every number longer than four digits cut to its last four
+    (`/dnc/%2B14155550313` → `/dnc/***0313`), so access logs never carry a full phone number."""
+    return _NUMBER.sub(lambda number: "***" + re.sub(r"\D", "", number[0].replace("%20", ""))[-4:], path)
+
+
 def match_route(method: str, path: str,
                 functions: tuple[LambdaFunction, ...] = FUNCTIONS) -> RouteMatch | None:
     """The catalog route for a request, else the function that serves unmatched routes, else None."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 import time
 import traceback
@@ -12,6 +13,7 @@ from urllib.parse import urlsplit
 from functions.catalog import FUNCTIONS, LambdaFunction
 from infra_local.environment import LocalEnvironment
 from infra_local.http_adapter import (
+    DEFAULT_ROUTE_KEY,
     MAX_REQUEST_BODY_BYTES,
     HttpRequest,
     HttpResponse,
@@ -19,6 +21,7 @@ from infra_local.http_adapter import (
     error_response,
     json_response,
     map_result,
+    masked_path,
     match_route,
 )
 from infra_local.lambda_runtime import LocalLambdaRuntime, RuntimeBusy
@@ -34,6 +37,9 @@ from infra_local.sandbox_slack import SLACK_PATH, slack_response
 OUTBOX_PATH = "/_sandbox/outbox"  # local only: not a catalog route, never deployed
 HEADERS_SET_BY_SERVER = {"content-length", "connection", "transfer-encoding"}
 READ_CHUNK_BYTES = 64 * 1024
+#: Connections the kernel queues while every thread is busy accepting; the stdlib's 5 reset a crowd of
+#: 50 clients. The kernel caps it at net.core.somaxconn (4096 on current Linux).
+LISTEN_BACKLOG = 1024
 
 
 class PayloadTooLarge(Exception):
@@ -42,6 +48,7 @@ class PayloadTooLarge(Exception):
 
 class LocalApiServer(ThreadingHTTPServer):
     daemon_threads = True  # a request in flight never holds up Ctrl-C
+    request_queue_size = LISTEN_BACKLOG  # one thread per accepted connection; the backlog holds the rest
 
     def __init__(self, environment: LocalEnvironment, functions: tuple[LambdaFunction, ...] = FUNCTIONS,
                  *, access_log: bool = True) -> None:
@@ -66,18 +73,45 @@ class LocalApiRequestHandler(BaseHTTPRequestHandler):
 
     def serve(self) -> None:
         started = time.perf_counter()
+        self.route_label = masked_path(urlsplit(self.path).path)  # the route template once one matches
         response = self._respond()
         self._write(response)
         elapsed_ms = (time.perf_counter() - started) * 1000
-        # The path only: query strings can carry tokens (email verification links).
+        # The route template (or the path with its numbers masked), never the query: paths carry phone
+        # numbers (`DELETE /dnc/%2B1415…`), query strings tokens (email verification links).
         if self.server.access_log:
-            sys.stderr.write(f"{self.command} {urlsplit(self.path).path} {response.status} {elapsed_ms:.0f} ms\n")
+            sys.stderr.write(f"{self.command} {self.route_label} {response.status} {elapsed_ms:.0f} ms\n")
         self._announce_new_email()
 
     do_GET = do_HEAD = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = serve
 
+    def __getattr__(self, name: str):
+        """Any other method (TRACE, CONNECT, made-up ones) goes where API Gateway sends it: the `$default`
+        route, whose function answers the contract's 404 JSON — not the stdlib's 501 HTML page."""
+        if name.startswith("do_"):
+            return self.serve
+        raise AttributeError(name)
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """The stdlib's own refusals (malformed request line, URI too long, too many headers) as the
+        contract's error JSON instead of an HTML page."""
+        self.close_connection = True
+        self.request_version = "HTTP/1.1"  # a refused request line leaves "HTTP/0.9": no status line at all
+        body = json.dumps({"error": message or self.responses.get(code, ("Error",))[0],
+                           "code": "BAD_REQUEST" if code == 400 else f"HTTP_{code}"}).encode("utf-8")
+        self.send_response(code, message)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Connection", "close")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD" and code >= 200 and code not in (204, 304):
+            self.wfile.write(body)
+
     def log_request(self, code="-", size="-") -> None:
         """Silenced: `serve()` logs each request once it is answered, with its duration."""
+
+    def log_error(self, format: str, *args) -> None:
+        """Silenced: the stdlib would log the raw request line, phone numbers included."""
 
     def _respond(self) -> HttpResponse:
         target = urlsplit(self.path)
@@ -112,6 +146,8 @@ class LocalApiRequestHandler(BaseHTTPRequestHandler):
         match = match_route(method, target.path, self.server.functions)
         if match is None:
             return error_response(404, "Not found", "NOT_FOUND")
+        if match.route_key != DEFAULT_ROUTE_KEY:
+            self.route_label = match.route_key.split(" ", 1)[1]
         request = HttpRequest(
             method=method,
             path=target.path,
@@ -128,7 +164,7 @@ class LocalApiRequestHandler(BaseHTTPRequestHandler):
             sys.stderr.write(f"{busy}: is a handler calling this stack synchronously?\n")
             return error_response(503, "Service unavailable", "UNAVAILABLE")
         except Exception:
-            sys.stderr.write(f"{match.function.name} failed on {self.command} {target.path}:\n")
+            sys.stderr.write(f"{match.function.name} failed on {self.command} {self.route_label}:\n")
             traceback.print_exc(file=sys.stderr)
             return error_response(500, "Internal server error", "INTERNAL_ERROR")
 
@@ -140,7 +176,7 @@ class LocalApiRequestHandler(BaseHTTPRequestHandler):
         try:
             return respond()
         except Exception:
-            sys.stderr.write(f"{what} failed on {self.command} {urlsplit(self.path).path}:\n")
+            sys.stderr.write(f"{what} failed on {self.command} {self.route_label}:\n")
             traceback.print_exc(file=sys.stderr)
             return error_response(500, "Internal server error", "INTERNAL_ERROR")
 

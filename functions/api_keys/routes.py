@@ -15,7 +15,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictInt
 from shared.api_keys.models import ApiKeyView, MintedApiKey, ScopeLabel
 from shared.auth.policies import current_principal, requires
 from shared.auth.principal import Scope
-from shared.platform.http.input_types import PrintableText, timestamp_text_only
+from shared.platform.http.input_types import PrintableName, PrintableText, timestamp_text_only
 
 router = APIGatewayHttpRouter()
 TAGS = ["API keys"]
@@ -24,9 +24,9 @@ KeyId = Annotated[str, Path(min_length=1, max_length=64)]
 
 class MintKeyRequest(BaseModel):
     model_config = ConfigDict(extra="ignore")
-    name: Annotated[str, Field(min_length=1, max_length=120), PrintableText]
+    name: Annotated[str, Field(min_length=1, max_length=120), PrintableName]
     scope: ScopeLabel = "admin"
-    expires_in_days: StrictInt | None = None
+    expires_in_days: Annotated[StrictInt, Field(ge=1, le=3650)] | None = None  # stated in the document too
     expires_at: Annotated[datetime | None, BeforeValidator(timestamp_text_only)] = None
 
 

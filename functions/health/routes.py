@@ -33,13 +33,13 @@ def health() -> Health:
 
 @router.get("/openapi.json", include_in_schema=False)
 def openapi_document():
-    from shared.platform.http.openapi import merged_openapi
+    from functions.openapi.document import merged_openapi
 
     return merged_openapi()
 
 
 @router.get("/docs", include_in_schema=False)
 def swagger_ui():
-    from shared.platform.http.openapi import swagger_page
+    from functions.openapi.document import swagger_page
 
     return Response(status_code=200, content_type="text/html", body=swagger_page())

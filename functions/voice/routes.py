@@ -9,9 +9,10 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Body
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
-from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 from shared.auth.abuse_limits import limit_previews_per_source_ip
+from shared.voices.catalogue import VOICES
 from shared.voices.models import OpeningPreview, VoiceView
 
 router = APIGatewayHttpRouter()
@@ -24,11 +25,19 @@ def _speakable(text: str) -> str:
     return text
 
 
+#: What `_speakable` and the stripping accept: no control character but tab/CR/LF, and one that is not
+#: whitespace (C1 spelled out: U+0085 is whitespace to Python's `strip` but not to the schema's `\s`).
+SPEAKABLE_PATTERN = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
+
+
 class PreviewOpeningRequest(BaseModel):
     model_config = ConfigDict(extra="ignore")
     text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000),
-                    AfterValidator(_speakable)]
-    persona: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
+                    AfterValidator(_speakable), Field(json_schema_extra={"pattern": SPEAKABLE_PATTERN},
+                                                      examples=["Hi, this is Amelia from Acme."])]
+    # The schema lists the catalogue's voices; the service also takes them in any case (UNKNOWN_PERSONA else).
+    persona: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40),
+                       Field(json_schema_extra={"enum": [voice.id for voice in VOICES]}, examples=["amelia"])]
 
 
 class VoiceList(BaseModel):

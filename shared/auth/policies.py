@@ -5,7 +5,7 @@
         return billing.get_balance(current_principal(router))
 
 Public routes declare nothing here: they are listed in `PUBLIC_ROUTES` (or `SIGNED_ROUTES` when the
-request's signature is the authentication), so a route without any policy is detectable (`policy_of`).
+request's signature is the authentication), so a route without any policy is detectable (`route_policies`).
 `users_only=True` refuses API keys (account self-management and anything that needs a human identity in
 the audit trail). Scopes: read = GET, write = read +
 POST/PUT, admin = write + destructive actions.
@@ -90,7 +90,7 @@ def requires(scope: Scope, *, users_only: bool = False) -> Callable[..., Any]:
     # Powertools validates a request before route middlewares run; the error mapper calls this first so
     # a caller without access learns that (401/403), not how its body was malformed (400).
     authorize.check_access = check_access  # type: ignore[attr-defined]
-    # Read by `policy_of` (OpenAPI security, the security matrix): the route's policy, discoverable.
+    # Read by `route_policies` (OpenAPI security, the security matrix): the route's policy, discoverable.
     authorize.scope = scope  # type: ignore[attr-defined]
     authorize.users_only = users_only  # type: ignore[attr-defined]
     return authorize
@@ -103,7 +103,7 @@ def current_principal(router: "BaseRouter") -> Principal:
 # --- Discoverable policies: every route is either `requires(...)`, public or signed, and nothing else. ---
 
 #: Routes anyone may call, each with the reason it needs no credential. A route that is in neither this map,
-#: `SIGNED_ROUTES` nor declares `requires(...)` is unclassified: `policy_of` refuses it and the security
+#: `SIGNED_ROUTES` nor declares `requires(...)` is unclassified: `route_policies` refuses it and the security
 #: matrix (tests/contract/test_security_matrix.py) fails.
 PUBLIC_ROUTES: dict[str, str] = {
     "GET /healthz": "load balancers and status pages probe it",
@@ -157,20 +157,6 @@ def route_policies(app: "BaseRouter") -> dict[tuple[str, str], RoutePolicy]:
             policies[(method.strip().upper(), path)] = _policy_of_route(method.strip().upper(), path,
                                                                        route.middlewares or [])
     return policies
-
-
-def policy_of(function_name: str, method: str, path: str) -> RoutePolicy:
-    """The policy of one catalog route, read from its function's resolver (imports the handler module)."""
-    import importlib
-
-    from functions.catalog import by_name
-
-    app = importlib.import_module(by_name(function_name).module).app
-    policies = route_policies(app)
-    key = (method.upper(), path)
-    if key not in policies:
-        raise UnclassifiedRoute(f"{method.upper()} {path} is not a route of the {function_name!r} function")
-    return policies[key]
 
 
 def _policy_of_route(method: str, path: str, middlewares: list[Any]) -> RoutePolicy:

@@ -7,6 +7,18 @@ raise them; routes never catch them.
 
 from __future__ import annotations
 
+import re
+
+#: How long a field name echoed back to the client may be, and what it may contain.
+MAX_FIELD_NAME_CHARS = 64
+_UNSAFE_IN_FIELD_NAME = re.compile(r"[^A-Za-z0-9_.\-]")
+
+
+def safe_field_name(name: str) -> str:
+    """A field name fit to echo in an error: a client's own key (`rule_book.<key>`, a dict key) may carry
+    control characters, markup or megabytes; each unsafe character becomes `_` and the name is cut to 64."""
+    return _UNSAFE_IN_FIELD_NAME.sub("_", name)[:MAX_FIELD_NAME_CHARS]
+
 
 class CallFunnelError(Exception):
     status = 500

@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from shared.audience.models import AudienceIngestResult
 from shared.auth.principal import Principal
 from shared.platform import clock
-from shared.platform.errors import BadRequest, Conflict, Invalid, NotFound, PayloadTooLarge
+from shared.platform.errors import BadRequest, Conflict, Invalid, NotFound, PayloadTooLarge, safe_field_name
 from shared.platform.ids import new_id
 from shared.platform.observability import count_business_event
 from shared.workflows import repository, schedules
@@ -161,12 +161,14 @@ def _ensure_not_running(workflow: Workflow) -> None:
 def _edited_rule_book(current: RuleBook, fields: dict[str, Any]) -> RuleBook:
     unknown = sorted(set(fields) - set(RuleBook.model_fields) | ({"metadata"} & set(fields)))
     if unknown:
-        raise BadRequest(f"rule_book.{unknown[0]} cannot be set", code="VALIDATION_ERROR",
-                         field=f"rule_book.{unknown[0]}")
+        # A fixed message, and the client's key only as a safe field name: it is echoed back.
+        raise BadRequest("The rule book has a field that cannot be set", code="VALIDATION_ERROR",
+                         field=safe_field_name(f"rule_book.{unknown[0]}"))
     try:
         return RuleBook.model_validate({**current.model_dump(mode="json"), **fields})
     except ValidationError as error:
-        problems = [{"field": "rule_book." + ".".join(str(part) for part in issue["loc"]), "message": issue["msg"]}
+        problems = [{"field": safe_field_name("rule_book." + ".".join(str(part) for part in issue["loc"])),
+                     "message": issue["msg"]}
                     for issue in error.errors()]
         raise Invalid("The rule book edit is not valid", code="RULE_BOOK_INVALID", field=problems[0]["field"],
                       errors=problems) from error

@@ -1,6 +1,6 @@
 """The security matrix: every catalog route × two tenants × {no auth, read key, write key, admin key, user JWT}.
 
-Each route's expected outcome comes from its declared policy (`shared.auth.policies.policy_of`); a route with
+Each route's expected outcome comes from its declared policy (`functions.route_policies.policy_of`); a route with
 no policy fails here with the reason. Path parameters are filled with tenant A's real objects (a workflow, an
 API key, a DNC entry; ids that do not exist where A has none), then:
 
@@ -29,7 +29,8 @@ import pytest
 import requests
 
 from functions.catalog import FUNCTIONS
-from shared.auth.policies import RoutePolicy, policy_of
+from functions.route_policies import policy_of
+from shared.auth.policies import RoutePolicy
 from shared.auth.principal import Scope
 from tests.contract.helpers import Account, mint_key, new_session, sign_up_and_log_in
 

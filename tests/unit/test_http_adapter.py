@@ -16,6 +16,7 @@ from infra_local.http_adapter import (
     byte_range_response,
     error_response,
     map_result,
+    masked_path,
     match_route,
 )
 from infra_local.sandbox_checkout import checkout_response, is_checkout_path
@@ -377,3 +378,15 @@ def test_the_sandbox_answer_status_is_passed_through(sandbox_payments: _FakeSand
                         lambda external_id: (404, "<p>no such checkout</p>"))
 
     assert checkout_response("GET", "/_sandbox/checkout/missing", b"").status == 404
+
+
+@pytest.mark.parametrize(("path", "logged"), [
+    ("/dnc/%2B14155550313", "/dnc/***0313"),
+    ("/dnc/+14155550313", "/dnc/***0313"),
+    ("/x/%2B1%20415%20555%200313/y", "/x/***0313/y"),
+    ("/x/+1-415-555-0313", "/x/***0313"),
+    ("/workflows/wf_ab12/runs", "/workflows/wf_ab12/runs"),
+    ("/reports/2026", "/reports/2026"),
+])
+def test_logged_paths_keep_only_the_last_four_digits_of_a_number(path: str, logged: str) -> None:
+    assert masked_path(path) == logged

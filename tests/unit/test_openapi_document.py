@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import importlib
+import re
 
 import pytest
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
 from functions.catalog import FUNCTIONS
+from functions.openapi.access import HTTP_METHODS, example_of
+from functions.openapi.document import build_openapi, documented_path, merged_openapi, swagger_page
 from shared.auth.policies import PUBLIC_ROUTES, SIGNED_ROUTES, UnclassifiedRoute, requires, route_policies
 from shared.auth.principal import Scope
-from shared.platform.http.openapi import build_openapi, merged_openapi, swagger_page
-from shared.platform.http.openapi_access import HTTP_METHODS, example_of
 from shared.platform.http.resolver import build_resolver
 
 #: The document describes the API; it does not list itself or the page that renders it.
@@ -32,14 +33,50 @@ def operations(document):
                 yield f"{method.upper()} {path}", path_item[method]
 
 
+#: Every route of the API reference (shared/spec/callfunnel-api-reference.txt), as it writes it:
+#: `grep -oE '^(GET|POST|PUT|PATCH|DELETE)/[a-z0-9_{}/.-]*' callfunnel-api-reference.txt` (query strings dropped).
+REFERENCE_ROUTES = {
+    "POST /auth/signup", "GET /auth/verify-email", "POST /auth/login", "POST /auth/logout", "GET /auth/me",
+    "GET /api-keys", "POST /api-keys", "POST /api-keys/{id}/revoke", "DELETE /api-keys/{id}",
+    "GET /api/workflows", "GET /api/workflows/{id}", "POST /api/workflows", "PUT /api/workflows/{id}",
+    "POST /api/workflows/{id}/audience", "POST /api/workflows/{id}/run", "POST /api/workflows/{id}/pause",
+    "POST /api/workflows/{id}/retire", "POST /api/workflows/{id}/regenerate-rule-book", "DELETE /api/workflows/{id}",
+    "GET /api/workflows/{id}/runs", "POST /api/workflows/preview-opening", "PUT /api/workflows/{id}/compliance",
+    "GET /api/approvals", "POST /api/approvals/{id}/decide", "GET /api/timeline",
+    "GET /dnc", "POST /dnc/add", "DELETE /dnc/{phone_e164}", "GET /dnc/check", "POST /dnc/import",
+    "GET /api/reports/weekly", "GET /api/objections",
+    "GET /onboarding/providers", "GET /onboarding/status", "PUT /onboarding/mode",
+    "PUT /onboarding/credentials/{provider}", "DELETE /onboarding/credentials/{provider}", "POST /onboarding/complete",
+    "GET /billing/balance", "GET /billing/precheck", "GET /billing/history", "POST /billing/topup",
+    "POST /billing/autocharge", "POST /billing/webhooks/payment",
+    "GET /numbers", "POST /numbers/search", "POST /numbers/provision", "POST /numbers/import",
+    "POST /numbers/{id}/release",
+    "GET /healthz", "GET /voices", "POST /dsr/export", "POST /dsr/erase",
+}
+#: Routes the reference does not list: callbacks that Slack and the carriers call.
+ROUTES_BEYOND_THE_REFERENCE = {
+    "POST /slack/interactivity",
+    *(f"POST /telephony/{{provider}}/{step}/{{tenant_id}}/{{call_id}}"
+      for step in ("voice", "gather", "hold", "status")),
+}
+
+
 def catalog_route_keys():
     return {f"{route.method} {route.path}" for function in FUNCTIONS for route in function.routes}
 
 
-def test_every_catalog_route_is_documented_at_its_canonical_path(document):
+def test_every_catalog_route_is_documented(document):
+    documented = {key for key, _ in operations(document)}
+    catalog = {f"{key.split(' ')[0]} {documented_path(key.split(' ')[1])}"
+               for key in catalog_route_keys() - SELF_DESCRIBING_ROUTES}
+
+    assert documented == catalog
+
+
+def test_the_documents_paths_are_the_references_paths_exactly(document):
     documented = {key for key, _ in operations(document)}
 
-    assert documented == catalog_route_keys() - SELF_DESCRIBING_ROUTES
+    assert documented - ROUTES_BEYOND_THE_REFERENCE == REFERENCE_ROUTES
 
 
 def test_the_document_is_valid_openapi_3_1(document):
@@ -113,7 +150,7 @@ def test_every_example_conforms_to_its_schema(document):
 
 
 def test_uploads_accept_json_rows_as_well_as_csv(document):
-    for path in ("/workflows/{id}/audience", "/dnc/import"):
+    for path in ("/api/workflows/{id}/audience", "/dnc/import"):
         content = document["paths"][path]["post"]["requestBody"]["content"]
 
         assert {"multipart/form-data", "application/json"} <= set(content), path
@@ -197,3 +234,67 @@ def test_synthesised_examples_prefer_plausible_values_that_fit_the_schema():
     example = example_of({"$ref": "#/components/schemas/Target"}, schemas)
 
     assert example == {"phone_e164": "+14155550123", "call_id": "call_0123abcd", "amount_minor": 500}
+
+
+def test_every_domain_error_a_route_can_raise_is_declared(document):
+    """Read from the source (tests/unit/raised_errors.py): each `raise` of a CallFunnelError reachable from a
+    route's handler must be a status its operation lists. 500s are never declared: they are bugs."""
+    from tests.unit.raised_errors import raised_errors
+
+    undeclared = []
+    for function in FUNCTIONS:
+        if not function.routes:
+            continue
+        app = importlib.import_module(function.module).app
+        for route in [*app._static_routes, *app._dynamic_routes]:
+            path = re.sub(r"<(\w+)>", r"{\1}", route.path)
+            if f"{route.method} {path}" in SELF_DESCRIBING_ROUTES:
+                continue
+            responses = document["paths"][documented_path(path)][route.method.lower()]["responses"]
+            undeclared += sorted(f"{route.method} {path} → {error.status} {error.code or ''} ({error.where})"
+                                 for error in raised_errors(route.func.__module__, route.func.__name__)
+                                 if error.status != 500 and str(error.status) not in responses)
+
+    assert undeclared == []
+
+
+def test_the_raised_error_walk_sees_through_services_and_honours_except_clauses():
+    from tests.unit.raised_errors import raised_errors
+
+    signup = {(error.status, error.code) for error in raised_errors("functions.auth.routes", "sign_up")}
+    logout = {error.status for error in raised_errors("functions.auth.routes", "log_out")}
+
+    assert (409, "EMAIL_TAKEN") in signup
+    assert 401 not in logout  # the route swallows an invalid token: logging out twice is fine
+
+
+def test_signed_routes_require_their_signature_headers_with_the_verifiers_shape(document):
+    for key, operation in operations(document):
+        if operation["x-callfunnel-access"]["access"] != "signed":
+            continue
+        headers = {parameter["name"]: parameter for parameter in operation["parameters"]
+                   if parameter["in"] == "header"}
+
+        assert headers and all(header["required"] and header["schema"].get("pattern")
+                               for header in headers.values()), key
+
+
+def test_id_phone_and_date_parameters_state_their_shape(document):
+    """A value the document allows must not be refused for its shape: an id longer than 64 bytes once
+    percent-encoded, a phone number in any spelling, a date the parser does not read."""
+    shaped = {"id": "pattern", "phone_e164": "pattern", "phone": "pattern", "cursor": "pattern", "from": "format",
+              "to": "format", "provider": "pattern"}
+    for key, operation in operations(document):
+        for parameter in operation.get("parameters", []):
+            if parameter["name"] in shaped:
+                schema = parameter["schema"]
+                branches = [branch for branch in schema.get("anyOf", [schema]) if branch.get("type") == "string"]
+                assert all(shaped[parameter["name"]] in branch or "enum" in branch for branch in branches), (
+                    key, parameter)
+
+
+@pytest.mark.parametrize("path", ["/auth/login", "/auth/signup", "/api/workflows/preview-opening"])
+def test_public_routes_limited_per_source_ip_document_their_429(document, path):
+    limited = document["paths"][path]["post"]["responses"]["429"]
+
+    assert limited["headers"]["Retry-After"] == {"$ref": "#/components/headers/Retry-After"}

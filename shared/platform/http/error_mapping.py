@@ -17,7 +17,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
     RequestValidationError,
 )
 
-from shared.platform.errors import CallFunnelError
+from shared.platform.errors import CallFunnelError, safe_field_name
 from shared.platform.observability import get_logger
 
 if TYPE_CHECKING:
@@ -43,7 +43,7 @@ def _field_of(location: tuple | list) -> str | None:
     # Powertools reports e.g. ("body", "scope") or ("query", "token"); the field is what follows the
     # source. A whole-body error ("body",) has no single field.
     parts = [str(part) for part in location[1:]]
-    return ".".join(parts) or None
+    return safe_field_name(".".join(parts)) or None  # a dict key in the path is the client's own text
 
 
 def _from_validation_error(error: RequestValidationError) -> Response:

@@ -19,10 +19,17 @@ from shared.platform.http.error_mapping import register_error_handlers
 from shared.platform.http.paths import ALIAS_PREFIXES
 
 
+def _whole_numbers_as_int(text: str) -> int | float:
+    """`26.0` is the integer 26: JSON Schema's `integer` admits it and generated clients send it, so a
+    strictly-typed count (`limit`, `amount_minor`) accepts it; `26.5` stays a float and is refused."""
+    number = float(text)
+    return int(number) if number.is_integer() else number
+
+
 def parse_json_body(text: str) -> Any:
     """json.loads, with hostile bodies (absurd nesting, 5000-digit numbers) reported as malformed JSON."""
     try:
-        return json.loads(text)
+        return json.loads(text, parse_float=_whole_numbers_as_int)
     except json.JSONDecodeError:
         raise
     except (RecursionError, ValueError) as error:

@@ -10,6 +10,8 @@ import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
+from shared.platform.http.input_types import EMAIL_PATTERN
+
 if TYPE_CHECKING:
     from shared.auth.policies import RoutePolicy
 
@@ -47,6 +49,7 @@ ERROR_DESCRIPTIONS: dict[str, tuple[str, str, str]] = {  # status → (descripti
             "This API key lacks the 'write' scope"),
     "404": ("Not found in your workspace", "NOT_FOUND", "Not found"),
     "409": ("Conflicts with the resource's current state", "CONFLICT", "Pause the workflow first"),
+    "413": ("The request body is too large", "PAYLOAD_TOO_LARGE", "Request body exceeds 10 MB"),
     "415": ("The body must be application/json", "UNSUPPORTED_MEDIA_TYPE",
             "Send the request body as application/json"),
     "422": ("Well-formed but rejected (e.g. a generated rule book failed validation, an Idempotency-Key reused "
@@ -56,24 +59,34 @@ ERROR_DESCRIPTIONS: dict[str, tuple[str, str, str]] = {  # status → (descripti
 }
 #: Errors particular to one operation, beyond those its policy, parameters and body imply.
 EXTRA_ERRORS: dict[str, tuple[str, ...]] = {
+    "POST /auth/signup": ("409",),  # EMAIL_TAKEN
     "POST /auth/login": ("401", "403", "429"),
+    "GET /auth/me": ("404",),  # TENANT_NOT_FOUND: the workspace was deleted under a live session
     "DELETE /api-keys/{id}": ("409",),
     "POST /workflows": ("422",),
     "PUT /workflows/{id}": ("409", "422"),
     "DELETE /workflows/{id}": ("409",),
     "POST /workflows/{id}/retire": ("409",),
     "POST /workflows/{id}/regenerate-rule-book": ("409", "422"),
-    "POST /workflows/{id}/audience": ("409",),
-    "POST /workflows/{id}/run": ("402", "409", "422"),
+    "POST /workflows/{id}/audience": ("409", "413"),
+    "PUT /workflows/{id}/compliance": ("409",),  # WORKFLOW_RETIRED, WORKFLOW_CHANGED
+    "POST /workflows/{id}/run": ("402", "409", "422", "503"),  # 503 DIALER_UNAVAILABLE, ENCRYPTION_UNAVAILABLE
     "POST /workflows/{id}/pause": ("409",),
     "POST /approvals/{id}/decide": ("409",),
     "POST /onboarding/complete": ("409",),
     "PUT /onboarding/credentials/{provider}": ("503",),
-    "POST /billing/topup": ("409", "422"),
-    "POST /numbers/provision": ("409", "422"),
-    "POST /numbers/import": ("409",),
+    "GET /billing/balance": ("404",),  # WALLET_NOT_FOUND
+    "GET /billing/precheck": ("404",),
+    "POST /billing/topup": ("404", "409", "422"),
+    "POST /billing/autocharge": ("404", "422"),
+    "POST /numbers/search": ("503",),  # ENCRYPTION_UNAVAILABLE: BYOK credentials cannot be decrypted
+    "POST /numbers/provision": ("409", "422", "503"),
+    "POST /numbers/import": ("404", "409", "503"),  # 404 NUMBER_NOT_OWNED
+    "POST /numbers/{id}/release": ("503",),
     "POST /billing/webhooks/payment": ("503",),
     "POST /slack/interactivity": ("503",),
+    "POST /telephony/{provider}/gather/{tenant_id}/{call_id}": ("409", "422"),
+    "POST /telephony/{provider}/status/{tenant_id}/{call_id}": ("503",),
 }
 _FORM = "application/x-www-form-urlencoded"
 _TWIML_ROUTES = ("voice", "gather", "hold")
@@ -88,6 +101,43 @@ RAW_REQUEST_BODIES: dict[str, tuple[str, dict[str, Any], Any]] = {
         _FORM, {"type": "object", "additionalProperties": {"type": "string"}},
         {"CallSid": "CA0123456789abcdef", "CallStatus": "in-progress"})
        for step in (*_TWIML_ROUTES, "status")},
+}
+#: The header parameters a signed route requires, with the shape its verifier accepts (a missing or garbled
+#: one is 400 `SIGNATURE_MISSING`; a well-formed one that does not match is 401/403).
+_TIMESTAMP = {"type": "string", "pattern": "^[0-9]{1,12}$", "example": "1767225600"}
+SIGNATURE_HEADERS: dict[str, tuple[tuple[str, dict[str, Any], str], ...]] = {
+    "POST /billing/webhooks/payment": (
+        ("X-CallFunnel-Timestamp", _TIMESTAMP, "Unix seconds when the event was signed (300 s tolerance)"),
+        ("X-CallFunnel-Signature", {"type": "string", "pattern": "^v1=[0-9a-fA-F]{64}$",
+                                    "example": "v1=" + "0" * 64},
+         "`v1=` + hex HMAC-SHA256 of `{timestamp}.{raw body}` with the webhook secret"),
+    ),
+    "POST /slack/interactivity": (
+        ("X-Slack-Request-Timestamp", _TIMESTAMP, "Unix seconds when Slack signed the request"),
+        ("X-Slack-Signature", {"type": "string", "pattern": "^v0=[0-9a-fA-F]{64}$", "example": "v0=" + "0" * 64},
+         "`v0=` + hex HMAC-SHA256 of `v0:{timestamp}:{raw body}` with the Slack signing secret"),
+    ),
+    **{f"POST /telephony/{{provider}}/{step}/{{tenant_id}}/{{call_id}}": (
+        ("X-Twilio-Signature", {"type": "string", "pattern": "^[A-Za-z0-9+/]{27}=$",
+                                "example": "RSOYDt4T1cUTdK1PDd93/VVr8B8="},
+         "Twilio: base64 HMAC-SHA1 of the URL and sorted form fields (Exotel: a token in the URL instead)"),
+    ) for step in (*_TWIML_ROUTES, "status")},
+}
+#: Shapes the services check but the route signatures do not spell, by parameter or request-body field name:
+#: our ids are a type prefix and base62 (`wf_0Pq3…`), numbers E.164 (`+` is sent as `%2B` in a path).
+ID_PATTERN = "^[A-Za-z0-9_-]+$"
+EMAIL = re.compile(EMAIL_PATTERN)
+E164_PATTERN = r"^\+[1-9][0-9]{6,14}$"
+INPUT_SHAPES: dict[str, dict[str, Any]] = {
+    "id": {"pattern": ID_PATTERN}, "call_id": {"pattern": ID_PATTERN}, "workflow_id": {"pattern": ID_PATTERN},
+    "run_id": {"pattern": ID_PATTERN}, "user_id": {"pattern": ID_PATTERN},
+    "provider": {"pattern": "^[a-z_]+$"},  # BYOK provider names (`anthropic`, `twilio`…); unknown ones are 404
+    "email": {"pattern": EMAIL.pattern, "example": "ada@example.com"},
+    "phone": {"pattern": E164_PATTERN, "example": "+14155550123"},
+    "phone_e164": {"pattern": E164_PATTERN, "example": "+14155550123"},
+    "cursor": {"pattern": "^[A-Za-z0-9_-]+$", "description": "`next_cursor` of the previous page, as given"},
+    "from": {"format": "date", "example": "2026-05-18"},
+    "to": {"format": "date", "example": "2026-05-24"},
 }
 #: Uploads that take a CSV (multipart) or the same rows as JSON; Powertools documents only the multipart form.
 JSON_ROW_UPLOADS: dict[str, dict[str, Any]] = {
@@ -114,9 +164,12 @@ def describe_access_and_errors(document: dict[str, Any], policies: dict[tuple[st
                 raise UnclassifiedRoute(f"{route_key} is in the document but no resolver declared it")
             _describe_access(operation, policy)
             _correct_bodies(route_key, operation)
+            _declare_signature_headers(route_key, operation)
+            _declare_parameter_shapes(operation)
             _describe_errors(route_key, operation, policy)
             _add_examples(operation, components["schemas"])
     _drop_unused_schemas(document, ("HTTPValidationError", "ResponseValidationError", "ValidationError"))
+    _declare_request_body_shapes(document)
 
 
 def _describe_access(operation: dict[str, Any], policy: RoutePolicy) -> None:
@@ -141,6 +194,13 @@ def _correct_bodies(route_key: str, operation: dict[str, Any]) -> None:
                                                                                "example": example}}}
     if route_key in JSON_ROW_UPLOADS:
         row = JSON_ROW_UPLOADS[route_key]
+        # One of the two bodies is required. The form is the CSV file alone (Powertools also lists the JSON
+        # alternative's `rows` as a form field).
+        operation.setdefault("requestBody", {"content": {}})["required"] = True
+        operation["requestBody"]["content"]["multipart/form-data"] = {
+            "schema": {"type": "object", "required": ["file"], "properties": {"file": {
+                "type": "string", "format": "binary", "minLength": 1, "description": "A CSV with a header row"}}},
+            "example": {"file": ",".join(row) + "\n" + ",".join(row.values()) + "\n"}}
         rows = {"type": "object", "required": ["rows"],
                 "properties": {"rows": {"type": "array", "items": {"type": "object"}}}}
         operation.setdefault("requestBody", {"content": {}})["content"]["application/json"] = {
@@ -154,6 +214,62 @@ def _correct_bodies(route_key: str, operation: dict[str, Any]) -> None:
                                                          "example": "<Response><Say>Hello</Say></Response>"}}}
         else:
             responses["204"] = {"description": "Queued for the call-events consumer"}
+
+
+def _declare_signature_headers(route_key: str, operation: dict[str, Any]) -> None:
+    parameters = operation.setdefault("parameters", [])
+    for name, schema, description in SIGNATURE_HEADERS.get(route_key, ()):
+        parameters.append({"name": name, "in": "header", "required": True, "description": description,
+                           "schema": dict(schema)})
+
+
+def _declare_parameter_shapes(operation: dict[str, Any]) -> None:
+    for parameter in operation.get("parameters", []):
+        shape = INPUT_SHAPES.get(parameter["name"])
+        if shape is not None and "schema" in parameter:
+            _constrain_string(parameter["schema"], shape)
+
+
+def _declare_request_body_shapes(document: dict[str, Any]) -> None:
+    """Request-body fields named in INPUT_SHAPES get their shape, in the schemas only requests use: a response
+    may carry a masked number (`***0123`), which an E.164 pattern would call non-conforming."""
+    import json
+
+    schemas = document.get("components", {}).get("schemas", {})
+    responses = json.dumps([operation.get("responses", {}) for path_item in document.get("paths", {}).values()
+                            for operation in path_item.values() if isinstance(operation, dict)])
+    in_responses = _referenced_closure(responses, schemas)
+    for name, schema in schemas.items():
+        if name in in_responses:
+            continue
+        for field, field_schema in schema.get("properties", {}).items():
+            if field in INPUT_SHAPES:
+                _constrain_string(field_schema, INPUT_SHAPES[field])
+
+
+def _referenced_closure(text: str, schemas: dict[str, Any]) -> set[str]:
+    import json
+
+    found: set[str] = set()
+    pending = [name for name in schemas if f'"#/components/schemas/{name}"' in text]
+    while pending:
+        name = pending.pop()
+        if name not in found:
+            found.add(name)
+            inner = json.dumps(schemas.get(name, {}))
+            pending += [other for other in schemas if f'"#/components/schemas/{other}"' in inner]
+    return found
+
+
+def _constrain_string(schema: dict[str, Any], shape: dict[str, Any]) -> None:
+    """Add the shape to the string branch of `schema` (itself, or the string option of an `anyOf`)."""
+    for branch in schema.get("anyOf", [schema]):
+        if branch.get("type") == "string" and "enum" not in branch:
+            for key, value in shape.items():
+                if key == "format":
+                    branch.setdefault("format", value)
+                else:
+                    branch.setdefault(key, value)
 
 
 def _describe_errors(route_key: str, operation: dict[str, Any], policy: RoutePolicy) -> None:

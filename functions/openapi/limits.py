@@ -3,7 +3,8 @@
 Every protected operation documents the `X-RateLimit-*` headers on each of its responses and a 429 with
 `Retry-After`; every state-changing POST (protected, write scope or more — the routes `idempotent_routes`
 applies to) documents the optional `Idempotency-Key` header, the `Idempotent-Replayed` header on replays
-and its 409/422 answers. POST /auth/login documents its per-IP 429. Runs after `describe_access_and_errors`.
+and its 409/422 answers. The public routes limited per source IP (login, signup, the text-to-speech preview)
+document their 429. Runs after `describe_access_and_errors`.
 """
 
 from __future__ import annotations
@@ -32,7 +33,9 @@ IDEMPOTENCY_KEY_PARAMETER: dict[str, Any] = {
                    "per workspace and route, header `Idempotent-Replayed: true`); the same key with another "
                    "request is 422 `IDEMPOTENCY_KEY_REUSED`; while the first is still running, 409 "
                    "`IDEMPOTENCY_KEY_IN_FLIGHT`.",
-    "schema": {"type": "string", "minLength": 1, "maxLength": 255, "example": "3f1c2a9e-order-1042"},
+    # Printable ASCII as the server checks it, without leading or trailing spaces (HTTP trims those).
+    "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[!-~]([ -~]*[!-~])?$",
+               "example": "3f1c2a9e-order-1042"},
 }
 IDEMPOTENCY_ERRORS = {
     "400": ("Bad request: a field fails validation (`field` names it), or the Idempotency-Key is empty or longer "
@@ -43,6 +46,8 @@ IDEMPOTENCY_ERRORS = {
     "422": ("Rejected: e.g. the Idempotency-Key was used with a different request", "IDEMPOTENCY_KEY_REUSED",
             "This Idempotency-Key was used with a different request body"),
 }
+#: Public routes limited per source IP (shared.auth.abuse_limits and the login limiter).
+PER_IP_LIMITED = {("post", "/auth/login"), ("post", "/auth/signup"), ("post", "/workflows/preview-opening")}
 _RATE_LIMITED = ("Rate limited: retry after `Retry-After` seconds", "RATE_LIMITED", "Too many requests")
 _HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
 _HEADER_REF = "#/components/headers/"
@@ -66,7 +71,7 @@ def document_limits_and_idempotency(document: dict[str, Any], policies: dict[tup
                 if applies_to(method, policy.scope is not None and policy.scope >= Scope.WRITE):
                     _document_idempotency_key(operation)
                 _document_rate_limit(operation)  # last: on every response, the idempotency ones included
-            elif method == "post" and path == "/auth/login":
+            elif (method, path) in PER_IP_LIMITED:
                 _error_response(operation, "429", *_RATE_LIMITED)["headers"] = {"Retry-After": _ref("Retry-After")}
 
 

@@ -1,7 +1,7 @@
 """One OpenAPI 3.1 document for the whole API, merged from every catalog function's resolver.
 
-After the merge, every operation is completed from its route's declared policy (openapi_access.py: security,
-errors, examples) and with the rate-limit and Idempotency-Key documentation (openapi_limits.py).
+After the merge, every operation is completed from its route's declared policy (access.py: security,
+errors, examples) and with the rate-limit and Idempotency-Key documentation (limits.py).
 """
 
 from __future__ import annotations
@@ -18,9 +18,24 @@ if TYPE_CHECKING:
 TITLE = "CallFunnel API"
 DESCRIPTION = (
     "Authenticate with `Authorization: Bearer cf_live_…` (API key), `Authorization: Bearer <jwt>` "
-    "(from POST /auth/login) or the `cf_session` cookie. Every path is also served under `/api` and `/v1`. "
+    "(from POST /auth/login) or the `cf_session` cookie. Paths are written as the API reference writes them; "
+    "every route is also served with and without the `/api` prefix, and under `/v1`. "
     'Errors are JSON: `{"error", "code", "field"?}`.'
 )
+
+
+#: The resources the API reference lists under its base URL `/api` (`GET /api/workflows`, `GET /api/timeline`…);
+#: it lists the others (`/auth/...`, `/dnc/...`, `/billing/...`) without it. The document writes every path the
+#: way the reference does, so a generated client or a Postman import calls the documented URLs.
+REFERENCE_API_RESOURCES = ("/workflows", "/approvals", "/timeline", "/reports", "/objections")
+REFERENCE_PREFIX = "/api"
+
+
+def documented_path(route_path: str) -> str:
+    """The catalog's path as the reference writes it: `/workflows/{id}` → `/api/workflows/{id}`."""
+    if any(route_path == resource or route_path.startswith(resource + "/") for resource in REFERENCE_API_RESOURCES):
+        return REFERENCE_PREFIX + route_path
+    return route_path
 
 
 @lru_cache(maxsize=1)
@@ -45,12 +60,14 @@ def build_openapi(functions: Iterable[LambdaFunction]) -> dict[str, Any]:
             merge.add_schema(app.get_openapi_schema().model_dump(by_alias=True, exclude_none=True, mode="json"))
             policies.update(route_policies(app))
     document = merge.get_openapi_schema()
-    from shared.platform.http.openapi_access import describe_access_and_errors
-    from shared.platform.http.openapi_limits import document_limits_and_idempotency
+    from functions.openapi.access import describe_access_and_errors
+    from functions.openapi.limits import document_limits_and_idempotency
 
     describe_access_and_errors(document, policies)  # security, error responses, examples
 
     document_limits_and_idempotency(document, policies)  # rate-limit headers, 429, Idempotency-Key
+    # Last: the completions above are keyed by the catalog's paths.
+    document["paths"] = {documented_path(path): item for path, item in document.get("paths", {}).items()}
     return document
 
 
