@@ -1,0 +1,129 @@
+"""Which distributions each catalog function ships: its handler's imports, mapped to distributions.
+
+Functions with the same set share one bundle (one layer asset, uploaded once).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from functions.catalog import FUNCTIONS, LambdaFunction
+from layers.distributions import Installed, requested_extras
+from layers.import_graph import REPO_ROOT, closure
+
+REQUIREMENTS = REPO_ROOT / "requirements.txt"
+#: Slim replacements, installed beside the full set (layers/slim-requirements.txt pins them).
+SLIM_REQUIREMENTS = REPO_ROOT / "layers" / "slim-requirements.txt"
+
+
+@dataclass(frozen=True)
+class SlimVariant:
+    """A smaller distribution with the same modules, used unless the function imports what it drops."""
+
+    full: str
+    slim: str
+    needs_full: tuple[str, ...]  # module prefixes only the full distribution has
+    #: module prefix → a subpackage of the full distribution (same release) added to the slim one.
+    grafts: dict[str, str] = field(default_factory=dict)
+
+
+#: phonenumberslite is phonenumbers without its three generated data packages: geocoding (`geodata`,
+#: ~40 MB with .pyc), carriers (`carrierdata`) and time zones (`tzdata`, 0.2 MB). The dialer's calling
+#: windows (`phonenumbers.timezone`) need the time zones only: they get the lite package plus `tzdata` of
+#: the full wheel of the same release (slim-requirements.txt keeps the versions equal), not 40 MB of
+#: place names. Only geocoder/carrier users would get the full package (none today).
+SLIM_VARIANTS = (
+    SlimVariant(
+        full="phonenumbers",
+        slim="phonenumberslite",
+        needs_full=("phonenumbers.geocoder", "phonenumbers.carrier", "phonenumbers.geodata",
+                    "phonenumbers.carrierdata"),
+        grafts={"phonenumbers.timezone": "phonenumbers/tzdata", "phonenumbers.tzdata": "phonenumbers/tzdata"},
+    ),
+)
+
+#: Requirements a distribution declares but no code path of ours loads, left out (with the reason).
+#: The package test (tests/infra/test_lambda_package.py) imports and uses what we do use without them.
+UNUSED_DEPENDENCIES: dict[str, dict[str, str]] = {
+    "twilio": {
+        "aiohttp": "only twilio.http.async_http_client imports it; we use the synchronous client (requests)",
+        "aiohttp-retry": "the same asynchronous client's retries",
+    },
+}
+
+#: Subpackages of a distribution that none of our code reaches, dropped from the bundles. Twilio's REST
+#: client imports each product's package on first use (`client.calls` → twilio.rest.api); we call the
+#: core API only (calls, available and incoming phone numbers), so the ~35 other products (37 MB) stay out.
+#: Keep: `prefix` → the children of it that ship.
+PRUNED_SUBPACKAGES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "twilio": ("twilio/rest/", ("__init__.py", "api")),
+}
+
+
+@dataclass(frozen=True)
+class Bundle:
+    """One set of distributions (name → version), shared by the functions that need exactly it."""
+
+    distributions: tuple[tuple[str, str], ...]
+    functions: tuple[str, ...]
+    #: Third-party modules the functions' code imports (lazily or not): the import test loads them.
+    modules: tuple[str, ...]
+
+    @property
+    def key(self) -> str:
+        text = "\n".join(f"{name}=={version}" for name, version in self.distributions)
+        return hashlib.sha256(text.encode()).hexdigest()[:12]
+
+
+@dataclass(frozen=True)
+class Installs:
+    full: Installed  # requirements.txt
+    slim: Installed  # SLIM_REQUIREMENTS, without dependencies
+
+    def of(self, name: str) -> Installed:
+        return self.slim if name in self.slim.by_name else self.full
+
+
+def distributions_of(function: LambdaFunction, installs: Installs) -> tuple[dict[str, str], set[str]]:
+    """(distribution → version, third-party modules imported) of one function."""
+    modules = closure([function.module]).third_party
+    roots = {installs.full.provider_of(module) for module in modules}
+    names = installs.full.with_dependencies(roots, requested_extras(REQUIREMENTS), skip=UNUSED_DEPENDENCIES)
+    grafts: dict[str, str] = {}
+    for variant in SLIM_VARIANTS:
+        needs_full = any(_under(module, prefix) for module in modules for prefix in variant.needs_full)
+        if variant.full in names and not needs_full:
+            names = (names - {variant.full}) | {variant.slim}
+            for prefix, subpackage in variant.grafts.items():
+                if any(_under(module, prefix) for module in modules):
+                    grafts[subpackage] = installs.full.by_name[variant.full].version
+    versions = {name: installs.of(name).by_name[name].version for name in sorted(names)}
+    return {**versions, **dict(sorted(grafts.items()))}, {module.split(".", 1)[0] for module in modules}
+
+
+def _under(module: str, prefix: str) -> bool:
+    return module == prefix or module.startswith(prefix + ".")
+
+
+def bundles(installs: Installs, functions: Iterable[LambdaFunction] = FUNCTIONS) -> list[Bundle]:
+    grouped: dict[tuple[tuple[str, str], ...], tuple[list[str], set[str]]] = {}
+    for function in functions:
+        versions, modules = distributions_of(function, installs)
+        names, imported = grouped.setdefault(tuple(versions.items()), ([], set()))
+        names.append(function.name)
+        imported.update(modules)
+    return [
+        Bundle(distributions=dists, functions=tuple(names), modules=tuple(sorted(modules)))
+        for dists, (names, modules) in grouped.items()
+    ]
+
+
+def bundle_of(function_name: str, all_bundles: Iterable[Bundle]) -> Bundle:
+    return next(bundle for bundle in all_bundles if function_name in bundle.functions)
+
+
+def installs_in(build_dir: Path) -> Installs:
+    return Installs(full=Installed(build_dir / "install" / "full"), slim=Installed(build_dir / "install" / "slim"))
