@@ -13,7 +13,7 @@ from infra_cdk.constructs.campaign_scheduler import CampaignScheduler
 from infra_cdk.constructs.catalog_function import CatalogFunction
 from infra_cdk.constructs.credentials_key import CredentialsKey
 from infra_cdk.constructs.data_table import DataTable
-from infra_cdk.constructs.dependency_layer import DependencyLayer
+from infra_cdk.constructs.dependency_layer import DependencyLayers
 from infra_cdk.constructs.dialer_state_machine import DialerArns, DialerStateMachine
 from infra_cdk.constructs.event_queues import EventQueue, queue_consumers
 from infra_cdk.constructs.function_code import function_code
@@ -46,7 +46,7 @@ class CallFunnelStack(Stack):
             secret_name=settings.payments_secret_name,
             rotating_webhook_secret=settings.payments_webhook_rotation,
         )
-        layer = DependencyLayer(self, "Dependencies", asset_dir=settings.layer_asset_dir)
+        dependencies = DependencyLayers(self, "Dependencies", build_dir=settings.layer_asset_dir)
         # Created before the functions: they are told its URL, then it is given their routes.
         http_api = PublicHttpApi(self, "HttpApi")
         campaign_scheduler = CampaignScheduler(self, "CampaignScheduler")
@@ -71,7 +71,6 @@ class CallFunnelStack(Stack):
             "PUBLIC_BASE_URL": http_api.endpoint,
             "EMAIL_SENDER": settings.email_sender,
         }
-        code = function_code()
         deployed: dict[str, lambda_.IFunction] = {}
         # Schedule targets first: functions that manage schedules are told the target's ARN.
         for spec in sorted(FUNCTIONS, key=lambda spec: not spec.schedule_target):
@@ -79,8 +78,8 @@ class CallFunnelStack(Stack):
                 self,
                 spec.name,
                 spec=spec,
-                code=code,
-                layer=layer.layer,
+                code=function_code(spec, settings.layer_asset_dir),
+                layers=dependencies.layers_of(spec.name),
                 environment={**environment, **payment_secrets.environment_for(spec)},
                 grant_targets=grant_targets,
                 trigger_queue=queues[spec.queue_trigger.queue] if spec.queue_trigger else None,

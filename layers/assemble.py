@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import subprocess
@@ -86,7 +87,21 @@ def install(build_dir: Path = DEFAULT_BUILD_DIR, *, python: str = sys.executable
         # stale; /opt is read-only on Lambda, so without them every cold start compiles again.
         subprocess.run([compiler, "-m", "compileall", "-q", "-j", "0", "--invalidation-mode", "unchecked-hash",
                         str(install_dir)], check=True, stdout=subprocess.DEVNULL)
-    (install_dir / COMPLETE_MARKER).touch()
+    (install_dir / COMPLETE_MARKER).write_text(_inputs_digest())
+    return installs_in(build_dir)
+
+
+def _inputs_digest() -> str:
+    """What the install is made from: when it changes, the install is stale."""
+    text = "".join(path.read_text() for path in (REQUIREMENTS, SLIM_REQUIREMENTS)) + RUNTIME_VERSION + PLATFORM
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def ensure_installed(build_dir: Path = DEFAULT_BUILD_DIR, *, python: str = sys.executable) -> Installs:
+    """The install, rebuilt only when missing or made from other requirements (tests call this)."""
+    marker = build_dir / "install" / COMPLETE_MARKER
+    if not marker.is_file() or marker.read_text() != _inputs_digest():
+        return install(build_dir, python=python)
     return installs_in(build_dir)
 
 
@@ -126,19 +141,23 @@ def assemble_bundle(build_dir: Path, bundle: Bundle, installs: Installs) -> Path
 
 
 def require_installs(build_dir: Path) -> Installs:
-    if not (build_dir / "install" / COMPLETE_MARKER).is_file():
+    marker = build_dir / "install" / COMPLETE_MARKER
+    if not marker.is_file():
         raise FileNotFoundError(f"{build_dir}/install is missing or incomplete: run `make layer` first")
+    if marker.read_text() != _inputs_digest():
+        raise FileNotFoundError(f"{build_dir}/install was built from other requirements: run `make layer`")
     return installs_in(build_dir)
 
 
-def assemble(build_dir: Path = DEFAULT_BUILD_DIR) -> dict[str, Path]:
-    """Every function's bundle folder (its layer asset), function name → folder."""
+def assemble(build_dir: Path = DEFAULT_BUILD_DIR) -> dict[str, list[Path]]:
+    """Every function's layer folders, in order (function name → folders holding `python/`)."""
     installs = require_installs(build_dir)
-    folders: dict[str, Path] = {}
+    folders: dict[str, list[Path]] = {}
     planned = bundles(installs)
     for bundle in planned:
         folder = assemble_bundle(build_dir, bundle, installs)
-        folders.update(dict.fromkeys(bundle.functions, folder))
+        for function in bundle.functions:
+            folders.setdefault(function, []).append(folder)
     _drop_stale(build_dir, {bundle_dir(build_dir, bundle) for bundle in planned})
     return folders
 
@@ -157,10 +176,13 @@ def main() -> None:
     folders = assemble(build_dir)
     install_size = tree_size(build_dir / "install")
     print(f"installed once: {install_size / 1e6:.1f} MB in {build_dir / 'install'}")
-    for folder in sorted(set(folders.values())):
-        users = sorted(name for name, used in folders.items() if used == folder)
+    print("layers (true sizes: sums of file sizes, as Lambda counts them; not du blocks):")
+    for folder in sorted({folder for used in folders.values() for folder in used}):
+        users = sorted(name for name, used in folders.items() if folder in used)
         print(f"{tree_size(folder) / 1e6:7.1f} MB  {folder.name}  {', '.join(users)}")
-    print("sizes are sums of file sizes (what Lambda counts), not du blocks; see `make bench` per function")
+    largest = max(sum(tree_size(folder) for folder in used) for used in folders.values())
+    print(f"largest function's dependencies: {largest / 1e6:.1f} MB (limit with code: 262.1 MB = 250 MiB)")
+    print("per function with its code: make bench")
 
 
 if __name__ == "__main__":

@@ -69,7 +69,7 @@ class Bundle:
 
     distributions: tuple[tuple[str, str], ...]
     functions: tuple[str, ...]
-    #: Third-party modules the functions' code imports (lazily or not): the import test loads them.
+    #: Third-party top-level modules the functions' code imports (lazily or not).
     modules: tuple[str, ...]
 
     @property
@@ -109,20 +109,32 @@ def _under(module: str, prefix: str) -> bool:
 
 
 def bundles(installs: Installs, functions: Iterable[LambdaFunction] = FUNCTIONS) -> list[Bundle]:
+    """The layers: first what every function needs (one asset), then one per distinct remainder.
+
+    A function gets the common layer and, when it needs more, the layer of its remainder; functions
+    with the same remainder share it, so each distinct set is uploaded once.
+    """
+    needs = {function.name: distributions_of(function, installs) for function in functions}
+    common = set.intersection(*(set(versions.items()) for versions, _ in needs.values()))
+    result = [Bundle(distributions=tuple(sorted(common)), functions=tuple(needs),
+                     modules=tuple(sorted(set().union(*(modules for _, modules in needs.values())))))]
     grouped: dict[tuple[tuple[str, str], ...], tuple[list[str], set[str]]] = {}
-    for function in functions:
-        versions, modules = distributions_of(function, installs)
-        names, imported = grouped.setdefault(tuple(versions.items()), ([], set()))
-        names.append(function.name)
-        imported.update(modules)
-    return [
+    for name, (versions, modules) in needs.items():
+        remainder = tuple(sorted(set(versions.items()) - common))
+        if remainder:
+            names, imported = grouped.setdefault(remainder, ([], set()))
+            names.append(name)
+            imported.update(modules)
+    result += [
         Bundle(distributions=dists, functions=tuple(names), modules=tuple(sorted(modules)))
         for dists, (names, modules) in grouped.items()
     ]
+    return result
 
 
-def bundle_of(function_name: str, all_bundles: Iterable[Bundle]) -> Bundle:
-    return next(bundle for bundle in all_bundles if function_name in bundle.functions)
+def bundles_of(function_name: str, all_bundles: Iterable[Bundle]) -> list[Bundle]:
+    """The function's layers, in order: the common one first."""
+    return [bundle for bundle in all_bundles if function_name in bundle.functions]
 
 
 def installs_in(build_dir: Path) -> Installs:
