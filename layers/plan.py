@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 from functions.catalog import FUNCTIONS, LambdaFunction
@@ -74,8 +75,16 @@ class Bundle:
 
     @property
     def key(self) -> str:
-        text = "\n".join(f"{name}=={version}" for name, version in self.distributions)
+        """Names the bundle's folder: changes with its distributions and with how bundles are made."""
+        text = "\n".join([_recipe(), *(f"{name}=={version}" for name, version in self.distributions)])
         return hashlib.sha256(text.encode()).hexdigest()[:12]
+
+
+@cache
+def _recipe() -> str:
+    """The rules that choose and filter a bundle's files (this module and assemble.py)."""
+    sources = (Path(__file__), Path(__file__).with_name("assemble.py"))
+    return hashlib.sha256(b"".join(path.read_bytes() for path in sources)).hexdigest()
 
 
 @dataclass(frozen=True)
