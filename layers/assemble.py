@@ -170,9 +170,13 @@ def _drop_stale(build_dir: Path, wanted: Iterable[Path]) -> None:
 
 
 def main() -> None:
+    """`--if-stale`: reinstall only when the requirements changed (make synth); else always (make layer)."""
     build_dir = Path(os.environ.get("LAYER_BUILD_DIR", DEFAULT_BUILD_DIR))
     python = os.environ.get("PYTHON", sys.executable)
-    install(build_dir, python=python)
+    if "--if-stale" in sys.argv[1:]:
+        ensure_installed(build_dir, python=python)
+    else:
+        install(build_dir, python=python)
     folders = assemble(build_dir)
     install_size = tree_size(build_dir / "install")
     print(f"installed once: {install_size / 1e6:.1f} MB in {build_dir / 'install'}")
