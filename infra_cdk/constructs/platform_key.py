@@ -13,8 +13,9 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from constructs import Construct
 
-ALIAS = "alias/callfunnel/platform"
-LOG_ACTIONS = ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"]
+#: What CloudWatch Logs needs on a log group's key, named (no wildcards in our policies).
+LOG_ACTIONS = ["kms:Encrypt", "kms:Decrypt", "kms:ReEncryptFrom", "kms:ReEncryptTo", "kms:GenerateDataKey",
+               "kms:GenerateDataKeyWithoutPlaintext", "kms:DescribeKey"]
 
 
 class PlatformKey(Construct):
@@ -27,7 +28,6 @@ class PlatformKey(Construct):
             "Key",
             description="Encrypts CallFunnel's log groups, function environments and JWT signing secret",
             enable_key_rotation=True,
-            alias=ALIAS,
             removal_policy=RemovalPolicy.RETAIN,
         )
         self.key.add_to_resource_policy(

@@ -73,7 +73,8 @@ def test_the_handler_and_every_sdk_it_may_import_load_from_its_own_package(
         "third_party": sorted(closure([spec.module]).third_party),
     })
     result = subprocess.run(
-        [RUNTIME_PYTHON, "-s", "-c", LOAD_THE_FUNCTION, spec_json],
+        # -B: /var/task and /opt are read-only on Lambda (and the assembly must stay as synthesised).
+        [RUNTIME_PYTHON, "-s", "-B", "-c", LOAD_THE_FUNCTION, spec_json],
         cwd=package.code,
         env={
             "PATH": os.environ.get("PATH", ""),
