@@ -11,6 +11,7 @@ import statistics
 import pytest
 
 from functions.catalog import FUNCTIONS
+from layers.import_graph import closure
 from layers.sizes import LAMBDA_UNZIPPED_LIMIT
 from tests.infra.packages import deployed_package
 from tests.infra.synthesis import Synthesis
@@ -63,3 +64,13 @@ def test_the_code_asset_holds_only_the_functions_modules(synthesis: Synthesis) -
     assert top_level == {"functions", "shared"}
     assert {path.name for path in (library / "functions").iterdir()} == {"__init__.py", "library"}
     assert not (library / "shared" / "providers" / "telephony").exists()
+
+
+def test_phonenumberslite_everywhere_and_time_zones_only_where_calling_windows_are(synthesis: Synthesis) -> None:
+    for spec in FUNCTIONS:
+        sites = [layer / "python" for layer in deployed_package(synthesis, spec).layers]
+        if not any((site / "phonenumbers").is_dir() for site in sites):
+            continue
+        assert any(list(site.glob("phonenumberslite-*.dist-info")) for site in sites), spec.name
+        needs_zones = "phonenumbers.timezone" in closure([spec.module]).third_party
+        assert any((site / "phonenumbers" / "tzdata").is_dir() for site in sites) == needs_zones, spec.name
