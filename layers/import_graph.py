@@ -37,8 +37,6 @@ def _route_handlers() -> list[str]:
 #: module-level imports, see `eager`). The merged OpenAPI document imports every route handler.
 DYNAMIC_IMPORTS: dict[str, Callable[[], list[str]]] = {
     "shared.platform.http.openapi": _route_handlers,
-    "shared.http.openapi": _route_handlers,
-    "functions.health.openapi": _route_handlers,
     # `policy_of` resolves one catalog route's policy for tests and tools; no handler calls it.
     "shared.auth.policies": list,
 }
@@ -89,12 +87,15 @@ def _is_type_checking(test: ast.expr) -> bool:
     )
 
 
-def _is_dynamic_import(node: ast.Call) -> bool:
+def _imported_by_call(node: ast.Call) -> str | None:
+    """`importlib.import_module(...)`/`__import__(...)`: the literal name, "" when computed, else None."""
     func = node.func
     name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
     if name not in {"import_module", "__import__"}:
-        return False
-    return not (node.args and isinstance(node.args[0], ast.Constant))
+        return None
+    if node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str):
+        return node.args[0].value
+    return ""
 
 
 class _Collector(ast.NodeVisitor):
@@ -138,8 +139,11 @@ class _Collector(ast.NodeVisitor):
     visit_FunctionDef = visit_AsyncFunctionDef = visit_Lambda = _visit_function
 
     def visit_Call(self, node: ast.Call) -> None:
-        if _is_dynamic_import(node):
+        imported = _imported_by_call(node)
+        if imported == "":
             self.dynamic = True
+        elif imported is not None and not imported.startswith("."):
+            self._add([imported])
         self.generic_visit(node)
 
 
