@@ -105,6 +105,11 @@ def distributions_of(function: LambdaFunction, installs: Installs) -> tuple[dict
     for variant in SLIM_VARIANTS:
         needs_full = any(_under(module, prefix) for module in modules for prefix in variant.needs_full)
         if variant.full in names and not needs_full:
+            full_version = installs.full.by_name[variant.full].version
+            slim_version = installs.slim.by_name[variant.slim].version
+            if slim_version != full_version:  # one release everywhere: every function validates numbers alike
+                raise ValueError(f"{variant.slim}=={slim_version} (layers/slim-requirements.txt) must be the "
+                                 f"release of {variant.full}=={full_version} (requirements.txt)")
             names = (names - {variant.full}) | {variant.slim}
             for prefix, subpackage in variant.grafts.items():
                 if any(_under(module, prefix) for module in modules):
