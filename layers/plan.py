@@ -1,6 +1,7 @@
 """Which distributions each catalog function ships: its handler's imports, mapped to distributions.
 
-Functions with the same set share one bundle (one layer asset, uploaded once).
+What every function needs is one common bundle; the rest of each function's set is another, shared by
+the functions with the same rest (each bundle is one layer asset, uploaded once).
 """
 
 from __future__ import annotations
@@ -96,9 +97,22 @@ class Installs:
         return self.slim if name in self.slim.by_name else self.full
 
 
+def _check_not_pruned(function: LambdaFunction, modules: set[str]) -> None:
+    """A module our code imports by name must not be in a pruned subpackage."""
+    for prefix, kept in PRUNED_SUBPACKAGES.values():
+        package = prefix.rstrip("/").replace("/", ".")
+        for module in modules:
+            child = module[len(package) + 1:].split(".", 1)[0] if module.startswith(package + ".") else None
+            # Capitalised names are classes (`from twilio.rest import Client`), not subpackages.
+            if child and child not in kept and f"{child}.py" not in kept and child[:1].islower():
+                raise ValueError(f"{function.name} imports {module}, which layers/plan.py PRUNED_SUBPACKAGES "
+                                 f"drops: add {child!r} to what it keeps")
+
+
 def distributions_of(function: LambdaFunction, installs: Installs) -> tuple[dict[str, str], set[str]]:
     """(distribution → version, third-party modules imported) of one function."""
     modules = closure([function.module]).third_party
+    _check_not_pruned(function, modules)
     roots = {installs.full.provider_of(module) for module in modules}
     names = installs.full.with_dependencies(roots, requested_extras(REQUIREMENTS), skip=UNUSED_DEPENDENCIES)
     grafts: dict[str, str] = {}

@@ -9,6 +9,7 @@ import pytest
 
 from functions.catalog import by_name
 from layers.import_graph import UndeclaredDynamicImport, UndeployedImport, closure, module_imports
+from layers.plan import _check_not_pruned
 
 pytestmark = pytest.mark.infra
 
@@ -103,3 +104,9 @@ def test_the_health_function_gets_what_importing_every_route_handler_executes() 
     found = closure([by_name("health").module])
     assert "functions.reports.handler" in found.local_modules
     assert "reportlab" not in found.top_level  # the PDF library is imported lazily, when a report renders
+
+
+def test_importing_a_twilio_product_the_bundles_drop_fails_the_build() -> None:
+    _check_not_pruned(by_name("numbers"), {"twilio.rest", "twilio.rest.Client", "twilio.rest.api.v2010"})
+    with pytest.raises(ValueError, match="add 'lookups' to what it keeps"):
+        _check_not_pruned(by_name("numbers"), {"twilio.rest.lookups.v2"})
