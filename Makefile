@@ -40,13 +40,14 @@ test-infra: venv
 lint: venv
 	$(VENV)/bin/ruff check .
 
-bench: venv ## Cold-import, warm-request and AWS-call-count benchmarks
+bench: venv ## Package sizes, cold-import, warm-request and AWS-call-count benchmarks
 	$(PY) -m bench
 
-layer: venv ## Build the Lambda dependency layer (no Docker)
+layer: venv ## Build every function's dependency bundle (no Docker) and print their true sizes
 	PYTHON=$(PY) bash layers/build_layer.sh
 
-synth: layer ## Synthesise the CloudFormation template into cdk.out/
+synth: venv ## Synthesise the CloudFormation template into cdk.out/ (installs the layers' packages if stale)
+	$(PY) -m layers.assemble --if-stale
 	$(PY) -m infra_cdk.app
 
 deploy: synth ## Ops only: needs AWS credentials and the aws-cdk CLI

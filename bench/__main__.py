@@ -17,7 +17,11 @@ AUDIENCE_PEAK_MB_TARGET = 300
 
 def main() -> int:
     os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
-    from bench import audience_ingest, cold_import, dialer, report_render, warm_requests
+    from bench import audience_ingest, cold_import, dialer, package_sizes, report_render, warm_requests
+
+    packages = package_sizes.run()
+    package_sizes.print_table(packages)
+    print()
 
     imports = cold_import.run()
     print("Cold import (median of fresh interpreters, .pyc compiled):")
@@ -65,7 +69,8 @@ def main() -> int:
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     (results / f"bench-{stamp}.json").write_text(json.dumps({"cold_import": imports, "warm": warm,
                                                                     "audience_ingest": audience,
-                                                                    "dialer": dialing, "report": report}, indent=2))
+                                                                    "dialer": dialing, "report": report,
+                                                                    "package_sizes": packages}, indent=2))
     return 0
 
 

@@ -77,6 +77,14 @@ def queue_url_variable(queue: str) -> str:
     return f"{queue.upper().replace('-', '_')}_QUEUE_URL"
 
 
+#: Reserved concurrency by kind. HTTP: the API's stage allows 50 requests/s (burst 100) and a request takes
+#: ~0.1 s, so 20 concurrent copies absorb a burst; queue consumers drain at their own pace (the event
+#: source mapping is capped to the same number, so throttling never burns a message's receives);
+#: dialer steps are retried on throttling by the state machine. The sum stays far below the account's
+#: 1,000 minus the 100 AWS keeps unreserved (tests/infra/test_reserved_concurrency.py).
+DEFAULT_RESERVED_CONCURRENCY = {"http": 20, "queue": 5, "state_machine_task": 10, "schedule_target": 5}
+
+
 @dataclass(frozen=True)
 class LambdaFunction:
     name: str
@@ -92,6 +100,23 @@ class LambdaFunction:
     permissions: frozenset[Permission] = field(default_factory=frozenset)
     memory_mb: int = 1024
     timeout_seconds: int = 28  # API Gateway's integration limit is 29 s
+    #: Reserved concurrency: the function's guaranteed share of the account's concurrency and its cap
+    #: (a flood on one route cannot starve the dialer, a runaway loop cannot take the account). None:
+    #: the default of its kind (`DEFAULT_RESERVED_CONCURRENCY`).
+    reserved_concurrency: int | None = None
+
+    @property
+    def concurrency(self) -> int:
+        """The reserved concurrency CDK sets: the function's own, or the default of its kind."""
+        if self.reserved_concurrency is not None:
+            return self.reserved_concurrency
+        if self.queue_trigger is not None:
+            return DEFAULT_RESERVED_CONCURRENCY["queue"]
+        if self.state_machine_task is not None:
+            return DEFAULT_RESERVED_CONCURRENCY["state_machine_task"]
+        if self.schedule_target:
+            return DEFAULT_RESERVED_CONCURRENCY["schedule_target"]
+        return DEFAULT_RESERVED_CONCURRENCY["http"]
 
     @property
     def module(self) -> str:
@@ -299,6 +324,7 @@ DIALER_FUNCTIONS: tuple[LambdaFunction, ...] = (
         state_machine_task=StateMachineTask("dialer"),
         permissions=_DIALER_DATA | {Permission.SEND_TASK_RESULT, Permission.CREDENTIALS_KEY},
         timeout_seconds=30,
+        reserved_concurrency=20,  # one invocation per dial; the tenants' concurrent-call limits add up
     ),
     LambdaFunction(
         name="dialer_finish",
@@ -320,6 +346,7 @@ DIALER_FUNCTIONS: tuple[LambdaFunction, ...] = (
         ),
         permissions=_DIALER_DATA | {Permission.SEND_CALL_EVENTS, Permission.CREDENTIALS_KEY},
         timeout_seconds=12,  # Twilio waits 15 s for TwiML
+        reserved_concurrency=50,  # a turn of every live call; a throttled turn is dead air
     ),
     LambdaFunction(
         name="call_events",
@@ -328,6 +355,7 @@ DIALER_FUNCTIONS: tuple[LambdaFunction, ...] = (
         queue_trigger=QueueTrigger(queue="call-events"),
         permissions=_DIALER_DATA | {Permission.SEND_TASK_RESULT},
         timeout_seconds=60,
+        reserved_concurrency=10,  # several status events per call
     ),
     LambdaFunction(
         name="scheduled_runs",

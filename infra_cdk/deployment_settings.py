@@ -15,7 +15,7 @@ DEFAULT_EMAIL_SENDER = "no-reply@callfunnel.ai"
 
 @dataclass(frozen=True)
 class DeploymentSettings:
-    #: The prepared dependency layer (its `python/` folder); tests point this at a tiny temp folder.
+    #: The layer build folder (`make layer`): the shared install the bundles and code assets come from.
     layer_asset_dir: Path
     #: The From address of every email; its domain is the SES identity the functions may send as.
     email_sender: str

@@ -13,7 +13,7 @@ from infra_cdk.constructs.campaign_scheduler import CampaignScheduler
 from infra_cdk.constructs.catalog_function import CatalogFunction
 from infra_cdk.constructs.credentials_key import CredentialsKey
 from infra_cdk.constructs.data_table import DataTable
-from infra_cdk.constructs.dependency_layer import DependencyLayer
+from infra_cdk.constructs.dependency_layer import DependencyLayers
 from infra_cdk.constructs.dialer_state_machine import DialerArns, DialerStateMachine
 from infra_cdk.constructs.event_queues import EventQueue, queue_consumers
 from infra_cdk.constructs.function_code import function_code
@@ -21,6 +21,7 @@ from infra_cdk.constructs.jwt_signing_secret import JwtSigningSecret
 from infra_cdk.constructs.media_bucket import MediaBucket
 from infra_cdk.constructs.payment_secrets import PaymentSecrets
 from infra_cdk.constructs.permission_grants import GrantTargets
+from infra_cdk.constructs.platform_key import PlatformKey
 from infra_cdk.constructs.public_http_api import PublicHttpApi
 from infra_cdk.deployment_settings import DeploymentSettings
 
@@ -32,8 +33,9 @@ class CallFunnelStack(Stack):
         )
         settings = DeploymentSettings.from_context(self.node)
 
+        platform_key = PlatformKey(self, "PlatformKey").key
         data = DataTable(self, "Data")
-        jwt_secret = JwtSigningSecret(self, "JwtSigningSecret")
+        jwt_secret = JwtSigningSecret(self, "JwtSigningSecret", encryption_key=platform_key)
         media = MediaBucket(self, "Media")
         queues = {
             name: EventQueue(self, _construct_id(name), consumer=consumer)
@@ -46,9 +48,9 @@ class CallFunnelStack(Stack):
             secret_name=settings.payments_secret_name,
             rotating_webhook_secret=settings.payments_webhook_rotation,
         )
-        layer = DependencyLayer(self, "Dependencies", asset_dir=settings.layer_asset_dir)
+        dependencies = DependencyLayers(self, "Dependencies", build_dir=settings.layer_asset_dir)
         # Created before the functions: they are told its URL, then it is given their routes.
-        http_api = PublicHttpApi(self, "HttpApi")
+        http_api = PublicHttpApi(self, "HttpApi", log_key=platform_key)
         campaign_scheduler = CampaignScheduler(self, "CampaignScheduler")
 
         grant_targets = GrantTargets(
@@ -71,7 +73,6 @@ class CallFunnelStack(Stack):
             "PUBLIC_BASE_URL": http_api.endpoint,
             "EMAIL_SENDER": settings.email_sender,
         }
-        code = function_code()
         deployed: dict[str, lambda_.IFunction] = {}
         # Schedule targets first: functions that manage schedules are told the target's ARN.
         for spec in sorted(FUNCTIONS, key=lambda spec: not spec.schedule_target):
@@ -79,10 +80,11 @@ class CallFunnelStack(Stack):
                 self,
                 spec.name,
                 spec=spec,
-                code=code,
-                layer=layer.layer,
+                code=function_code(spec, settings.layer_asset_dir),
+                layers=dependencies.layers_of(spec.name),
                 environment={**environment, **payment_secrets.environment_for(spec)},
                 grant_targets=grant_targets,
+                platform_key=platform_key,
                 trigger_queue=queues[spec.queue_trigger.queue] if spec.queue_trigger else None,
                 environment_key=payment_secrets.key if payment_secrets.receives_secrets(spec) else None,
             )
@@ -92,7 +94,7 @@ class CallFunnelStack(Stack):
                 campaign_scheduler.add_target(function.function)
 
         # After the functions: the definition names their ARNs (they know its ARN from its name).
-        dialer = DialerStateMachine(self, "Dialer", functions=deployed, media_bucket=media)
+        dialer = DialerStateMachine(self, "Dialer", functions=deployed, media_bucket=media, log_key=platform_key)
 
         CfnOutput(self, "ApiUrl", value=http_api.url, description="Base URL of the CallFunnel API")
         CfnOutput(self, "DialerStateMachineArn", value=dialer.state_machine.state_machine_arn,

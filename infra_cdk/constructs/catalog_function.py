@@ -34,14 +34,18 @@ class CatalogFunction(Construct):
         *,
         spec: LambdaFunction,
         code: lambda_.Code,
-        layer: lambda_.ILayerVersion,
+        layers: list[lambda_.ILayerVersion],
         environment: Mapping[str, str],
         grant_targets: GrantTargets,
+        platform_key: kms.IKey,
         trigger_queue: EventQueue | None = None,
         environment_key: kms.IKey | None = None,
     ) -> None:
+        """`platform_key` encrypts the log group and the environment; `environment_key`, when given,
+        the environment instead (functions holding payment secrets have a key of their own)."""
         super().__init__(scope, construct_id)
-        self.log_group = logs.LogGroup(self, "Logs", retention=LOG_RETENTION)
+        self.spec = spec
+        self.log_group = logs.LogGroup(self, "Logs", retention=LOG_RETENTION, encryption_key=platform_key)
         # Our own role instead of the AWS-managed basic execution policy: logs go to this group only.
         self.role = iam.Role(
             self,
@@ -81,13 +85,14 @@ class CatalogFunction(Construct):
             description=spec.description,
             memory_size=spec.memory_mb,
             timeout=Duration.seconds(spec.timeout_seconds),
-            layers=[layer],
+            layers=layers,
             environment=function_environment,
             tracing=lambda_.Tracing.ACTIVE,
             log_group=self.log_group,
             role=self.role,
-            # Functions holding secrets in their environment encrypt it with our key, not AWS's.
-            environment_encryption=environment_key,
+            # Every environment at rest under a customer-managed key, not AWS's.
+            environment_encryption=environment_key or platform_key,
+            reserved_concurrent_executions=spec.concurrency,
         )
         if trigger_queue is not None:
             self._consume(trigger_queue)
@@ -107,6 +112,9 @@ class CatalogFunction(Construct):
                 trigger_queue.queue,
                 batch_size=trigger_queue.trigger.batch_size,
                 report_batch_item_failures=True,
+                # Never poll faster than the reserved concurrency allows: a throttled batch would go
+                # back to the queue and spend its messages' receives on the way to the DLQ.
+                max_concurrency=self.spec.concurrency,
             )
         )
 

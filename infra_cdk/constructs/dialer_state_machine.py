@@ -18,6 +18,7 @@ from typing import cast
 
 from aws_cdk import ArnFormat, CfnResource, Stack
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_stepfunctions as sfn
@@ -113,6 +114,7 @@ class DialerStateMachine(Construct):
         *,
         functions: Mapping[str, lambda_.IFunction],
         media_bucket: MediaBucket,
+        log_key: kms.IKey,
     ) -> None:
         super().__init__(scope, construct_id)
         stack = Stack.of(self)
@@ -138,6 +140,7 @@ class DialerStateMachine(Construct):
             # The /aws/vendedlogs/ prefix keeps log delivery off the account's size-limited resource policy.
             log_group_name=f"/aws/vendedlogs/states/{dialer_state_machine_name(stack)}",
             retention=LOG_RETENTION,
+            encryption_key=log_key,
         )
         self.role = iam.Role(
             self,

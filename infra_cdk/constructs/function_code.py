@@ -1,17 +1,18 @@
-"""The one code asset every function shares: `functions/` and `shared/`, nothing else of the repo."""
+"""Each function's own code asset: the modules of `functions/` and `shared/` its handler reaches.
+
+`layers/code_asset.py` stages them (from the handler's import graph) into `<build dir>/code/<function>`;
+functions whose modules are the same share one asset (CDK hashes the content).
+"""
 
 from __future__ import annotations
 
-from aws_cdk import IgnoreMode
+from pathlib import Path
+
 from aws_cdk import aws_lambda as lambda_
 
-from infra_cdk.deployment_settings import REPO_ROOT
-
-# gitignore syntax: drop every top-level entry (.venv, cdk.out, tests, infra_*, ...) so hashing never
-# walks into them, then bring back the two packages the handlers import.
-_ONLY_APP_PACKAGES = ["/*", "!/functions/", "!/shared/", "__pycache__/", "*.pyc", ".*"]
+from functions.catalog import LambdaFunction
+from layers.code_asset import stage_code
 
 
-def function_code() -> lambda_.Code:
-    """Build it once and pass it to every function: CDK then stages and uploads one asset."""
-    return lambda_.Code.from_asset(str(REPO_ROOT), exclude=_ONLY_APP_PACKAGES, ignore_mode=IgnoreMode.GIT)
+def function_code(spec: LambdaFunction, build_dir: Path) -> lambda_.Code:
+    return lambda_.Code.from_asset(str(stage_code(spec, build_dir / "code" / spec.name)))

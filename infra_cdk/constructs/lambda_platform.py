@@ -1,6 +1,6 @@
 """The one runtime every function and the dependency layer are built for.
 
-The layer's wheels are chosen for exactly this interpreter and CPU (layers/build_layer.sh), so the
+The layer's wheels are chosen for exactly this interpreter and CPU (layers/assemble.py), so the
 two change together.
 """
 
@@ -13,5 +13,5 @@ ARCHITECTURE = lambda_.Architecture.X86_64
 
 RUNTIME_PIN_REASON = (
     "Pinned to python3.12 on purpose: the dependency layer holds cp312 manylinux wheels and .pyc files "
-    "(layers/build_layer.sh); the runtime moves together with the layer build, not alone."
+    "(layers/assemble.py); the runtime moves together with the layer build, not alone."
 )

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
+from aws_cdk import Stack
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_secretsmanager as secretsmanager
 
@@ -42,6 +43,7 @@ TABLE_KEY_READ_ACTIONS = ["kms:Decrypt", "kms:DescribeKey"]
 TABLE_KEY_WRITE_ACTIONS = ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey"]
 SEND_EMAIL_ACTIONS = ["ses:SendEmail", "ses:SendRawEmail"]
 SECRET_READ_ACTIONS = ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"]
+SECRET_KEY_ACTIONS = ["kms:Decrypt"]
 # A presigned GET is signed with the function's own role, so handing out a media URL needs GetObject.
 MEDIA_READ_ACTIONS = ["s3:GetObject"]
 # Write alone does not read back: a function that only stores uploads cannot hand out their contents.
@@ -151,14 +153,20 @@ def _send_email(targets: GrantTargets) -> Access:
 
 def _read_jwt_secret(targets: GrantTargets) -> Access:
     secret_arn = targets.jwt_secret.secret_arn
-    return Access(
-        statements=(
-            iam.PolicyStatement(
-                sid="ReadJwtSigningSecret", actions=SECRET_READ_ACTIONS, resources=[secret_arn]
-            ),
-        ),
-        environment={"JWT_SECRET_ARN": secret_arn},
-    )
+    statements = [iam.PolicyStatement(sid="ReadJwtSigningSecret", actions=SECRET_READ_ACTIONS, resources=[secret_arn])]
+    key = targets.jwt_secret.encryption_key
+    if key is not None:
+        # Secrets Manager decrypts with the caller's credentials: only through it, only for this secret.
+        statements.append(iam.PolicyStatement(
+            sid="DecryptJwtSigningSecret",
+            actions=SECRET_KEY_ACTIONS,
+            resources=[key.key_arn],
+            conditions={"StringEquals": {
+                "kms:ViaService": f"secretsmanager.{Stack.of(key).region}.amazonaws.com",
+                "kms:EncryptionContext:SecretARN": secret_arn,
+            }},
+        ))
+    return Access(statements=tuple(statements), environment={"JWT_SECRET_ARN": secret_arn})
 
 
 def _media(sid: str, actions: list[str]) -> Callable[[GrantTargets], Access]:

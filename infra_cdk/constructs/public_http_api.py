@@ -7,6 +7,7 @@ import json
 import jsii
 from aws_cdk import aws_apigateway as apigateway
 from aws_cdk import aws_apigatewayv2 as apigwv2
+from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk.aws_apigatewayv2_integrations import HttpLambdaIntegration
@@ -17,20 +18,22 @@ from infra_cdk.nag import acknowledge
 
 THROTTLE = apigwv2.ThrottleSettings(rate_limit=50, burst_limit=100)
 ACCESS_LOG_RETENTION = logs.RetentionDays.ONE_MONTH
-# One JSON object per request, with HTTP API context variables only.
+# One JSON object per request, with HTTP API context variables only. Never a phone number: paths carry
+# them (`DELETE /dnc/%2B14155550313`, `/telephony/.../{call_id}`), so the log names the route template
+# (`$context.routeKey`, e.g. "DELETE /dnc/{phone_e164}"; "$default" for unknown paths), never the raw
+# path or query string; no integration error text either (it may quote the function's exception).
 ACCESS_LOG_FIELDS = {
     "requestId": "$context.requestId",
     "requestTime": "$context.requestTime",
     "sourceIp": "$context.identity.sourceIp",
     "userAgent": "$context.identity.userAgent",
     "routeKey": "$context.routeKey",
-    "path": "$context.path",
     "status": "$context.status",
     "protocol": "$context.protocol",
     "responseLength": "$context.responseLength",
     "responseLatencyMs": "$context.responseLatency",
     "integrationLatencyMs": "$context.integrationLatency",
-    "integrationError": "$context.integrationErrorMessage",
+    "integrationStatus": "$context.integration.integrationStatus",
     "error": "$context.error.message",
 }
 
@@ -55,12 +58,12 @@ class _AccessLogSettings:
 
 
 class PublicHttpApi(Construct):
-    def __init__(self, scope: Construct, construct_id: str) -> None:
+    def __init__(self, scope: Construct, construct_id: str, *, log_key: kms.IKey) -> None:
         super().__init__(scope, construct_id)
         self.api = apigwv2.HttpApi(
             self, "Api", description="CallFunnel public API", create_default_stage=False
         )
-        access_logs = logs.LogGroup(self, "AccessLogs", retention=ACCESS_LOG_RETENTION)
+        access_logs = logs.LogGroup(self, "AccessLogs", retention=ACCESS_LOG_RETENTION, encryption_key=log_key)
         self.stage = apigwv2.HttpStage(
             self,
             "DefaultStage",

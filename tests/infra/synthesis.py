@@ -10,6 +10,8 @@ from typing import Any
 from aws_cdk.assertions import Template
 
 from infra_cdk.app import STACK_NAME, build_app
+from infra_cdk.deployment_settings import DEFAULT_LAYER_ASSET_DIR, REPO_ROOT
+from layers.assemble import ensure_installed
 
 Resource = dict[str, Any]
 PAYMENTS_SECRET_NAME = "callfunnel/payments"
@@ -37,16 +39,15 @@ class Synthesis:
 
 
 def synthesise(assembly_dir: Path) -> None:
-    """Synthesise the app as `infra_cdk.app` builds it into `assembly_dir`: offline, no Docker.
+    """Synthesise the app as `infra_cdk.app` builds it into `assembly_dir`: no Docker.
 
-    The dependency layer is built by layers/build_layer.sh (network); an empty one stands in here.
+    With the real dependency bundles: the size and import tests read them from the assembly. The
+    install behind them (`make layer`) is made here when missing or stale (pip; its cache makes it fast).
     """
-    layer_dir = assembly_dir.parent / "empty-layer"
-    (layer_dir / "python").mkdir(parents=True, exist_ok=True)
+    ensure_installed(REPO_ROOT / DEFAULT_LAYER_ASSET_DIR)
     app = build_app(
         context={
             "aws:cdk:bundling-stacks": [],
-            "layer_asset_dir": str(layer_dir),
             # An ops-managed payments secret, mid-rotation: every payment variable is in the template.
             "payments_secret_name": PAYMENTS_SECRET_NAME,
             "payments_webhook_rotation": "true",

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from aws_cdk import App, Stack
 
-from infra_cdk.constructs.dependency_layer import DependencyLayer
+from infra_cdk.constructs.dependency_layer import DependencyLayers
 from infra_cdk.deployment_settings import REPO_ROOT, DeploymentSettings
 
 pytestmark = pytest.mark.infra
@@ -39,5 +39,5 @@ def test_an_email_sender_without_a_domain_is_refused() -> None:
 
 
 def test_a_missing_layer_build_says_how_to_make_it(tmp_path: Path) -> None:
-    with pytest.raises(FileNotFoundError, match=r"layers/build_layer\.sh"):
-        DependencyLayer(Stack(App(), "Stack"), "Dependencies", asset_dir=tmp_path / "never-built")
+    with pytest.raises(FileNotFoundError, match=r"make layer"):
+        DependencyLayers(Stack(App(), "Stack"), "Dependencies", build_dir=tmp_path / "never-built")

@@ -178,13 +178,15 @@ def _key_arn(synthesis: Synthesis, description_start: str) -> dict:
 
 
 @every_function
-def test_kms_use_is_limited_to_the_table_key_and_the_credentials_key(
+def test_kms_use_is_limited_to_the_table_key_the_credentials_key_and_the_jwt_secrets_key(
     synthesis: Synthesis, spec: LambdaFunction
 ) -> None:
     # Given the keys a role may name: the table's, and the credentials key for CREDENTIALS_KEY holders
     allowed = [_key_arn(synthesis, "Encrypts the CallFunnel data table")]
     if Permission.CREDENTIALS_KEY in spec.permissions:
         allowed.append(_key_arn(synthesis, "Envelope-encrypts"))
+    if Permission.READ_JWT_SECRET in spec.permissions:  # the JWT secret is under the platform key
+        allowed.append(_key_arn(synthesis, "Encrypts CallFunnel's log groups"))
 
     kms_statements = _statements_for_service(role_statements(synthesis, spec), "kms")
 
@@ -304,6 +306,14 @@ def _wildcard_action_statements(synthesis: Synthesis) -> list[tuple[str, dict]]:
 def test_the_only_wildcard_allows_left_are_the_kms_keys_default_admin_statements(synthesis: Synthesis) -> None:
     """KMS's default key policy lets the account's IAM policies govern the key; nothing else allows `*`."""
     allows = [(i, s) for i, s in _wildcard_action_statements(synthesis) if s["Effect"] == "Allow"]
+    # CDK's key-policy statement for a secret under our key: the account, only through Secrets Manager.
+    via_secrets_manager = [
+        (i, s) for i, s in allows
+        if "kms:ViaService" in str(s.get("Condition")) and "secretsmanager." in str(s["Condition"])
+        and "kms:*" not in as_list(s["Action"])
+    ]
+    assert len(via_secrets_manager) == 1  # the JWT signing secret's, on the platform key
+    allows = [allow for allow in allows if allow not in via_secrets_manager]
     assert sorted(logical_id for logical_id, _ in allows) == sorted(synthesis.of_type("AWS::KMS::Key"))
     for _, statement in allows:
         assert statement["Action"] == "kms:*"

@@ -96,7 +96,23 @@ def test_default_stage_writes_json_access_logs_to_a_kept_log_group(synthesis: Sy
     assert log_group["Properties"]["RetentionInDays"] == 30
     fields = json.loads(access_logs["Format"])
     assert fields["requestId"] == "$context.requestId"
-    assert {"routeKey", "status", "integrationError"} <= set(fields)
+    assert {"routeKey", "status", "integrationStatus"} <= set(fields)
+
+
+# Context variables that hold (part of) the URL a client sent, its query string or free text that may
+# quote a request: a phone number in `DELETE /dnc/%2B14155550313` would be logged whole.
+_URL_OR_FREE_TEXT = ("$context.path", "$context.http.path", "$context.customDomain.basePathMatched",
+                     "$context.integrationErrorMessage", "$context.integration.error", "$context.authorizer.error",
+                     "$context.error.messageString", "$context.domainPrefix")
+
+
+def test_access_logs_name_the_route_template_never_the_path_or_query(synthesis: Synthesis) -> None:
+    _, stage = synthesis.the_one("AWS::ApiGatewayV2::Stage")
+    log_format = stage["Properties"]["AccessLogSettings"]["Format"]
+    fields = json.loads(log_format)
+    assert fields["routeKey"] == "$context.routeKey"  # "DELETE /dnc/{phone_e164}", "$default" for unknown paths
+    assert not [variable for variable in _URL_OR_FREE_TEXT if variable in log_format]
+    assert "query" not in log_format.lower() and "path" not in log_format.lower()
 
 
 def test_stack_outputs_the_api_url(synthesis: Synthesis) -> None:
