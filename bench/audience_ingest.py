@@ -2,7 +2,7 @@
 
 The CSV mixes valid Indian and US numbers in several spellings, junk, repeated numbers and numbers on
 the tenant's DNC list (and a few on the NCPR). Figures:
-- CPU rate (warm container): rows per second of CPU time for `parse_csv` + `ingest_audience`, against raw
+- CPU rate (warm container): rows per second of CPU time for `read_csv` (streamed) + `ingest_audience`, against raw
   `phonenumbers.parse` + `is_valid_number` of every row's number in the same run (target ≥ 0.7×).
   moto answers DynamoDB in this process, so the CPU it spends playing the server (which AWS spends, not
   the Lambda) is measured and reported apart; the client side (botocore serialisation) is counted.
@@ -131,7 +131,7 @@ def measure() -> dict[str, Any]:
     try:
         create_table()
         from shared.audience.service import ingest_audience
-        from shared.audience.uploads import parse_csv
+        from shared.audience.uploads import read_csv
         from shared.compliance import ncpr_repository
         from shared.compliance import repository as dnc_repository
         from shared.compliance.models import DncEntry
@@ -142,15 +142,15 @@ def measure() -> dict[str, Any]:
         dnc_repository.add_entries(TENANT, [DncEntry(id=f"dnc_{index}", phone_e164=e164, reason="bench", added_at=now)
                                             for index, e164 in enumerate(dnc[::2])], [])
         ncpr_repository.register([(e164, None) for e164 in dnc[1::2]], now)
-        phones = [row.phone for row in parse_csv(data)]
+        phones = [row.phone for row in read_csv(data)]
         # A warm container: a small upload first, so botocore's clients and service models are loaded
         # (once per Lambda container, not per upload) before the measured one.
-        ingest_audience(TENANT, "wf_warmup", "IN", parse_csv(data[:20_000]))
+        ingest_audience(TENANT, "wf_warmup", "IN", read_csv(data[:20_000]))
         before = _raw_phonenumbers_seconds(phones)
 
         with _Meters() as meters:
             started = time.process_time()
-            result = ingest_audience(TENANT, WORKFLOW, "IN", parse_csv(data))
+            result = ingest_audience(TENANT, WORKFLOW, "IN", read_csv(data))
             cpu_seconds = time.process_time() - started
         # The baseline before and after the ingest, averaged: a busy machine drifts during the run.
         raw_seconds = (before + _raw_phonenumbers_seconds(phones)) / 2
