@@ -103,6 +103,10 @@ class Settings(BaseSettings):
     # on POST /auth/login. The local stack may raise them for its test suites; nothing turns them off.
     rate_limit_per_second: float = Field(10, alias="RATE_LIMIT_PER_SECOND", gt=0)
     rate_limit_burst: int = Field(20, alias="RATE_LIMIT_BURST", ge=1)
+    #: Tokens a warm container takes from a tenant's bucket with one write and spends in memory (capped at the
+    #: burst; 1 = one write per request, exact), and how long it may hold them (see shared.platform.rate_limits).
+    rate_limit_lease_size: int = Field(5, alias="RATE_LIMIT_LEASE_SIZE", ge=1, le=1000)
+    rate_limit_lease_seconds: float = Field(1.0, alias="RATE_LIMIT_LEASE_SECONDS", gt=0, le=60)
     login_rate_limit_per_minute: float = Field(5, alias="LOGIN_RATE_LIMIT_PER_MINUTE", gt=0)
     login_rate_limit_burst: int = Field(10, alias="LOGIN_RATE_LIMIT_BURST", ge=1)
 
