@@ -27,6 +27,9 @@ period before the request. Accuracy, for a tenant served by C warm containers at
   last lease (refilled to now): exact with one container; otherwise it does not see the other containers'
   leases since then (at most one lease period old, off by at most N × C).
 One container is the common case for one tenant at ≤ 10 requests/s, and then the limit is exact.
+A refusal is remembered too: until the bucket can admit one request again (tat − τ, at most one interval
+away) the container refuses that tenant's requests without a write, so a client hammering past its limit
+costs one write per interval, not one per request.
 
 Headers: `X-RateLimit-Limit` is the burst (the most `X-RateLimit-Remaining` can be),
 `X-RateLimit-Remaining` the requests allowed right now, `X-RateLimit-Reset` the seconds until Remaining
@@ -204,12 +207,14 @@ def default_tenant_limit() -> Limit:
 
 @dataclass
 class _Lease:
-    """Tokens of a tenant's bucket this container took and has not spent yet."""
+    """Tokens of a tenant's bucket this container took and has not spent yet — or, after a refusal, the
+    moment until which the shared bucket cannot admit anything (`refused`)."""
 
     limit: Limit
     tokens: int
-    tat_ms: int  # the shared bucket's tat right after the lease was taken
+    tat_ms: int  # the shared bucket's tat right after the lease was taken (or as it stood when refused)
     expires_ms: int
+    refused: bool = False
 
     def spend(self, now: int) -> Decision:
         self.tokens -= 1
@@ -218,15 +223,24 @@ class _Lease:
                         reset_seconds(self.limit, self.tat_ms, now))
 
 
+TENANT_REFUSAL = "Too many requests for this workspace; retry after the Retry-After seconds"
+
+
 def admit_tenant_request(tenant_id: int) -> Decision:
     """One request of a tenant: its decision (headers for the response), or RateLimited (429).
 
-    Spends a token of this container's lease; takes a new lease (one conditional write) when it has none left."""
+    Spends a token of this container's lease; takes a new lease (one conditional write) when it has none left.
+    After a refusal, the requests that come before the bucket can admit one again are refused here, without
+    a write: a client hammering past its limit costs no write per request (the bucket's tat only grows, so
+    the shared bucket would refuse them too; the wait is at most one interval, 100 ms by default)."""
     now = now_ms()
     with _leases_lock:
         lease = _leases.get(tenant_id)
-        if lease is not None and lease.tokens > 0 and now < lease.expires_ms:
-            return lease.spend(now)
+        if lease is not None and now < lease.expires_ms:
+            if lease.tokens > 0:
+                return lease.spend(now)
+            if lease.refused:
+                raise refuse(decision(lease.limit, lease.tat_ms, now, allowed=False), TENANT_REFUSAL)
     return _lease_and_spend(tenant_id, now)
 
 
@@ -246,20 +260,24 @@ def _lease_and_spend(tenant_id: int, now: int) -> Decision:
             _tenant_limits.clear()
         _tenant_limits[tenant_id] = learned
     if not granted:
-        with _leases_lock:
-            _leases.pop(tenant_id, None)
-        raise refuse(decision(limit, tat, now, allowed=False),
-                     "Too many requests for this workspace; retry after the Retry-After seconds")
+        # Until tat − τ the bucket admits nothing (other containers can only push tat later): remember that.
+        refused_until = tat - limit.tolerance_ms if tat is not None and learned == limit else now
+        _keep(tenant_id, _Lease(limit, 0, tat or now, refused_until, refused=True))
+        raise refuse(decision(limit, tat, now, allowed=False), TENANT_REFUSAL)
     expires = now + round(settings.rate_limit_lease_seconds * 1000)
     lease = _Lease(limit, granted, tat if tat is not None else now, expires)
     result = lease.spend(now)
     if learned != limit:
         lease.tokens = 0  # taken under limits the tenant no longer has: the next request leases under its own
+    _keep(tenant_id, lease)
+    return result
+
+
+def _keep(tenant_id: int, lease: _Lease) -> None:
     with _leases_lock:
         if len(_leases) >= _CACHE_LIMIT:
             _leases.clear()
         _leases[tenant_id] = lease
-    return result
 
 
 def admit_login_attempt(source_ip: str) -> Decision:

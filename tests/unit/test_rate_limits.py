@@ -258,3 +258,32 @@ def test_another_container_shares_the_bucket_each_leasing_its_own_tokens(lease, 
     assert isinstance(_admit_all(1)[0], RateLimited)  # B is out, while A still holds 2 (the documented bound)
     rate_limits._leases.update(held)
     assert [getattr(r, "allowed", None) for r in _admit_all(3)] == [True, True, None]
+
+
+def test_after_a_refusal_the_requests_before_the_refill_are_refused_without_a_write(lease, buckets):
+    moment = lease(size=5, rate=10, burst=20)
+    _admit_all(20)
+    refused = _admit_all(1)[0]
+    writes = buckets.writes
+
+    hammering = _admit_all(50)  # a client that keeps hammering within the same 100 ms
+
+    assert isinstance(refused, RateLimited)
+    assert all(isinstance(result, RateLimited) for result in hammering) and buckets.writes == writes
+    assert {result.headers["Retry-After"] for result in hammering} == {"1"}
+    moment["now"] = NOW + 100  # one token has refilled: the next request goes to the table again
+    assert _admit_all(1)[0].allowed and buckets.writes == writes + 2  # asks for 5, then takes the 1 there is
+
+
+def test_a_refusal_is_not_remembered_past_the_moment_the_bucket_admits_again(lease, buckets):
+    moment = lease(size=1, rate=0.2, burst=1)  # a token every 5 s
+    _admit_all(1)
+    _admit_all(1)  # refused: tat = NOW + 5000
+
+    moment["now"] = NOW + 4_999
+    early = _admit_all(1)[0]
+    moment["now"] = NOW + 5_000
+    on_time = _admit_all(1)[0]
+
+    assert isinstance(early, RateLimited) and early.headers["Retry-After"] == "1"
+    assert on_time.allowed
