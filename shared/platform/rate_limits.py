@@ -26,7 +26,8 @@ period before the request. Accuracy, for a tenant served by C warm containers at
 - `X-RateLimit-Remaining` is this container's unspent tokens plus the shared bucket's remaining as of its
   last lease (refilled to now): exact with one container; otherwise it does not see the other containers'
   leases since then (at most one lease period old, off by at most N × C).
-One container is the common case for one tenant at ≤ 10 requests/s, and then the limit is exact.
+One container is the common case for one tenant at ≤ 10 requests/s: then no request is admitted that exact
+GCRA would refuse, and the only error is a refusal early by the unspent tokens of a lease that expired.
 A refusal is remembered too: until the bucket can admit one request again (tat − τ, at most one interval
 away) the container refuses that tenant's requests without a write, so a client hammering past its limit
 costs one write per interval, not one per request.
