@@ -36,9 +36,9 @@ def _route_handlers() -> list[str]:
 #: Module → the modules it imports by name at run time (only what that import executes: the target's
 #: module-level imports, see `eager`). The merged OpenAPI document imports every route handler.
 DYNAMIC_IMPORTS: dict[str, Callable[[], list[str]]] = {
-    "shared.platform.http.openapi": _route_handlers,
+    "functions.openapi.document": _route_handlers,
     # `policy_of` resolves one catalog route's policy for tests and tools; no handler calls it.
-    "shared.auth.policies": list,
+    "functions.route_policies": list,
 }
 
 

@@ -18,7 +18,7 @@ SAMPLE_PATH = Path(__file__).resolve().parents[1] / "infra_local" / "ncpr_sample
 
 def load_file(path: Path) -> tuple[int, int]:
     """(loaded, skipped) for a registry file."""
-    from shared.audience.uploads import parse_csv
+    from shared.audience.uploads import read_csv
     from shared.compliance import ncpr_repository
     from shared.phones import PhoneNormaliser, is_indian
     from shared.platform import clock
@@ -26,13 +26,14 @@ def load_file(path: Path) -> tuple[int, int]:
     normalise = PhoneNormaliser("IN")
     registrations: dict[str, str | None] = {}
     skipped = 0
-    for row in parse_csv(path.read_bytes()):
-        e164 = normalise(row.phone)
-        if e164 is None or not is_indian(e164):
-            skipped += 1
-            continue
-        registrations[e164] = next((value for name, value in row.variables.items()
-                                    if name.strip().lower() == "preference"), None)
+    with path.open("rb") as registry:  # streamed: the regulator's file is never read into memory whole
+        for row in read_csv(registry):
+            e164 = normalise(row.phone)
+            if e164 is None or not is_indian(e164):
+                skipped += 1
+                continue
+            registrations[e164] = next((value for name, value in row.variables.items()
+                                        if name.strip().lower() == "preference"), None)
     loaded = ncpr_repository.register(registrations.items(), clock.now_seconds())
     return loaded, skipped
 

@@ -28,12 +28,32 @@ def to_e164(raw: str | None, default_region: str | None) -> str | None:
         number = phonenumbers.parse(raw, default_region)
     except NumberParseException:
         return None
-    if not phonenumbers.is_valid_number(number):
+    if not is_valid(number):
         return None
     # What format_number(E164) returns, without its formatting machinery (≈15 % of a parse).
     if number.italian_leading_zero:
         return f"+{number.country_code}{'0' * (number.number_of_leading_zeros or 1)}{number.national_number}"
     return f"+{number.country_code}{number.national_number}"
+
+
+def is_valid(number: phonenumbers.PhoneNumber) -> bool:
+    """`phonenumbers.is_valid_number`, without checking the number against its region's patterns twice.
+
+    For a country code shared by several regions (+1: US, CA and the Caribbean; +7, +44, +61, …) the library
+    first finds the region — for a region without `leading_digits`, by matching the number against that
+    region's patterns — and then matches it against the same patterns again to validate it. When the region
+    was found that way, the number is valid: the second match is skipped (~40 % of a +1 number's validation).
+    Same answers as `is_valid_number` (tests/unit/test_phones.py compares them over every shared code)."""
+    regions = phonenumbers.COUNTRY_CODE_TO_REGION_CODE.get(number.country_code)
+    if not regions or len(regions) == 1:
+        return phonenumbers.is_valid_number(number)
+    region = phonenumbers.region_code_for_number(number)
+    if region is None:
+        return False
+    metadata = phonenumbers.PhoneMetadata.metadata_for_region(region.upper(), None)
+    if metadata is not None and metadata.leading_digits is None:
+        return True  # chosen because the number matched one of this region's number types
+    return phonenumbers.is_valid_number_for_region(number, region)
 
 
 def country_of(e164: str) -> str | None:

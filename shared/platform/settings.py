@@ -120,6 +120,11 @@ class Settings(BaseSettings):
     previews_per_ip: int = Field(20, alias="PREVIEWS_PER_IP", ge=1)
     preview_window_seconds: int = Field(600, alias="PREVIEW_WINDOW_SECONDS", ge=1)
 
+    #: Tokens a warm container takes from a tenant's bucket with one write and spends in memory (capped at the
+    #: burst; 1 = one write per request, exact), and how long it may hold them (see shared.platform.rate_limits).
+    rate_limit_lease_size: int = Field(5, alias="RATE_LIMIT_LEASE_SIZE", ge=1, le=1000)
+    rate_limit_lease_seconds: float = Field(1.0, alias="RATE_LIMIT_LEASE_SECONDS", gt=0, le=60)
+
     #: Keyed hash of erased contacts (DSR): never rotate it, or erased numbers stop being recognised.
     dsr_pepper: SecretStr | None = Field(None, alias="DSR_PEPPER")
 

@@ -100,7 +100,7 @@ def upload_audience(principal: Principal, workflow_id: str, *, csv_data: bytes |
                     rows: list[dict[str, Any]] | None, mode: str) -> AudienceIngestResult:
     """A CSV file or JSON rows (exactly one of them) become the workflow's audience."""
     from shared.audience import service as audience
-    from shared.audience.uploads import parse_csv, parse_json_rows
+    from shared.audience.uploads import parse_json_rows, read_csv
 
     if (csv_data is None) == (rows is None):
         raise BadRequest("Send either a CSV file (multipart field 'file') or JSON {\"rows\": [...]}",
@@ -110,7 +110,7 @@ def upload_audience(principal: Principal, workflow_id: str, *, csv_data: bytes |
     workflow = _find(principal, workflow_id)
     if workflow.status == "retired":
         raise Conflict("A retired workflow cannot take an audience", code="WORKFLOW_RETIRED")
-    parsed = parse_csv(csv_data) if csv_data is not None else parse_json_rows(rows or [])
+    parsed = read_csv(csv_data) if csv_data is not None else parse_json_rows(rows or [])
     return audience.ingest_audience(principal.tenant_id, workflow.id, tenant_country(principal.tenant_id), parsed,
                                     mode=mode)
 

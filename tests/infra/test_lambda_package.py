@@ -55,7 +55,7 @@ if "phonenumbers.timezone" in spec["third_party"]:  # phonenumberslite + the tim
     from phonenumbers.timezone import time_zones_for_number
     assert time_zones_for_number(phonenumbers.parse("+14155550100")) == ("America/Los_Angeles",)
 if spec["name"] == "health":  # the merged OpenAPI document imports every route handler by name
-    from shared.platform.http.openapi import merged_openapi
+    from functions.openapi.document import merged_openapi
     assert merged_openapi()["paths"]
 """
 

@@ -113,7 +113,10 @@ def aws():
 @pytest.fixture
 def api(aws) -> LocalApi:
     """An empty table for this test, and a client for the API."""
+    from shared.platform import rate_limits
+
     _empty_the_table()
+    rate_limits.forget_cached_buckets()  # tenant ids repeat once the table is empty: no lease outlives its bucket
     yield LocalApi()
     clock.freeze(None)
     reset_settings()

@@ -8,10 +8,11 @@ from pathlib import Path
 import pytest
 
 from shared.audience import service
-from shared.audience.uploads import parse_csv, parse_json_rows
+from shared.audience.uploads import parse_csv, parse_json_rows, read_csv
 from shared.compliance import ncpr_repository
 from shared.compliance import service as compliance
 from shared.platform import clock
+from shared.platform.errors import BadRequest
 
 EXCEL_EXPORT = Path(__file__).with_name("test_audience_excel_export.csv")
 TENANT, OTHER_TENANT, WORKFLOW = 41, 42, "wf_audience"
@@ -123,3 +124,30 @@ def test_delete_targets_empties_the_audience(table) -> None:
 
     assert service.count_targets(TENANT, WORKFLOW) == 0
     assert list(service.iter_targets(TENANT, WORKFLOW)) == []
+
+
+def test_a_streamed_upload_over_the_row_limit_is_refused_before_anything_is_written(table, monkeypatch) -> None:
+    # Given a stored audience, and a limit of 3 rows per upload
+    service.ingest_audience(TENANT, WORKFLOW, "US", _json_rows("+14155552671"))
+    monkeypatch.setattr(service, "MAX_ROWS", 3)
+    csv_file = b"phone\n+12125550100\n+12125550101\n+12125550102\n+12125550103\n"
+
+    # When a 4-row CSV is streamed into a replacing upload
+    with pytest.raises(BadRequest) as refused:
+        service.ingest_audience(TENANT, WORKFLOW, "US", read_csv(csv_file))
+
+    # Then it is refused whole, and the stored audience is as it was
+    assert (refused.value.code, refused.value.field) == ("TOO_MANY_ROWS", "file")
+    assert [target.phone_e164 for target in service.iter_targets(TENANT, WORKFLOW)] == ["+14155552671"]
+    assert service.count_targets(TENANT, WORKFLOW) == 1
+
+
+def test_a_streamed_csv_gives_the_same_counts_and_targets_as_a_parsed_one(table) -> None:
+    data = EXCEL_EXPORT.read_bytes()
+
+    parsed = service.ingest_audience(TENANT, WORKFLOW, "IN", parse_csv(data))
+    parsed_targets = list(service.iter_targets(TENANT, WORKFLOW))
+    streamed = service.ingest_audience(TENANT, WORKFLOW, "IN", read_csv(data))
+
+    assert streamed == parsed
+    assert list(service.iter_targets(TENANT, WORKFLOW)) == parsed_targets

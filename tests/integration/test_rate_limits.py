@@ -109,17 +109,34 @@ def test_each_tenant_has_its_own_bucket(api, limits):
     assert reply.status == 200 and reply.headers["x-ratelimit-remaining"] == "1"
 
 
-def test_a_warm_container_spends_one_update_item_per_request(api, limits, dynamodb_calls):
+def test_a_warm_container_spends_one_update_item_per_lease_of_tokens(api, limits, dynamodb_calls):
+    # Leases of 5 tokens, held (and refilled) slowly enough that a slow machine cannot change the counts
+    limits(RATE_LIMIT_PER_SECOND="0.1", RATE_LIMIT_BURST="20", RATE_LIMIT_LEASE_SIZE="5", RATE_LIMIT_LEASE_SECONDS="30")
     owner = sign_up_and_log_in(api)
-    api.get("/billing/balance", token=owner.token)  # the container's first sight of the bucket
+    api.get("/billing/balance", token=owner.token)  # the container's first lease: 5 tokens, 1 spent
+    dynamodb_calls.clear()
+
+    replies = [api.get("/billing/balance", token=owner.token) for _ in range(10)]
+
+    assert [reply.status for reply in replies] == [200] * 10
+    assert [reply.headers["x-ratelimit-remaining"] for reply in replies] == [str(n) for n in range(18, 8, -1)]
+    updates = [params for operation, params in dynamodb_calls if operation == "UpdateItem"]
+    assert len(updates) == 2  # the 6th and the 11th request take a new lease; the others spend it in memory
+    assert all(params["Key"]["PK"]["S"] == f"RATELIMIT#{owner.tenant_id}" for params in updates)
+    reads = [operation for operation, _ in dynamodb_calls if operation != "UpdateItem"]
+    assert len(reads) == 10  # one credential + wallet read per request: most requests cost one AWS call
+
+
+def test_a_lease_size_of_one_spends_one_update_item_per_request(api, limits, dynamodb_calls):
+    limits(RATE_LIMIT_LEASE_SIZE="1")
+    owner = sign_up_and_log_in(api)
+    api.get("/billing/balance", token=owner.token)
     dynamodb_calls.clear()
 
     for _ in range(5):
         assert api.get("/billing/balance", token=owner.token).status == 200
 
-    updates = [params for operation, params in dynamodb_calls if operation == "UpdateItem"]
-    assert len(updates) == 5
-    assert all(params["Key"]["PK"]["S"] == f"RATELIMIT#{owner.tenant_id}" for params in updates)
+    assert [operation for operation, _ in dynamodb_calls].count("UpdateItem") == 5
 
 
 def test_a_tenant_can_have_its_own_limits(api, limits):

@@ -2,7 +2,7 @@
 
 import pytest
 
-from shared.audience.uploads import parse_csv, parse_json_rows, phone_column
+from shared.audience.uploads import parse_csv, parse_json_rows, phone_column, read_csv
 from shared.platform.errors import BadRequest
 
 
@@ -48,3 +48,35 @@ def test_json_rows_keep_other_keys_as_text_variables() -> None:
     rows = parse_json_rows([{"phone": 9876543210, "name": "Asha", "vip": True}, {"name": "no phone"}])
 
     assert rows == [("9876543210", {"name": "Asha", "vip": "true"}), (None, {"name": "no phone"})]
+
+
+def test_read_csv_streams_rows_one_at_a_time_and_refuses_an_oversized_cell_when_it_reaches_it() -> None:
+    data = f"Name,Mobile\r\nAsha,+91 98765 43210\r\nRavi,{'9' * 140_000}\r\n".encode()
+
+    rows = read_csv(data)  # the header is read now; the rows as they are asked for
+    first = next(rows)
+    with pytest.raises(BadRequest) as refused:
+        next(rows)
+
+    assert first == ("+91 98765 43210", {"Name": "Asha"})
+    assert (refused.value.code, refused.value.field) == ("CSV_CELL_TOO_LONG", "file")
+    assert str(refused.value) == 'Row 3, column "Mobile": a cell is longer than 131,072 characters'
+
+
+def test_read_csv_reads_an_open_binary_file_in_windows_1252_too(tmp_path) -> None:
+    path = tmp_path / "export.csv"
+    path.write_bytes("Téléphone;Nom;Mobile\r\nx;José;98765 43210\r\n".encode("cp1252"))
+
+    with path.open("rb") as upload:
+        rows = list(read_csv(upload))
+
+    assert rows == [("98765 43210", {"Téléphone": "x", "Nom": "José"})]
+
+
+def test_a_quoted_cell_spanning_lines_counts_from_the_line_its_record_starts_on() -> None:
+    data = f'phone,note\n1,"a\nb"\n2,"{"x" * 140_000}\n"\n'.encode()
+
+    with pytest.raises(BadRequest) as refused:
+        parse_csv(data)
+
+    assert str(refused.value).startswith('Row 4, column "note"')

@@ -34,3 +34,29 @@ def test_the_normaliser_gives_the_same_answers_as_to_e164_for_repeats() -> None:
 
     assert [normalise(raw) for raw in ["9876543210", "9876543210", "bad", "bad"]] == [
         "+919876543210", "+919876543210", None, None]
+
+
+def test_is_valid_answers_as_phonenumbers_does_for_every_country_code_shared_by_several_regions() -> None:
+    import random
+
+    import phonenumbers
+
+    from shared.phones import is_valid
+
+    rng = random.Random(11)
+    shared = [code for code, regions in phonenumbers.COUNTRY_CODE_TO_REGION_CODE.items() if len(regions) > 1]
+    numbers = []
+    for code in [*shared, 91, 49]:
+        for region in phonenumbers.COUNTRY_CODE_TO_REGION_CODE[code]:  # each region's own example numbers
+            for kind in (phonenumbers.PhoneNumberType.FIXED_LINE, phonenumbers.PhoneNumberType.MOBILE):
+                example = phonenumbers.example_number_for_type(region, kind)
+                if example is not None:
+                    numbers.append(example)
+        for _ in range(300):  # and random national numbers of plausible lengths: mostly invalid, some valid
+            national = rng.randrange(10 ** rng.randint(6, 11))
+            numbers.append(phonenumbers.PhoneNumber(country_code=code, national_number=national))
+
+    answers = [(is_valid(number), phonenumbers.is_valid_number(number)) for number in numbers]
+
+    assert all(ours == theirs for ours, theirs in answers)
+    assert sum(ours for ours, _ in answers) > 500  # the sample holds valid numbers of many regions, not only junk

@@ -1,10 +1,11 @@
-"""GCRA arithmetic and the one-write-per-request guess, against an in-memory bucket with DynamoDB's semantics."""
+"""GCRA arithmetic, the write guess and token leases, against an in-memory bucket with DynamoDB's semantics."""
 
 from __future__ import annotations
 
 import pytest
 
 from shared.platform import rate_limits
+from shared.platform.errors import RateLimited
 from shared.platform.rate_limits import Limit, decision, is_allowed, next_tat, remaining, reset_seconds
 from shared.platform.storage import rate_limit_buckets
 
@@ -148,3 +149,141 @@ def test_buckets_are_independent(buckets):
         rate_limits.take("A", TEN_A_SECOND_BURST_20, at_ms=NOW)
     assert not rate_limits.take("A", TEN_A_SECOND_BURST_20, at_ms=NOW)[0].allowed
     assert rate_limits.take("B", TEN_A_SECOND_BURST_20, at_ms=NOW)[0].remaining == 19
+
+
+# --- Token leases: a warm container takes N tokens with one write and spends them in memory ---
+
+TENANT = 7
+
+
+@pytest.fixture
+def lease(monkeypatch, buckets):
+    """A frozen `now_ms` the test moves, and the lease settings it asks for (size 5, one second, by default)."""
+    from shared.platform.settings import reset_settings
+
+    moment = {"now": NOW}
+    monkeypatch.setattr(rate_limits, "now_ms", lambda: moment["now"])
+
+    def configure(*, size: int = 5, seconds: float = 1.0, rate: float = 10, burst: int = 20) -> dict:
+        monkeypatch.setenv("RATE_LIMIT_LEASE_SIZE", str(size))
+        monkeypatch.setenv("RATE_LIMIT_LEASE_SECONDS", str(seconds))
+        monkeypatch.setenv("RATE_LIMIT_PER_SECOND", str(rate))
+        monkeypatch.setenv("RATE_LIMIT_BURST", str(burst))
+        reset_settings()
+        return moment
+
+    return configure
+
+
+def _admit_all(count: int) -> list:
+    results = []
+    for _ in range(count):
+        try:
+            results.append(rate_limits.admit_tenant_request(TENANT))
+        except RateLimited as refused:
+            results.append(refused)
+    return results
+
+
+def test_a_warm_container_writes_once_per_lease_of_n_requests(lease, buckets):
+    lease(size=5)
+
+    decisions = _admit_all(10)
+
+    assert buckets.writes == 2
+    assert [d.remaining for d in decisions] == list(range(19, 9, -1))  # as exact as one write per request
+
+
+def test_with_one_container_the_burst_and_the_429_are_exactly_as_without_leases(lease, buckets):
+    lease(size=5, rate=10, burst=20)
+
+    results = _admit_all(21)
+
+    assert [getattr(r, "remaining", None) for r in results[:20]] == list(range(19, -1, -1))
+    refused = results[20]
+    assert isinstance(refused, RateLimited) and refused.headers["Retry-After"] == "1"
+    assert refused.headers["X-RateLimit-Remaining"] == "0"
+    assert buckets.writes == 5  # four leases of five, and the refused attempt
+
+
+def test_the_last_lease_takes_only_the_tokens_left(lease, buckets):
+    lease(size=5, burst=7)
+
+    _admit_all(7)
+
+    assert buckets.tat[f"RATELIMIT#{TENANT}"] == NOW + 7 * 100  # 5 + 2 tokens taken, never more than the burst
+    assert isinstance(_admit_all(1)[0], RateLimited)
+
+
+def test_a_lease_expires_and_its_unspent_tokens_stay_spent(lease, buckets):
+    moment = lease(size=5, seconds=1.0)
+    _admit_all(1)  # leases 5, spends 1
+
+    moment["now"] = NOW + 1_000  # the lease is one second old: gone
+    again = _admit_all(1)[0]
+
+    assert buckets.writes == 2
+    # tat was NOW + 500 (five tokens); one second later the bucket refilled, and a new lease of five is taken.
+    assert buckets.tat[f"RATELIMIT#{TENANT}"] == NOW + 1_000 + 500 and again.remaining == 19
+
+
+def test_a_lease_size_of_one_is_one_write_per_request(lease, buckets):
+    lease(size=1)
+
+    _admit_all(6)
+
+    assert buckets.writes == 6
+
+
+def test_remaining_counts_the_bucket_refilling_while_a_lease_is_spent(lease, buckets):
+    moment = lease(size=5, rate=10, burst=20)
+    _admit_all(20)  # drained: the last lease left 0 in the bucket
+
+    moment["now"] = NOW + 250  # 2 tokens refilled in the shared bucket since
+    result = _admit_all(1)[0]
+
+    assert result.remaining == 1  # a new lease of the 2, one spent
+
+
+def test_another_container_shares_the_bucket_each_leasing_its_own_tokens(lease, buckets):
+    lease(size=5, burst=20)
+    _admit_all(3)  # container A: leased 5, 2 left in memory
+    held = dict(rate_limits._leases)
+    rate_limits._leases.clear()  # container B: its own memory, the same table
+
+    b = _admit_all(15)
+
+    assert [getattr(r, "remaining", None) for r in b] == list(range(14, -1, -1))  # B cannot see A's 2
+    assert buckets.tat[f"RATELIMIT#{TENANT}"] == NOW + 20 * 100  # 5 (A) + 15 (B): every token of the burst
+    assert isinstance(_admit_all(1)[0], RateLimited)  # B is out, while A still holds 2 (the documented bound)
+    rate_limits._leases.update(held)
+    assert [getattr(r, "allowed", None) for r in _admit_all(3)] == [True, True, None]
+
+
+def test_after_a_refusal_the_requests_before_the_refill_are_refused_without_a_write(lease, buckets):
+    moment = lease(size=5, rate=10, burst=20)
+    _admit_all(20)
+    refused = _admit_all(1)[0]
+    writes = buckets.writes
+
+    hammering = _admit_all(50)  # a client that keeps hammering within the same 100 ms
+
+    assert isinstance(refused, RateLimited)
+    assert all(isinstance(result, RateLimited) for result in hammering) and buckets.writes == writes
+    assert {result.headers["Retry-After"] for result in hammering} == {"1"}
+    moment["now"] = NOW + 100  # one token has refilled: the next request goes to the table again
+    assert _admit_all(1)[0].allowed and buckets.writes == writes + 2  # asks for 5, then takes the 1 there is
+
+
+def test_a_refusal_is_not_remembered_past_the_moment_the_bucket_admits_again(lease, buckets):
+    moment = lease(size=1, rate=0.2, burst=1)  # a token every 5 s
+    _admit_all(1)
+    _admit_all(1)  # refused: tat = NOW + 5000
+
+    moment["now"] = NOW + 4_999
+    early = _admit_all(1)[0]
+    moment["now"] = NOW + 5_000
+    on_time = _admit_all(1)[0]
+
+    assert isinstance(early, RateLimited) and early.headers["Retry-After"] == "1"
+    assert on_time.allowed

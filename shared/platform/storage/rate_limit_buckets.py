@@ -1,8 +1,8 @@
 """Rate-limit buckets in the single table: one item per bucket, one conditional UpdateItem per request.
 
-Item: `PK=RATELIMIT#{tenant}` (or `RATELIMIT#login-ip#{ip}`), `SK=BUCKET`, type `RateLimitBucket`,
+Item: `PK=RATELIMIT#{tenant}`, `SK=BUCKET`, type `RateLimitBucket`,
 `tat` (epoch ms), optionally a tenant's own `limit_per_second` / `limit_burst`, and `ttl` for buckets
-that may lapse (login IPs; never a tenant's, which may carry its own limits). The two writes are the two
+that may lapse (never a tenant's, which may carry its own limits). The two writes are the two
 halves of max(tat, now) + interval (see `shared.platform.rate_limits`); both ask DynamoDB for the old
 item when their condition fails, so the caller learns the bucket's state without a second read. pynamodb
 has no ReturnValuesOnConditionCheckFailure, so this uses the botocore client of the table's connection.
