@@ -128,6 +128,8 @@ SIGNATURE_HEADERS: dict[str, tuple[tuple[str, dict[str, Any], str], ...]] = {
 ID_PATTERN = "^[A-Za-z0-9_-]+$"
 EMAIL = re.compile(EMAIL_PATTERN)
 E164_PATTERN = r"^\+[1-9][0-9]{6,14}$"
+#: Report days from 1970-01-01 (nothing we store is older) to 9999-12-30 (a range ends at the next midnight).
+REPORTABLE_DAY_PATTERN = r"^(?!9999-12-31)(19[7-9][0-9]|[2-9][0-9]{3})-"
 INPUT_SHAPES: dict[str, dict[str, Any]] = {
     "id": {"pattern": ID_PATTERN}, "call_id": {"pattern": ID_PATTERN}, "workflow_id": {"pattern": ID_PATTERN},
     "run_id": {"pattern": ID_PATTERN}, "user_id": {"pattern": ID_PATTERN},
@@ -136,8 +138,8 @@ INPUT_SHAPES: dict[str, dict[str, Any]] = {
     "phone": {"pattern": E164_PATTERN, "example": "+14155550123"},
     "phone_e164": {"pattern": E164_PATTERN, "example": "+14155550123"},
     "cursor": {"pattern": "^[A-Za-z0-9_-]+$", "description": "`next_cursor` of the previous page, as given"},
-    "from": {"format": "date", "example": "2026-05-18"},
-    "to": {"format": "date", "example": "2026-05-24"},
+    "from": {"format": "date", "pattern": REPORTABLE_DAY_PATTERN, "example": "2026-05-18"},
+    "to": {"format": "date", "pattern": REPORTABLE_DAY_PATTERN, "example": "2026-05-24"},
 }
 #: Uploads that take a CSV (multipart) or the same rows as JSON; Powertools documents only the multipart form.
 JSON_ROW_UPLOADS: dict[str, dict[str, Any]] = {

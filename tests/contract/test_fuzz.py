@@ -61,6 +61,7 @@ REFUSED_FOR_MEANING = {
     "INVALID_CURSOR": "a well-formed cursor that is not one the server issued",
     "IDENTIFIER_REQUIRED": "one of several optional identifiers is required (OpenAPI has no one-of across "
                            "query parameters or optional fields)",
+    "AMBIGUOUS_IDENTIFIER": "several of those optional identifiers given at once (the same missing one-of)",
     "NO_PHONE_COLUMN": "a CSV file without a phone column", "EMPTY_UPLOAD": "a CSV file without rows",
     "NUMBER_NOT_AVAILABLE": "a well-formed number the carrier does not sell",
 }
