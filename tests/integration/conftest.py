@@ -20,8 +20,8 @@ from infra_local.http_adapter import HttpRequest, build_event, map_result, match
 from infra_local.lambda_runtime import LocalLambdaRuntime
 from shared.auth import tokens
 from shared.platform import clock
-from shared.platform.aws import reset_clients
-from shared.platform.settings import reset_settings
+from shared.platform.aws import client, reset_clients
+from shared.platform.settings import get_settings, reset_settings
 from shared.platform.storage.table import create_table
 
 ACCOUNT_ID = "123456789012"
@@ -125,9 +125,6 @@ def api(aws) -> LocalApi:
 
 def _empty_the_table() -> None:
     # Emptying beats a table per test: pynamodb's connections (a botocore client each) stay warm.
-    from shared.platform.aws import client
-    from shared.platform.settings import get_settings
-
     dynamodb, table = client("dynamodb"), get_settings().table_name
     for page in dynamodb.get_paginator("scan").paginate(TableName=table, ProjectionExpression="PK, SK"):
         for item in page["Items"]:
@@ -166,3 +163,28 @@ def mint_key(api: LocalApi, account: Account, **fields: Any) -> dict[str, Any]:
     minted = api.post("/api-keys", {"name": "ci robot", **fields}, token=account.token)
     assert minted.status == 201, minted.body
     return minted.body
+
+
+@pytest.fixture
+def settings(monkeypatch):
+    """Set some settings for one test through their environment variables: `settings(NAME="value")`."""
+
+    def configure(**environment: str) -> None:
+        for name, value in environment.items():
+            monkeypatch.setenv(name, value)
+        reset_settings()
+
+    yield configure
+    monkeypatch.undo()
+    reset_settings()
+
+
+@pytest.fixture
+def bucket(api):
+    """The media bucket, created if need be and emptied: stored audio must not leak between tests."""
+    s3, name = client("s3"), get_settings().media_bucket
+    s3.create_bucket(Bucket=name)
+    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=name):
+        for item in page.get("Contents", []):
+            s3.delete_object(Bucket=name, Key=item["Key"])
+    return name

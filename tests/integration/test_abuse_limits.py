@@ -6,8 +6,7 @@ from __future__ import annotations
 import pytest
 
 from shared.auth import abuse_limits
-from shared.platform.aws import client
-from shared.platform.settings import get_settings, reset_settings
+from shared.platform.settings import get_settings
 from tests.integration.conftest import sign_up_and_log_in
 
 pytestmark = pytest.mark.integration
@@ -17,35 +16,11 @@ OPENER = "Hi, this is Kai, an automated AI assistant calling for Acme. This call
 
 
 @pytest.fixture
-def settings(monkeypatch):
-    """Override some settings for one test."""
-
-    def configure(**environment: str) -> None:
-        for name, value in environment.items():
-            monkeypatch.setenv(name, value)
-        reset_settings()
-
-    yield configure
-    monkeypatch.undo()
-    reset_settings()
-
-
-@pytest.fixture
 def wall_clock(monkeypatch):
     """The abuse limits' clock (real time), held still and moved by hand."""
     now = {"seconds": 2_000_000_000}
     monkeypatch.setattr(abuse_limits, "now_seconds", lambda: now["seconds"])
     return now
-
-
-@pytest.fixture
-def bucket(api):
-    s3, name = client("s3"), get_settings().media_bucket
-    s3.create_bucket(Bucket=name)
-    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=name):
-        for item in page.get("Contents", []):
-            s3.delete_object(Bucket=name, Key=item["Key"])
-    return name
 
 
 def _log_in(api, email, password, source_ip=OFFICE_IP):

@@ -7,7 +7,6 @@ import pytest
 
 from shared.platform import rate_limits
 from shared.platform.rate_limits import Limit
-from shared.platform.settings import reset_settings
 from tests.integration.conftest import mint_key, sign_up_and_log_in
 
 pytestmark = pytest.mark.integration
@@ -15,18 +14,10 @@ RATE_LIMIT_HEADERS = ("x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit
 
 
 @pytest.fixture
-def limits(monkeypatch):
+def limits(settings):
     """Set the limits for this test (a slow refill makes counts exact); forget cached buckets around it."""
-
-    def configure(**environment: str) -> None:
-        for name, value in environment.items():
-            monkeypatch.setenv(name, value)
-        reset_settings()
-
     rate_limits.forget_cached_buckets()
-    yield configure
-    monkeypatch.undo()
-    reset_settings()
+    yield settings
     rate_limits.forget_cached_buckets()
 
 

@@ -13,17 +13,6 @@ OPENER = "Hi, this is Amelia, an automated AI assistant calling for Acme. This c
 LOCAL_MEDIA = "http://testserver/_sandbox/media/"
 
 
-@pytest.fixture
-def bucket(api):
-    """The media bucket, created if need be and emptied: stored audio must not leak between tests."""
-    s3, name = client("s3"), get_settings().media_bucket
-    s3.create_bucket(Bucket=name)
-    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=name):
-        for item in page.get("Contents", []):
-            s3.delete_object(Bucket=name, Key=item["Key"])
-    return name
-
-
 def stored(url: str) -> bytes:
     assert url.startswith(LOCAL_MEDIA), url
     key = url.removeprefix(LOCAL_MEDIA)
