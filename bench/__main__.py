@@ -40,6 +40,9 @@ def main() -> int:
         print(f"  the same in CPU time (steadier on a busy machine): bare {figures['bare_get_item_cpu_ms']:.3f} ms, "
               f"balance {figures['balance_with_api_key_cpu_ms']:.3f} ms  {figures['cpu_ratio']:.2f}x  {verdict}")
     print(f"  GET /healthz (framework only, no AWS) {warm['in_process']['healthz_no_aws_ms']:>6.3f} ms")
+    in_process = warm["in_process"]
+    print(f"  the credential+wallet BatchGetItem alone (the floor) {in_process['credential_and_wallet_read_ms']:.3f} ms"
+          f"  {in_process['credential_and_wallet_read_ratio']:.2f}x the bare handler")
     print(f"\nAWS calls per authenticated request (mean of {warm_requests.CALL_COUNT_REQUESTS}; rate-limit tokens "
           f"leased {warm['rate_limit_lease_size']} at a time):")
     for label, calls in warm["aws_calls_per_request"].items():

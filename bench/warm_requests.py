@@ -153,6 +153,22 @@ class _AwsCallCounter:
         botocore.client.BaseClient._make_api_call = self._original
 
 
+def _credential_and_wallet_read(secret: str, tenant_id: int):
+    """The authenticated request's one DynamoDB read on its own (no framework, no rate limit): the floor the
+    balance request cannot go under — on moto its cost grows with the attributes returned (24 here, 10 for
+    the bare handler's wallet), which is what separates the two."""
+    from shared.api_keys.secrets import secret_hash
+    from shared.auth import repository
+
+    hashed = secret_hash(secret)
+
+    def read() -> int:
+        key, wallet = repository.api_key_with_wallet(hashed, tenant_id)
+        return 200 if key is not None and wallet is not None else 404
+
+    return read
+
+
 def run() -> dict[str, Any]:
     from shared.platform.settings import get_settings
 
@@ -173,6 +189,8 @@ def run() -> dict[str, Any]:
             lambda: stack.invoke(BARE, "/_bench/bare", query=query),
             lambda: stack.invoke(None, "/billing/balance", token=secret))
         direct_health = _median_ms(lambda: stack.invoke(None, "/healthz"))
+        floor_bare, floor_read = _paired_medians_ms(lambda: stack.invoke(BARE, "/_bench/bare", query=query),
+                                                    _credential_and_wallet_read(secret, created["tenant"]["id"]))
 
         calls = {}
         for label, path, token in [
@@ -187,7 +205,9 @@ def run() -> dict[str, Any]:
             calls[label] = {operation: round(count / CALL_COUNT_REQUESTS, 2) for operation, count in counted.items()}
         return {
             "http": _figures(http_bare, http_balance),
-            "in_process": {**_figures(direct_bare, direct_balance), "healthz_no_aws_ms": round(direct_health, 3)},
+            "in_process": {**_figures(direct_bare, direct_balance), "healthz_no_aws_ms": round(direct_health, 3),
+                           "credential_and_wallet_read_ms": round(floor_read[0], 3),
+                           "credential_and_wallet_read_ratio": round(floor_read[0] / floor_bare[0], 2)},
             "aws_calls_per_request": calls,
             "rate_limit_lease_size": get_settings().rate_limit_lease_size,
         }

@@ -130,8 +130,8 @@ def who_am_i(principal: Principal) -> WhoAmI:
     tenant = repository.get_tenant(principal.tenant_id)
     if tenant is None:
         raise NotFound("Workspace not found", code="TENANT_NOT_FOUND")
-    user = None
-    if principal.user_id:
+    user = principal.user  # read with the session's credential (strongly consistent), in this very request
+    if user is None and principal.user_id:
         credentials = repository.get_credentials(principal.tenant_id, principal.user_id)
         user = credentials.user if credentials else None
     return WhoAmI(user=user, tenant=tenant, expires_at=principal.expires_at, auth=principal.kind,

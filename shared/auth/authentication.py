@@ -79,7 +79,7 @@ def principal_from_session_token(token: str) -> Principal:
     user = credentials.user
     return Principal(tenant_id=user.tenant_id, kind="user", scope=ROLE_SCOPES[user.role],
                      expires_at=claims.expires_at, user_id=user.id, email=user.email, role=user.role,
-                     token_id=claims.token_id, wallet=wallet)
+                     token_id=claims.token_id, wallet=wallet, user=user)
 
 
 def _ensure_live_session(credentials: UserCredentials | None, token_version: int, token_id: str) -> None:

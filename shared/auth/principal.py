@@ -8,6 +8,7 @@ from enum import IntEnum
 from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
+    from shared.accounts.models import User
     from shared.billing.models import Wallet
 
 
@@ -46,6 +47,9 @@ class Principal:
     #: The tenant's wallet, read (strongly consistent) together with the credential — None when the
     #: authentication path could not batch it.
     wallet: "Wallet | None" = None
+    #: The user behind a session token, from that same read (None for an API key): `GET /auth/me` shows it
+    #: without reading it again.
+    user: "User | None" = None
 
     @property
     def is_user(self) -> bool:

@@ -23,6 +23,10 @@ from shared.platform.storage.table import TableItem, batch_get, condition_failed
 
 
 def _read(*item_keys: tuple[str, str]) -> dict[str, dict]:
+    # Whole items, no ProjectionExpression: the 18 attribute names authentication and the account routes use
+    # leave out only the key's listing fields and the keys (24 → 14 attributes returned), which saves no read
+    # capacity on DynamoDB, and moto (the local stack, the bench) projects by converting the whole item once
+    # per projected name — measured 0.13 ms slower per request than reading the whole items.
     items = batch_get(api_keys.connection_model(), item_keys, consistent=True)
     return {item_type(raw): raw for raw in items}
 

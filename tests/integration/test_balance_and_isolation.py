@@ -78,3 +78,17 @@ def test_a_key_is_rechecked_on_every_request_even_once_its_tenant_is_known(api):
     refused = api.get("/billing/balance", token=key["secret"])
 
     assert refused.status == 401 and refused.body["code"] == "INVALID_API_KEY"
+
+
+def test_a_warm_who_am_i_reads_the_credential_and_the_workspace_nothing_twice(api, aws_calls, monkeypatch):
+    # The user comes with the session's own (strongly consistent) read; only the workspace is read besides.
+    monkeypatch.setenv("RATE_LIMIT_LEASE_SECONDS", "30")
+    reset_settings()
+    owner = sign_up_and_log_in(api)
+    api.get("/auth/me", token=owner.token)
+    aws_calls.clear()
+
+    me = api.get("/auth/me", token=owner.token)
+
+    assert me.status == 200 and me.body["user"]["id"] == owner.user_id and me.body["auth"] == "user"
+    assert sorted(aws_calls) == ["BatchGetItem", "GetItem"]
