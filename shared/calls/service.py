@@ -17,6 +17,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from shared.auth.principal import Principal
+from shared.billing.service import wallet_currency
 from shared.calls import repository
 from shared.calls.models import (
     Call,
@@ -30,8 +31,11 @@ from shared.calls.models import (
     Utterance,
     recordings_prefix,
 )
+from shared.media.service import url_for
+from shared.phones import to_e164
 from shared.platform import clock
 from shared.platform.errors import BadRequest, NotFound
+from shared.platform.settings import get_settings
 from shared.platform.storage import keys
 
 DEFAULT_LIMIT = 50
@@ -48,14 +52,14 @@ def list_calls(principal: Principal, *, workflow_id: str | None = None, run_id: 
     dimension, value = _listing(workflow_id, run_id, e164, status)
     calls, last = repository.page(principal.tenant_id, dimension=dimension, value=value, limit=limit, after=after,
                                   keep=_matching(workflow_id, run_id, e164, status), max_read=MAX_READ_PER_PAGE)
-    currency = _currency(principal) if calls else ""
+    currency = wallet_currency(principal) if calls else ""
     return CallPage(calls=[_summary(call, currency) for call in calls],
                     next_cursor=_encode_cursor(last) if last else None)
 
 
 def get_call(principal: Principal, call_id: str) -> CallDetail:
     call = _owned_call(principal, call_id)
-    return CallDetail(**_summary(call, _currency(principal)).model_dump(by_alias=True),
+    return CallDetail(**_summary(call, wallet_currency(principal)).model_dump(by_alias=True),
                       transcript=transcript_of(call), latency=latency_of(call.turn_latencies_ms),
                       recording=_recording_link(call))
 
@@ -96,8 +100,6 @@ def _matching(workflow_id: str | None, run_id: str | None, e164: str | None,
 
 def _e164(raw: str) -> str:
     """E.164, also when the `+` of an unencoded query string arrived as a space."""
-    from shared.phones import to_e164
-
     text = raw.strip()
     e164 = to_e164(text, None) or (to_e164(f"+{text}", None) if text[:1].isdigit() else None)
     if e164 is None:
@@ -118,12 +120,6 @@ def _decode_cursor(cursor: str) -> str:
     if not _CURSOR_SORT_KEY.fullmatch(sort_key):
         raise BadRequest("Invalid cursor: pass next_cursor as it was given", code="INVALID_CURSOR", field="cursor")
     return sort_key
-
-
-def _currency(principal: Principal) -> str:
-    from shared.billing.service import wallet_currency
-
-    return wallet_currency(principal)
 
 
 # --- Views -----------------------------------------------------------------------------------------------
@@ -173,8 +169,5 @@ def _recording_link(call: Call) -> RecordingLink | None:
     # Only ever an object under this tenant's and this call's own prefix.
     if recording is None or not recording.key.startswith(recordings_prefix(call.tenant_id, call.id)):
         return None
-    from shared.media.service import url_for
-    from shared.platform.settings import get_settings
-
     return RecordingLink(url=url_for(recording.key, get_settings().recording_url_ttl_seconds),
                          duration_ms=recording.duration_ms, channels=recording.channels)

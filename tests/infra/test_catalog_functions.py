@@ -118,7 +118,7 @@ def test_only_functions_with_a_media_permission_are_told_the_media_bucket(
     media_id, _ = media_buckets(synthesis)
     _, function = lambda_of(synthesis, spec)
     environment = function["Properties"]["Environment"]["Variables"]
-    if spec.permissions & {Permission.MEDIA_READ, Permission.MEDIA_WRITE}:
+    if spec.permissions & {Permission.MEDIA_READ, Permission.MEDIA_WRITE, Permission.RECORDINGS_READ}:
         assert environment["MEDIA_BUCKET"] == {"Ref": media_id}
     else:
         assert "MEDIA_BUCKET" not in environment
