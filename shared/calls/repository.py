@@ -290,3 +290,31 @@ def first_event(tenant_id: int, call_id: str, status: str, at: datetime) -> bool
 def forget_event(tenant_id: int, call_id: str, status: str) -> None:
     """Undo `first_event` when handling the event failed, so the queue's redelivery is not mistaken for a duplicate."""
     _CallEventGuard(keys.call_event_guard_pk(tenant_id, call_id, status), keys.GUARD).delete()
+
+
+# --- Backfill (ops): calls written before the listings existed ---------------------------------------------
+
+def calls_without_listing() -> Iterator[Call]:
+    """Every call that has no status key yet (written before CL4/CL5). A Scan: for the ops backfill only
+    (`python -m ops.backfill_call_listings`), never on a request path."""
+    for item in _CallItem.scan(_CallItem.GSI2PK.does_not_exist()):
+        yield _call_from(item)
+
+
+def add_listing(call: Call) -> bool:
+    """Give a call its status key and its refs, in one transaction; False when it had them already."""
+    time_sk = keys.call_time_sk(call.created_at, call.id)
+    try:
+        with transaction() as write:
+            write.update(_CallItem(*_item_key(call.tenant_id, call.id)),
+                         actions=[_CallItem.GSI2PK.set(_status_pk(call.tenant_id, call.status)),
+                                  _CallItem.GSI2SK.set(time_sk)],
+                         condition=_CallItem.PK.exists() & _CallItem.GSI2PK.does_not_exist())
+            for ref in _refs(call):
+                write.save(ref)
+    except TransactWriteError as error:
+        if 0 in failed_condition_positions(error):
+            return False
+        raise
+    return True
+

@@ -274,3 +274,31 @@ def _raw_items(tenant_id: int) -> list[dict]:
     items = client("dynamodb").scan(TableName=get_settings().table_name)["Items"]
     return [item for item in items if item["type"]["S"] in ("Call", "CallRef")
             and item["PK"]["S"].startswith(f"TENANT#{tenant_id}")]
+
+
+def test_calls_stored_before_the_listings_are_backfilled_once(api, capsys) -> None:
+    from ops import backfill_call_listings
+    from shared.platform.aws import client
+    from shared.platform.settings import get_settings
+
+    owner = sign_up_and_log_in(api)
+    _call(owner.tenant_id, 0, status="busy")
+    _call(owner.tenant_id, 1)
+    dynamodb, table = client("dynamodb"), get_settings().table_name
+    for item in _raw_items(owner.tenant_id):  # as a call was stored before: no status key, no refs
+        if item["type"]["S"] == "CallRef":
+            dynamodb.delete_item(TableName=table, Key={"PK": item["PK"], "SK": item["SK"]})
+        else:
+            dynamodb.update_item(TableName=table, Key={"PK": item["PK"], "SK": item["SK"]},
+                                 UpdateExpression="REMOVE GSI2PK, GSI2SK")
+    assert _ids(_list(api, owner.token, status="busy")) == []
+    assert _ids(_list(api, owner.token, workflow_id="wf_a")) == []
+
+    assert backfill_call_listings.main([]) == 0
+    assert backfill_call_listings.main([]) == 0
+
+    assert capsys.readouterr().out.splitlines() == ["2 calls without listing keys; 2 given them.",
+                                                    "0 calls without listing keys; 0 given them."]
+    assert _ids(_list(api, owner.token, status="busy")) == ["call_000"]
+    assert _ids(_list(api, owner.token, workflow_id="wf_a")) == ["call_001", "call_000"]
+    assert _ids(_list(api, owner.token, phone="+14155550001")) == ["call_001"]
