@@ -120,10 +120,13 @@ def _status_pk(tenant_id: int, status: str) -> str:
 
 
 def _refs(call: Call) -> list[_CallRef]:
-    time_sk = keys.call_time_sk(call.created_at, call.id)
-    return [_CallRef(keys.tenant_calls_by_pk(call.tenant_id, dimension, value), time_sk, call_id=call.id)
-            for dimension, value in ((keys.CALLS_BY_WORKFLOW, call.workflow_id), (keys.CALLS_BY_RUN, call.run_id),
-                                     (keys.CALLS_BY_PHONE, call.target_phone))]
+    return [_ref(call, keys.CALLS_BY_WORKFLOW, call.workflow_id), _ref(call, keys.CALLS_BY_RUN, call.run_id),
+            _ref(call, keys.CALLS_BY_PHONE, call.target_phone)]
+
+
+def _ref(call: Call, dimension: str, value: str) -> _CallRef:
+    return _CallRef(keys.tenant_calls_by_pk(call.tenant_id, dimension, value),
+                    keys.call_time_sk(call.created_at, call.id), call_id=call.id)
 
 
 def placed_between(tenant_id: int, start: datetime, end: datetime) -> Iterator[Call]:
@@ -167,8 +170,8 @@ def _renumber(tenant_id: int, call_id: str, changes: dict[str, Any]) -> Call:
     before = get(tenant_id, call_id)
     if before is None:
         raise DoesNotExist()
-    old_ref = _refs(before)[2]
-    new_ref = _refs(before.model_copy(update={"target_phone": changes["target_phone"]}))[2]
+    old_ref = _ref(before, keys.CALLS_BY_PHONE, before.target_phone)
+    new_ref = _ref(before, keys.CALLS_BY_PHONE, changes["target_phone"])
     with transaction() as write:
         write.update(_CallItem(*_item_key(tenant_id, call_id)), actions=_actions(tenant_id, changes),
                      condition=_CallItem.PK.exists())
@@ -222,7 +225,7 @@ def page(tenant_id: int, *, dimension: str | None, value: str | None, limit: int
     to continue after (None: the listing is exhausted)."""
     found: list[Call] = []
     read = 0
-    chunk = limit if max_read <= limit else min(max(limit, 100), max_read)
+    chunk = min(limit, max_read)  # enough when every entry matches; bigger reads only once some did not
     while True:
         entries, more = _listing_chunk(tenant_id, dimension, value, chunk, after)
         calls = _calls_for(tenant_id, [call_id for _, call_id, listed in entries if listed is None])
@@ -238,6 +241,7 @@ def page(tenant_id: int, *, dimension: str | None, value: str | None, limit: int
         after = entries[-1][0]
         if read >= max_read:
             return found, after
+        chunk = min(max(limit - len(found), 100), max_read - read)
 
 
 def _listing_chunk(tenant_id: int, dimension: str | None, value: str | None, limit: int,
