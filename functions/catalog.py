@@ -26,6 +26,7 @@ class Permission(StrEnum):
     MEDIA_READ = "s3:media:read"
     MEDIA_WRITE = "s3:media:write"
     MEDIA_ERASE = "s3:media:erase"  # list a contact's objects and delete them (DSR erase)
+    RECORDINGS_READ = "s3:media:recordings:read"  # hand out call recordings (presigned GETs), nothing else
     SEND_PAYMENT_EVENTS = "sqs:payment-events:send"
     SEND_SLACK_ACTIONS = "sqs:slack-actions:send"
     CREDENTIALS_KEY = "kms:credentials:use"  # envelope encryption of BYOK provider secrets
@@ -295,6 +296,13 @@ INSIGHT_FUNCTIONS: tuple[LambdaFunction, ...] = (
         routes=_routes("GET /reports/weekly"),
         permissions=_USER_DATA,
         memory_mb=1536,
+    ),
+    LambdaFunction(
+        name="calls",
+        handler="functions.calls.handler.lambda_handler",
+        description="The calls API: calls newest first by workflow, run, number or status; transcripts, recordings",
+        routes=_routes("GET /calls", "GET /calls/{id}", "GET /calls/{id}/recording"),
+        permissions=_USER_DATA | {Permission.RECORDINGS_READ},
     ),
     LambdaFunction(
         name="dsr",

@@ -77,6 +77,7 @@ EXTRA_ERRORS: dict[str, tuple[str, ...]] = {
     "PUT /onboarding/credentials/{provider}": ("503",),
     "GET /billing/balance": ("404",),  # WALLET_NOT_FOUND
     "GET /billing/precheck": ("404",),
+    "GET /calls": ("404",),  # WALLET_NOT_FOUND: a call's cost is shown in the wallet's currency
     "POST /billing/topup": ("404", "409", "422"),
     "POST /billing/autocharge": ("404", "422"),
     "POST /numbers/search": ("503",),  # ENCRYPTION_UNAVAILABLE: BYOK credentials cannot be decrypted

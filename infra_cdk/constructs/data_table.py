@@ -8,6 +8,9 @@ from aws_cdk import aws_kms as kms
 from constructs import Construct
 
 GSI1 = "GSI1"
+GSI2 = "GSI2"
+#: GSI2 holds keys and the discriminator only (shared/platform/storage/table.py: Gsi2).
+GSI2_PROJECTED = ["type"]
 TTL_ATTRIBUTE = "ttl"
 
 
@@ -47,8 +50,16 @@ class DataTable(Construct):
             sort_key=_string_key("GSI1SK"),
             projection_type=dynamodb.ProjectionType.ALL,
         )
+        # One index added per deploy: CloudFormation cannot create two GSIs in one table update.
+        self.table.add_global_secondary_index(
+            index_name=GSI2,
+            partition_key=_string_key("GSI2PK"),
+            sort_key=_string_key("GSI2SK"),
+            projection_type=dynamodb.ProjectionType.INCLUDE,
+            non_key_attributes=GSI2_PROJECTED,
+        )
 
     @property
     def index_arns(self) -> list[str]:
         """Each index by name, so read grants need no `index/*` wildcard."""
-        return [f"{self.table.table_arn}/index/{GSI1}"]
+        return [f"{self.table.table_arn}/index/{name}" for name in (GSI1, GSI2)]

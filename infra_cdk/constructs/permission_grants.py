@@ -53,6 +53,8 @@ MEDIA_OBJECTS_REASON = (
     "bucket's objects (<bucket>/*): one bucket of ours, object actions only, no List, no Delete, no "
     "bucket configuration."
 )
+# The calls API presigns GETs of recordings only (not previews, reports or DSR bundles).
+RECORDINGS_PREFIX = "recordings/*"
 # DSR erase: find a contact's objects under the prefixes that hold personal data, and delete them.
 MEDIA_ERASE_PREFIXES = ["recordings/*", "dsr/*", "manifests/*"]
 MEDIA_LIST_ACTIONS = ["s3:ListBucket"]
@@ -181,6 +183,18 @@ def _media(sid: str, actions: list[str]) -> Callable[[GrantTargets], Access]:
     return grant
 
 
+def _read_recordings(targets: GrantTargets) -> Access:
+    media = targets.media_bucket
+    return Access(
+        statements=(iam.PolicyStatement(sid="ReadRecordings", actions=MEDIA_READ_ACTIONS,
+                                        resources=[media.bucket.arn_for_objects(RECORDINGS_PREFIX)]),),
+        environment={"MEDIA_BUCKET": media.bucket.bucket_name},
+        acknowledgments=((f"AwsSolutions-IAM5[Resource::<{media.logical_id}.Arn>/{RECORDINGS_PREFIX}]",
+                          "Recording keys are minted per call (recordings/{tenant}/{call}/): GetObject under "
+                          "that prefix only, to presign the tenant's own recordings."),),
+    )
+
+
 def _erase_media(targets: GrantTargets) -> Access:
     media = targets.media_bucket
     return Access(
@@ -286,6 +300,7 @@ GRANTS: dict[Permission, Callable[[GrantTargets], Access]] = {
     Permission.MEDIA_READ: _media("ReadMedia", MEDIA_READ_ACTIONS),
     Permission.MEDIA_WRITE: _media("WriteMedia", MEDIA_WRITE_ACTIONS),
     Permission.MEDIA_ERASE: _erase_media,
+    Permission.RECORDINGS_READ: _read_recordings,
     Permission.SEND_PAYMENT_EVENTS: _send_to_queue("payment-events"),
     Permission.SEND_SLACK_ACTIONS: _send_to_queue("slack-actions"),
     Permission.CREDENTIALS_KEY: _credentials_key,

@@ -48,6 +48,11 @@ def get_balance(principal: Principal) -> Balance:
     )
 
 
+def wallet_currency(principal: Principal) -> str:
+    """The currency the tenant's wallet (and so every call it pays for) is in."""
+    return _wallet_of(principal).currency
+
+
 def _wallet_of(principal: Principal) -> Wallet:
     wallet = principal.wallet or repository.get_wallet(principal.tenant_id)
     if wallet is None:

@@ -1,17 +1,56 @@
-"""One call attempt to one target: its carrier, status, conversation and outcome."""
+"""One call attempt to one target: its carrier, status, conversation and outcome — and the calls API's views of it.
+
+The stored record is written by the dialer and the status events (control plane) and, once a call streams
+through the voice plane, by the voice plane: utterances with their offset and whether they were cut off,
+per-turn latency and the recording. The views (`CallSummary`, `CallDetail`) are what `GET /calls` answers.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 CallStatus = Literal["placing", "queued", "initiated", "ringing", "in-progress", "completed", "busy", "no-answer",
                      "failed", "canceled"]
 FINAL_STATUSES: frozenset[str] = frozenset({"completed", "busy", "no-answer", "failed", "canceled"})
 CallOutcome = Literal["converted", "not_interested", "callback", "opted_out", "voicemail", "failed", "busy",
                       "no_answer", "no_response"]
+RECORDINGS_PREFIX = "recordings"
+
+
+def recordings_prefix(tenant_id: int, call_id: str) -> str:
+    """Where a call's recordings live in the media bucket (the voice plane writes there; DSR erase deletes it)."""
+    return f"{RECORDINGS_PREFIX}/{tenant_id}/{call_id}/"
+
+
+#: How the API names the two sides; the turn-by-turn path stored the callee as "callee".
+ApiSpeaker = Literal["agent", "contact"]
+
+
+class Utterance(BaseModel):
+    """One stored transcript entry (`Call.transcript` holds their JSON). The turn-by-turn path writes
+    {speaker, text, at}; the voice plane writes {speaker, text, offset_ms, interrupted} (and may add `at`)."""
+
+    speaker: Literal["agent", "callee", "contact"]
+    text: str
+    at: datetime | None = None
+    offset_ms: int | None = Field(None, ge=0, description="From the start of the conversation (answer)")
+    interrupted: bool = False  # the callee barged in before the agent finished
+
+    @field_validator("at")
+    @classmethod
+    def _in_utc(cls, at: datetime | None) -> datetime | None:
+        return at.replace(tzinfo=UTC) if at is not None and at.tzinfo is None else at
+
+
+class Recording(BaseModel):
+    """Both channels of a call in the media bucket, under `recordings/{tenant}/{call}/` (the voice plane)."""
+
+    key: str
+    duration_ms: int = Field(ge=0)
+    channels: int = Field(2, ge=1, le=2)  # contact and agent on separate channels
 
 
 class Call(BaseModel):
@@ -26,9 +65,11 @@ class Call(BaseModel):
     status: CallStatus = "placing"
     provider: str | None = None
     provider_call_sid: str | None = None
+    #: The number the call was placed from (None: the carrier account's default caller id, e.g. the sandbox).
+    from_number: str | None = None
     answered_by: Literal["human", "machine"] | None = None
     outcome: CallOutcome | None = None
-    transcript: list[dict[str, Any]] = Field(default_factory=list)  # [{speaker, text, at}]
+    transcript: list[dict[str, Any]] = Field(default_factory=list)  # Utterance JSON, in the order spoken
     silences: int = 0  # turns the callee said nothing in a row
     objections: list[str] = Field(default_factory=list)  # rule-book objection triggers the callee raised
     pending_approval_id: str | None = None
@@ -37,6 +78,9 @@ class Call(BaseModel):
     reservation_id: str | None = None
     charged_minor: int = 0
     duration_seconds: int = 0
+    #: End of the callee's speech → first agent audio sent, one per agent turn (the voice plane measures them).
+    turn_latencies_ms: list[int] = Field(default_factory=list)
+    recording: Recording | None = None
     task_token: str | None = None
     #: The dialer step to hand back to the state machine once the call is over (set by the final status event).
     next_step: dict[str, Any] | None = None
@@ -47,3 +91,58 @@ class Call(BaseModel):
     @property
     def is_final(self) -> bool:
         return self.status in FINAL_STATUSES
+
+
+# --- The calls API (GET /calls, GET /calls/{id}) -------------------------------------------------------------
+
+class CallSummary(BaseModel):
+    """One call in a listing. Money is in the wallet's minor units (cents, paise)."""
+
+    model_config = {"populate_by_name": True}
+
+    id: str
+    workflow_id: str
+    run_id: str
+    to: str = Field(description="The number called (E.164)")
+    from_: str | None = Field(alias="from", description="The number called from; null: the carrier's default")
+    status: CallStatus
+    outcome: CallOutcome | None
+    started_at: str = Field(description="When the call was placed (RFC 3339)")
+    answered_at: str | None
+    ended_at: str | None
+    duration_seconds: int
+    cost_minor: int
+    currency: str
+    has_recording: bool
+
+
+class TranscriptLine(BaseModel):
+    speaker: ApiSpeaker
+    text: str
+    offset_ms: int = Field(description="Milliseconds from the answer (from the dial when never answered)")
+    interrupted: bool
+
+
+class Latency(BaseModel):
+    """Voice-to-voice per agent turn: end of the callee's speech → first agent audio sent."""
+
+    turns: int
+    p50_ms: int
+    p95_ms: int
+
+
+class RecordingLink(BaseModel):
+    url: str = Field(description="A short-lived presigned GET URL")
+    duration_ms: int
+    channels: int
+
+
+class CallDetail(CallSummary):
+    transcript: list[TranscriptLine]
+    latency: Latency | None = Field(description="null until the call has latency measurements")
+    recording: RecordingLink | None
+
+
+class CallPage(BaseModel):
+    calls: list[CallSummary]
+    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last page")

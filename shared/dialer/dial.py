@@ -115,8 +115,9 @@ def _place(step: Step, token: str, workflow: Any, carrier: Any) -> dict[str, Any
             calls.update(step.tenant_id, call.id, status="failed", outcome="failed", ended_at=clock.now())
             return _finish(step, "no_funds", {"skipped_no_funds": 1})
         call = calls.update(step.tenant_id, call.id, reservation_id=reservation_id)
+    outbound = _outbound(call, workflow, carrier)
     try:
-        placed = carrier.place_call(_outbound(call, workflow, carrier))
+        placed = carrier.place_call(outbound)
     except CarrierThrottled as throttled:
         _undo_claim(call, workflow)
         return step.then_wait(math.ceil(throttled.retry_after_seconds))
@@ -132,8 +133,10 @@ def _place(step: Step, token: str, workflow: Any, carrier: Any) -> dict[str, Any
                       {"calls_placed": 1, "targets_dialed": 1 if step.attempt == 1 else 0})
     # The token is on the call since the claim: the final status event releases the step, even if it came first.
     if calls.update_if(step.tenant_id, call.id, status_not_in=tuple(FINAL_STATUSES),
-                       provider_call_sid=placed.provider_call_sid, status="queued") is None:
-        calls.update(step.tenant_id, call.id, provider_call_sid=placed.provider_call_sid)
+                       provider_call_sid=placed.provider_call_sid, from_number=outbound.from_e164,
+                       status="queued") is None:
+        calls.update(step.tenant_id, call.id, provider_call_sid=placed.provider_call_sid,
+                     from_number=outbound.from_e164)
     get_logger().info("call placed", extra={"call_id": call.id, "carrier": carrier.name, "attempt": step.attempt,
                                             "to_last4": step.phone[-4:]})
     return None

@@ -15,7 +15,7 @@ from urllib.parse import unquote
 
 from shared.approvals.models import Approval
 from shared.audience.models import Target
-from shared.calls.models import Call
+from shared.calls.models import Call, recordings_prefix
 from shared.compliance.models import DncAuditRecord, DncEntry
 from shared.dialer.models import Run, TargetProgress
 from shared.dsr.models import Contact, DsrRequest
@@ -23,14 +23,8 @@ from shared.platform.errors import BadRequest
 from shared.timeline.models import TimelineEvent
 from shared.workflows.models import Workflow
 
-RECORDINGS_PREFIX = "recordings"
 MAX_RUNS_PER_WORKFLOW = 10_000
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")  # one @, a dotted domain, no spaces
-
-
-def recordings_prefix(tenant_id: int, call_id: str) -> str:
-    """Where a call's recordings live in the media bucket (one object per recording)."""
-    return f"{RECORDINGS_PREFIX}/{tenant_id}/{call_id}/"
 
 
 @dataclass

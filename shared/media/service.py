@@ -28,12 +28,13 @@ def audio_key(kind: str, *parts: str) -> str:
     return f"audio/{kind}/{digest}.mp3"
 
 
-def url_for(key: str) -> str:
-    """A presigned GET in the cloud; on the local stack, the sandbox route that serves the bucket."""
+def url_for(key: str, ttl_seconds: int | None = None) -> str:
+    """A presigned GET in the cloud (valid `ttl_seconds`, default the media TTL); on the local stack, the
+    sandbox route that serves the bucket."""
     settings = get_settings()
     if settings.is_local:
         return f"{settings.public_base_url.rstrip('/')}{LOCAL_MEDIA_PATH}/{key}"
-    return repository.presigned_get_url(key, settings.media_url_ttl_seconds)
+    return repository.presigned_get_url(key, ttl_seconds or settings.media_url_ttl_seconds)
 
 
 def stored_or_synthesized(key: str, synthesize: Callable[[], tuple[bytes, int]]) -> StoredAudio:

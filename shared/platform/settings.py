@@ -41,6 +41,8 @@ class Settings(BaseSettings):
     # S3 bucket for audience uploads, generated audio, recordings and reports.
     media_bucket: str = Field("callfunnel-media", alias="MEDIA_BUCKET")
     media_url_ttl_seconds: int = 3600
+    #: Call recordings are personal data: their presigned URLs live minutes, not the hour other media get.
+    recording_url_ttl_seconds: int = 300
 
     # Rule-book generation: Claude when a key is configured (bundled mode), else the offline composer.
     anthropic_model: str = Field("claude-opus-5", alias="ANTHROPIC_MODEL")

@@ -28,6 +28,7 @@ ENVIRONMENT_OF_PERMISSION = {
     Permission.READ_JWT_SECRET: {"JWT_SECRET_ARN"},
     Permission.MEDIA_READ: {"MEDIA_BUCKET"},
     Permission.MEDIA_WRITE: {"MEDIA_BUCKET"},
+    Permission.RECORDINGS_READ: {"MEDIA_BUCKET"},
     Permission.SEND_PAYMENT_EVENTS: {"PAYMENT_EVENTS_QUEUE_URL"},
     Permission.SEND_SLACK_ACTIONS: {"SLACK_ACTIONS_QUEUE_URL"},
     Permission.CREDENTIALS_KEY: {"CREDENTIALS_KMS_KEY_ID"},
@@ -117,7 +118,7 @@ def test_only_functions_with_a_media_permission_are_told_the_media_bucket(
     media_id, _ = media_buckets(synthesis)
     _, function = lambda_of(synthesis, spec)
     environment = function["Properties"]["Environment"]["Variables"]
-    if spec.permissions & {Permission.MEDIA_READ, Permission.MEDIA_WRITE}:
+    if spec.permissions & {Permission.MEDIA_READ, Permission.MEDIA_WRITE, Permission.RECORDINGS_READ}:
         assert environment["MEDIA_BUCKET"] == {"Ref": media_id}
     else:
         assert "MEDIA_BUCKET" not in environment

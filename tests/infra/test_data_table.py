@@ -28,11 +28,11 @@ def test_table_is_keyed_by_pk_and_sk_strings(synthesis: Synthesis) -> None:
     )
 
 
-def test_gsi1_indexes_gsi1pk_and_gsi1sk_with_every_attribute(synthesis: Synthesis) -> None:
+def test_gsi1_has_every_attribute_and_gsi2_keys_and_the_type_only(synthesis: Synthesis) -> None:
     synthesis.template.has_resource_properties(
         "AWS::DynamoDB::Table",
         {
-            "AttributeDefinitions": Match.array_with(_string_keys("GSI1PK", "GSI1SK")),
+            "AttributeDefinitions": Match.array_with(_string_keys("GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK")),
             "GlobalSecondaryIndexes": [
                 {
                     "IndexName": "GSI1",
@@ -41,10 +41,34 @@ def test_gsi1_indexes_gsi1pk_and_gsi1sk_with_every_attribute(synthesis: Synthesi
                         {"AttributeName": "GSI1SK", "KeyType": "RANGE"},
                     ],
                     "Projection": {"ProjectionType": "ALL"},
-                }
+                },
+                {
+                    "IndexName": "GSI2",
+                    "KeySchema": [
+                        {"AttributeName": "GSI2PK", "KeyType": "HASH"},
+                        {"AttributeName": "GSI2SK", "KeyType": "RANGE"},
+                    ],
+                    "Projection": {"ProjectionType": "INCLUDE", "NonKeyAttributes": ["type"]},
+                },
             ],
         },
     )
+
+
+def test_the_local_table_has_the_cloud_tables_indexes(synthesis: Synthesis) -> None:
+    """The laptop and the tests create the table with shared/platform/storage/table.py: same indexes."""
+    from unittest.mock import patch
+
+    from shared.platform.storage import table
+
+    created: dict = {}
+    with patch("shared.platform.aws.client") as client:
+        client.return_value.create_table.side_effect = lambda **kwargs: created.update(kwargs)
+        table.create_table()
+    (_, cloud), = synthesis.of_type("AWS::DynamoDB::Table").items()
+    assert created["GlobalSecondaryIndexes"] == cloud["Properties"]["GlobalSecondaryIndexes"]
+    assert sorted(map(str, created["AttributeDefinitions"])) == sorted(
+        map(str, cloud["Properties"]["AttributeDefinitions"]))
 
 
 def test_items_expire_through_the_ttl_attribute(synthesis: Synthesis) -> None:

@@ -68,6 +68,7 @@ ACTIONS_OF_PERMISSION = {
     Permission.MEDIA_READ: {"s3:GetObject"},
     Permission.MEDIA_WRITE: {"s3:PutObject"},
     Permission.MEDIA_ERASE: {"s3:ListBucket", "s3:DeleteObject"},
+    Permission.RECORDINGS_READ: {"s3:GetObject"},
     Permission.SEND_PAYMENT_EVENTS: {"sqs:SendMessage"},
     Permission.SEND_SLACK_ACTIONS: {"sqs:SendMessage"},
     Permission.CREDENTIALS_KEY: {"kms:GenerateDataKey", "kms:Decrypt"},
@@ -154,12 +155,12 @@ def test_health_function_without_permissions_cannot_touch_table_key_secret_email
 
 
 @_each(_functions_with(Permission.TABLE_READ))
-def test_table_reads_reach_the_table_and_gsi1_only(synthesis: Synthesis, spec: LambdaFunction) -> None:
+def test_table_reads_reach_the_table_and_its_two_indexes_only(synthesis: Synthesis, spec: LambdaFunction) -> None:
     statements = role_statements(synthesis, spec)
     table_arn = _table_arn(synthesis)
-    gsi1_arn = {"Fn::Join": ["", [table_arn, "/index/GSI1"]]}
+    index_arns = [{"Fn::Join": ["", [table_arn, f"/index/{name}"]]} for name in ("GSI1", "GSI2")]
     for action in ("dynamodb:GetItem", "dynamodb:Query"):
-        assert sorted(map(str, _resources_of(statements, action))) == sorted(map(str, [table_arn, gsi1_arn]))
+        assert sorted(map(str, _resources_of(statements, action))) == sorted(map(str, [table_arn, *index_arns]))
 
 
 @_each(_functions_with(Permission.TABLE_WRITE))

@@ -1,7 +1,8 @@
 """Media permissions: object reads and writes on the media bucket only, and nothing for anyone else.
 
 The catalog gives the voice function MEDIA_READ and MEDIA_WRITE (it stores a preview and hands out a
-presigned GET, which is signed by its own role) and the workflows function MEDIA_WRITE alone.
+presigned GET, which is signed by its own role) and the workflows function MEDIA_WRITE alone; the calls
+function RECORDINGS_READ: GetObject under `recordings/` only (it presigns recordings, nothing else).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from tests.infra.template_queries import (
 
 pytestmark = pytest.mark.infra
 
-MEDIA_PERMISSIONS = {Permission.MEDIA_READ, Permission.MEDIA_WRITE}
+MEDIA_PERMISSIONS = {Permission.MEDIA_READ, Permission.MEDIA_WRITE, Permission.RECORDINGS_READ}
 
 
 def _each(specs: list[LambdaFunction]) -> pytest.MarkDecorator:
@@ -66,6 +67,15 @@ def test_functions_without_a_media_permission_have_no_s3_action(synthesis: Synth
 def test_media_readers_get_objects_of_the_media_bucket_only(synthesis: Synthesis, spec: LambdaFunction) -> None:
     # A presigned GET is signed by this role: without GetObject the URL it hands out would answer 403.
     assert _resources_of(synthesis, spec, "s3:GetObject") == [_media_objects_arn(synthesis)]
+
+
+@_each(_holding(Permission.RECORDINGS_READ))
+def test_recording_readers_get_objects_under_recordings_only(synthesis: Synthesis, spec: LambdaFunction) -> None:
+    media_id, _ = media_buckets(synthesis)
+    recordings = {"Fn::Join": ["", [{"Fn::GetAtt": [media_id, "Arn"]}, "/recordings/*"]]}
+    assert spec.name == "calls" and Permission.MEDIA_READ not in spec.permissions
+    assert _resources_of(synthesis, spec, "s3:GetObject") == [recordings]
+    assert actions_of(_s3_statements(synthesis, spec)) == {"s3:GetObject"}
 
 
 @_each(_holding(Permission.MEDIA_WRITE))

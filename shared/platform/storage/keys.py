@@ -320,6 +320,19 @@ def call_time_sk(at: datetime, call_id: str) -> str:
     return f"{at.astimezone(UTC).strftime('%Y-%m-%dT%H:%M:%S.%fZ')}#{call_id}"
 
 
+#: The calls API's listings (CL4, CL5): a call is indexed by status on GSI2 and has one small `CallRef` item per
+#: immutable filter (workflow, run, contact number) on the main table, each sorted by `call_time_sk`.
+CALLS_BY_STATUS = "STATUS"
+CALLS_BY_WORKFLOW = "WF"
+CALLS_BY_RUN = "RUN"
+CALLS_BY_PHONE = "PHONE"
+
+
+def tenant_calls_by_pk(tenant_id: int, dimension: str, value: str) -> str:
+    """A tenant's calls with one workflow / run / contact number (CallRef items) or status (GSI2)."""
+    return f"TENANT#{tenant_id}#CALLS#{dimension}#{value}"
+
+
 def call_event_guard_pk(tenant_id: int, call_id: str, status: str) -> str:
     return f"CALLEVENT#{tenant_id}#{call_id}#{status}"
 

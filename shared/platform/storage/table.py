@@ -12,12 +12,14 @@ from collections.abc import Iterable
 from functools import lru_cache
 
 from pynamodb.attributes import DiscriminatorAttribute, NumberAttribute, UnicodeAttribute
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, IncludeProjection
 from pynamodb.models import Model
 
 from shared.platform.settings import get_settings
 
 GSI1_NAME = "GSI1"
+GSI2_NAME = "GSI2"
+GSI2_PROJECTED = ["type"]
 
 
 class Gsi1(GlobalSecondaryIndex):
@@ -27,6 +29,19 @@ class Gsi1(GlobalSecondaryIndex):
 
     GSI1PK = UnicodeAttribute(hash_key=True)
     GSI1SK = UnicodeAttribute(range_key=True)
+
+
+class Gsi2(GlobalSecondaryIndex):
+    """The second overloaded index (today: calls by status, pattern CL4). Keys and the `type` discriminator
+    only (pynamodb filters every query on it): a listing reads the items it pages through with one
+    BatchGetItem, so the index is not rewritten each time a call's transcript grows."""
+
+    class Meta:
+        index_name = GSI2_NAME
+        projection = IncludeProjection(GSI2_PROJECTED)
+
+    GSI2PK = UnicodeAttribute(hash_key=True)
+    GSI2SK = UnicodeAttribute(range_key=True)
 
 
 class TableItem(Model):
@@ -42,6 +57,8 @@ class TableItem(Model):
     type = DiscriminatorAttribute()
     GSI1PK = UnicodeAttribute(null=True)
     GSI1SK = UnicodeAttribute(null=True)
+    GSI2PK = UnicodeAttribute(null=True)
+    GSI2SK = UnicodeAttribute(null=True)
     ttl = NumberAttribute(null=True)
 
     @classmethod
@@ -73,7 +90,8 @@ def create_table() -> None:
         TableName=settings.table_name,
         BillingMode="PAY_PER_REQUEST",
         AttributeDefinitions=[
-            {"AttributeName": name, "AttributeType": "S"} for name in ("PK", "SK", "GSI1PK", "GSI1SK")
+            {"AttributeName": name, "AttributeType": "S"}
+            for name in ("PK", "SK", "GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK")
         ],
         KeySchema=[{"AttributeName": "PK", "KeyType": "HASH"}, {"AttributeName": "SK", "KeyType": "RANGE"}],
         GlobalSecondaryIndexes=[{
@@ -81,6 +99,11 @@ def create_table() -> None:
             "KeySchema": [{"AttributeName": "GSI1PK", "KeyType": "HASH"},
                           {"AttributeName": "GSI1SK", "KeyType": "RANGE"}],
             "Projection": {"ProjectionType": "ALL"},
+        }, {
+            "IndexName": GSI2_NAME,
+            "KeySchema": [{"AttributeName": "GSI2PK", "KeyType": "HASH"},
+                          {"AttributeName": "GSI2SK", "KeyType": "RANGE"}],
+            "Projection": {"ProjectionType": "INCLUDE", "NonKeyAttributes": GSI2_PROJECTED},
         }],
     )
     ddb.update_time_to_live(TableName=settings.table_name,
