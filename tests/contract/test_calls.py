@@ -46,7 +46,8 @@ def test_a_campaigns_calls_are_listed_newest_first_with_their_outcomes(http, bas
     assert [call["started_at"] for call in calls] == sorted((call["started_at"] for call in calls), reverse=True)
     assert {call["run_id"] for call in calls} == {run["id"]}
     assert sorted((call["to"], call["status"], call["outcome"]) for call in calls) == [
-        (PHONES[2], "busy", "busy")] * 3 + [(PHONES[1], "completed", "opted_out"), (PHONES[0], "completed", "converted")]
+        (PHONES[2], "busy", "busy")] * 3 + [(PHONES[1], "completed", "opted_out"),
+                                            (PHONES[0], "completed", "converted")]
     assert {call["currency"] for call in calls} == {"USD"}
     assert sum(call["cost_minor"] for call in calls) == run["cost_minor"]
 
