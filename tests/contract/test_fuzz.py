@@ -57,6 +57,8 @@ POSITIVE_DATA_ANSWERS = [*PositiveDataAcceptanceConfig().expected_statuses, "402
 #: that is a shape the document should have stated.
 REFUSED_FOR_MEANING = {
     "INVALID_PHONE_NUMBER": "E.164-shaped but not a number any carrier dials (phonenumbers' metadata)",
+    "INVALID_CONTACT_IDENTIFIER": "neither a phone number in any of its common spellings nor an email address "
+                                  "(a one-of of free-form spellings no pattern states)",
     "INVALID_TOKEN": "a well-formed email-verification token that was never issued",
     "INVALID_CURSOR": "a well-formed cursor that is not one the server issued",
     "IDENTIFIER_REQUIRED": "one of several optional identifiers is required (OpenAPI has no one-of across "

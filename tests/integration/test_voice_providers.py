@@ -10,7 +10,7 @@ import pytest
 from shared.platform.aws import client
 from shared.platform.settings import get_settings, reset_settings
 from tests.fakes.cartesia_api import FakeCartesiaApi
-from tests.integration.test_voice import OPENER, bucket, stored  # noqa: F401 (the bucket fixture)
+from tests.integration.test_voice import OPENER, stored
 
 
 @pytest.fixture
@@ -23,7 +23,7 @@ def cartesia(monkeypatch, api):
     reset_settings()
 
 
-def test_with_a_cartesia_key_the_preview_is_cartesias_audio(api, bucket, cartesia):  # noqa: F811
+def test_with_a_cartesia_key_the_preview_is_cartesias_audio(api, bucket, cartesia):
     reply = api.post("/workflows/preview-opening", {"text": OPENER, "persona": "priya"})
     assert reply.status == 200, reply.body
     assert cartesia.requests[0].body["transcript"] == OPENER
@@ -31,13 +31,13 @@ def test_with_a_cartesia_key_the_preview_is_cartesias_audio(api, bucket, cartesi
     assert stored(reply.body["mp3_url"]) == cartesia.last_mp3
 
 
-def test_a_failing_cartesia_is_a_502_in_the_contracts_shape(api, bucket, cartesia):  # noqa: F811
+def test_a_failing_cartesia_is_a_502_in_the_contracts_shape(api, bucket, cartesia):
     cartesia.answer_status(500)
     reply = api.post("/workflows/preview-opening", {"text": OPENER, "persona": "priya"})
     assert (reply.status, reply.body["code"]) == (502, "TTS_UNAVAILABLE")
 
 
-def test_in_the_cloud_the_url_is_a_presigned_get_that_expires(api, bucket, monkeypatch):  # noqa: F811
+def test_in_the_cloud_the_url_is_a_presigned_get_that_expires(api, bucket, monkeypatch):
     monkeypatch.setenv("CALLFUNNEL_ENVIRONMENT", "aws")
     reset_settings()
     reply = api.post("/workflows/preview-opening", {"text": OPENER, "persona": "leo"})
@@ -53,7 +53,7 @@ def test_in_the_cloud_the_url_is_a_presigned_get_that_expires(api, bucket, monke
     assert client("s3").head_object(Bucket=bucket, Key=key)["ContentType"] == "audio/mpeg"
 
 
-def test_a_403_on_a_missing_key_counts_as_not_stored_yet(api, bucket):  # noqa: F811
+def test_a_403_on_a_missing_key_counts_as_not_stored_yet(api, bucket):
     # Given S3 answers HeadObject with 403, as it does for a missing key without s3:ListBucket (our grants)
     from botocore.stub import Stubber
 
