@@ -36,18 +36,19 @@ class _StreamedAgent:
 
 
 class ConversationBrain(FrameProcessor):
-    def __init__(self, call: CallContext, effects: CallEffects) -> None:
+    def __init__(self, call: CallContext, effects: CallEffects, *, started_at: datetime | None = None) -> None:
+        """`started_at`: when the call was answered, if known before the pipeline starts (else: at its start)."""
         super().__init__(name="conversation-brain")
         self._call = call
         self._effects = effects
-        self._started_at: datetime | None = None
+        self._started_at = started_at
         self._ending = False
 
     async def process_frame(self, frame: Frame, direction: FrameDirection) -> None:
         await super().process_frame(frame, direction)
         if isinstance(frame, StartFrame):
             await self.push_frame(frame, direction)
-            self._started_at = clock.now()
+            self._started_at = self._started_at or clock.now()
             await self.push_frame(TTSSpeakFrame(engine.opening(self._call.rule_book).say))
             return
         if isinstance(frame, LLMContextFrame) and direction == FrameDirection.DOWNSTREAM:

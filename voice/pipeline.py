@@ -64,4 +64,9 @@ def build_pipeline(call: CallContext, services: VoiceServices, websocket: WebSoc
     task = PipelineWorker(pipeline, params=PipelineParams(
         audio_in_sample_rate=SAMPLE_RATE, audio_out_sample_rate=SAMPLE_RATE, enable_metrics=True,
         enable_usage_metrics=True), idle_timeout_secs=IDLE_TIMEOUT_SECONDS)
+
+    @transport.event_handler("on_client_disconnected")
+    async def _carrier_hung_up(_transport, _client) -> None:
+        await task.cancel()  # the call is over: stop the services at once (they would keep their sockets open)
+
     return CallPipeline(task=task, brain=brain, context=context)

@@ -54,14 +54,16 @@ def deepgram_stt(call: CallContext, *, api_key: str | None = None, base_url: str
 
 def anthropic_llm(call: CallContext, *, api_key: str | None = None, base_url: str | None = None) -> FrameProcessor:
     from anthropic import AsyncAnthropic
-    from pipecat.services.anthropic.llm import AnthropicLLMService
+    from pipecat.services.anthropic.llm import AnthropicLLMService, AnthropicThinkingConfig
 
     settings = get_settings()
     key = api_key or _key(settings.anthropic_api_key, "Anthropic")
     client = AsyncAnthropic(api_key=key, base_url=base_url or settings.anthropic_base_url, max_retries=1)
     return AnthropicLLMService(
         api_key=key, client=client,
+        # No thinking before a spoken reply: time to first token is the turn's latency.
         settings=AnthropicLLMService.Settings(model=settings.anthropic_live_model, max_tokens=300,
+                                              thinking=AnthropicThinkingConfig(type="disabled"),
                                               system_instruction=f"{call.rule_book.system_prompt}\n\n"
                                                                  f"{LIVE_TURN_INSTRUCTIONS}"))
 

@@ -32,6 +32,7 @@ class Outbound:
     event: str
     at: float
     payload_bytes: int = 0
+    audible: bool = False  # μ-law other than digital silence (0xFF / 0x7F)
 
 
 @dataclass
@@ -85,6 +86,10 @@ class TwilioCallee:
     def media(self) -> list[Outbound]:
         return [message for message in self.received if message.event == "media"]
 
+    def agent_audio(self) -> list[Outbound]:
+        """The media frames that carry sound (the transport also sends silence while the agent is quiet)."""
+        return [message for message in self.media() if message.audible]
+
     def events(self, kind: str) -> list[Outbound]:
         return [message for message in self.received if message.event == kind]
 
@@ -122,8 +127,9 @@ class TwilioCallee:
             async for raw in self._socket:
                 message = json.loads(raw)
                 payload = message.get("media", {}).get("payload", "") if message.get("event") == "media" else ""
-                self.received.append(Outbound(message.get("event", ""), time.monotonic(),
-                                              len(base64.b64decode(payload)) if payload else 0))
+                audio = base64.b64decode(payload) if payload else b""
+                self.received.append(Outbound(message.get("event", ""), time.monotonic(), len(audio),
+                                              audible=bool(audio.strip(b"\xff\x7f"))))
         except ConnectionClosed:
             pass
         self.close_code = self._socket.close_code
