@@ -27,6 +27,21 @@ def speech(name: str) -> bytes:
     return (FIXTURES / f"{name}.ulaw").read_bytes()
 
 
+def _ulaw_to_linear(byte: int) -> int:
+    byte = ~byte & 0xFF
+    magnitude = (((byte & 0x0F) << 3) + 0x84) << ((byte >> 4) & 0x07)
+    return 0x84 - magnitude if byte & 0x80 else magnitude - 0x84
+
+
+def trailing_silence_seconds(audio: bytes, loud: int = 500) -> float:
+    """How long the audio is quiet at its end (espeak-ng pads its clips): where the speech really stops."""
+    for end in range(len(audio), 0, -FRAME_BYTES):
+        frame = [_ulaw_to_linear(byte) for byte in audio[max(0, end - FRAME_BYTES):end]]
+        if (sum(sample * sample for sample in frame) / len(frame)) ** 0.5 > loud:
+            return (len(audio) - end) / 8000
+    return len(audio) / 8000
+
+
 @dataclass
 class Outbound:
     event: str
