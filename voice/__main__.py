@@ -10,8 +10,9 @@ from voice.server import create_app
 
 def main() -> None:
     settings = get_settings()
+    # No access log: it would print a `?token=` media token (RULES: never log tokens).
     uvicorn.run(create_app(), host=settings.voice_plane_host, port=settings.voice_plane_port, ws="websockets-sansio",
-                log_level="info")
+                log_level="info", access_log=False)
 
 
 if __name__ == "__main__":
