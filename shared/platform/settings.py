@@ -127,6 +127,18 @@ class Settings(BaseSettings):
     rate_limit_lease_size: int = Field(5, alias="RATE_LIMIT_LEASE_SIZE", ge=1, le=1000)
     rate_limit_lease_seconds: float = Field(1.0, alias="RATE_LIMIT_LEASE_SECONDS", gt=0, le=60)
 
+    # --- The voice plane (issue 12, voice/): the media-stream socket the carrier opens for a live call. The voice
+    # webhook mints a token for that one call (HMAC-SHA256 under MEDIA_STREAM_SECRET, else a key derived from the JWT
+    # signing secret), valid at most 60 s and spendable once; the voice plane refuses the socket without one.
+    media_stream_secret: SecretStr | None = Field(None, alias="MEDIA_STREAM_SECRET")
+    media_stream_token_ttl_seconds: int = Field(60, alias="MEDIA_STREAM_TOKEN_TTL_SECONDS", ge=1, le=60)
+    voice_plane_host: str = Field("127.0.0.1", alias="VOICE_PLANE_HOST")
+    voice_plane_port: int = Field(8765, alias="VOICE_PLANE_PORT", ge=1, le=65535)
+    #: Provider endpoints of the streaming services (tests and the sandbox point them at local fakes).
+    deepgram_base_url: str | None = Field(None, alias="DEEPGRAM_BASE_URL")
+    deepgram_phone_model: str = Field("nova-2-phonecall", alias="DEEPGRAM_PHONE_MODEL")
+    cartesia_tts_websocket_url: str = Field("wss://api.cartesia.ai/tts/websocket", alias="CARTESIA_TTS_WEBSOCKET_URL")
+
     #: Keyed hash of erased contacts (DSR): never rotate it, or erased numbers stop being recognised.
     dsr_pepper: SecretStr | None = Field(None, alias="DSR_PEPPER")
 

@@ -18,7 +18,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG = ROOT / ".importlinter"
-PACKAGES = ("shared", "functions", "infra_local", "infra_cdk", "bench")
+PACKAGES = ("shared", "functions", "infra_local", "infra_cdk", "bench", "voice")
 #: The `lint-imports` command, run by this interpreter (so it is the virtualenv's import-linter).
 LINT_IMPORTS = [sys.executable, "-c", "import sys; from importlinter.cli import lint_imports_command; "
                                       "sys.exit(lint_imports_command())"]
@@ -69,9 +69,12 @@ def scratch_copy(tmp_path_factory) -> Path:
     ("shared/dialer/runs.py", "import botocore", "shared.dialer.runs -> botocore"),
     # A provider's SDK outside its adapter.
     ("shared/calls/models.py", "import anthropic", "shared.calls.models -> anthropic"),
+    # A Lambda importing the voice plane (its pipecat stack would follow into the package), and the domain too.
+    ("functions/catalog.py", "from voice import brain", "functions.catalog -> voice.brain"),
+    ("shared/calls/models.py", "from voice import brain", "shared.calls.models -> voice.brain"),
 ], ids=["platform-imports-domain", "shared-imports-function", "adapter-reads-repository", "package-cycle",
         "module-cycle", "pynamodb-outside-repository", "aws-client-in-service", "botocore-in-service",
-        "sdk-outside-adapter"])
+        "sdk-outside-adapter", "function-imports-voice-plane", "shared-imports-voice-plane"])
 def test_a_broken_rule_is_reported(scratch_copy, module, statement, reported):
     source = scratch_copy / module
     original = source.read_text()

@@ -347,3 +347,11 @@ RATE_LIMIT_BUCKET = "BUCKET"
 
 def rate_limit_tenant_pk(tenant_id: int) -> str:
     return f"RATELIMIT#{tenant_id}"
+
+
+# --- The voice plane (issue 12): media-stream tokens spent once (shared.calls.media_token_repository).
+MEDIA_TOKEN = "MEDIATOKEN"
+
+
+def media_token_pk(nonce: str) -> str:
+    return f"MEDIATOKEN#{nonce}"

@@ -1,0 +1,86 @@
+"""A local fake of Anthropic's streaming Messages API (`POST /v1/messages` with `"stream": true`), over real HTTP.
+
+It answers Server-Sent Events in the documented order — `message_start`, `content_block_start`, `ping`,
+`content_block_delta` (`text_delta`) per word, `content_block_stop`, `message_delta` (stop reason, usage),
+`message_stop` — after `first_token_delay_seconds` (time to first token; a fast Claude model: ~350 ms).
+Replies are scripted in order (the last one repeats); every request body is recorded, so tests can assert
+what the model was asked (pipecat calls `client.beta.messages.create`, i.e. `/v1/messages?beta=true`).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from http.server import BaseHTTPRequestHandler
+from typing import Any
+
+from tests.fakes.local_server import LocalHttpFake, QuietHandler
+
+
+class FakeAnthropicStreaming(LocalHttpFake):
+    block_on_close = False
+
+    def __init__(self, replies: list[str], *, first_token_delay_seconds: float = 0.0,
+                 seconds_between_tokens: float = 0.0) -> None:
+        self.replies = list(replies)
+        self.first_token_delay_seconds = first_token_delay_seconds
+        self.seconds_between_tokens = seconds_between_tokens
+        self.requests: list[dict[str, Any]] = []
+        self.request_times: list[float] = []
+        super().__init__()
+
+    def user_messages(self) -> list[str]:
+        """The text of the last user message of each request."""
+        return [_text(request["messages"][-1]) for request in self.requests if request.get("messages")]
+
+    def _handler_class(self) -> type[BaseHTTPRequestHandler]:
+        fake = self
+
+        class Handler(QuietHandler):
+            def do_POST(self) -> None:
+                body = json.loads(self.read_body() or b"{}")
+                fake.requests.append(body)
+                fake.request_times.append(time.monotonic())
+                reply = fake.replies[min(len(fake.requests), len(fake.replies)) - 1] if fake.replies else "Okay."
+                self.send_response(200)
+                self.send_header("content-type", "text/event-stream")
+                self.send_header("cache-control", "no-cache")
+                self.send_header("connection", "close")
+                self.end_headers()
+                try:
+                    for event in _events(body.get("model", "claude"), reply, fake):
+                        self.wfile.write(event)
+                        self.wfile.flush()
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the client stopped reading: an interruption
+                self.close_connection = True
+
+        return Handler
+
+
+def _events(model: str, reply: str, fake: FakeAnthropicStreaming):
+    def event(kind: str, data: dict[str, Any]) -> bytes:
+        return f"event: {kind}\ndata: {json.dumps({'type': kind, **data})}\n\n".encode()
+
+    yield event("message_start", {"message": {
+        "id": "msg_fake_01", "type": "message", "role": "assistant", "model": model, "content": [],
+        "stop_reason": None, "stop_sequence": None, "usage": {"input_tokens": 25, "output_tokens": 1}}})
+    time.sleep(fake.first_token_delay_seconds)
+    yield event("content_block_start", {"index": 0, "content_block": {"type": "text", "text": ""}})
+    yield event("ping", {})
+    words = reply.split(" ")
+    for position, word in enumerate(words):
+        text = word if position == 0 else f" {word}"
+        yield event("content_block_delta", {"index": 0, "delta": {"type": "text_delta", "text": text}})
+        time.sleep(fake.seconds_between_tokens)
+    yield event("content_block_stop", {"index": 0})
+    yield event("message_delta", {"delta": {"stop_reason": "end_turn", "stop_sequence": None},
+                                  "usage": {"output_tokens": len(words)}})
+    yield event("message_stop", {})
+
+
+def _text(message: dict[str, Any]) -> str:
+    content = message.get("content")
+    if isinstance(content, str):
+        return content
+    return " ".join(part.get("text", "") for part in content or [] if isinstance(part, dict))

@@ -1,0 +1,92 @@
+"""Voice-plane tests: the real FastAPI server under uvicorn on a free port, spoken to over a real WebSocket as
+Twilio would, with Deepgram, Claude and Cartesia replaced by local fakes of their streaming APIs (tests/fakes).
+
+The token check spends tokens in the single table, on moto (in-process, like the integration tests).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from shared.calls import media_tokens
+from shared.platform.aws import reset_clients
+from shared.platform.settings import reset_settings
+
+VOICE_TESTS = Path(__file__).parent
+ENVIRONMENT = {
+    "CALLFUNNEL_ENVIRONMENT": "local",
+    "AWS_REGION": "us-east-1",
+    "AWS_DEFAULT_REGION": "us-east-1",
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "JWT_SECRET": "voice-test-secret-long-enough-for-hs256",
+    "TABLE_NAME": "callfunnel-voice-tests",
+    "POWERTOOLS_METRICS_DISABLED": "true",
+}
+
+
+@pytest.hookimpl(tryfirst=True)  # before `-m` deselects by marker
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if VOICE_TESTS in item.path.parents:
+            item.add_marker(pytest.mark.voice)
+
+
+@pytest.fixture(scope="session")
+def table() -> Iterator[None]:
+    from infra_local.aws import start_moto
+    from shared.platform.storage.table import create_table, reset_connections
+
+    previous = {name: os.environ.get(name) for name in ENVIRONMENT}
+    os.environ.update(ENVIRONMENT)
+    reset_settings()
+    reset_clients()
+    reset_connections()
+    media_tokens.reset_key()
+    mock = start_moto()
+    create_table()
+    yield
+    mock.stop()
+    for name, value in previous.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+    reset_settings()
+    reset_clients()
+    reset_connections()
+    media_tokens.reset_key()
+
+
+class UvicornThread:
+    """The app under a real uvicorn (websockets protocol) on 127.0.0.1, on a free port, in a daemon thread."""
+
+    def __init__(self, app) -> None:
+        import uvicorn
+
+        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, ws="websockets-sansio",
+                                                    log_level="warning", lifespan="off"))
+        self._thread = threading.Thread(target=self.server.run, daemon=True)
+
+    def __enter__(self) -> UvicornThread:
+        self._thread.start()
+        deadline = time.monotonic() + 20
+        while not self.server.started:
+            if time.monotonic() > deadline or not self._thread.is_alive():
+                raise RuntimeError("the voice plane did not start")
+            time.sleep(0.01)
+        return self
+
+    @property
+    def port(self) -> int:
+        return self.server.servers[0].sockets[0].getsockname()[1]
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.should_exit = True
+        self._thread.join(timeout=10)

@@ -1,0 +1,79 @@
+"""The voice plane's HTTP face: `GET /healthz` and the carrier's media socket, `/media/twilio`.
+
+A socket is accepted, its handshake read, and its media token verified (signature, expiry, this call, first
+use); anything short of that closes it with 1008 (policy violation) before a pipeline exists. Then the call's
+context is loaded and its pipeline runs until the call ends.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+
+from fastapi import FastAPI, WebSocket
+from starlette.websockets import WebSocketState
+
+from shared.calls import media_tokens
+from shared.calls.media_tokens import MediaStreamGrant, MediaTokenRejected
+from shared.platform.errors import CallFunnelError
+from voice.call_context import CallContext, MediaStream, load_call_context
+from voice.handshake import HandshakeFailed, read_twilio_start
+from voice.pipeline import CallPipeline, build_pipeline
+from voice.services import VoiceServices, provider_services
+
+POLICY_VIOLATION = 1008
+INTERNAL_ERROR = 1011
+logger = logging.getLogger("callfunnel.voice")
+
+CallLoader = Callable[[MediaStreamGrant, MediaStream], CallContext]
+PipelineBuilder = Callable[[CallContext, VoiceServices, WebSocket], CallPipeline]
+
+
+def create_app(*, services: Callable[[], VoiceServices] = provider_services, load_call: CallLoader = load_call_context,
+               pipeline_builder: PipelineBuilder = build_pipeline) -> FastAPI:
+    app = FastAPI(title="CallFunnel voice plane", docs_url=None, redoc_url=None, openapi_url=None)
+    active_calls: set[str] = set()
+
+    @app.get("/healthz")
+    async def healthz() -> dict:
+        return {"status": "ok", "active_calls": len(active_calls)}
+
+    @app.websocket("/media/twilio")
+    async def twilio_media(websocket: WebSocket, token: str | None = None) -> None:
+        await websocket.accept()
+        try:
+            stream = await read_twilio_start(websocket)
+            grant = await asyncio.to_thread(media_tokens.verify, token or stream.custom_parameters.get("token"),
+                                            call_id=stream.custom_parameters.get("call_id"))
+        except (HandshakeFailed, MediaTokenRejected) as refused:
+            logger.warning("media stream refused: %s", getattr(refused, "code", refused))
+            await _close(websocket, POLICY_VIOLATION, "media stream refused")
+            return
+        try:
+            call = await asyncio.to_thread(load_call, grant, stream)
+            pipeline = pipeline_builder(call, services(), websocket)
+        except CallFunnelError as error:
+            logger.warning("call %s cannot stream: %s", grant.call_id, error.code)
+            await _close(websocket, INTERNAL_ERROR, error.code)
+            return
+        active_calls.add(call.call_id)
+        try:
+            await _run(pipeline)
+        finally:
+            active_calls.discard(call.call_id)
+
+    return app
+
+
+async def _run(pipeline: CallPipeline) -> None:
+    from pipecat.workers.runner import WorkerRunner
+
+    runner = WorkerRunner(handle_sigint=False, handle_sigterm=False)  # uvicorn owns the process's signals
+    await runner.add_workers(pipeline.task)
+    await runner.run()
+
+
+async def _close(websocket: WebSocket, code: int, reason: str) -> None:
+    if websocket.application_state != WebSocketState.DISCONNECTED:
+        await websocket.close(code=code, reason=reason)
