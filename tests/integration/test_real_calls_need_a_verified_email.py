@@ -119,3 +119,17 @@ def test_a_run_that_reaches_a_real_carrier_mid_way_places_no_real_call_before_th
     assert [entry["kind"] for entry in history] == ["trial_credit"]
     view = api.get(f"/api/workflows/{workflow['id']}/runs", token=owner.token).body["runs"][0]
     assert view["calls_placed"] == 0 and view["targets_finished"] == 1
+
+
+def test_an_unverified_workspace_cannot_buy_a_real_carriers_number(api, bundled_twilio, monkeypatch):
+    # A number on the platform's Twilio account is rent the platform pays: a throwaway signup must not buy them
+    from shared.providers.telephony.twilio import TwilioTelephony
+
+    bought = []
+    monkeypatch.setattr(TwilioTelephony, "buy", lambda provider, *args: bought.append(args))
+    owner = sign_up_and_log_in(api)
+
+    refused = api.post("/numbers/provision", {"phone_e164": "+14155550123"}, token=owner.token)
+
+    assert refused.status == 409 and refused.body["code"] == "EMAIL_NOT_VERIFIED", refused.body
+    assert bought == [] and api.get("/numbers", token=owner.token).body["numbers"] == []
