@@ -14,7 +14,7 @@ consent they depend on.
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from infra_local.http_adapter import HttpResponse, error_response, json_response
 from shared.dialer.windows import legal_hours_only, next_callable_moment
@@ -23,6 +23,10 @@ from shared.platform import clock
 
 CLOCK_PATH = "/_sandbox/clock"
 CALLABLE_FOR = timedelta(hours=1)  # long enough for a sandbox campaign to finish inside the window
+# Times the stack can date from: tokens, trials and windows add days or years to "now", and datetime stops at
+# year 9999 (moved to 9999-12-31, every request was a 500). Centuries of room either side of today.
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+LATEST = datetime(3000, 1, 1, tzinfo=UTC)
 
 
 def clock_response(method: str, body: bytes) -> HttpResponse:
@@ -53,6 +57,8 @@ def _move_to(wanted: object) -> HttpResponse | None:
         return _invalid("now: an ISO 8601 time with an offset, or null", "now")
     if target is not None and target.tzinfo is None:
         return _invalid("now: give the time zone offset, e.g. 2026-12-02T15:00:00-05:00", "now")
+    if target is not None and not EARLIEST <= target < LATEST:
+        return _invalid(f"now: a time from {EARLIEST.date()} to before {LATEST.date()}", "now")
     clock.move_to(target)
     return None
 

@@ -183,7 +183,11 @@ class LocalApiRequestHandler(BaseHTTPRequestHandler):
     def _read_body(self) -> bytes:
         if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
             return self._read_chunked_body()
-        length = int(self.headers.get("Content-Length") or 0)
+        declared = (self.headers.get("Content-Length") or "0").strip()
+        # Digits only: int() takes "-1" (then read() waits for the client to hang up), "+2" and "1_0".
+        if not (declared.isascii() and declared.isdigit()):
+            raise ValueError(f"Content-Length is not a length: {declared[:20]!r}")
+        length = int(declared)
         if length > MAX_REQUEST_BODY_BYTES:
             self._discard(length)
             raise PayloadTooLarge

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from shared.accounts.models import Country, EmailVerified, Session, SignupResult, WhoAmI
 from shared.auth.abuse_limits import limit_signups_per_source_ip
 from shared.auth.passwords import MIN_PASSWORD_LENGTH
-from shared.auth.policies import credentials_of, current_principal, requires
+from shared.auth.policies import credentials_of, current_principal, ensure_cookie_logout_is_same_origin, requires
 from shared.auth.principal import Scope
 from shared.auth.session_cookie import expired_session_cookies, session_cookies
 from shared.platform.http.input_types import Email, PrintableText
@@ -79,6 +79,7 @@ def log_in(body: Annotated[LoginRequest, Body()]) -> Response[Session]:
 def log_out(everywhere: Annotated[bool, Query()] = False) -> Response[LoggedOut]:
     from shared.accounts import service
 
+    ensure_cookie_logout_is_same_origin(router.current_event)  # a foreign page must not sign the user out
     credentials = credentials_of(router.current_event)
     presented = [token for token in (credentials.bearer, credentials.session_cookie)
                  if token and not token.startswith("cf_live_")]

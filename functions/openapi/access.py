@@ -61,6 +61,7 @@ ERROR_DESCRIPTIONS: dict[str, tuple[str, str, str]] = {  # status → (descripti
 EXTRA_ERRORS: dict[str, tuple[str, ...]] = {
     "POST /auth/signup": ("409",),  # EMAIL_TAKEN
     "POST /auth/login": ("401", "403", "429"),
+    "POST /auth/logout": ("403",),  # CSRF_REJECTED: the session cookie alone, from a foreign page
     "GET /auth/me": ("404",),  # TENANT_NOT_FOUND: the workspace was deleted under a live session
     "DELETE /api-keys/{id}": ("409",),
     "POST /workflows": ("422",),

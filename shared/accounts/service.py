@@ -15,7 +15,7 @@ from shared.billing import plans
 from shared.billing import repository as wallets
 from shared.billing.service import trial_wallet
 from shared.platform import clock
-from shared.platform.errors import BadRequest, Conflict, Forbidden, NotFound, Unauthorized
+from shared.platform.errors import BadRequest, Forbidden, NotFound, Unauthorized
 from shared.platform.ids import new_id, url_token
 from shared.platform.observability import count_business_event, get_logger
 from shared.platform.settings import get_settings
@@ -115,15 +115,6 @@ def log_out(session_tokens: list[str], *, everywhere: bool = False) -> bool:
                                     int(claims.expires_at.timestamp()), clock.epoch_seconds())
         revoked = True
     return revoked
-
-
-def ensure_may_place_real_calls(tenant_id: int) -> None:
-    """Calls through a real carrier (Twilio, Exotel) spend real money — the trial credit included, which is
-    credited at signup: they need a confirmed email address, so a throwaway signup cannot dial real people on
-    the house. Sandbox calls and test workflows never reach a carrier and need nothing. 409 until then."""
-    if not repository.has_verified_user(tenant_id):
-        raise Conflict("Confirm your email address (follow the link we sent at signup) before placing real calls",
-                       code="EMAIL_NOT_VERIFIED", field="email")
 
 
 def who_am_i(principal: Principal) -> WhoAmI:

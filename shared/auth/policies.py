@@ -61,6 +61,24 @@ def provenance_of(event: "APIGatewayProxyEventV2") -> RequestProvenance:
                              header_token=headers.get(CSRF_HEADER.lower()), cookie_token=cookie_of(event, CSRF_COOKIE))
 
 
+def ensure_cookie_logout_is_same_origin(event: "APIGatewayProxyEventV2") -> None:
+    """POST /auth/logout is public (it revokes whatever it is called with), but called with the session cookie
+    alone it still changes state — it signs the browser out, with `everywhere=true` every device of the user —
+    so it proves it comes from our own page like any cookie write (403 CSRF_REJECTED). A cookie that is no live
+    session revokes nothing and needs no proof."""
+    from shared.auth.tokens import read_token
+    from shared.platform.errors import Unauthorized
+
+    credentials = credentials_of(event)
+    if not credentials.authenticates_by_cookie or not credentials.session_cookie:
+        return
+    try:
+        claims = read_token(credentials.session_cookie)
+    except Unauthorized:
+        return
+    ensure_same_origin_write(provenance_of(event), claims.token_id)
+
+
 def requires(scope: Scope, *, users_only: bool = False) -> Callable[..., Any]:
     def check_access(app: "BaseRouter") -> Principal:
         # Imported on the first protected request: public routes never load the storage layer.

@@ -73,10 +73,16 @@ def decide_and_dial(step: Step, token: str) -> dict[str, Any] | None:
     if blocked:
         return _finish(step, blocked, {SKIP_OUTCOMES[blocked]: 1})
 
+    from shared.accounts.real_calls import may_place_real_calls
     from shared.onboarding.call_selection import get_call_carrier
     from shared.phones import country_of
 
     carrier = get_call_carrier(step.tenant_id, country_of(step.phone), workflow.is_test)
+    if carrier.name != "sandbox" and not may_place_real_calls(step.tenant_id):
+        # `run` checked the carrier of its day; the tenant's mode or credentials may have changed while the run
+        # waited, so the carrier actually dialed is checked too: no real call, no spending, before verification.
+        get_logger().warning("real call refused: no verified email", extra={"carrier": carrier.name})
+        return _finish(step, "email_not_verified", {"failed_calls": 1})
     slot_wait = pacing_repository.take_slot(f"{carrier.name}#{step.tenant_id}", carrier.calls_per_second, now)
     if slot_wait > 0:
         return step.then_wait(math.ceil(slot_wait))

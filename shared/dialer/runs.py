@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from shared.accounts.service import ensure_may_place_real_calls
+from shared.accounts.real_calls import ensure_may_place_real_calls
 from shared.auth.principal import Principal
 from shared.dialer import repository as runs
 from shared.dialer.models import Run, RunList, RunPaused, RunStarted, RunTrigger, RunView

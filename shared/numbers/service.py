@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from shared.accounts.real_calls import ensure_may_place_real_calls
 from shared.numbers import repository
 from shared.numbers.models import AvailableNumberView, PhoneNumber
 from shared.onboarding.telephony_selection import get_telephony, get_telephony_named
@@ -53,6 +54,8 @@ def provision_number(principal: "Principal", phone: str) -> PhoneNumber:
     e164, country = _parse(phone)
     _refuse_if_held(principal.tenant_id, e164)
     provider = get_telephony(principal.tenant_id, country)
+    if provider.name != "sandbox":  # a real number is real rent (on the platform's account when bundled)
+        ensure_may_place_real_calls(principal.tenant_id)
     voice_url, status_url = webhook_urls()
     owned = provider.buy(e164, voice_url, status_url)
     number = _number(e164, country, provider.name, owned, "provision", voice_url, status_url)

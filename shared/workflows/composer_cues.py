@@ -131,9 +131,12 @@ class OfferCue:
 
 
 def offers(prompt: str) -> OfferCue:
-    text = prompt.lower()
+    # "15 percent" / "15 per cent" say "15%"
+    text = re.sub(r"(\d{1,3})\s*(?:percent|per\s*cent)\b", r"\1%", prompt.lower())
     auto = re.search(r"auto[- ]?approve\s*(?:up to\s*)?(\d{1,3})\s*%", text)
-    hard = re.search(r"(?:max(?:imum)?|at most|no more than|cap(?:ped)? at)\s*(?:of\s*)?(\d{1,3})\s*%", text)
+    hard = re.search(r"(?:max(?:imum)?|at most|(?:no|not|never) more than|no higher than|cap(?:ped)? at"
+                     r"|(?:never|not|must not|mustn't|do not|don't) (?:exceed|go (?:above|over|beyond)))"
+                     r"\s*(?:of\s*)?(\d{1,3})\s*%", text)
     # "up to N%" caps the discount (the largest, when several offers are named), unless it is the
     # auto-approve's own ("auto-approve up to 10%")
     up_to = max((int(found.group(1)) for found in re.finditer(r"up to\s*(\d{1,3})\s*%", text)

@@ -1,7 +1,8 @@
 """A short human name for a workflow, read from its prompt: "SaaS renewal recovery", not the prompt cut at 80.
 
 What the campaign does (its goal) and, when the prompt says, whose it is (the business in parentheses or
-after "for") or what it sells ("SaaS", "gym", "insurance"). A prompt with no known goal keeps its first words.
+after "for") or what it sells ("SaaS", "gym", "insurance"). A prompt with no known goal is
+"<business or subject> outreach", else keeps its first words.
 """
 
 from __future__ import annotations
@@ -34,9 +35,9 @@ MAX_LENGTH = 60
 def workflow_title(prompt: str) -> str:
     goal = cues.goal(prompt)
     label = GOAL_LABELS.get(goal)
-    if label is None:
-        return _first_words(prompt)
     owner = cues.business(prompt) or _subject(prompt)
+    if label is None:  # no known goal: whose or what it is about, else the prompt's first words
+        return f"{owner} outreach" if owner and len(owner) <= MAX_LENGTH - 9 else _first_words(prompt)
     if owner is None:
         return _capitalised(label)
     title = f"{owner} {SHORTER_WITH.get((owner, label), label)}"

@@ -497,8 +497,8 @@ def test_a_session_cookie_is_refused_after_logging_out_with_it(base_url: str, ht
     # Given a browser session that logged out with its cookie
     account = sign_up_and_log_in(http, base_url)
     cookie = {"cf_session": account.token}
-    with new_session() as browser:
-        assert browser.post(f"{base_url}/auth/logout", cookies=cookie).status_code == 200
+    with new_session() as browser:  # from our own page: the cookie, the origin and the CSRF token (test_csrf.py)
+        assert browser.post(f"{base_url}/auth/logout", headers=account.browser(base_url)).status_code == 200
 
         # When the old cookie is replayed
         response = browser.get(f"{base_url}/auth/me", cookies=cookie)

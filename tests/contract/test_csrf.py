@@ -68,3 +68,28 @@ def test_localhost_is_the_same_stack_too(base_url: str, http: requests.Session) 
                                 json={"phone_e164": "+14155550179"})
 
     assert response.status_code == 200, response.text
+
+
+def test_a_foreign_page_cannot_sign_the_user_out_everywhere_with_the_cookie(base_url: str,
+                                                                             http: requests.Session) -> None:
+    # Given a user signed in in the browser (cookie) and on another device (a JWT a script uses)
+    from tests.contract.helpers import bearer, log_in
+
+    victim = sign_up_and_log_in(http, base_url)
+    other_device = log_in(base_url, victim.email).json()["token"]
+    attack = {**victim.browser(base_url), "Origin": EVIL}
+
+    # When a page on another site posts to /auth/logout?everywhere=true (the browser attaches the cookie)
+    with new_session() as browser:
+        response = browser.post(f"{base_url}/auth/logout?everywhere=true",
+                                headers={key: value for key, value in attack.items() if key != "X-CSRF-Token"})
+
+    # Then it is refused, and every session of the user still works
+    assert_error(response, 403, "CSRF_REJECTED")
+    assert http.get(f"{base_url}/auth/me", headers=victim.auth).status_code == 200
+    assert http.get(f"{base_url}/auth/me", headers=bearer(other_device)).status_code == 200
+
+    # And our own page signs out with the cookie and the token
+    with new_session() as console:
+        assert console.post(f"{base_url}/auth/logout", headers=victim.browser(base_url)).status_code == 200
+    assert http.get(f"{base_url}/auth/me", headers=victim.auth).status_code == 401

@@ -91,6 +91,25 @@ def test_a_malformed_request_line_gets_the_contracts_json(base_url: str) -> None
     assert "application/json" in head and '"code"' in body and "<html" not in body.lower()
 
 
+@pytest.mark.parametrize("length", ["-1", "12abc", "1_0", "+2"])
+def test_a_malformed_content_length_is_a_400_at_once_not_a_connection_held_open(base_url: str, length: str) -> None:
+    # Given a request whose Content-Length is not a length (a negative one made the server read until the
+    # client hung up, holding a thread for as long as the client liked)
+    with socket.create_connection(_host_and_port(base_url), timeout=10) as raw:
+        raw.sendall(f"POST /auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                    f"Content-Length: {length}\r\n\r\n{{}}".encode())
+        # When the client waits for the answer, keeping its side open (the server closes after answering)
+        chunks = []
+        while chunk := raw.recv(65536):
+            chunks.append(chunk)
+        first = b"".join(chunks).decode("latin-1")
+
+    # Then the answer is a 400 with the contract's error JSON, without waiting for the client to hang up
+    head, _, body = first.partition("\r\n\r\n")
+    assert " 400 " in head.splitlines()[0], head
+    assert "application/json" in head and '"BAD_REQUEST"' in body
+
+
 def _output_since(stack: LocalStack, offset: int, needle: str) -> str:
     """The stack's output after `offset`, once `needle` shows up in it (the log is written after the answer)."""
     deadline = time.monotonic() + LOG_FLUSH_SECONDS

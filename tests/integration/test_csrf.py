@@ -117,6 +117,18 @@ def test_a_configured_origin_is_trusted(api, monkeypatch):
 def test_logout_clears_the_csrf_cookie_too(api):
     _, cookies = _browser_login(api)
 
-    logout = api.post("/auth/logout", cookie=_cookie_header(cookies))
+    logout = api.post("/auth/logout", cookie=_cookie_header(cookies),
+                      headers={"origin": OWN_ORIGIN, "x-csrf-token": cookies["cf_csrf"]})
 
     assert any(cookie.startswith("cf_csrf=;") and "Max-Age=0" in cookie for cookie in logout.set_cookies)
+
+
+def test_a_foreign_origin_cannot_log_the_cookie_session_out(api):
+    _, cookies = _browser_login(api)
+
+    refused = api.post("/auth/logout", cookie=_cookie_header(cookies), headers={"origin": FOREIGN_ORIGIN},
+                       query="everywhere=true")
+    still_in = api.get("/auth/me", cookie=_cookie_header(cookies))
+
+    assert (refused.status, refused.body["code"]) == (403, "CSRF_REJECTED")
+    assert still_in.status == 200

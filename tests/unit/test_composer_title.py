@@ -32,3 +32,9 @@ def test_the_readme_prompt_is_saas_renewal_recovery():
 def test_a_prompt_without_a_known_goal_keeps_its_first_words():
     assert workflow_title(TOO_WIDE) == "Call everyone from 6am to 11pm"
     assert len(workflow_title("word " * 100).split()) <= 6
+
+
+def test_a_prompt_without_a_known_goal_but_a_known_subject_is_named_by_it_not_cut_off():
+    prompt = "Call our dental patients who missed their cleaning last month and book them in, weekdays only"
+
+    assert workflow_title(prompt) == "Dental outreach"  # was "Call our dental patients who missed"

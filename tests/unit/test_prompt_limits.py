@@ -30,6 +30,11 @@ def _concessions(**policy) -> dict:
     ("Invite them to the webinar. No offers.", PromptLimits(0, 0)),
     ("Post-purchase NPS survey: one question, 0-10, and why.", PromptLimits(None, None)),
     ("Up to 10% off monthly plans and up to 20% off annual ones, auto-approve 5%", PromptLimits(20, 5)),
+    # Numbers written out, and the ways an owner says "never more than"
+    ("Offer up to 15 percent off, auto-approve 10 per cent", PromptLimits(15, 10)),
+    ("Offer 5 percent discount, auto-approve up to 3%, never exceed 5%", PromptLimits(5, 3)),
+    ("Win them back with a discount; auto-approve 5%, never more than 12% without exception", PromptLimits(12, 5)),
+    ("Discounts must not exceed 8%; auto-approve 4%, ask me above that", PromptLimits(8, 4)),
 ])
 def test_the_limits_a_prompt_states(prompt, limits):
     assert limits_in(prompt) == limits

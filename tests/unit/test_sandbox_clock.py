@@ -36,3 +36,17 @@ def test_advancing_moves_the_stack_clock_forward_only():
 
     assert answer.status == 200 and moved >= before - timedelta(seconds=1)
     assert 8 <= moved.astimezone(ZoneInfo("America/Los_Angeles")).hour < 20
+
+
+@pytest.mark.parametrize("now", ["9999-12-31T23:59:59+00:00", "0001-01-01T00:00:00+00:00", "3000-01-01T00:00:00Z"])
+def test_a_time_the_stack_cannot_date_from_is_refused_and_the_clock_stays(now):
+    # Moved to 9999-12-31, every request after it was a 500 (OverflowError: the trial's end, a token's expiry…)
+    before = clock_response("GET", b"")
+    try:
+        answer = clock_response("POST", json.dumps({"now": now}).encode())
+        after = clock_response("GET", b"")
+    finally:
+        clock_response("POST", b'{"now": null}')
+
+    assert answer.status == 400 and json.loads(answer.body)["field"] == "now"
+    assert abs(json.loads(after.body)["offset_seconds"] - json.loads(before.body)["offset_seconds"]) <= 1
