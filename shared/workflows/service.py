@@ -159,7 +159,10 @@ def _ensure_not_running(workflow: Workflow) -> None:
 
 
 def _edited_rule_book(current: RuleBook, fields: dict[str, Any]) -> RuleBook:
-    unknown = sorted(set(fields) - set(RuleBook.model_fields) | ({"metadata"} & set(fields)))
+    # `metadata` is the server's (generator, model, when): ignored like the workflow's own server-owned fields,
+    # so a client can PUT back the rule book its GET returned, edited.
+    fields = {name: value for name, value in fields.items() if name != "metadata"}
+    unknown = sorted(set(fields) - set(RuleBook.model_fields))
     if unknown:
         # A fixed message, and the client's key only as a safe field name: it is echoed back.
         raise BadRequest("The rule book has a field that cannot be set", code="VALIDATION_ERROR",

@@ -46,6 +46,21 @@ def test_server_owned_fields_in_an_update_are_never_applied(api):
     assert updated.body["status"] == "draft" and updated.body["runs_count"] == 0
 
 
+def test_the_rule_book_a_get_returned_can_be_put_back_edited_its_metadata_staying_the_servers(api):
+    owner = sign_up_and_log_in(api)
+    workflow = create(api, owner)
+    rule_book = api.get(f"/api/workflows/{workflow['id']}", token=owner.token).body["rule_book"]
+    edited = {**rule_book, "opener": rule_book["opener"] + " Is now a good time?",
+              "metadata": {**rule_book["metadata"], "generator": "me"}}
+
+    updated = api.request("PUT", f"/api/workflows/{workflow['id']}", token=owner.token,
+                          json_body={"rule_book": edited})
+
+    assert updated.status == 200, updated.body
+    assert updated.body["rule_book"]["opener"].endswith("Is now a good time?")
+    assert updated.body["rule_book"]["metadata"]["generator"] == "offline-composer"
+
+
 def test_a_rule_book_edit_that_breaks_the_rules_is_a_422_field_by_field_and_changes_nothing(api):
     owner = sign_up_and_log_in(api, country="IN")
     workflow = create(api, owner)
