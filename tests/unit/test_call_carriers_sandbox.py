@@ -107,8 +107,19 @@ def test_webhooks_signed_like_twilio_with_the_sandbox_token_are_authentic():
 
     params = {"CallSid": "SBCA0001", "CallStatus": "in-progress"}
     signature = RequestValidator(AUTH_TOKEN).compute_signature(CALL.status_url, params)
-    sandbox = SandboxCalls(None, AUTH_TOKEN)
+    sandbox = SandboxCalls("http://127.0.0.1:9", AUTH_TOKEN)
 
     assert sandbox.webhook_is_authentic(CALL.status_url, params, signature)
     assert not sandbox.webhook_is_authentic(CALL.status_url, {**params, "CallStatus": "completed"}, signature)
-    assert not SandboxCalls(None, "another-token").webhook_is_authentic(CALL.status_url, params, signature)
+    assert not SandboxCalls("http://127.0.0.1:9", "another-token").webhook_is_authentic(CALL.status_url, params,
+                                                                                          signature)
+
+
+def test_without_a_sandbox_carrier_no_sandbox_webhook_is_authentic_even_signed_with_the_default_token():
+    """The cloud has no sandbox carrier, and the sandbox token has a public default: nothing may pass for it."""
+    from twilio.request_validator import RequestValidator
+
+    params = {"CallSid": "SBCA0001", "CallStatus": "completed"}
+    signature = RequestValidator(AUTH_TOKEN).compute_signature(CALL.status_url, params)
+
+    assert not SandboxCalls(None, AUTH_TOKEN).webhook_is_authentic(CALL.status_url, params, signature)

@@ -50,6 +50,10 @@ class SandboxCalls:
         return PlacedCall(provider=self.name, provider_call_sid=str(sid))
 
     def webhook_is_authentic(self, url: str, params: dict[str, str], signature: str | None) -> bool:
+        # No sandbox carrier in this deployment (the cloud): no sandbox call exists, and the sandbox token has a
+        # public default, so nothing signed with it may pass for one.
+        if self._carrier_url is None:
+            return False
         return signature_is_valid(self._auth_token, url, params, signature)
 
     def _post(self, payload: dict) -> object:
