@@ -21,7 +21,6 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from shared.auth import repository
 from shared.platform.errors import RateLimited
 from shared.platform.settings import get_settings
 from shared.platform.storage import keys
@@ -31,6 +30,15 @@ if TYPE_CHECKING:
     from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
 
 UNKNOWN_SOURCE = "unknown"
+
+
+def _counters() -> Any:
+    """The failure and window counters (shared.auth.repository, pynamodb), imported on first use as a route imports
+    its service: these limits are middlewares of public handlers, whose cold import must not pay for pynamodb
+    before their first request."""
+    from shared.auth import repository
+
+    return repository
 
 
 def now_seconds() -> int:
@@ -66,7 +74,7 @@ def admit_login(email: str, source_ip: str | None) -> LoginAttempt:
     """429 while the email or the IP is locked out; else the attempt, to report its outcome on."""
     settings = get_settings()
     email_key, ip_key = keys.login_email_failures_pk(email), keys.login_ip_failures_pk(source_ip or UNKNOWN_SOURCE)
-    attempt = LoginAttempt(email_key, ip_key, repository.login_failures(email_key, ip_key))
+    attempt = LoginAttempt(email_key, ip_key, _counters().login_failures(email_key, ip_key))
     now = now_seconds()
     wait = max(seconds_locked(*attempt.records.get(key, (0, now)), allowed, now)
                for key, allowed in ((attempt.email_key, settings.login_failures_allowed),
@@ -80,12 +88,12 @@ def admit_login(email: str, source_ip: str | None) -> LoginAttempt:
 def login_failed(attempt: LoginAttempt) -> None:
     window, now = get_settings().login_failure_window_seconds, now_seconds()
     for key in (attempt.email_key, attempt.ip_key):
-        repository.count_login_failure(key, now, window)
+        _counters().count_login_failure(key, now, window)
 
 
 def login_succeeded(attempt: LoginAttempt) -> None:
     if attempt.email_key in attempt.records:  # a write only when there is something to forget
-        repository.forget_login_failures(attempt.email_key)
+        _counters().forget_login_failures(attempt.email_key)
 
 
 # --- Per-IP windows: signups and previews ---
@@ -93,7 +101,7 @@ def login_succeeded(attempt: LoginAttempt) -> None:
 def admit_from_ip(purpose: str, source_ip: str | None, allowed: int, window_seconds: int) -> None:
     now = now_seconds()
     window_start = now - now % window_seconds
-    if repository.count_in_window(purpose, source_ip or UNKNOWN_SOURCE, window_start, window_seconds) > allowed:
+    if _counters().count_in_window(purpose, source_ip or UNKNOWN_SOURCE, window_start, window_seconds) > allowed:
         retry_after = max(1, window_start + window_seconds - now)
         raise RateLimited(f"Too many {purpose} requests from this address; retry after the Retry-After seconds",
                           code="RATE_LIMITED", headers={"Retry-After": str(retry_after)})
