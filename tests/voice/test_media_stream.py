@@ -316,8 +316,14 @@ def test_barge_in_the_callee_talking_over_the_agent_clears_the_carriers_buffer(v
     assert kept_call().recording is None and recording_keys(TENANT_ID, CALL_ID) == []
 
 
+def audible_ms(channel: array.array, block: int = 160, loud: int = 500) -> int:
+    """How much of one channel of the recording (8 kHz) carries sound, in 20 ms blocks."""
+    blocks = (channel[start:start + block] for start in range(0, len(channel), block))
+    return 20 * sum(1 for samples in blocks if samples and (sum(s * s for s in samples) / len(samples)) ** 0.5 > loud)
+
+
 def test_a_conversation_leaves_its_transcript_turn_latencies_and_a_two_channel_recording_on_the_call(voice_plane):
-    _, _, _, call_seconds = converse(voice_plane)
+    callee, _, _, call_seconds = converse(voice_plane)
     call = kept_call()
 
     rule_book = voice_plane.rule_book
@@ -335,23 +341,32 @@ def test_a_conversation_leaves_its_transcript_turn_latencies_and_a_two_channel_r
     assert len(call.turn_latencies_ms) == 2 and all(0 < latency < 5000 for latency in call.turn_latencies_ms)
     print(f"turn latencies {call.turn_latencies_ms} ms, transcript offsets {offsets} ms")
 
-    # The recording: a stereo WAV under the call's own prefix, started once the opener (and its recording
-    # notice) had been spoken, so it is shorter than the call by at least the opener.
+    # The recording: a stereo WAV under the call's own prefix, contact left and agent right.
     recording = call.recording
     assert recording is not None and recording.channels == 2
     assert recording.key.startswith(f"recordings/{TENANT_ID}/{CALL_ID}/")
     assert recording_keys(TENANT_ID, CALL_ID) == [recording.key]
     stored = client("s3").get_object(Bucket=get_settings().media_bucket, Key=recording.key)
+    assert stored["ContentType"] == "audio/wav"
     with wave.open(io.BytesIO(stored["Body"].read())) as wav:
         assert wav.getnchannels() == 2 and wav.getsampwidth() == 2 and wav.getframerate() == 8000
         assert abs(1000 * wav.getnframes() / 8000 - recording.duration_ms) <= 1
         samples = array.array("h", wav.readframes(wav.getnframes()))
     contact, agent = samples[0::2], samples[1::2]
-    assert max(map(abs, contact)) > 1000 and max(map(abs, agent)) > 100  # each side on its own channel
-    assert contact != agent
-    opener_ms = 1000 * len(engine.opening(rule_book).say.split()) * voice_plane.cartesia.seconds_per_word
-    assert recording.duration_ms > 1000 and recording.duration_ms <= 1000 * call_seconds - opener_ms
-    assert stored["ContentType"] == "audio/wav"
+    assert audible_ms(contact) > 1000  # the callee's two lines
+    # Started once the opener (with its recording notice) had been spoken: the agent's channel holds the reply
+    # and the goodbye, not the opener, although the callee heard all three.
+    seconds_per_word = voice_plane.cartesia.seconds_per_word
+    opener_ms, reply_ms, goodbye_ms = (1000 * seconds_per_word * len(text.split()) for text in (
+        engine.opening(rule_book).say, CLAUDE_SAYS, engine.GOODBYE))
+    heard_ms = sum(frame.payload_bytes for frame in callee.agent_audio()) / 8  # 8 kHz μ-law: 8 bytes a ms
+    assert heard_ms > opener_ms + reply_ms
+    assert 1000 < recording.duration_ms <= 1000 * call_seconds - opener_ms
+    recorded_ms = audible_ms(agent)
+    print(f"recording {recording.duration_ms} ms of a {1000 * call_seconds:.0f} ms call; agent audio heard "
+          f"{heard_ms:.0f} ms, recorded {recorded_ms} ms (opener {opener_ms:.0f}, reply + goodbye "
+          f"{reply_ms + goodbye_ms:.0f})")
+    assert (reply_ms + goodbye_ms) / 2 < recorded_ms < reply_ms + goodbye_ms + opener_ms / 2
 
     # What the calls API answers for it (GET /api/calls/{id} is this service call behind the handler).
     owner = Principal(TENANT_ID, "api_key", Scope.READ, None,
