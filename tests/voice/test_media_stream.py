@@ -323,8 +323,9 @@ def audible_ms(channel: array.array, block: int = 160, loud: int = 500) -> int:
 
 
 def test_a_conversation_leaves_its_transcript_turn_latencies_and_a_two_channel_recording_on_the_call(voice_plane):
-    callee, _, _, call_seconds = converse(voice_plane)
+    callee, finished_speaking, first_reply_audio, call_seconds = converse(voice_plane)
     call = kept_call()
+    print(f"the callee's own measure of the first reply: {1000 * (first_reply_audio - finished_speaking):.0f} ms")
 
     rule_book = voice_plane.rule_book
     transcript = [Utterance.model_validate(entry) for entry in call.transcript]
@@ -339,6 +340,9 @@ def test_a_conversation_leaves_its_transcript_turn_latencies_and_a_two_channel_r
     assert not any(utterance.interrupted for utterance in transcript)
     # One latency per agent turn that answered the callee (Claude's reply, the goodbye), end of speech → audio.
     assert len(call.turn_latencies_ms) == 2 and all(0 < latency < 5000 for latency in call.turn_latencies_ms)
+    # Measured inside the voice plane (from the VAD's end of speech to the audio leaving), never more than what
+    # the callee itself saw from the end of its line to the reply's first audio.
+    assert call.turn_latencies_ms[0] <= 1000 * (first_reply_audio - finished_speaking) + 50
     print(f"turn latencies {call.turn_latencies_ms} ms, transcript offsets {offsets} ms")
 
     # The recording: a stereo WAV under the call's own prefix, contact left and agent right.
