@@ -2,7 +2,8 @@
 
 carrier socket → Twilio serializer → transport in → Deepgram STT → user turn aggregation (Silero VAD, smart-turn
 v3, interruptions) → the conversation brain (the turn engine's rules) → Claude, streamed → Cartesia, streamed
-→ transport out → carrier socket; the assistant aggregator keeps what was actually spoken in the context.
+→ transport out → carrier socket; the assistant aggregator keeps what was actually spoken in the context. After
+the transport, the turn latency meter and the two-channel recorder (voice.call_record) see both sides' audio.
 
 `build_pipeline` takes the services as factories (voice.services), so tests and the sandbox swap providers,
 never the transport, serializer, VAD, turn detection or interruption handling.
@@ -26,6 +27,7 @@ from pipecat.turns.user_turn_strategies import UserTurnStrategies, default_user_
 
 from voice.brain import ConversationBrain
 from voice.call_context import CallContext
+from voice.call_record import CallRecord, TurnLatencyMeter, keep_transcript, recorder
 from voice.services import SAMPLE_RATE, VoiceServices
 
 #: Silero's defaults, except the loudness gate: it delays "speaking" by 220–700 ms on phone audio (FACTS);
@@ -40,6 +42,7 @@ class CallPipeline:
     task: PipelineWorker
     brain: ConversationBrain
     context: LLMContext
+    record: CallRecord
 
 
 def build_pipeline(call: CallContext, services: VoiceServices, websocket: WebSocket) -> CallPipeline:
@@ -57,9 +60,12 @@ def build_pipeline(call: CallContext, services: VoiceServices, websocket: WebSoc
         user_turn_strategies=UserTurnStrategies(start=[VADUserTurnStartStrategy(enable_interruptions=True)],
                                                 stop=default_user_turn_stop_strategies())))
     brain = ConversationBrain(call, services.effects)
+    record = CallRecord()
+    audio = recorder(record, SAMPLE_RATE)
+    keep_transcript(record, aggregators, audio, call.rule_book.disclosures.recording_notice)
     pipeline = Pipeline([
         transport.input(), services.stt(call), aggregators.user(), brain, services.llm(call), services.tts(call),
-        transport.output(), aggregators.assistant(),
+        transport.output(), TurnLatencyMeter(record), audio, aggregators.assistant(),
     ])
     task = PipelineWorker(pipeline, params=PipelineParams(
         audio_in_sample_rate=SAMPLE_RATE, audio_out_sample_rate=SAMPLE_RATE, enable_metrics=True,
@@ -69,4 +75,4 @@ def build_pipeline(call: CallContext, services: VoiceServices, websocket: WebSoc
     async def _carrier_hung_up(_transport, _client) -> None:
         await task.cancel()  # the call is over: stop the services at once (they would keep their sockets open)
 
-    return CallPipeline(task=task, brain=brain, context=context)
+    return CallPipeline(task=task, brain=brain, context=context, record=record)

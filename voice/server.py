@@ -2,7 +2,8 @@
 
 A socket is accepted, its handshake read, and its media token verified (signature, expiry, this call, first
 use); anything short of that closes it with 1008 (policy violation) before a pipeline exists. Then the call's
-context is loaded and its pipeline runs until the call ends.
+context is loaded and its pipeline runs until the call ends; then what it kept (transcript, turn latencies, the
+recording) is written to the call, once.
 """
 
 from __future__ import annotations
@@ -14,10 +15,11 @@ from collections.abc import Callable
 from fastapi import FastAPI, WebSocket
 from starlette.websockets import WebSocketState
 
-from shared.calls import media_tokens
+from shared.calls import conversation_record, media_tokens
 from shared.calls.media_tokens import MediaStreamGrant, MediaTokenRejected
 from shared.platform.errors import CallFunnelError
 from voice.call_context import CallContext, MediaStream, load_call_context
+from voice.call_record import CallRecord
 from voice.handshake import HandshakeFailed, read_twilio_start
 from voice.pipeline import CallPipeline, build_pipeline
 from voice.services import VoiceServices, provider_services
@@ -28,10 +30,23 @@ logger = logging.getLogger("callfunnel.voice")
 
 CallLoader = Callable[[MediaStreamGrant, MediaStream], CallContext]
 PipelineBuilder = Callable[[CallContext, VoiceServices, WebSocket], CallPipeline]
+RecordKeeper = Callable[[CallContext, CallRecord], None]
+
+
+def keep_call_record(call: CallContext, record: CallRecord) -> None:
+    """The recording to the media bucket, then the transcript, latencies and recording onto the call."""
+    audio = record.recording.finish() if record.recording is not None else None
+    try:
+        conversation_record.keep(call.tenant_id, call.call_id, utterances=record.transcript(),
+                                 turn_latencies_ms=record.turn_latencies_ms, audio=audio)
+    finally:
+        if audio is not None and hasattr(audio.body, "close"):
+            audio.body.close()
 
 
 def create_app(*, services: Callable[[], VoiceServices] = provider_services, load_call: CallLoader = load_call_context,
-               pipeline_builder: PipelineBuilder = build_pipeline) -> FastAPI:
+               pipeline_builder: PipelineBuilder = build_pipeline,
+               keep_record: RecordKeeper = keep_call_record) -> FastAPI:
     app = FastAPI(title="CallFunnel voice plane", docs_url=None, redoc_url=None, openapi_url=None)
     active_calls: set[str] = set()
 
@@ -60,6 +75,7 @@ def create_app(*, services: Callable[[], VoiceServices] = provider_services, loa
         active_calls.add(call.call_id)
         try:
             await _run(pipeline)
+            await _keep(keep_record, call, pipeline.record)
         finally:
             active_calls.discard(call.call_id)
 
@@ -72,6 +88,13 @@ async def _run(pipeline: CallPipeline) -> None:
     runner = WorkerRunner(handle_sigint=False, handle_sigterm=False)  # uvicorn owns the process's signals
     await runner.add_workers(pipeline.task)
     await runner.run()
+
+
+async def _keep(keep_record: RecordKeeper, call: CallContext, record: CallRecord) -> None:
+    try:
+        await asyncio.to_thread(keep_record, call, record)
+    except Exception:  # the call itself is over: a failed write is logged, never raised into the server
+        logger.exception("call %s: its transcript and recording could not be kept", call.call_id)
 
 
 async def _close(websocket: WebSocket, code: int, reason: str) -> None:

@@ -135,7 +135,8 @@ def _pseudonymise_calls(found: Footprint, pseudonymised: Counter[str], deleted: 
     pseudonym = phone_pseudonym(found.contact.phone or "")
     for call in found.calls:
         if not call.target_phone.startswith(PSEUDONYM_PREFIX):
-            calls.update(found.contact.tenant_id, call.id, target_phone=pseudonym, transcript=[],
+            # The recording's objects are deleted below: the call stops pointing at them (no URL to nothing).
+            calls.update(found.contact.tenant_id, call.id, target_phone=pseudonym, transcript=[], recording=None,
                          pending_concession=None, next_step=None, task_token=None)
             pseudonymised["calls"] += 1
         deleted["recordings"] += _delete_objects(found.recordings.get(call.id, []))

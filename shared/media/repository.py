@@ -35,3 +35,10 @@ def put_audio(key: str, mp3: bytes, duration_ms: int) -> None:
 def presigned_get_url(key: str, ttl_seconds: int) -> str:
     return client("s3").generate_presigned_url("get_object", Params={"Bucket": get_settings().media_bucket, "Key": key},
                                                ExpiresIn=ttl_seconds)
+
+
+def put_recording(key: str, body, content_type: str, duration_ms: int) -> None:
+    """A call's recording (a file object or bytes). No SSE parameters: the bucket's default encryption applies
+    (asking for `aws:kms` without a key id would pick the account's aws/s3 key instead of the bucket's)."""
+    client("s3").put_object(Bucket=get_settings().media_bucket, Key=key, Body=body, ContentType=content_type,
+                            CacheControl="private, no-store", Metadata={DURATION_METADATA: str(duration_ms)})

@@ -59,6 +59,7 @@ class FakeCartesiaTts(LocalWebSocketFake):
         state = TtsConnection(headers=dict(connection.request.headers))
         self.connections.append(state)
         speaking: dict[str, asyncio.Task] = {}
+        spoken_seconds: dict[str, float] = {}  # per context: word timestamps run on across its requests
         try:
             async for message in connection:
                 request = json.loads(message)
@@ -68,7 +69,8 @@ class FakeCartesiaTts(LocalWebSocketFake):
                     continue
                 state.requests.append(request)
                 previous = speaking.get(context_id)
-                speaking[context_id] = asyncio.create_task(self._speak(connection, state, request, previous))
+                speaking[context_id] = asyncio.create_task(
+                    self._speak(connection, state, request, previous, spoken_seconds))
         except ConnectionClosed:
             pass
         finally:
@@ -76,7 +78,7 @@ class FakeCartesiaTts(LocalWebSocketFake):
                 task.cancel()
 
     async def _speak(self, connection: ServerConnection, state: TtsConnection, request: dict,
-                     previous: asyncio.Task | None) -> None:
+                     previous: asyncio.Task | None, spoken_seconds: dict[str, float]) -> None:
         if previous is not None:
             await asyncio.gather(previous, return_exceptions=True)  # one context speaks its requests in order
         context_id, text = request["context_id"], request.get("transcript", "")
@@ -85,10 +87,14 @@ class FakeCartesiaTts(LocalWebSocketFake):
             if text.strip():
                 await asyncio.sleep(self.first_audio_delay_seconds)
                 words = text.split()
+                # As Cartesia does, from the start of the context, not of this request.
+                offset = spoken_seconds.get(context_id, 0.0)
+                spoken_seconds[context_id] = offset + len(words) * self.seconds_per_word
                 await connection.send(json.dumps({
                     "type": "timestamps", "context_id": context_id, "status_code": 206, "done": False,
-                    "word_timestamps": {"words": words, "start": [i * self.seconds_per_word for i in range(len(words))],
-                                        "end": [(i + 1) * self.seconds_per_word for i in range(len(words))]}}))
+                    "word_timestamps": {"words": words,
+                                        "start": [offset + i * self.seconds_per_word for i in range(len(words))],
+                                        "end": [offset + (i + 1) * self.seconds_per_word for i in range(len(words))]}}))
                 chunks = max(1, round(len(words) * self.seconds_per_word / CHUNK_SECONDS))
                 for index in range(chunks):
                     if context_id in state.cancelled:

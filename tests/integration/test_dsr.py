@@ -170,6 +170,30 @@ def test_erase_keeps_the_other_targets_the_run_counters_and_the_pseudonymised_au
     assert after["approvals"][0]["target_phone"].startswith("erased:") and after["approvals"][0]["context"] == {}
 
 
+def test_erase_deletes_the_voice_planes_recording_and_the_calls_pointer_to_it(api, seeded):
+    from shared.calls import repository as calls
+    from shared.calls.conversation_record import RecordedAudio, keep
+    from shared.calls.models import Utterance
+    from shared.dsr.footprint import recording_keys
+
+    owner, call_id = seeded["owner"], seeded["call_id"]
+    # What the voice plane keeps at the end of a call: the stereo WAV and, on the call, its key and the transcript.
+    kept = keep(owner.tenant_id, call_id, utterances=[Utterance(speaker="contact", text=f"I am on {PHONE}",
+                                                                offset_ms=1200)],
+                turn_latencies_ms=[420], audio=RecordedAudio(body=b"RIFF....WAVE", duration_ms=1000))
+    assert kept.recording is not None and kept.recording.key in recording_keys(owner.tenant_id, call_id)
+    assert api.get(f"/calls/{call_id}", token=owner.token).body["has_recording"] is True
+
+    reply = api.post("/dsr/erase", {"phone": PHONE}, token=owner.token)
+
+    assert reply.status == 200, reply.body
+    assert reply.body["deleted"]["recordings"] == 2  # the voice plane's WAV and the seeded file
+    assert recording_keys(owner.tenant_id, call_id) == []
+    detail = api.get(f"/calls/{call_id}", token=owner.token).body
+    assert detail["recording"] is None and detail["has_recording"] is False and detail["transcript"] == []
+    assert calls.get(owner.tenant_id, call_id).recording is None
+
+
 def test_erase_is_idempotent(api, seeded):
     owner = seeded["owner"]
     first = api.post("/dsr/erase", {"phone": PHONE}, token=owner.token).body

@@ -1,7 +1,8 @@
 """Voice-plane tests: the real FastAPI server under uvicorn on a free port, spoken to over a real WebSocket as
 Twilio would, with Deepgram, Claude and Cartesia replaced by local fakes of their streaming APIs (tests/fakes).
 
-The token check spends tokens in the single table, on moto (in-process, like the integration tests).
+The token check spends tokens in the single table and the call record and its recording are kept in the table
+and the media bucket, on moto (in-process, like the integration tests).
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 @pytest.fixture(scope="session")
 def table() -> Iterator[None]:
-    from infra_local.aws import start_moto
+    from infra_local.aws import create_media_bucket, start_moto
     from shared.platform.storage.table import create_table, reset_connections
 
     previous = {name: os.environ.get(name) for name in ENVIRONMENT}
@@ -51,6 +52,7 @@ def table() -> Iterator[None]:
     media_tokens.reset_key()
     mock = start_moto()
     create_table()
+    create_media_bucket()
     yield
     mock.stop()
     for name, value in previous.items():

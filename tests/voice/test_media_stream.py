@@ -6,18 +6,27 @@ handling are the production ones; the callee's speech is espeak-ng audio (Silero
 
 from __future__ import annotations
 
+import array
 import asyncio
 import contextlib
+import io
 import time
+import wave
 from dataclasses import dataclass, field
 from datetime import timedelta
 
 import pytest
 
-from shared.calls import media_tokens
+from shared.auth.principal import Principal, Scope
+from shared.billing.models import Wallet
+from shared.calls import media_tokens, service
+from shared.calls import repository as calls
+from shared.calls.models import Call, Utterance
 from shared.conversation import engine
 from shared.conversation.models import RequestCallback
+from shared.dsr.footprint import recording_keys
 from shared.platform import clock
+from shared.platform.aws import client
 from shared.platform.settings import get_settings
 from shared.voices.catalogue import find_voice
 from shared.workflows.composer import OfflineComposer
@@ -99,9 +108,31 @@ def start_voice_plane(*, callee_lines: list[str], claude_says: str, tts_seconds_
                                                                                        UvicornThread(app)]
 
 
+def a_stored_call() -> None:
+    """CALL_ID as the dialer stores it (no transcript, latency or recording yet), and no recording in the bucket."""
+    for key in recording_keys(TENANT_ID, CALL_ID):
+        client("s3").delete_object(Bucket=get_settings().media_bucket, Key=key)
+    calls.delete(TENANT_ID, CALL_ID)
+    calls.claim(Call(id=CALL_ID, tenant_id=TENANT_ID, workflow_id="wf-1", run_id="run-1", segment=1,
+                     target_phone="+14155550123", attempt=1, is_test=False, status="in-progress",
+                     created_at=clock.now()))
+
+
+def kept_call(timeout: float = 10.0) -> Call:
+    """The call once the voice plane has written what it kept (at the end of the call, after the socket closed)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        call = calls.get(TENANT_ID, CALL_ID)
+        if (call is not None and call.transcript) or time.monotonic() > deadline:
+            assert call is not None and call.transcript, "the voice plane never wrote the call's transcript"
+            return call
+        time.sleep(0.05)
+
+
 @pytest.fixture
 def voice_plane(table, request):
     """The voice plane and its provider fakes; `request.param` (indirect parametrisation) overrides the script."""
+    a_stored_call()
     script = {"callee_lines": ["Okay, tell me more about it.", "Please stop calling me."], "claude_says": CLAUDE_SAYS,
               "tts_seconds_per_word": 0.03, **getattr(request, "param", {})}
     plane, servers = start_voice_plane(**script)
@@ -124,13 +155,16 @@ def test_the_health_check_answers(voice_plane):
     assert reply.status_code == 200 and reply.json() == {"status": "ok", "active_calls": 0}
 
 
-def test_a_conversation_opener_first_then_streamed_turns_and_an_opt_out_ends_the_call(voice_plane):
-    async def call() -> tuple[TwilioCallee, float, float]:
+def converse(voice_plane: VoicePlane) -> tuple[TwilioCallee, float, float, float]:
+    """Opener, "tell me more" (Claude answers), "please stop calling me" (goodbye, hang-up). Returns the callee,
+    when its first line's speech ended, when the reply's first audio arrived, and how long the call lasted."""
+    async def call() -> tuple[TwilioCallee, float, float, float]:
         callee = TwilioCallee(voice_plane.url())
+        opened = time.monotonic()
         await callee.open({"token": token(), "call_id": CALL_ID})
-        # The opener is spoken first, unprompted: the callee hears agent audio while still silent.
+        # The opener is spoken first, unprompted: the callee hears agent audio while still silent, to its end.
         assert await callee.wait_for(lambda: len(callee.agent_audio()) > 0, timeout=10)
-        await callee.silence(0.5)
+        assert await callee.wait_for(lambda: time.monotonic() - callee.agent_audio()[-1].at > 0.3, timeout=10)
         finished_speaking = await callee.say(speech("tell_me_more"), then_silence_seconds=0.3) \
             - trailing_silence_seconds(speech("tell_me_more"))
         assert await callee.wait_for(lambda: CLAUDE_SAYS in voice_plane.cartesia.transcripts_joined(), timeout=10)
@@ -140,10 +174,15 @@ def test_a_conversation_opener_first_then_streamed_turns_and_an_opt_out_ends_the
         await callee.silence(0.5)
         await callee.say(speech("stop_calling"), then_silence_seconds=0.5)
         assert await callee.closed(timeout=15) is not None  # the voice plane ended the call after the goodbye
+        lasted = time.monotonic() - opened
         await callee.close()
-        return callee, finished_speaking, first_reply_audio
+        return callee, finished_speaking, first_reply_audio, lasted
 
-    callee, finished_speaking, first_reply_audio = asyncio.run(call())
+    return asyncio.run(call())
+
+
+def test_a_conversation_opener_first_then_streamed_turns_and_an_opt_out_ends_the_call(voice_plane):
+    callee, finished_speaking, first_reply_audio, _ = converse(voice_plane)
     # Not asserted (the figures belong in `make bench`, with the fakes set to the providers' published delays).
     print(f"voice-to-voice with instant fakes: {1000 * (first_reply_audio - finished_speaking):.0f} ms from the end "
           f"of speech (Claude asked after {1000 * (voice_plane.claude.request_times[0] - finished_speaking):.0f} ms)")
@@ -266,3 +305,78 @@ def test_barge_in_the_callee_talking_over_the_agent_clears_the_carriers_buffer(v
     assert clears, "the voice plane never told the carrier to drop the agent's buffered audio"
     print(f"barge-in: clear sent {1000 * (clears[0] - interrupted_at):.0f} ms after the callee started speaking")
     assert any(connection.cancelled for connection in voice_plane.cartesia.connections)  # the TTS stopped too
+
+    # The transcript keeps what the callee actually heard: the cut-off reply's first words, marked interrupted.
+    transcript = [Utterance.model_validate(entry) for entry in kept_call().transcript]
+    cut = [utterance for utterance in transcript if utterance.speaker == "agent" and utterance.interrupted]
+    reply = [utterance for utterance in cut if LONG_REPLY.startswith(utterance.text)]
+    assert reply and len(reply[-1].text.split()) < len(LONG_REPLY.split()), [u.text for u in transcript]
+    # The callee talked over the opener before its recording notice: nothing was recorded.
+    assert transcript[0].interrupted and voice_plane.rule_book.disclosures.recording_notice not in transcript[0].text
+    assert kept_call().recording is None and recording_keys(TENANT_ID, CALL_ID) == []
+
+
+def audible_ms(channel: array.array, block: int = 160, loud: int = 500) -> int:
+    """How much of one channel of the recording (8 kHz) carries sound, in 20 ms blocks."""
+    blocks = (channel[start:start + block] for start in range(0, len(channel), block))
+    return 20 * sum(1 for samples in blocks if samples and (sum(s * s for s in samples) / len(samples)) ** 0.5 > loud)
+
+
+def test_a_conversation_leaves_its_transcript_turn_latencies_and_a_two_channel_recording_on_the_call(voice_plane):
+    callee, finished_speaking, first_reply_audio, call_seconds = converse(voice_plane)
+    call = kept_call()
+    print(f"the callee's own measure of the first reply: {1000 * (first_reply_audio - finished_speaking):.0f} ms")
+
+    rule_book = voice_plane.rule_book
+    transcript = [Utterance.model_validate(entry) for entry in call.transcript]
+    said = [(utterance.speaker, utterance.text) for utterance in transcript]
+    # Both sides, in the order spoken, each offset later than the one before, nothing cut off.
+    assert said[0][0] == "agent" and rule_book.disclosures.recording_notice in said[0][1]  # the opener
+    assert ("contact", "Okay, tell me more about it.") in said and ("contact", "Please stop calling me.") in said
+    assert ("agent", CLAUDE_SAYS) in said and said[-1] == ("agent", engine.GOODBYE)
+    assert [speaker for speaker, _ in said] == ["agent", "contact", "agent", "contact", "agent"]
+    offsets = [utterance.offset_ms for utterance in transcript]
+    assert offsets == sorted(offsets) and len(set(offsets)) == len(offsets) and offsets[-1] < call_seconds * 1000
+    assert not any(utterance.interrupted for utterance in transcript)
+    # One latency per agent turn that answered the callee (Claude's reply, the goodbye), end of speech → audio.
+    assert len(call.turn_latencies_ms) == 2 and all(0 < latency < 5000 for latency in call.turn_latencies_ms)
+    # Measured inside the voice plane (from the VAD's end of speech to the audio leaving), never more than what
+    # the callee itself saw from the end of its line to the reply's first audio.
+    assert call.turn_latencies_ms[0] <= 1000 * (first_reply_audio - finished_speaking) + 50
+    print(f"turn latencies {call.turn_latencies_ms} ms, transcript offsets {offsets} ms")
+
+    # The recording: a stereo WAV under the call's own prefix, contact left and agent right.
+    recording = call.recording
+    assert recording is not None and recording.channels == 2
+    assert recording.key.startswith(f"recordings/{TENANT_ID}/{CALL_ID}/")
+    assert recording_keys(TENANT_ID, CALL_ID) == [recording.key]
+    stored = client("s3").get_object(Bucket=get_settings().media_bucket, Key=recording.key)
+    assert stored["ContentType"] == "audio/wav"
+    with wave.open(io.BytesIO(stored["Body"].read())) as wav:
+        assert wav.getnchannels() == 2 and wav.getsampwidth() == 2 and wav.getframerate() == 8000
+        assert abs(1000 * wav.getnframes() / 8000 - recording.duration_ms) <= 1
+        samples = array.array("h", wav.readframes(wav.getnframes()))
+    contact, agent = samples[0::2], samples[1::2]
+    assert audible_ms(contact) > 1000  # the callee's two lines
+    # Started once the opener (with its recording notice) had been spoken: the agent's channel holds the reply
+    # and the goodbye, not the opener, although the callee heard all three.
+    seconds_per_word = voice_plane.cartesia.seconds_per_word
+    opener_ms, reply_ms, goodbye_ms = (1000 * seconds_per_word * len(text.split()) for text in (
+        engine.opening(rule_book).say, CLAUDE_SAYS, engine.GOODBYE))
+    heard_ms = sum(frame.payload_bytes for frame in callee.agent_audio()) / 8  # 8 kHz μ-law: 8 bytes a ms
+    assert heard_ms > opener_ms + reply_ms
+    assert 1000 < recording.duration_ms <= 1000 * call_seconds - opener_ms
+    recorded_ms = audible_ms(agent)
+    print(f"recording {recording.duration_ms} ms of a {1000 * call_seconds:.0f} ms call; agent audio heard "
+          f"{heard_ms:.0f} ms, recorded {recorded_ms} ms (opener {opener_ms:.0f}, reply + goodbye "
+          f"{reply_ms + goodbye_ms:.0f})")
+    assert (reply_ms + goodbye_ms) / 2 < recorded_ms < reply_ms + goodbye_ms + opener_ms / 2
+
+    # What the calls API answers for it (GET /api/calls/{id} is this service call behind the handler).
+    owner = Principal(TENANT_ID, "api_key", Scope.READ, None,
+                      wallet=Wallet.model_construct(tenant_id=TENANT_ID, currency="USD"))
+    detail = service.get_call(owner, CALL_ID)
+    assert [line.speaker for line in detail.transcript] == ["agent", "contact", "agent", "contact", "agent"]
+    assert detail.latency is not None and detail.latency.turns == 2
+    assert detail.recording is not None and detail.recording.channels == 2 and detail.has_recording
+    assert detail.recording.duration_ms == recording.duration_ms

@@ -1,0 +1,43 @@
+"""What the voice plane keeps of a call once it is over, written once at its end: the recording (both channels)
+in the media bucket under `recordings/{tenant}/{call}/`, and on the call its utterance-level transcript, its
+per-turn latencies and the recording's key, length and channels (what `GET /calls/{id}` shows).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import BinaryIO
+
+from shared.calls import repository as calls
+from shared.calls.models import Call, Recording, Utterance, recordings_prefix
+from shared.media import repository as media
+from shared.platform.errors import NotFound
+
+RECORDING_FILE = "call.wav"
+
+
+@dataclass(frozen=True)
+class RecordedAudio:
+    """A stereo WAV (contact left, agent right) and its length."""
+
+    body: BinaryIO | bytes
+    duration_ms: int
+    channels: int = 2
+    content_type: str = "audio/wav"
+
+
+def recording_key(tenant_id: int, call_id: str) -> str:
+    return f"{recordings_prefix(tenant_id, call_id)}{RECORDING_FILE}"
+
+
+def keep(tenant_id: int, call_id: str, *, utterances: list[Utterance], turn_latencies_ms: list[int],
+         audio: RecordedAudio | None) -> Call:
+    """Store the recording (when there is one), then set the transcript, latencies and recording in one write."""
+    if calls.get(tenant_id, call_id) is None:  # before the upload: no recording without its call
+        raise NotFound("No such call", code="CALL_NOT_FOUND")
+    changes: dict = {"transcript": utterances, "turn_latencies_ms": turn_latencies_ms}
+    if audio is not None:
+        key = recording_key(tenant_id, call_id)
+        media.put_recording(key, audio.body, audio.content_type, audio.duration_ms)
+        changes["recording"] = Recording(key=key, duration_ms=audio.duration_ms, channels=audio.channels)
+    return calls.update(tenant_id, call_id, **changes)
