@@ -63,6 +63,7 @@ RECORDINGS_OBJECTS = "recordings/*"
 LOG_RETENTION = logs.RetentionDays.ONE_MONTH
 #: The load balancer's access logs, under this prefix of the media access-log bucket.
 ACCESS_LOG_PREFIX = "voice-alb"
+ACCESS_LOG_SID = "VoicePlaneLoadBalancerAccessLogs"
 #: Field of the ops-managed provider secret → the container's variable (shared/platform/settings.py).
 PROVIDER_SECRET_FIELDS = {
     "deepgram_api_key": "DEEPGRAM_API_KEY",
@@ -249,7 +250,7 @@ class VoicePlane(Construct):
                              mapping={region: {"account": account} for region, account in sorted(accounts.items())})
         delivery_account = mapping.find_in_map(stack.region, "account")
         log_bucket.add_to_resource_policy(iam.PolicyStatement(
-            sid="VoicePlaneLoadBalancerAccessLogs", actions=["s3:PutObject"],
+            sid=ACCESS_LOG_SID, actions=["s3:PutObject"],
             principals=[iam.ArnPrincipal(f"arn:{stack.partition}:iam::{delivery_account}:root")],
             resources=[log_bucket.arn_for_objects(f"{ACCESS_LOG_PREFIX}/AWSLogs/{stack.account}/*")]))
         for key, value in {"access_logs.s3.enabled": "true", "access_logs.s3.bucket": log_bucket.bucket_name,

@@ -12,6 +12,8 @@ import pytest
 
 from functions.catalog import FUNCTIONS
 from infra_cdk.constructs.voice_plane import (
+    ACCESS_LOG_PREFIX,
+    ACCESS_LOG_SID,
     ACTIVE_CALLS_METRIC,
     LONGEST_CALL_SECONDS,
     METRICS_NAMESPACE,
@@ -27,7 +29,7 @@ from tests.infra.synthesis import (
     Resource,
     Synthesis,
 )
-from tests.infra.template_queries import as_list, lambda_of, referenced_id
+from tests.infra.template_queries import as_list, bucket_policy_statements, lambda_of, media_buckets, referenced_id
 
 pytestmark = pytest.mark.infra
 
@@ -315,3 +317,17 @@ def test_the_stack_outputs_the_load_balancer_name_to_point_the_domain_at(synthes
     load_balancer_id, _ = _voice(synthesis, "AWS::ElasticLoadBalancingV2::LoadBalancer")
     assert output["Value"] == {"Fn::GetAtt": [load_balancer_id, "DNSName"]}
     assert VOICE_DOMAIN_NAME in output["Description"]
+
+
+def test_the_load_balancer_may_write_its_access_logs_under_its_own_prefix_only(synthesis: Synthesis) -> None:
+    _, logs_id = media_buckets(synthesis)
+    (allow,) = [statement for statement in bucket_policy_statements(synthesis, logs_id)
+                if statement.get("Sid") == ACCESS_LOG_SID]
+    assert allow["Action"] == "s3:PutObject"
+    assert allow["Resource"] == {"Fn::Join": ["", [{"Fn::GetAtt": [logs_id, "Arn"]}, f"/{ACCESS_LOG_PREFIX}/AWSLogs/",
+                                                   {"Ref": "AWS::AccountId"}, "/*"]]}
+    assert "Fn::FindInMap" in json.dumps(allow["Principal"])  # the region's ELB log-delivery account
+    _, load_balancer = _voice(synthesis, "AWS::ElasticLoadBalancingV2::LoadBalancer")
+    attributes = _attributes(load_balancer, "LoadBalancerAttributes")
+    assert attributes["access_logs.s3.bucket"] == {"Ref": logs_id}
+    assert attributes["access_logs.s3.prefix"] == ACCESS_LOG_PREFIX
