@@ -5,6 +5,7 @@ scaling on active calls per task, with ECS secrets and least-privilege roles."""
 from __future__ import annotations
 
 import json
+import os
 import re
 from typing import Any
 
@@ -22,6 +23,7 @@ from infra_cdk.constructs.voice_plane import (
 )
 from infra_cdk.deployment_settings import REPO_ROOT
 from shared.workflows.validator import CALL_SECONDS
+from tests.infra.conftest import NO_DOCKER
 from tests.infra.synthesis import (
     VOICE_CERTIFICATE_ARN,
     VOICE_DOMAIN_NAME,
@@ -94,6 +96,12 @@ def test_the_service_runs_on_fargate_from_the_image_asset_of_voice_dockerfile(sy
     assert set(image["source"]) == {"directory", "dockerFile", "platform"}
     tag = next(iter(image["destinations"].values()))["imageTag"]
     assert tag in json.dumps(_container(synthesis)["Image"])
+
+
+def test_synth_ran_with_docker_forbidden(synthesis: Synthesis) -> None:
+    # Any docker command CDK issued would have failed the shared synth (tests/infra/conftest.py).
+    assert os.environ["CDK_DOCKER"] == str(NO_DOCKER) and os.access(NO_DOCKER, os.X_OK)
+    assert (synthesis.assembly_dir / _image_asset(synthesis)["source"]["directory"]).is_dir()
 
 
 def test_the_staged_build_context_is_requirements_voice_and_shared_only(synthesis: Synthesis) -> None:
