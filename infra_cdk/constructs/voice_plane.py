@@ -165,6 +165,8 @@ class VoicePlane(Construct):
         # Configuration only: every secret is an ECS secret (below), never a plain variable.
         return {
             "CALLFUNNEL_ENVIRONMENT": "aws",
+            # Lambda sets it for functions; a container is told (boto3 and the settings' aws_region read it).
+            "AWS_REGION": Stack.of(self).region,
             "POWERTOOLS_SERVICE_NAME": "callfunnel-voice",
             "TABLE_NAME": targets.data_table.table.table_name,
             "MEDIA_BUCKET": targets.media_bucket.bucket.bucket_name,

@@ -208,6 +208,7 @@ def test_the_container_listens_on_all_interfaces_and_checks_its_own_health(synth
     environment = {variable["Name"]: variable["Value"] for variable in container["Environment"]}
     assert environment["VOICE_PLANE_HOST"] == "0.0.0.0"
     assert environment["VOICE_PLANE_PORT"] == "8765"
+    assert environment["AWS_REGION"] == {"Ref": "AWS::Region"} and environment["CALLFUNNEL_ENVIRONMENT"] == "aws"
     assert container["PortMappings"] == [{"ContainerPort": 8765, "Protocol": "tcp"}]
     assert "/healthz" in " ".join(container["HealthCheck"]["Command"])
 
