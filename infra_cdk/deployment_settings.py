@@ -24,6 +24,15 @@ class DeploymentSettings:
     payments_secret_name: str | None = None
     #: During a webhook-secret rotation the receiver also accepts the secret's `previous_webhook_secret`.
     payments_webhook_rotation: bool = False
+    #: The voice plane's public host name (e.g. voice.example.com) and the ACM certificate (ARN, same region)
+    #: its HTTPS listener serves for it. Both or neither: without them the stack has no voice plane.
+    voice_domain_name: str | None = None
+    voice_certificate_arn: str | None = None
+    #: Name (or ARN) of the ops-managed secret with the voice plane's provider keys (constructs/voice_plane.py);
+    #: none: the voice plane runs without platform keys (BYOK tenants only, or nothing).
+    voice_secret_name: str | None = None
+    #: The most voice-plane tasks autoscaling may run.
+    voice_max_tasks: int = 10
 
     @property
     def email_sender_domain(self) -> str:
@@ -40,7 +49,23 @@ class DeploymentSettings:
             email_sender=email_sender,
             payments_secret_name=node.try_get_context("payments_secret_name") or None,
             payments_webhook_rotation=_flag(node.try_get_context("payments_webhook_rotation")),
+            **_voice_plane(node),
         )
+
+
+def _voice_plane(node: Node) -> dict:
+    domain = node.try_get_context("voice_domain_name") or None
+    certificate = node.try_get_context("voice_certificate_arn") or None
+    if (domain is None) != (certificate is None):
+        raise ValueError("context voice_domain_name and voice_certificate_arn go together: the certificate is "
+                         "the one the voice plane's domain presents")
+    if certificate is not None and not str(certificate).startswith("arn:"):
+        raise ValueError(f"context voice_certificate_arn must be an ACM certificate ARN, got {certificate!r}")
+    max_tasks = int(node.try_get_context("voice_max_tasks") or 10)
+    if max_tasks < 2:
+        raise ValueError("context voice_max_tasks must be at least 2 (one task per availability zone)")
+    return {"voice_domain_name": domain, "voice_certificate_arn": certificate,
+            "voice_secret_name": node.try_get_context("voice_secret_name") or None, "voice_max_tasks": max_tasks}
 
 
 def _flag(value: object) -> bool:

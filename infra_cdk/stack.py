@@ -23,6 +23,7 @@ from infra_cdk.constructs.payment_secrets import PaymentSecrets
 from infra_cdk.constructs.permission_grants import GrantTargets
 from infra_cdk.constructs.platform_key import PlatformKey
 from infra_cdk.constructs.public_http_api import PublicHttpApi
+from infra_cdk.constructs.voice_plane import VoicePlane
 from infra_cdk.deployment_settings import DeploymentSettings
 
 
@@ -65,6 +66,15 @@ class CallFunnelStack(Stack):
             dialer=DialerArns.of(self),
             campaign_scheduler=campaign_scheduler,
         )
+        # The voice plane's URL is its domain's (from context), so the functions can be told it up front.
+        voice_plane = None
+        if settings.voice_domain_name and settings.voice_certificate_arn:
+            voice_plane = VoicePlane(
+                self, "VoicePlane", domain_name=settings.voice_domain_name,
+                certificate_arn=settings.voice_certificate_arn, grant_targets=grant_targets,
+                platform_key=platform_key, log_bucket=media.access_logs,
+                provider_secret_name=settings.voice_secret_name, max_tasks=settings.voice_max_tasks,
+            )
         environment = {
             "CALLFUNNEL_ENVIRONMENT": "aws",
             "POWERTOOLS_SERVICE_NAME": "callfunnel",
@@ -82,7 +92,8 @@ class CallFunnelStack(Stack):
                 spec=spec,
                 code=function_code(spec, settings.layer_asset_dir),
                 layers=dependencies.layers_of(spec.name),
-                environment={**environment, **payment_secrets.environment_for(spec)},
+                environment={**environment, **payment_secrets.environment_for(spec),
+                             **(voice_plane.environment_for(spec) if voice_plane else {})},
                 grant_targets=grant_targets,
                 platform_key=platform_key,
                 trigger_queue=queues[spec.queue_trigger.queue] if spec.queue_trigger else None,
@@ -97,6 +108,9 @@ class CallFunnelStack(Stack):
         dialer = DialerStateMachine(self, "Dialer", functions=deployed, media_bucket=media, log_key=platform_key)
 
         CfnOutput(self, "ApiUrl", value=http_api.url, description="Base URL of the CallFunnel API")
+        if voice_plane:
+            CfnOutput(self, "VoicePlaneLoadBalancerDns", value=voice_plane.load_balancer.load_balancer_dns_name,
+                      description=f"Point {voice_plane.domain_name} (CNAME or alias) at this name")
         CfnOutput(self, "DialerStateMachineArn", value=dialer.state_machine.state_machine_arn,
                   description="The dialer state machine (one execution per campaign run)")
 

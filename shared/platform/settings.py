@@ -134,6 +134,13 @@ class Settings(BaseSettings):
     media_stream_token_ttl_seconds: int = Field(60, alias="MEDIA_STREAM_TOKEN_TTL_SECONDS", ge=1, le=60)
     voice_plane_host: str = Field("127.0.0.1", alias="VOICE_PLANE_HOST")
     voice_plane_port: int = Field(8765, alias="VOICE_PLANE_PORT", ge=1, le=65535)
+    #: The voice plane's public base URL (wss://<its domain>), which the voice webhook streams a call to; the
+    #: carrier's path (/media/twilio) is appended. The cloud stack sets it for telephony_webhooks.
+    voice_plane_url: str | None = Field(None, alias="VOICE_PLANE_URL")
+    #: Where each voice-plane task publishes its active calls (metric ActiveCalls, dimension Stack=<this>) every
+    #: minute: the service's autoscaling tracks their average per task (infra_cdk/constructs/voice_plane.py).
+    voice_metrics_namespace: str = Field("CallFunnel/Voice", alias="VOICE_METRICS_NAMESPACE")
+    voice_metrics_stack: str = Field("local", alias="VOICE_METRICS_STACK")
     #: Provider endpoints of the streaming services (tests and the sandbox point them at local fakes).
     deepgram_base_url: str | None = Field(None, alias="DEEPGRAM_BASE_URL")
     deepgram_phone_model: str = Field("nova-2-phonecall", alias="DEEPGRAM_PHONE_MODEL")

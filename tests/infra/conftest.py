@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import fcntl
 import os
+from pathlib import Path
 
 import pytest
 
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
+# Synth must not need Docker: CDK runs `$CDK_DOCKER` for any Docker work, and this one fails the synth loudly.
+os.environ["CDK_DOCKER"] = str(Path(__file__).with_name("no_docker.sh"))
 
 from tests.infra.synthesis import Synthesis, load, synthesise  # jsii reads the environment at import
+
+NO_DOCKER = Path(os.environ["CDK_DOCKER"])
 
 
 @pytest.fixture(scope="session")

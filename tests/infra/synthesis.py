@@ -15,6 +15,9 @@ from layers.assemble import ensure_installed
 
 Resource = dict[str, Any]
 PAYMENTS_SECRET_NAME = "callfunnel/payments"
+VOICE_DOMAIN_NAME = "voice.callfunnel.example"
+VOICE_CERTIFICATE_ARN = "arn:aws:acm:us-east-1:123456789012:certificate/0f4c1e2a-1b2c-4d5e-8f90-a1b2c3d4e5f6"
+VOICE_SECRET_NAME = "callfunnel/voice-providers"
 
 
 @dataclass(frozen=True)
@@ -51,6 +54,10 @@ def synthesise(assembly_dir: Path) -> None:
             # An ops-managed payments secret, mid-rotation: every payment variable is in the template.
             "payments_secret_name": PAYMENTS_SECRET_NAME,
             "payments_webhook_rotation": "true",
+            # The voice plane, with its domain, certificate and provider keys.
+            "voice_domain_name": VOICE_DOMAIN_NAME,
+            "voice_certificate_arn": VOICE_CERTIFICATE_ARN,
+            "voice_secret_name": VOICE_SECRET_NAME,
             # Report cdk-nag findings in validation-report.json instead of raising, so the nag test
             # names them rather than every infra test erroring in the fixture.
             "@aws-cdk/core:failSynthOnValidationErrors": False,

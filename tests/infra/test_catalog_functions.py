@@ -6,6 +6,7 @@ import pytest
 
 from functions.catalog import FUNCTIONS, LambdaFunction, Permission
 from infra_cdk.constructs.payment_secrets import RECIPIENTS, ROTATION_VARIABLES
+from infra_cdk.constructs.voice_plane import URL_RECIPIENTS as VOICE_PLANE_URL_RECIPIENTS
 from tests.infra.packages import deployed_package
 from tests.infra.synthesis import Synthesis
 from tests.infra.template_queries import lambda_of, media_buckets, referenced_id
@@ -131,7 +132,8 @@ def test_function_environment_is_the_common_one_plus_what_its_permissions_need(
     _, function = lambda_of(synthesis, spec)
     environment = function["Properties"]["Environment"]["Variables"]
     expected = ENVIRONMENT_OF_EVERY_FUNCTION.union(
-        *(ENVIRONMENT_OF_PERMISSION.get(p, set()) for p in spec.permissions), _payment_secret_variables(spec)
+        *(ENVIRONMENT_OF_PERMISSION.get(p, set()) for p in spec.permissions), _payment_secret_variables(spec),
+        {"VOICE_PLANE_URL"} if spec.name in VOICE_PLANE_URL_RECIPIENTS else set(),
     )
     assert set(environment) == expected
 
@@ -150,8 +152,9 @@ def test_function_logs_to_its_own_group_kept_one_month(synthesis: Synthesis, spe
 
 def test_every_log_group_has_a_retention(synthesis: Synthesis) -> None:
     log_groups = synthesis.of_type("AWS::Logs::LogGroup")
-    # one per function, the API's access logs and the dialer state machine's execution history
-    assert len(log_groups) == len(FUNCTIONS) + 2
+    # one per function, the API's access logs, the dialer state machine's execution history, the voice plane's
+    # container logs and its VPC's flow logs
+    assert len(log_groups) == len(FUNCTIONS) + 4
     assert all(group["Properties"].get("RetentionInDays") for group in log_groups.values())
 
 

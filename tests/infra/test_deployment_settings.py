@@ -41,3 +41,26 @@ def test_an_email_sender_without_a_domain_is_refused() -> None:
 def test_a_missing_layer_build_says_how_to_make_it(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError, match=r"make layer"):
         DependencyLayers(Stack(App(), "Stack"), "Dependencies", build_dir=tmp_path / "never-built")
+
+
+def test_without_a_voice_domain_the_stack_has_no_voice_plane_and_its_defaults_hold() -> None:
+    settings = _settings()
+    assert (settings.voice_domain_name, settings.voice_certificate_arn, settings.voice_secret_name) == (None,) * 3
+    assert settings.voice_max_tasks == 10
+
+
+def test_a_voice_domain_and_its_certificate_go_together() -> None:
+    with pytest.raises(ValueError, match="go together"):
+        _settings(voice_domain_name="voice.example.com")
+    with pytest.raises(ValueError, match="go together"):
+        _settings(voice_certificate_arn="arn:aws:acm:us-east-1:123456789012:certificate/abc")
+    with pytest.raises(ValueError, match="certificate ARN"):
+        _settings(voice_domain_name="voice.example.com", voice_certificate_arn="voice-cert")
+    settings = _settings(voice_domain_name="voice.example.com", voice_max_tasks="30",
+                         voice_certificate_arn="arn:aws:acm:us-east-1:123456789012:certificate/abc")
+    assert settings.voice_domain_name == "voice.example.com" and settings.voice_max_tasks == 30
+
+
+def test_the_voice_plane_keeps_one_task_per_availability_zone() -> None:
+    with pytest.raises(ValueError, match="at least 2"):
+        _settings(voice_max_tasks="1")

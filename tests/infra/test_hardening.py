@@ -64,7 +64,8 @@ def test_the_platform_key_is_rotated_retained_and_lets_logs_use_it_for_this_acco
 def test_every_log_group_is_encrypted_with_the_platform_key(synthesis: Synthesis) -> None:
     key_id, _ = _platform_key(synthesis)
     log_groups = synthesis.of_type("AWS::Logs::LogGroup")
-    assert len(log_groups) == len(FUNCTIONS) + 2  # the functions', the API's access logs, the dialer's
+    # The functions', the API's access logs, the dialer's, the voice plane's and its VPC's flow logs.
+    assert len(log_groups) == len(FUNCTIONS) + 4
     for log_group_id, log_group in log_groups.items():
         assert log_group["Properties"].get("KmsKeyId") == {"Fn::GetAtt": [key_id, "Arn"]}, log_group_id
         # CloudFormation must create the key (and its policy) before a log group that uses it.
