@@ -3,14 +3,16 @@
 A socket is accepted, its handshake read, and its media token verified (signature, expiry, this call, first
 use); anything short of that closes it with 1008 (policy violation) before a pipeline exists. Then the call's
 context is loaded and its pipeline runs until the call ends; then what it kept (transcript, turn latencies, the
-recording) is written to the call, once.
+recording) is written to the call, once. While it serves, it publishes how many calls it holds
+(voice/active_calls_metric.py): the service's autoscaling tracks their average per task.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, WebSocket
 from starlette.websockets import WebSocketState
@@ -18,6 +20,9 @@ from starlette.websockets import WebSocketState
 from shared.calls import conversation_record, media_tokens
 from shared.calls.media_tokens import MediaStreamGrant, MediaTokenRejected
 from shared.platform.errors import CallFunnelError
+from shared.platform.settings import get_settings
+from shared.providers.metrics.active_calls import active_calls_gauge
+from voice.active_calls_metric import Publish, publishing_active_calls
 from voice.call_context import CallContext, MediaStream, load_call_context
 from voice.call_record import CallRecord
 from voice.handshake import HandshakeFailed, read_twilio_start
@@ -44,11 +49,25 @@ def keep_call_record(call: CallContext, record: CallRecord) -> None:
             audio.body.close()
 
 
+def _cloudwatch_publisher() -> Publish | None:
+    gauge = active_calls_gauge()
+    return gauge.publish if gauge is not None else None
+
+
 def create_app(*, services: Callable[[], VoiceServices] = provider_services, load_call: CallLoader = load_call_context,
                pipeline_builder: PipelineBuilder = build_pipeline,
-               keep_record: RecordKeeper = keep_call_record) -> FastAPI:
-    app = FastAPI(title="CallFunnel voice plane", docs_url=None, redoc_url=None, openapi_url=None)
+               keep_record: RecordKeeper = keep_call_record,
+               active_calls_publisher: Callable[[], Publish | None] = _cloudwatch_publisher) -> FastAPI:
     active_calls: set[str] = set()
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        # The service's autoscaling tracks these (infra_cdk/constructs/voice_plane.py), published while it serves.
+        async with publishing_active_calls(lambda: len(active_calls), active_calls_publisher(),
+                                           get_settings().voice_metrics_interval_seconds):
+            yield
+
+    app = FastAPI(title="CallFunnel voice plane", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan)
 
     @app.get("/healthz")
     async def healthz() -> dict:

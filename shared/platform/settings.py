@@ -138,9 +138,12 @@ class Settings(BaseSettings):
     #: carrier's path (/media/twilio) is appended. The cloud stack sets it for telephony_webhooks.
     voice_plane_url: str | None = Field(None, alias="VOICE_PLANE_URL")
     #: Where each voice-plane task publishes its active calls (metric ActiveCalls, dimension Stack=<this>) every
-    #: minute: the service's autoscaling tracks their average per task (infra_cdk/constructs/voice_plane.py).
-    voice_metrics_namespace: str = Field("CallFunnel/Voice", alias="VOICE_METRICS_NAMESPACE")
+    #: interval: the service's autoscaling tracks their average per task (infra_cdk/constructs/voice_plane.py sets
+    #: both). Empty (the default, e.g. on a laptop): nothing is published.
+    voice_metrics_namespace: str = Field("", alias="VOICE_METRICS_NAMESPACE")
     voice_metrics_stack: str = Field("local", alias="VOICE_METRICS_STACK")
+    #: One datapoint a minute: the period the scaling policy averages over.
+    voice_metrics_interval_seconds: float = Field(60.0, alias="VOICE_METRICS_INTERVAL_SECONDS", gt=0, le=60)
     #: Provider endpoints of the streaming services (tests and the sandbox point them at local fakes).
     deepgram_base_url: str | None = Field(None, alias="DEEPGRAM_BASE_URL")
     deepgram_phone_model: str = Field("nova-2-phonecall", alias="DEEPGRAM_PHONE_MODEL")

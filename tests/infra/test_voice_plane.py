@@ -262,6 +262,27 @@ def test_the_service_scales_on_the_average_active_calls_per_task(synthesis: Synt
     assert 0 < tracking["TargetValue"] < 25  # below what one task's core keeps up with (make bench)
 
 
+def test_the_voice_plane_publishes_exactly_the_metric_the_policy_tracks(synthesis: Synthesis, monkeypatch) -> None:
+    from shared.platform.settings import reset_settings
+    from shared.providers.metrics.active_calls import active_calls_gauge
+
+    _, policy = _voice(synthesis, "AWS::ApplicationAutoScaling::ScalingPolicy")
+    tracked = policy["Properties"]["TargetTrackingScalingPolicyConfiguration"]["CustomizedMetricSpecification"]
+    environment = {variable["Name"]: variable["Value"] for variable in _container(synthesis)["Environment"]}
+    for name in ("VOICE_METRICS_NAMESPACE", "VOICE_METRICS_STACK"):
+        monkeypatch.setenv(name, environment[name])
+    reset_settings()
+    try:
+        gauge = active_calls_gauge()  # what voice/server.py publishes with, from the task's environment
+    finally:
+        reset_settings()
+    assert gauge is not None
+    datum = gauge.datum(3)
+    assert (gauge.namespace, datum["MetricName"], datum["Dimensions"]) == (
+        tracked["Namespace"], tracked["MetricName"], tracked["Dimensions"])
+    assert datum["Unit"] == "Count"
+
+
 # --- IAM ----------------------------------------------------------------------------------------------------------
 
 def test_the_task_role_reads_and_writes_the_table_puts_recordings_and_publishes_its_namespace_only(

@@ -67,13 +67,14 @@ def table() -> Iterator[None]:
 
 
 class UvicornThread:
-    """The app under a real uvicorn (websockets protocol) on 127.0.0.1, on a free port, in a daemon thread."""
+    """The app under a real uvicorn (websockets protocol) on 127.0.0.1, on a free port, in a daemon thread; its
+    lifespan runs as under `python -m voice` (the active-calls metric, off unless VOICE_METRICS_NAMESPACE is set)."""
 
     def __init__(self, app) -> None:
         import uvicorn
 
         self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, ws="websockets-sansio",
-                                                    log_level="warning", lifespan="off"))
+                                                    log_level="warning", lifespan="on"))
         self._thread = threading.Thread(target=self.server.run, daemon=True)
 
     def __enter__(self) -> UvicornThread:

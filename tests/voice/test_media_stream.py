@@ -78,8 +78,8 @@ def a_rule_book():
     return OfflineComposer().generate(request).rule_book
 
 
-def start_voice_plane(*, callee_lines: list[str], claude_says: str, tts_seconds_per_word: float
-                      ) -> tuple[VoicePlane, list]:
+def start_voice_plane(*, callee_lines: list[str], claude_says: str, tts_seconds_per_word: float,
+                      **app_options) -> tuple[VoicePlane, list]:
     rule_book = a_rule_book()
     deepgram = FakeDeepgramListen(callee_lines, final_delay_seconds=0.0)
     claude = FakeAnthropicStreaming([claude_says])
@@ -103,7 +103,7 @@ def start_voice_plane(*, callee_lines: list[str], claude_says: str, tts_seconds_
         pipelines.append(pipeline)
         return pipeline
 
-    app = create_app(services=services, load_call=load_call, pipeline_builder=builder)
+    app = create_app(services=services, load_call=load_call, pipeline_builder=builder, **app_options)
     return VoicePlane(0, deepgram, claude, cartesia, effects, pipelines, rule_book), [deepgram, claude, cartesia,
                                                                                        UvicornThread(app)]
 
