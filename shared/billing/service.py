@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 from datetime import datetime, timedelta
 
 from shared.auth.principal import Principal
@@ -17,8 +16,8 @@ from shared.billing.models import (
     TopupIntent,
     Wallet,
 )
-from shared.platform import clock
-from shared.platform.errors import BadRequest, NotFound
+from shared.platform import clock, cursors
+from shared.platform.errors import NotFound
 from shared.platform.ids import new_id
 from shared.platform.settings import get_settings
 from shared.platform.storage import keys
@@ -88,25 +87,15 @@ def precheck_tenant(tenant_id: int, expected_seconds: int, wallet: Wallet | None
 
 
 def history(principal: Principal, limit: int, cursor: str | None) -> History:
-    after_sk = _decode_cursor(cursor) if cursor else None
+    after_sk = cursors.decode(cursor, _is_ledger_sort_key) if cursor else None
     entries, last_sk = repository.ledger_page(principal.tenant_id, limit, after_sk)
     return History(entries=[HistoryEntry(**entry.model_dump(exclude={"tenant_id", "created_at"}),
                                          created_at=clock.iso(entry.created_at)) for entry in entries],
-                   next_cursor=_encode_cursor(last_sk) if last_sk else None)
+                   next_cursor=cursors.encode(last_sk) if last_sk else None)
 
 
-def _encode_cursor(sort_key: str) -> str:
-    return base64.urlsafe_b64encode(sort_key.encode()).decode().rstrip("=")
-
-
-def _decode_cursor(cursor: str) -> str:
-    try:
-        sort_key = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-    except (ValueError, UnicodeDecodeError):
-        sort_key = ""
-    if not sort_key.startswith(keys.LEDGER_PREFIX) or len(sort_key) > 200:
-        raise BadRequest("Invalid cursor", code="INVALID_CURSOR", field="cursor")
-    return sort_key
+def _is_ledger_sort_key(sort_key: str) -> bool:
+    return sort_key.startswith(keys.LEDGER_PREFIX) and len(sort_key) <= 200
 
 
 def create_topup(principal: Principal, amount_minor: int, return_url: str | None) -> TopupIntent:

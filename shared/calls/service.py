@@ -10,7 +10,6 @@ shape; it can only ever move within the caller's own tenant, whose id comes from
 
 from __future__ import annotations
 
-import base64
 import math
 import re
 from collections.abc import Callable
@@ -33,7 +32,7 @@ from shared.calls.models import (
 )
 from shared.media.service import url_for
 from shared.phones import to_e164
-from shared.platform import clock
+from shared.platform import clock, cursors
 from shared.platform.errors import BadRequest, NotFound
 from shared.platform.settings import get_settings
 from shared.platform.storage import keys
@@ -47,14 +46,14 @@ _CURSOR_SORT_KEY = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z#[A-Za-z0-
 def list_calls(principal: Principal, *, workflow_id: str | None = None, run_id: str | None = None,
                phone: str | None = None, status: CallStatus | None = None, limit: int = DEFAULT_LIMIT,
                cursor: str | None = None) -> CallPage:
-    after = _decode_cursor(cursor) if cursor else None
+    after = cursors.decode(cursor, _CURSOR_SORT_KEY.fullmatch) if cursor else None
     e164 = _e164(phone) if phone is not None else None
     dimension, value = _listing(workflow_id, run_id, e164, status)
     calls, last = repository.page(principal.tenant_id, dimension=dimension, value=value, limit=limit, after=after,
                                   keep=_matching(workflow_id, run_id, e164, status), max_read=MAX_READ_PER_PAGE)
     currency = wallet_currency(principal) if calls else ""
     return CallPage(calls=[_summary(call, currency) for call in calls],
-                    next_cursor=_encode_cursor(last) if last else None)
+                    next_cursor=cursors.encode(last) if last else None)
 
 
 def get_call(principal: Principal, call_id: str) -> CallDetail:
@@ -108,18 +107,6 @@ def _e164(raw: str) -> str:
     return e164
 
 
-def _encode_cursor(sort_key: str) -> str:
-    return base64.urlsafe_b64encode(sort_key.encode()).decode().rstrip("=")
-
-
-def _decode_cursor(cursor: str) -> str:
-    try:
-        sort_key = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-    except (ValueError, UnicodeDecodeError):
-        sort_key = ""
-    if not _CURSOR_SORT_KEY.fullmatch(sort_key):
-        raise BadRequest("Invalid cursor: pass next_cursor as it was given", code="INVALID_CURSOR", field="cursor")
-    return sort_key
 
 
 # --- Views -----------------------------------------------------------------------------------------------
