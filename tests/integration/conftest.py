@@ -8,7 +8,6 @@ adapter and Lambda runtime as `make run`.
 from __future__ import annotations
 
 import json
-import os
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -23,6 +22,7 @@ from shared.platform import clock
 from shared.platform.aws import client, reset_clients
 from shared.platform.settings import get_settings, reset_settings
 from shared.platform.storage.table import create_table
+from tests.environment import environment
 
 ACCOUNT_ID = "123456789012"
 SENDER = "no-reply@callfunnel.test"
@@ -93,23 +93,13 @@ class LocalApi:
 
 @pytest.fixture(scope="session")
 def aws():
-    previous = {name: os.environ.get(name) for name in TEST_ENVIRONMENT}
-    os.environ.update(TEST_ENVIRONMENT)
-    reset_settings()
-    reset_clients()
-    mock = start_moto()
-    from shared.platform.aws import client
-
-    client("ses").verify_email_identity(EmailAddress=SENDER)
-    create_table()
-    yield
-    mock.stop()
-    for name, value in previous.items():
-        if value is None:
-            os.environ.pop(name, None)
-        else:
-            os.environ[name] = value
-    reset_settings()
+    with environment(TEST_ENVIRONMENT):
+        reset_clients()
+        mock = start_moto()
+        client("ses").verify_email_identity(EmailAddress=SENDER)
+        create_table()
+        yield
+        mock.stop()
     reset_clients()
 
 

@@ -7,7 +7,6 @@ and the media bucket, on moto (in-process, like the integration tests).
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 from collections.abc import Iterator
@@ -17,7 +16,7 @@ import pytest
 
 from shared.calls import media_tokens
 from shared.platform.aws import reset_clients
-from shared.platform.settings import reset_settings
+from tests.environment import environment
 
 VOICE_TESTS = Path(__file__).parent
 ENVIRONMENT = {
@@ -44,23 +43,15 @@ def table() -> Iterator[None]:
     from infra_local.aws import create_media_bucket, start_moto
     from shared.platform.storage.table import create_table, reset_connections
 
-    previous = {name: os.environ.get(name) for name in ENVIRONMENT}
-    os.environ.update(ENVIRONMENT)
-    reset_settings()
-    reset_clients()
-    reset_connections()
-    media_tokens.reset_key()
-    mock = start_moto()
-    create_table()
-    create_media_bucket()
-    yield
-    mock.stop()
-    for name, value in previous.items():
-        if value is None:
-            os.environ.pop(name, None)
-        else:
-            os.environ[name] = value
-    reset_settings()
+    with environment(ENVIRONMENT):
+        reset_clients()
+        reset_connections()
+        media_tokens.reset_key()
+        mock = start_moto()
+        create_table()
+        create_media_bucket()
+        yield
+        mock.stop()
     reset_clients()
     reset_connections()
     media_tokens.reset_key()

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import time
 from datetime import UTC, datetime, timedelta
 
@@ -17,6 +16,7 @@ from shared.calls import media_tokens
 from shared.platform.aws import client
 from shared.platform.settings import reset_settings
 from shared.providers.metrics.active_calls import ActiveCallsGauge, active_calls_gauge
+from tests.environment import environment
 from tests.voice.test_media_stream import CLAUDE_SAYS, TENANT_ID, start_voice_plane
 from tests.voice.twilio_callee import TwilioCallee
 from voice.active_calls_metric import publishing_active_calls
@@ -73,16 +73,8 @@ def test_nothing_is_published_without_a_namespace(monkeypatch):
 
 @pytest.fixture
 def metrics_on(table):
-    previous = {name: os.environ.get(name) for name in METRICS_ENVIRONMENT}
-    os.environ.update(METRICS_ENVIRONMENT)
-    reset_settings()
-    yield ActiveCallsGauge(namespace=NAMESPACE, stack=STACK)
-    for name, value in previous.items():
-        if value is None:
-            os.environ.pop(name, None)
-        else:
-            os.environ[name] = value
-    reset_settings()
+    with environment(METRICS_ENVIRONMENT):
+        yield ActiveCallsGauge(namespace=NAMESPACE, stack=STACK)
 
 
 def published_statistics() -> dict:
