@@ -136,16 +136,15 @@ def now_ms() -> int:
     return int(time.time() * 1000)
 
 
-def take(bucket_key: str, limit: Limit, *, at_ms: int | None = None, expire: bool = False) -> tuple[Decision, dict]:
+def take(bucket_key: str, limit: Limit, *, at_ms: int | None = None) -> tuple[Decision, dict]:
     """Admit one request into the bucket, or refuse it. Returns the decision and the bucket item's other
-    attributes (e.g. a tenant's own limits). `expire`: let the item lapse (TTL) once the bucket is full."""
+    attributes (e.g. a tenant's own limits)."""
     now = now_ms() if at_ms is None else at_ms
-    granted, tat, attributes = take_tokens(bucket_key, limit, 1, now=now, expire=expire)
+    granted, tat, attributes = take_tokens(bucket_key, limit, 1, now=now)
     return decision(limit, tat, now, allowed=granted > 0), attributes
 
 
-def take_tokens(bucket_key: str, limit: Limit, wanted: int, *, now: int,
-                expire: bool = False) -> tuple[int, int | None, dict]:
+def take_tokens(bucket_key: str, limit: Limit, wanted: int, *, now: int) -> tuple[int, int | None, dict]:
     """Take up to `wanted` tokens (≤ the burst) from the bucket with one conditional write (three at most
     when the guess is wrong or the bucket holds fewer). → (tokens granted, 0 when over the limit; the
     bucket's tat after, or as it stands when refused; the item's other attributes)."""
@@ -159,8 +158,7 @@ def take_tokens(bucket_key: str, limit: Limit, wanted: int, *, now: int,
         write = rate_limit_buckets.add_interval if bucket_in_use else rate_limit_buckets.start_full
         # k tokens at once: the interval is k·T, and the bucket must hold k, so the ceiling drops by (k − 1)·T.
         written, tat, attributes = write(bucket_key, now=now, interval_ms=tokens * limit.interval_ms,
-                                         tolerance_ms=limit.tolerance_ms - (tokens - 1) * limit.interval_ms,
-                                         expire=expire)
+                                         tolerance_ms=limit.tolerance_ms - (tokens - 1) * limit.interval_ms)
         _remember(bucket_key, tat)
         if written:
             return tokens, tat, attributes

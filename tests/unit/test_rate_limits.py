@@ -20,7 +20,7 @@ class FakeBuckets:
         self.tat: dict[str, int] = {}
         self.writes = 0
 
-    def add_interval(self, key, *, now, interval_ms, tolerance_ms, expire):
+    def add_interval(self, key, *, now, interval_ms, tolerance_ms):
         self.writes += 1
         tat = self.tat.get(key)
         if tat is not None and now <= tat <= now + tolerance_ms:
@@ -28,7 +28,7 @@ class FakeBuckets:
             return True, self.tat[key], {}
         return False, tat, {}
 
-    def start_full(self, key, *, now, interval_ms, tolerance_ms, expire):
+    def start_full(self, key, *, now, interval_ms, tolerance_ms):
         self.writes += 1
         tat = self.tat.get(key)
         if tat is None or tat < now:

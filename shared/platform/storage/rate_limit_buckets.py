@@ -1,16 +1,14 @@
 """Rate-limit buckets in the single table: one item per bucket, one conditional UpdateItem per request.
 
-Item: `PK=RATELIMIT#{tenant}`, `SK=BUCKET`, type `RateLimitBucket`,
-`tat` (epoch ms), optionally a tenant's own `limit_per_second` / `limit_burst`, and `ttl` for buckets
-that may lapse (never a tenant's, which may carry its own limits). The two writes are the two
-halves of max(tat, now) + interval (see `shared.platform.rate_limits`); both ask DynamoDB for the old
+Item: `PK=RATELIMIT#{tenant}`, `SK=BUCKET`, type `RateLimitBucket`, `tat` (epoch ms), optionally a
+tenant's own `limit_per_second` / `limit_burst`; it never lapses (it may carry the tenant's limits). The two
+writes are the two halves of max(tat, now) + interval (see `shared.platform.rate_limits`); both ask DynamoDB for the old
 item when their condition fails, so the caller learns the bucket's state without a second read. pynamodb
 has no ReturnValuesOnConditionCheckFailure, so this uses the botocore client of the table's connection.
 """
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from shared.platform.storage import keys
@@ -18,27 +16,24 @@ from shared.platform.storage.table import TableItem
 
 SORT_KEY = keys.RATE_LIMIT_BUCKET
 ITEM_TYPE = "RateLimitBucket"
-EXPIRY_MARGIN_SECONDS = 60
 
 
 class _RateLimitBucket(TableItem, discriminator=ITEM_TYPE):
     """Only lends its connection; the item is written with raw expressions below."""
 
 
-def add_interval(bucket_key: str, *, now: int, interval_ms: int, tolerance_ms: int,
-                 expire: bool) -> tuple[bool, int | None, dict[str, Any]]:
+def add_interval(bucket_key: str, *, now: int, interval_ms: int,
+                 tolerance_ms: int) -> tuple[bool, int | None, dict[str, Any]]:
     """tat += interval, if now ≤ tat ≤ now + tolerance. → (written, tat after or before, attributes)."""
     return _update(bucket_key, "tat = tat + :interval", "tat BETWEEN :now AND :ceiling",
-                   {":interval": interval_ms, ":now": now, ":ceiling": now + tolerance_ms},
-                   _expiry(now, interval_ms, tolerance_ms) if expire else None)
+                   {":interval": interval_ms, ":now": now, ":ceiling": now + tolerance_ms})
 
 
-def start_full(bucket_key: str, *, now: int, interval_ms: int, tolerance_ms: int,
-               expire: bool) -> tuple[bool, int | None, dict[str, Any]]:
+def start_full(bucket_key: str, *, now: int, interval_ms: int,
+               tolerance_ms: int) -> tuple[bool, int | None, dict[str, Any]]:
     """tat = now + interval, if the bucket is new or full (tat < now)."""
     return _update(bucket_key, "tat = :next", "attribute_not_exists(tat) OR tat < :now",
-                   {":next": now + interval_ms, ":now": now},
-                   _expiry(now, interval_ms, tolerance_ms) if expire else None)
+                   {":next": now + interval_ms, ":now": now})
 
 
 def set_limit(bucket_key: str, limit: tuple[float, int] | None) -> None:
@@ -62,18 +57,14 @@ def limit_on_item(attributes: dict[str, Any]) -> tuple[float, int] | None:
     return float(attributes["limit_per_second"]), int(attributes["limit_burst"])
 
 
-def _update(bucket_key: str, assignment: str, condition: str, values: dict[str, Any],
-            ttl: int | None) -> tuple[bool, int | None, dict[str, Any]]:
+def _update(bucket_key: str, assignment: str, condition: str,
+            values: dict[str, Any]) -> tuple[bool, int | None, dict[str, Any]]:
     from botocore.exceptions import ClientError
 
     connection = _RateLimitBucket._get_connection()
     names = {"#type": "type"}
     expression = f"SET {assignment}, #type = :type"
     values = {**values, ":type": ITEM_TYPE}
-    if ttl is not None:
-        names["#ttl"] = "ttl"
-        expression += ", #ttl = :ttl"
-        values[":ttl"] = ttl
     try:
         response = connection.connection.client.update_item(
             TableName=connection.table_name, Key=_key(bucket_key), UpdateExpression=expression,
@@ -87,11 +78,6 @@ def _update(bucket_key: str, assignment: str, condition: str, values: dict[str, 
         return False, _tat(old), old
     new = _plain(response.get("Attributes") or {})
     return True, _tat(new), new
-
-
-def _expiry(now: int, interval_ms: int, tolerance_ms: int) -> int:
-    # By then the bucket is full again whatever happened: tat ≤ now + tolerance + interval.
-    return math.ceil((now + tolerance_ms + interval_ms) / 1000) + EXPIRY_MARGIN_SECONDS
 
 
 def _key(bucket_key: str) -> dict[str, dict[str, str]]:
