@@ -23,6 +23,7 @@ from shared.platform.aws import client, reset_clients
 from shared.platform.settings import get_settings, reset_settings
 from shared.platform.storage.table import create_table
 from tests.environment import environment
+from tests.integration.dialer_fixtures import CALLABLE_MOMENT
 
 ACCOUNT_ID = "123456789012"
 SENDER = "no-reply@callfunnel.test"
@@ -181,3 +182,11 @@ def bucket(api):
         for item in page.get("Contents", []):
             s3.delete_object(Bucket=name, Key=item["Key"])
     return name
+
+
+@pytest.fixture
+def callable_time(api):
+    """The stack's clock at a moment inside the dialer tests' calling windows (`CALLABLE_MOMENT`)."""
+    clock.freeze(CALLABLE_MOMENT)
+    yield
+    clock.freeze(None)

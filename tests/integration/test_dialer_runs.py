@@ -4,24 +4,15 @@ import json
 
 import pytest
 
-from shared.platform import clock
 from tests.integration.conftest import mint_key, sign_up_and_log_in
 from tests.integration.dialer_fixtures import (
-    CALLABLE_MOMENT,
     US_PROMPT,
     ensure_dialer_aws,
     ready_workflow,
     sandbox_numbers,
 )
 
-pytestmark = pytest.mark.integration
-
-
-@pytest.fixture(autouse=True)
-def callable_time(api):
-    clock.freeze(CALLABLE_MOMENT)
-    yield
-    clock.freeze(None)
+pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("callable_time")]
 
 
 def test_a_workflow_that_is_not_ready_gets_a_409_naming_every_missing_piece(api):

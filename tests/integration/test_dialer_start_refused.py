@@ -3,21 +3,13 @@ half-started: the orchestration adapter's error, not a botocore one, reaches the
 
 import pytest
 
-from shared.platform import clock
 from shared.platform.settings import reset_settings
 from tests.integration.conftest import sign_up_and_log_in
-from tests.integration.dialer_fixtures import CALLABLE_MOMENT, ready_workflow, sandbox_numbers
+from tests.integration.dialer_fixtures import ready_workflow, sandbox_numbers
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("callable_time")]
 
 UNKNOWN_MACHINE = "arn:aws:states:us-east-1:123456789012:stateMachine:no-such-dialer"
-
-
-@pytest.fixture(autouse=True)
-def callable_time(api):
-    clock.freeze(CALLABLE_MOMENT)
-    yield
-    clock.freeze(None)
 
 
 def test_a_run_the_engine_refuses_is_a_503_and_the_workflow_can_run_again(api, monkeypatch):

@@ -8,19 +8,11 @@ from urllib.parse import unquote
 
 import pytest
 
-from shared.platform import clock
 from shared.platform.settings import reset_settings
 from tests.integration.conftest import sent_emails, sign_up_and_log_in
-from tests.integration.dialer_fixtures import CALLABLE_MOMENT, ready_workflow, sandbox_numbers
+from tests.integration.dialer_fixtures import ready_workflow, sandbox_numbers
 
-pytestmark = pytest.mark.integration
-
-
-@pytest.fixture(autouse=True)
-def callable_time(api):
-    clock.freeze(CALLABLE_MOMENT)
-    yield
-    clock.freeze(None)
+pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("callable_time")]
 
 
 @pytest.fixture
