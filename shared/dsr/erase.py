@@ -14,10 +14,10 @@ Idempotent: a second erase finds only pseudonymised rows and changes nothing.
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 
 from shared.auth.principal import Principal
+from shared.dsr import repository
 from shared.dsr.footprint import Footprint, contact_of, find, names_contact
 from shared.dsr.models import DsrErasure, DsrRequest
 from shared.dsr.pseudonyms import PSEUDONYM_PREFIX, mentions, phone_pseudonym
@@ -41,7 +41,7 @@ def erase_contact(principal: Principal, request: DsrRequest) -> DsrErasure:
 
         deleted["cooldown"] += int(cooldown_repository.forget_attempts(contact.tenant_id, contact.phone))
     _delete_timeline(found, deleted)
-    deleted["export_archives"] += _delete_objects(_export_keys(found))
+    deleted["export_archives"] += repository.delete_keys(_export_keys(found))
     count_business_event("DsrErased")
     get_logger().info("dsr erase", extra={"tenant_id": principal.tenant_id, "contact_hash": contact.hash[:12],
                                           "deleted": dict(deleted), "pseudonymised": dict(pseudonymised)})
@@ -106,25 +106,17 @@ def _erase_run_targets(found: Footprint, deleted: Counter[str]) -> None:
 
 def _erase_from_manifests(tenant_id: int, run_id: str, segments: int, phone: str) -> int:
     """Rewrite the run's S3 manifests (the Distributed Map's items) without the number."""
-    from botocore.exceptions import ClientError
-
     from shared.dialer.manifest import manifest_key
-    from shared.platform.aws import client
-    from shared.platform.settings import get_settings
 
-    s3, bucket, removed = client("s3"), get_settings().media_bucket, 0
+    removed = 0
     for segment in range(1, segments + 1):
         key = manifest_key(tenant_id, run_id, segment)
-        try:
-            items = json.loads(s3.get_object(Bucket=bucket, Key=key)["Body"].read())
-        except ClientError as error:
-            if error.response.get("Error", {}).get("Code") in ("NoSuchKey", "NoSuchBucket", "404", "403"):
-                continue
-            raise
+        items = repository.read_json(key)
+        if items is None:
+            continue
         remaining = [item for item in items if item.get("phone") != phone]
         if len(remaining) != len(items):
-            s3.put_object(Bucket=bucket, Key=key, Body=json.dumps(remaining, separators=(",", ":")).encode(),
-                          ContentType="application/json")
+            repository.write_json(key, remaining)
             removed += len(items) - len(remaining)
     return removed
 
@@ -139,7 +131,7 @@ def _pseudonymise_calls(found: Footprint, pseudonymised: Counter[str], deleted: 
             calls.update(found.contact.tenant_id, call.id, target_phone=pseudonym, transcript=[], recording=None,
                          pending_concession=None, next_step=None, task_token=None)
             pseudonymised["calls"] += 1
-        deleted["recordings"] += _delete_objects(found.recordings.get(call.id, []))
+        deleted["recordings"] += repository.delete_keys(found.recordings.get(call.id, []))
 
 
 def _pseudonymise_approvals(found: Footprint, pseudonymised: Counter[str], deleted: Counter[str]) -> None:
@@ -163,30 +155,7 @@ def _delete_timeline(found: Footprint, deleted: Counter[str]) -> None:
 
 
 def _export_keys(found: Footprint) -> list[str]:
-    from botocore.exceptions import ClientError
-
     from shared.dsr.export import exports_prefix
-    from shared.platform.aws import client
-    from shared.platform.settings import get_settings
 
-    keys: list[str] = []
-    prefix = exports_prefix(found.contact.tenant_id, found.contact.hash)
-    try:
-        for page in client("s3").get_paginator("list_objects_v2").paginate(Bucket=get_settings().media_bucket,
-                                                                           Prefix=prefix):
-            keys += [item["Key"] for item in page.get("Contents", [])]
-    except ClientError as error:
-        if error.response.get("Error", {}).get("Code") != "NoSuchBucket":
-            raise
-    return keys
+    return repository.keys_under(exports_prefix(found.contact.tenant_id, found.contact.hash))
 
-
-def _delete_objects(keys: list[str]) -> int:
-    from shared.platform.aws import client
-    from shared.platform.settings import get_settings
-
-    s3, bucket = client("s3"), get_settings().media_bucket
-    for start in range(0, len(keys), 1000):
-        s3.delete_objects(Bucket=bucket, Delete={"Objects": [{"Key": key} for key in keys[start:start + 1000]],
-                                                 "Quiet": True})
-    return len(keys)

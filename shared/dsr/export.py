@@ -11,6 +11,7 @@ import io
 import zipfile
 
 from shared.auth.principal import Principal
+from shared.dsr import repository
 from shared.dsr.footprint import Footprint, contact_of, find
 from shared.dsr.models import (
     AudienceRecord,
@@ -101,17 +102,11 @@ def _zip_name(key: str) -> str:
 
 
 def _recordings_zip(found: Footprint) -> str:
-    from shared.platform.aws import client
-    from shared.platform.settings import get_settings
-
-    settings, s3 = get_settings(), client("s3")
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_STORED) as archive:  # audio is compressed already
         for keys in found.recordings.values():
             for key in keys:
-                archive.writestr(_zip_name(key), s3.get_object(Bucket=settings.media_bucket, Key=key)["Body"].read())
+                archive.writestr(_zip_name(key), repository.read_bytes(key))
     request_id = f"{found.contact.hash[:HASH_PREFIX_CHARS]}-{new_id('dsr')}"
     key = f"{EXPORT_PREFIX}/{found.contact.tenant_id}/{request_id}.zip"
-    s3.put_object(Bucket=settings.media_bucket, Key=key, Body=buffer.getvalue(), ContentType="application/zip")
-    return s3.generate_presigned_url("get_object", Params={"Bucket": settings.media_bucket, "Key": key},
-                                     ExpiresIn=settings.media_url_ttl_seconds)
+    return repository.put_archive(key, buffer.getvalue())

@@ -18,6 +18,7 @@ from shared.audience.models import Target
 from shared.calls.models import Call, recordings_prefix
 from shared.compliance.models import DncAuditRecord, DncEntry
 from shared.dialer.models import Run, TargetProgress
+from shared.dsr import repository
 from shared.dsr.models import Contact, DsrRequest
 from shared.platform.errors import BadRequest
 from shared.timeline.models import TimelineEvent
@@ -179,20 +180,6 @@ def _calls(found: Footprint) -> None:
 
 
 def recording_keys(tenant_id: int, call_id: str) -> list[str]:
-    """The objects under the call's recordings prefix (ListObjectsV2); none when the bucket does not exist."""
-    from botocore.exceptions import ClientError
-
-    from shared.platform.aws import client
-    from shared.platform.settings import get_settings
-
-    keys: list[str] = []
-    pages = client("s3").get_paginator("list_objects_v2").paginate(Bucket=get_settings().media_bucket,
-                                                                   Prefix=recordings_prefix(tenant_id, call_id))
-    try:
-        for page in pages:
-            keys += [item["Key"] for item in page.get("Contents", [])]
-    except ClientError as error:
-        if error.response.get("Error", {}).get("Code") != "NoSuchBucket":
-            raise
-    return keys
+    """The objects under the call's recordings prefix; none when the bucket does not exist."""
+    return repository.keys_under(recordings_prefix(tenant_id, call_id))
 
