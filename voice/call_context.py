@@ -18,6 +18,7 @@ class MediaStream:
     stream_sid: str
     carrier_call_sid: str | None
     custom_parameters: dict[str, str] = field(default_factory=dict)
+    carrier: str = "twilio"  # whose wire format the socket speaks (voice.serializers)
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,6 @@ from pipecat.pipeline.pipeline import Pipeline
 from pipecat.pipeline.worker import PipelineParams, PipelineWorker
 from pipecat.processors.aggregators.llm_context import LLMContext
 from pipecat.processors.aggregators.llm_response_universal import LLMContextAggregatorPair, LLMUserAggregatorParams
-from pipecat.serializers.twilio import TwilioFrameSerializer
 from pipecat.transports.websocket.fastapi import FastAPIWebsocketParams, FastAPIWebsocketTransport
 from pipecat.turns.user_start import VADUserTurnStartStrategy
 from pipecat.turns.user_turn_strategies import UserTurnStrategies, default_user_turn_stop_strategies
@@ -28,6 +27,7 @@ from pipecat.turns.user_turn_strategies import UserTurnStrategies, default_user_
 from voice.brain import ConversationBrain
 from voice.call_context import CallContext
 from voice.call_record import CallRecord, TurnLatencyMeter, keep_transcript, recorder
+from voice.serializers import serializer_for
 from voice.services import SAMPLE_RATE, VoiceServices
 
 #: Silero's defaults, except the loudness gate: it delays "speaking" by 220–700 ms on phone audio (FACTS);
@@ -46,10 +46,7 @@ class CallPipeline:
 
 
 def build_pipeline(call: CallContext, services: VoiceServices, websocket: WebSocket) -> CallPipeline:
-    serializer = TwilioFrameSerializer(
-        stream_sid=call.stream.stream_sid, call_sid=call.stream.carrier_call_sid,
-        # Hanging up is the control plane's (status callbacks, billing); the pipeline only closes its stream.
-        params=TwilioFrameSerializer.InputParams(auto_hang_up=False))
+    serializer = serializer_for(call.stream)
     transport = FastAPIWebsocketTransport(websocket=websocket, params=FastAPIWebsocketParams(
         audio_in_enabled=True, audio_out_enabled=True, add_wav_header=False, serializer=serializer))
     vad = SileroVADAnalyzer(sample_rate=SAMPLE_RATE, params=VAD_PARAMS)
