@@ -36,6 +36,7 @@ from tests.fakes.deepgram_listen import FakeDeepgramListen
 from tests.voice.conftest import UvicornThread
 from tests.voice.recording_effects import RecordingEffects
 from tests.voice.twilio_callee import TwilioCallee, speech, trailing_silence_seconds
+from voice.brain import ConversationTiming
 from voice.call_context import CallContext
 from voice.pipeline import build_pipeline
 from voice.server import POLICY_VIOLATION, create_app
@@ -67,7 +68,7 @@ def a_rule_book():
 
 
 def start_voice_plane(*, callee_lines: list[str], claude_says: str, tts_seconds_per_word: float,
-                      **app_options) -> tuple[VoicePlane, list]:
+                      timing: ConversationTiming | None = None, **app_options) -> tuple[VoicePlane, list]:
     rule_book = a_rule_book()
     deepgram = FakeDeepgramListen(callee_lines, final_delay_seconds=0.0)
     claude = FakeAnthropicStreaming([claude_says])
@@ -87,7 +88,7 @@ def start_voice_plane(*, callee_lines: list[str], claude_says: str, tts_seconds_
                            target_phone="+14155550123", rule_book=rule_book, stream=stream)
 
     def builder(call, chosen_services, websocket):
-        pipeline = build_pipeline(call, chosen_services, websocket)
+        pipeline = build_pipeline(call, chosen_services, websocket, timing=timing)
         pipelines.append(pipeline)
         return pipeline
 
