@@ -71,7 +71,7 @@ STREAMED_REPLY = Continue(say="(the streamed model answers this turn)")
 #: The key that opts out, pressed alone (47 CFR 64.1200(b)(3): an artificial-voice call offers an automated
 #: voice and/or key-press opt-out; the opener offers the spoken one, this is the key-press one).
 OPT_OUT_KEY = "9"
-#: A machine verdict after this many answered callee turns is not believed: a real exchange outweighs it.
+#: A machine verdict after this many callee turns is not believed: a real exchange outweighs it.
 MACHINE_VERDICT_TURNS = 2
 
 Mode = Literal["opening", "talking", "holding", "voicemail", "ending"]
@@ -123,7 +123,8 @@ class ConversationBrain(FrameProcessor):
         self._last_spoke = time.monotonic()
         self._started = time.monotonic()
         self._silences = 0
-        self._answered_turns = 0
+        self._callee_turns = 0  # turns a person said (not a mailbox's greeting)
+        self._started_early: set[str] = set()  # the words of this turn the model was started on early
         self._last_utterance = ""
         self._heard_human = False
         self._objections: list[str] = []
@@ -196,16 +197,19 @@ class ConversationBrain(FrameProcessor):
         if not utterance or self._mode in ("ending", "voicemail"):
             return  # nothing said, or the call is past conversation: nothing goes to the model
         if getattr(frame, "speculation", False):
-            # A provisional turn: only a plain model turn may start early; the rules act once it is final.
+            # A provisional turn (voice.turn_taking.SpeculativeTurnStop): only a plain model turn may start early;
+            # the rules act on the others once they are final.
             if self._mode == "talking" and self._leaves_to_model(utterance, earlier):
+                self._started_early.add(_normalised(utterance))
+                self._turn_over_agent, self._cut_off_reply = False, ""
                 await self.push_frame(frame)
             return
+        self._started_early.clear()
         over_agent, self._turn_over_agent = self._turn_over_agent, False
         cut_off, self._cut_off_reply = self._cut_off_reply, ""
         if self._machine_verdict_counts() and sounds_like_greeting(utterance):
             self._spawn(self._on_machine(), "voicemail")
             return
-        self._note_callee(utterance)
         if self._mode == "holding":
             if phrases.is_opt_out(utterance):
                 await self._act(OptOut(say_goodbye=engine.GOODBYE), utterance)
@@ -215,11 +219,26 @@ class ConversationBrain(FrameProcessor):
                 await self._say(cut_off)  # "mm-hm" cut the agent off: pick up where it was, no model turn
             return
         action = engine.next_action(self._rule_book, earlier, utterance, agent=_StreamedAgent(), now=clock.now())
-        self._answered_turns += 1
         if action is STREAMED_REPLY:
             await self.push_frame(frame)
         else:
             await self._act(action, utterance)
+
+    def may_start_early(self, utterance: str) -> bool:
+        """Whether the model may start on these words before the turn is over (they would go to it anyway)."""
+        earlier = _transcript(self._context, self._started_at or clock.now()) if self._context else Transcript()
+        return self._mode == "talking" and self._leaves_to_model(utterance, earlier)
+
+    def started_early(self, utterance: str) -> bool:
+        """Whether these words were passed on to the model before the turn was over."""
+        return _normalised(utterance) in self._started_early
+
+    def callee_turn_heard(self, utterance: str) -> None:
+        """A callee turn ended with these words (every turn, including one the model was started on early)."""
+        if self._mode in ("ending", "voicemail") or sounds_like_greeting(utterance):
+            return
+        self._callee_turns += 1
+        self._note_callee(utterance)
 
     def _leaves_to_model(self, utterance: str, earlier: Transcript) -> bool:
         if sounds_like_greeting(utterance) or is_backchannel(utterance):
@@ -413,13 +432,13 @@ class ConversationBrain(FrameProcessor):
         if self._mode in ("ending", "voicemail"):
             return
         self._note_callee(f"(pressed {keys})")
+        self._callee_turns += 1
         if keys == OPT_OUT_KEY:
             await self._act(OptOut(say_goodbye=engine.GOODBYE), f"(pressed {keys})")
         elif self._mode in ("opening", "talking") and self._context is not None:
             # Handed to the model as a turn of its own (it may have asked for a choice or a number).
             self._context.add_message({"role": "user", "content": f"(The callee pressed {' '.join(keys)} on the "
                                                                    "keypad.)"})
-            self._answered_turns += 1
             await self.push_frame(LLMContextFrame(context=self._context))
 
     # --- helpers ---------------------------------------------------------------------------------------------
@@ -435,7 +454,7 @@ class ConversationBrain(FrameProcessor):
             logger.exception("call %s: %s could not be written", self._call.call_id, ", ".join(changes))
 
     def _machine_verdict_counts(self) -> bool:
-        return (self._mode not in ("ending", "voicemail") and self._answered_turns < MACHINE_VERDICT_TURNS
+        return (self._mode not in ("ending", "voicemail") and self._callee_turns < MACHINE_VERDICT_TURNS
                 and time.monotonic() - self._started < self._timing.amd_watch_seconds)
 
     def _cancel_hold(self) -> None:
@@ -457,15 +476,31 @@ class ConversationBrain(FrameProcessor):
 
 def _last_callee_turn(context: LLMContext, started_at: datetime) -> tuple[str, Transcript]:
     """The callee's latest words and the transcript before them, from the shared LLM context."""
-    turns = [(message.get("role"), _text(message.get("content"))) for message in context.get_messages()
-             if isinstance(message, dict) and message.get("role") in ("user", "assistant")]
+    turns = _turns(context)
     if not turns or turns[-1][0] != "user":
         return "", Transcript()
+    return turns[-1][1].strip(), _as_transcript(turns[:-1], started_at)
+
+
+def _transcript(context: LLMContext, started_at: datetime) -> Transcript:
+    return _as_transcript(_turns(context), started_at)
+
+
+def _turns(context: LLMContext) -> list[tuple[str, str]]:
+    return [(message.get("role"), _text(message.get("content"))) for message in context.get_messages()
+            if isinstance(message, dict) and message.get("role") in ("user", "assistant")]
+
+
+def _as_transcript(turns: list[tuple[str, str]], started_at: datetime) -> Transcript:
     transcript = Transcript()
-    for role, text in turns[:-1]:
+    for role, text in turns:
         if text:
             transcript = transcript.add("agent" if role == "assistant" else "callee", text, started_at)
-    return turns[-1][1].strip(), transcript
+    return transcript
+
+
+def _normalised(utterance: str) -> str:
+    return phrases.normalise(utterance)
 
 
 def _text(content: object) -> str:
