@@ -283,7 +283,7 @@ class ConversationBrain(FrameProcessor):
         elif isinstance(action, RequestCallback):
             self._spawn(self._callback(action, utterance), "callback")
         elif isinstance(action, ProposeConcession):
-            self._spawn(self._hold(action, utterance), "hold")
+            self._begin_hold(action, utterance)
         elif isinstance(action, Continue):
             await self._say(action.say)  # the engine's own words (a granted or refused concession, no callbacks)
 
@@ -298,17 +298,20 @@ class ConversationBrain(FrameProcessor):
 
     async def propose_concession(self, concession: ProposeConcession) -> str:
         action = engine.enforce(self._rule_book, concession)
-        if self._mode != "talking":
+        if not self._conversing():
             return "Not now: the callee is not in the conversation."
         if isinstance(action, ProposeConcession):
-            self._spawn(self._hold(action, self._last_utterance), "hold")
+            self._begin_hold(action, self._last_utterance)
             return "A person must decide: the callee was asked to hold. Wait; the decision will be said."
         await self._say(action.say)
         return f"Said to the callee: {action.say}"
 
     async def request_callback(self, when_text: str) -> str:
         action = engine.enforce(self._rule_book, RequestCallback(when_text=when_text, say=""))
+        if not self._conversing():
+            return "Not now: the callee is not in the conversation."
         if isinstance(action, RequestCallback):
+            self._mode = "ending"
             self._spawn(self._callback(action, self._last_utterance), "callback")
             return "The callback was passed on; the call ends."
         await self._say(action.say)
@@ -316,7 +319,7 @@ class ConversationBrain(FrameProcessor):
 
     async def offer_blocked(self, concession: ProposeConcession) -> None:
         """The guard dropped a reply that named `concession` beyond the limit: the rules decide it instead."""
-        if self._mode != "talking":
+        if not self._conversing():
             return
         logger.warning("call %s: the model offered %s beyond the limit; held back", self._call.call_id,
                        concession.model_dump(exclude_none=True))
@@ -341,11 +344,13 @@ class ConversationBrain(FrameProcessor):
             logger.exception("call %s: the callback request could not be passed on", self._call.call_id)
         await self._finish(action.say, outcome="callback", force=True)
 
+    def _begin_hold(self, concession: ProposeConcession, utterance: str) -> None:
+        if not self._conversing():
+            return  # already holding (one decision at a time), or past the conversation
+        self._mode = "holding"  # at once: what the callee says from now on starts no model turn
+        self._hold_task = self._spawn(self._hold(concession, utterance), "hold")
+
     async def _hold(self, concession: ProposeConcession, utterance: str) -> None:
-        if self._mode != "talking":
-            return
-        self._mode = "holding"
-        self._hold_task = asyncio.current_task()
         await self._say(concession.say_hold_message or engine.HOLD)
         try:
             approval_id = await asyncio.to_thread(self._effects.request_concession, self._call, concession, utterance)
@@ -452,6 +457,9 @@ class ConversationBrain(FrameProcessor):
             await asyncio.to_thread(self._effects.record, self._call, **changes)
         except Exception:  # the call goes on; the end-of-call write and the status events still settle it
             logger.exception("call %s: %s could not be written", self._call.call_id, ", ".join(changes))
+
+    def _conversing(self) -> bool:
+        return self._mode in ("opening", "talking")
 
     def _machine_verdict_counts(self) -> bool:
         return (self._mode not in ("ending", "voicemail") and self._callee_turns < MACHINE_VERDICT_TURNS
