@@ -59,7 +59,7 @@ from shared.platform import clock
 from voice.answering_machine import sounds_like_greeting, watch_answered_by
 from voice.call_context import CallContext
 from voice.concession_guard import ConcessionLimits
-from voice.effects import CallEffects
+from voice.effects import CONCESSION_APPROVAL_TTL_SECONDS, CallEffects
 from voice.holding import wait_for_decision
 from voice.keypad import Keypad
 from voice.turn_taking import is_backchannel, remainder
@@ -366,7 +366,7 @@ class ConversationBrain(FrameProcessor):
                 lambda: asyncio.to_thread(self._effects.approval_status, self._call, approval_id),
                 lambda: self._say(engine.STILL_CHECKING), lambda: self._last_spoke,
                 poll_seconds=self._timing.approval_poll_seconds, reminder_seconds=self._timing.hold_reminder_seconds,
-                give_up_after=self._timing.approval_poll_seconds * 5 + 3600)
+                give_up_after=CONCESSION_APPROVAL_TTL_SECONDS + 30)
         if self._mode != "holding":
             return  # the call ended meanwhile (an opt-out, the time limit)
         if status == "approved":
