@@ -60,14 +60,13 @@ from voice.answering_machine import sounds_like_greeting, watch_answered_by
 from voice.call_context import CallContext
 from voice.concession_guard import ConcessionLimits
 from voice.effects import CONCESSION_APPROVAL_TTL_SECONDS, CallEffects
+from voice.engine_turns import STREAMED_REPLY, StreamedAgent, callee_turn, normalised, transcript_of
 from voice.holding import wait_for_decision
 from voice.keypad import Keypad
 from voice.turn_taking import is_backchannel, remainder
 
 logger = logging.getLogger("callfunnel.voice")
 
-#: The deferring agent's answer: "the model writes this turn" (never spoken; compared by identity).
-STREAMED_REPLY = Continue(say="(the streamed model answers this turn)")
 #: The key that opts out, pressed alone (47 CFR 64.1200(b)(3): an artificial-voice call offers an automated
 #: voice and/or key-press opt-out; the opener offers the spoken one, this is the key-press one).
 OPT_OUT_KEY = "9"
@@ -88,17 +87,6 @@ class ConversationTiming:
     greeting_wait_seconds: float = 20.0  # the voicemail is left after at most this long anyway
     keypad_gap_seconds: float = 1.5  # keys pressed within this of each other are one entry (or end it with #)
     opener_floor_seconds: float = 30.0  # the floor comes back to the callee after this even if no audio stopped
-
-
-class _StreamedAgent:
-    """The engine's Agent port for a streamed call: a percent the callee named is a concession proposal (judged by
-    the rules before any model sees it); anything else is the streamed model's to answer."""
-
-    def propose(self, rule_book, transcript: Transcript, utterance: str) -> Action:
-        percent = phrases.requested_percent(utterance)
-        if percent is not None and "discount_percent" in rule_book.concession_policy.allowed:
-            return ProposeConcession(kind="discount_percent", percent=min(percent, 100), say_hold_message="")
-        return STREAMED_REPLY
 
 
 class ConversationBrain(FrameProcessor):
@@ -193,14 +181,14 @@ class ConversationBrain(FrameProcessor):
     # --- callee turns ----------------------------------------------------------------------------------------
 
     async def _on_callee_turn(self, frame: LLMContextFrame) -> None:
-        utterance, earlier = _last_callee_turn(frame.context, self._started_at or clock.now())
+        utterance, earlier = callee_turn(frame.context, self._started_at or clock.now())
         if not utterance or self._mode in ("ending", "voicemail"):
             return  # nothing said, or the call is past conversation: nothing goes to the model
         if getattr(frame, "speculation", False):
             # A provisional turn (voice.turn_taking.SpeculativeTurnStop): only a plain model turn may start early;
             # the rules act on the others once they are final.
             if self._mode == "talking" and self._leaves_to_model(utterance, earlier):
-                self._started_early.add(_normalised(utterance))
+                self._started_early.add(normalised(utterance))
                 self._turn_over_agent, self._cut_off_reply = False, ""
                 await self.push_frame(frame)
             return
@@ -218,7 +206,7 @@ class ConversationBrain(FrameProcessor):
             if cut_off:
                 await self._say(cut_off)  # "mm-hm" cut the agent off: pick up where it was, no model turn
             return
-        action = engine.next_action(self._rule_book, earlier, utterance, agent=_StreamedAgent(), now=clock.now())
+        action = engine.next_action(self._rule_book, earlier, utterance, agent=StreamedAgent(), now=clock.now())
         if action is STREAMED_REPLY:
             await self.push_frame(frame)
         else:
@@ -226,12 +214,12 @@ class ConversationBrain(FrameProcessor):
 
     def may_start_early(self, utterance: str) -> bool:
         """Whether the model may start on these words before the turn is over (they would go to it anyway)."""
-        earlier = _transcript(self._context, self._started_at or clock.now()) if self._context else Transcript()
+        earlier = transcript_of(self._context, self._started_at or clock.now()) if self._context else Transcript()
         return self._mode == "talking" and self._leaves_to_model(utterance, earlier)
 
     def started_early(self, utterance: str) -> bool:
         """Whether these words were passed on to the model before the turn was over."""
-        return _normalised(utterance) in self._started_early
+        return normalised(utterance) in self._started_early
 
     def callee_turn_heard(self, utterance: str) -> None:
         """A callee turn ended with these words (every turn, including one the model was started on early)."""
@@ -243,7 +231,7 @@ class ConversationBrain(FrameProcessor):
     def _leaves_to_model(self, utterance: str, earlier: Transcript) -> bool:
         if sounds_like_greeting(utterance) or is_backchannel(utterance):
             return False
-        return engine.next_action(self._rule_book, earlier, utterance, agent=_StreamedAgent(),
+        return engine.next_action(self._rule_book, earlier, utterance, agent=StreamedAgent(),
                                   now=clock.now()) is STREAMED_REPLY
 
     def _note_callee(self, utterance: str) -> None:
@@ -480,40 +468,3 @@ class ConversationBrain(FrameProcessor):
         await super().cleanup()
         for task in list(self._tasks):  # the watchers and timers outlive nothing: the call is over
             await self.cancel_task(task)
-
-
-def _last_callee_turn(context: LLMContext, started_at: datetime) -> tuple[str, Transcript]:
-    """The callee's latest words and the transcript before them, from the shared LLM context."""
-    turns = _turns(context)
-    if not turns or turns[-1][0] != "user":
-        return "", Transcript()
-    return turns[-1][1].strip(), _as_transcript(turns[:-1], started_at)
-
-
-def _transcript(context: LLMContext, started_at: datetime) -> Transcript:
-    return _as_transcript(_turns(context), started_at)
-
-
-def _turns(context: LLMContext) -> list[tuple[str, str]]:
-    return [(message.get("role"), _text(message.get("content"))) for message in context.get_messages()
-            if isinstance(message, dict) and message.get("role") in ("user", "assistant")]
-
-
-def _as_transcript(turns: list[tuple[str, str]], started_at: datetime) -> Transcript:
-    transcript = Transcript()
-    for role, text in turns:
-        if text:
-            transcript = transcript.add("agent" if role == "assistant" else "callee", text, started_at)
-    return transcript
-
-
-def _normalised(utterance: str) -> str:
-    return phrases.normalise(utterance)
-
-
-def _text(content: object) -> str:
-    if isinstance(content, str):
-        return content
-    if isinstance(content, list):
-        return " ".join(part.get("text", "") for part in content if isinstance(part, dict))
-    return ""
