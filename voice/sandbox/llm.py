@@ -44,6 +44,8 @@ logger = logging.getLogger("callfunnel.voice.sandbox")
 
 #: The tools of INTERFACES item 5 (voice/tools.py registers their handlers on the LLM service).
 END_CALL, PROPOSE_CONCESSION, REQUEST_CALLBACK = "end_call", "propose_concession", "request_callback"
+ASK_TO_REPEAT = "Sorry, I didn't catch that. Could you say it again?"
+_INSTRUCTIONS = ("developer", "system")
 _WORDS = re.compile(r"\S+\s*")
 
 
@@ -69,8 +71,13 @@ class SandboxLLM(LLMService):
 
     async def _answer(self, context: LLMContext) -> None:
         messages = [message for message in context.get_messages() if isinstance(message, dict)]
-        if messages and messages[-1].get("role") == "tool":
-            await self._speak(_said_by_tool(messages[-1].get("content")))
+        last = messages[-1] if messages else {}
+        if last.get("role") == "tool":
+            await self._speak(_said_by_tool(last.get("content")))
+            return
+        if last.get("role") in _INSTRUCTIONS:
+            # pipecat's note on a turn the STT heard nothing in, while the agent spoke: ask the callee to repeat.
+            await self._speak(ASK_TO_REPEAT)
             return
         utterance, transcript = callee_turn(messages)
         if not utterance:
@@ -118,10 +125,12 @@ def tool_call_for(action: Action) -> tuple[str, list[tuple[str, dict[str, Any]]]
 
 
 def callee_turn(messages: list[dict[str, Any]]) -> tuple[str, Transcript]:
-    """The callee's latest words (when they are the last thing said) and the conversation before them."""
-    turns = [(message["role"], _text(message.get("content"))) for message in messages
+    """The callee's latest words (when they are the last message) and the conversation before them."""
+    if not messages or messages[-1].get("role") != "user":
+        return "", Transcript()
+    turns = [(message["role"], _text(message.get("content")).strip()) for message in messages
              if message.get("role") in ("user", "assistant")]
-    turns = [(role, text.strip()) for role, text in turns if text.strip()]  # tool calls carry no words
+    turns = [(role, text) for role, text in turns if text]  # a tool call carries no words
     if not turns or turns[-1][0] != "user":
         return "", Transcript()
     now, transcript = clock.now(), Transcript()
