@@ -102,5 +102,6 @@ def test_a_sandbox_call_is_heard_answered_by_the_scripted_agent_and_ended_by_its
     assert kept.outcome == "converted"
     # What the callee heard is speech to the production VAD (Silero), not tones: seconds of it.
     heard_speech_ms = speech_ms(callee.heard())
-    print(f"agent audio heard: {len(callee.heard()) / 8:.0f} ms, of which Silero calls {heard_speech_ms} ms speech")
+    print(f"agent audio heard: {len(callee.heard()) / 8:.0f} ms, of which Silero calls {heard_speech_ms} ms speech; "
+          f"turn latencies with the stand-ins {kept.turn_latencies_ms} ms")
     assert heard_speech_ms > 3000
