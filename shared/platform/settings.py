@@ -73,6 +73,8 @@ class Settings(BaseSettings):
     exotel_api_token: SecretStr | None = Field(None, alias="EXOTEL_API_TOKEN")
     exotel_account_sid: str | None = Field(None, alias="EXOTEL_ACCOUNT_SID")
     exotel_subdomain: str = Field("api.in.exotel.com", alias="EXOTEL_SUBDOMAIN")
+    #: The App Bazaar flow (one Voicebot applet) the platform's Exotel account connects answered calls to.
+    exotel_voicebot_app_id: str | None = Field(None, alias="EXOTEL_VOICEBOT_APP_ID", pattern=r"^[0-9]{1,12}$")
     cartesia_api_key: SecretStr | None = Field(None, alias="CARTESIA_API_KEY")
     deepgram_api_key: SecretStr | None = Field(None, alias="DEEPGRAM_API_KEY")
     payments_webhook_secret: SecretStr | None = Field(None, alias="PAYMENTS_WEBHOOK_SECRET")
