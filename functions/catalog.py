@@ -346,18 +346,19 @@ DIALER_FUNCTIONS: tuple[LambdaFunction, ...] = (
     LambdaFunction(
         name="telephony_webhooks",
         handler="functions.telephony_webhooks.handler.lambda_handler",
-        description="Carrier webhooks: TwiML for each conversation turn (synchronous), status callbacks enqueued",
+        description="Carrier webhooks: an answered call streamed to the voice plane (media token), answering-machine "
+                    "verdicts recorded, status callbacks enqueued",
         routes=_routes(
             "POST /telephony/{provider}/voice/{tenant_id}/{call_id}",
-            "POST /telephony/{provider}/gather/{tenant_id}/{call_id}",
-            "POST /telephony/{provider}/hold/{tenant_id}/{call_id}",
+            "GET /telephony/exotel/voicebot",
+            "POST /telephony/{provider}/amd/{tenant_id}/{call_id}",
             "POST /telephony/{provider}/status/{tenant_id}/{call_id}",
         ),
         # The media-stream secret signs the token the voice webhook hands the carrier for the voice plane.
         permissions=_DIALER_DATA | {Permission.SEND_CALL_EVENTS, Permission.CREDENTIALS_KEY,
                                     Permission.READ_MEDIA_STREAM_SECRET},
         timeout_seconds=12,  # Twilio waits 15 s for TwiML
-        reserved_concurrency=50,  # a turn of every live call; a throttled turn is dead air
+        reserved_concurrency=50,  # every answer and status callback of the live calls; a throttled answer is dead air
     ),
     LambdaFunction(
         name="call_events",
