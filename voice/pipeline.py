@@ -27,7 +27,7 @@ from pipecat.turns.user_turn_strategies import UserTurnStrategies, default_user_
 from voice.brain import ConversationBrain
 from voice.call_context import CallContext
 from voice.call_record import CallRecord, TurnLatencyMeter, keep_transcript, recorder
-from voice.serializers import serializer_for
+from voice.serializers import audio_out_10ms_chunks, serializer_for
 from voice.services import SAMPLE_RATE, VoiceServices
 
 #: Silero's defaults, except the loudness gate: it delays "speaking" by 220–700 ms on phone audio (FACTS);
@@ -48,7 +48,8 @@ class CallPipeline:
 def build_pipeline(call: CallContext, services: VoiceServices, websocket: WebSocket) -> CallPipeline:
     serializer = serializer_for(call.stream)
     transport = FastAPIWebsocketTransport(websocket=websocket, params=FastAPIWebsocketParams(
-        audio_in_enabled=True, audio_out_enabled=True, add_wav_header=False, serializer=serializer))
+        audio_in_enabled=True, audio_out_enabled=True, add_wav_header=False, serializer=serializer,
+        audio_out_10ms_chunks=audio_out_10ms_chunks(call.stream)))
     vad = SileroVADAnalyzer(sample_rate=SAMPLE_RATE, params=VAD_PARAMS)
     vad.set_sample_rate(SAMPLE_RATE)
     context = LLMContext()
