@@ -13,7 +13,8 @@ Choices, briefly (infra_cdk/README.md has the operational side):
   covers the process's own shutdown, which is why the delay, not the stop timeout, protects the calls.
 - Autoscaling tracks the active calls per task: a custom metric the service publishes (VOICE_METRICS_*).
 - Secrets reach the container as ECS secrets (the agent reads Secrets Manager with the execution role); the
-  task role may only read/write the table, put recordings and publish its own metric namespace.
+  task role may only read/write the table, put recordings (with a data key of the media bucket's KMS key) and
+  publish its own metric namespace.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from aws_cdk.region_info import FactName, RegionInfo
 from constructs import Construct
 
 from functions.catalog import LambdaFunction, Permission
+from infra_cdk.constructs.media_bucket import KEY_WRITE_ACTIONS
 from infra_cdk.constructs.permission_grants import GRANTS, MEDIA_WRITE_ACTIONS, GrantTargets
 from infra_cdk.deployment_settings import REPO_ROOT
 from infra_cdk.nag import acknowledge
@@ -200,6 +202,8 @@ class VoicePlane(Construct):
         role.add_to_principal_policy(iam.PolicyStatement(
             sid="PutRecordings", actions=MEDIA_WRITE_ACTIONS,
             resources=[media.bucket.arn_for_objects(RECORDINGS_OBJECTS)]))
+        # The bucket is SSE-KMS: a PutObject needs a data key of the media key (never Decrypt: it reads nothing).
+        role.add_to_principal_policy(media.key_use("PutRecordingsKey", KEY_WRITE_ACTIONS))
         role.add_to_principal_policy(iam.PolicyStatement(
             sid="PublishVoiceMetrics", actions=["cloudwatch:PutMetricData"], resources=["*"],
             conditions={"StringEquals": {"cloudwatch:namespace": METRICS_NAMESPACE}}))
