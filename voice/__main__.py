@@ -22,12 +22,18 @@ def configure_logging() -> None:
     logger.add(sys.stderr, level=PIPECAT_LOG_LEVEL)
 
 
+def server_config(app, *, host: str, port: int, log_level: str = "info") -> uvicorn.Config:
+    """How the voice plane is served. No access log: it would print a `?token=` media token (RULES: never log
+    tokens). No permessage-deflate: media frames are base64 audio that hardly compresses, and compressing every
+    one of a call's 50 messages a second cost ~8 % of the voice plane's CPU in `make bench`."""
+    return uvicorn.Config(app, host=host, port=port, ws="websockets-sansio", ws_per_message_deflate=False,
+                          lifespan="on", log_level=log_level, access_log=False)
+
+
 def main() -> None:
     settings = get_settings()
     configure_logging()
-    # No access log: it would print a `?token=` media token (RULES: never log tokens).
-    uvicorn.run(create_app(), host=settings.voice_plane_host, port=settings.voice_plane_port, ws="websockets-sansio",
-                log_level="info", access_log=False)
+    uvicorn.Server(server_config(create_app(), host=settings.voice_plane_host, port=settings.voice_plane_port)).run()
 
 
 if __name__ == "__main__":

@@ -1,12 +1,16 @@
-"""What the voice plane's process writes to its log (CloudWatch in the cloud): never what a callee said."""
+"""How `python -m voice` serves: what its process writes to its log (CloudWatch in the cloud) — never what a callee
+said — and what its sockets negotiate."""
 
 from __future__ import annotations
 
+import asyncio
 import sys
 
 from loguru import logger
 
+from tests.voice.conftest import UvicornThread
 from voice.__main__ import configure_logging
+from voice.server import create_app
 
 
 def test_pipecats_debug_lines_with_the_callees_words_stay_out_of_the_log_and_its_info_lines_stay_in(capsys):
@@ -23,3 +27,14 @@ def test_pipecats_debug_lines_with_the_callees_words_stay_out_of_the_log_and_its
     written = capsys.readouterr().err
     assert "+14155550123" not in written
     assert "has finished" in written
+
+
+def test_media_sockets_are_not_compressed_even_when_the_carrier_offers_it(table):
+    from websockets.asyncio.client import connect
+
+    async def negotiated(port: int) -> str | None:
+        async with connect(f"ws://127.0.0.1:{port}/media/twilio") as socket:  # offers permessage-deflate
+            return socket.response.headers.get("Sec-WebSocket-Extensions")
+
+    with UvicornThread(create_app(active_calls_publisher=lambda: None)) as server:
+        assert asyncio.run(negotiated(server.port)) is None
