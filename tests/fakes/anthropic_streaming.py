@@ -27,6 +27,7 @@ class FakeAnthropicStreaming(LocalHttpFake):
         self.seconds_between_tokens = seconds_between_tokens
         self.requests: list[dict[str, Any]] = []
         self.request_times: list[float] = []
+        self.request_paths: list[str] = []  # a client given base_url=…/<prefix> asks …/<prefix>/v1/messages
         super().__init__()
 
     def user_messages(self) -> list[str]:
@@ -41,6 +42,7 @@ class FakeAnthropicStreaming(LocalHttpFake):
                 body = json.loads(self.read_body() or b"{}")
                 fake.requests.append(body)
                 fake.request_times.append(time.monotonic())
+                fake.request_paths.append(self.path)
                 reply = fake.replies[min(len(fake.requests), len(fake.replies)) - 1] if fake.replies else "Okay."
                 self.send_response(200)
                 self.send_header("content-type", "text/event-stream")
