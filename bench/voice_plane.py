@@ -364,16 +364,26 @@ def _playout_lateness(callees, started: float, ended: float) -> list[float]:
     return lateness
 
 
-def _fargate(cpu_ms_per_call_second: float) -> dict[str, Any]:
-    from infra_cdk.constructs.voice_plane import ACTIVE_CALLS_PER_TASK, TASK_CPU, TASK_MEMORY_MIB
+def _task_size() -> dict[str, int]:
+    """The voice plane's task size and autoscaling target, read from its construct's source: importing it would
+    start CDK's node runtime for three numbers."""
+    import ast
 
-    vcpu, memory_gb = TASK_CPU / 1024, TASK_MEMORY_MIB / 1024
+    wanted = {"TASK_CPU", "TASK_MEMORY_MIB", "ACTIVE_CALLS_PER_TASK"}
+    tree = ast.parse((ROOT / "infra_cdk" / "constructs" / "voice_plane.py").read_text())
+    return {node.targets[0].id: ast.literal_eval(node.value) for node in tree.body
+            if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name) and node.targets[0].id in wanted}
+
+
+def _fargate(cpu_ms_per_call_second: float) -> dict[str, Any]:
+    size = _task_size()
+    vcpu, memory_gb, target = size["TASK_CPU"] / 1024, size["TASK_MEMORY_MIB"] / 1024, size["ACTIVE_CALLS_PER_TASK"]
     task_per_hour = vcpu * FARGATE_PER_VCPU_HOUR + memory_gb * FARGATE_PER_GB_HOUR
     calls_by_cpu = vcpu * 1000 * CPU_HEADROOM / cpu_ms_per_call_second if cpu_ms_per_call_second > 0 else 0
-    calls_per_task = min(ACTIVE_CALLS_PER_TASK, calls_by_cpu) if calls_by_cpu else ACTIVE_CALLS_PER_TASK
+    calls_per_task = min(target, calls_by_cpu) if calls_by_cpu else target
     return {"task": f"{vcpu:g} vCPU, {memory_gb:g} GB, Linux/x86", "prices": FARGATE_PRICES_AS_OF,
             "per_vcpu_hour": FARGATE_PER_VCPU_HOUR, "per_gb_hour": FARGATE_PER_GB_HOUR,
-            "task_per_hour": round(task_per_hour, 5), "autoscaling_calls_per_task": ACTIVE_CALLS_PER_TASK,
+            "task_per_hour": round(task_per_hour, 5), "autoscaling_calls_per_task": target,
             "calls_per_task_by_cpu": round(calls_by_cpu, 1), "calls_per_task": round(calls_per_task, 1),
             "per_call_minute": task_per_hour / 60 / calls_per_task,
             "per_call_minute_at_cpu_capacity": task_per_hour / 60 / calls_by_cpu if calls_by_cpu else None}
