@@ -83,8 +83,10 @@ def _exotel_stream(event: dict) -> MediaStream:
     if not isinstance(stream_sid, str) or not stream_sid:
         raise HandshakeFailed("start without a stream_sid")
     media_format = _object(start.get("media_format"))
-    encoding = str(media_format.get("encoding", "audio/x-raw")).split(";")[0].strip().lower()
-    rate = str(media_format.get("sample_rate", EXOTEL_SAMPLE_RATE))
+    encoding, _, options = str(media_format.get("encoding", "audio/x-raw")).lower().partition(";")
+    encoding = encoding.strip()
+    named_rate = dict(parse_qsl(options.replace(";", "&").replace(" ", ""))).get("rate")  # audio/L16;rate=16000
+    rate = str(media_format.get("sample_rate") or named_rate or EXOTEL_SAMPLE_RATE)
     bits = str(media_format.get("bit_rate", EXOTEL_BITS))
     if encoding not in EXOTEL_ENCODINGS or rate != EXOTEL_SAMPLE_RATE or bits != EXOTEL_BITS:
         raise HandshakeFailed(f"unsupported media format {encoding} {rate} Hz {bits} bit")

@@ -139,6 +139,7 @@ def test_an_exotel_socket_without_a_valid_token_is_closed_with_1008_before_any_p
 @pytest.mark.parametrize("media_format", [
     pytest.param({"encoding": "audio/x-mulaw", "sample_rate": "8000", "bit_rate": "8"}, id="mulaw"),
     pytest.param({"encoding": "audio/x-raw", "sample_rate": "16000", "bit_rate": "16"}, id="16kHz"),
+    pytest.param({"encoding": "audio/L16;rate=16000"}, id="16kHz-in-the-encoding"),
 ])
 def test_a_stream_in_another_media_format_is_refused_rather_than_heard_as_noise(exotel_plane, media_format):
     async def call() -> int | None:
