@@ -12,7 +12,8 @@ the request. It is pinned to the other core(s) when there are any.
    stops) until the reply's first audible frame; end of speech (the interval of the line's last loud frame) →
    that frame's arrival. p50 and p95. The platform's own share of a turn = measured − the fakes' delays (150 +
    350 + 90 ms) − the turn detector's wait (end of speech → the moment pipecat asked Deepgram to finalize, i.e.
-   its VAD's stop), p50. Each turn is also cut into stages from what the fakes saw (per call, by URL path).
+   its VAD's stop), p50. Each turn is also cut into stages from what the fakes saw (per call, by URL path). And
+   how soon the opener's first sound follows the stream's `start` (RULES: the opener within 2 s of answer).
 2. **Barge-in**: 2 calls, each interrupting Claude's long answer 3 times, ~1 s into its audio: the callee's first
    frame of speech → the `clear` the voice plane sends.
 3. **Density**: 25 calls at once (a new one every 0.25 s), each a conversation of ~2 s lines and ~4.5 s replies
@@ -219,11 +220,16 @@ async def _opener_heard(callee) -> bool:
             and await callee.listen_until(lambda: callee.quiet_for(QUIET_S), timeout=60))
 
 
-async def _converse(callee, line, turns: int, into: list[Turn], stop: asyncio.Event | None = None) -> None:
-    """Opener, then `turns` exchanges (or until `stop`): a line, the reply's first sound, the reply to its end."""
+async def _converse(callee, line, turns: int, into: list[Turn], stop: asyncio.Event | None = None,
+                    openers: list[float] | None = None) -> None:
+    """Opener, then `turns` exchanges (or until `stop`): a line, the reply's first sound, the reply to its end.
+    `openers`: how long after the stream's `start` the opener's first sound arrived (RULES: within 2 s of answer)."""
     await callee.open()
+    opened = time.monotonic()
     if not await _opener_heard(callee):
         return
+    if openers is not None:
+        openers.append(1000 * (callee.audible_after(0.0)[0].at - opened))
     for _ in range(turns):
         if stop is not None and stop.is_set():
             return
@@ -238,12 +244,14 @@ async def _voice_to_voice(fakes: Fakes, server: _VoicePlane, line) -> dict[str, 
     fakes.claude.replies, fakes.cartesia.seconds_per_word = [SHORT_REPLY], 0.08
     callees = [_callee(server, f"call_v2v{index:02d}") for index in range(V2V_CALLS)]
     turns: list[Turn] = []
-    await asyncio.gather(*(_converse(callee, line, V2V_TURNS, turns) for callee in callees))
+    openers: list[float] = []
+    await asyncio.gather(*(_converse(callee, line, V2V_TURNS, turns, openers=openers) for callee in callees))
     await asyncio.gather(*(callee.close() for callee in callees))
     cut = [(turn, stage) for turn in turns if (stage := _stages(fakes, turn)) is not None]
     stages = [stage for _, stage in cut]
     platform = [turn.ms - FAKE_DELAYS_MS - stage["end_of_speech_to_vad_stop"] for turn, stage in cut]
-    return {"turns": len(turns), "p50_ms": _percentile([t.ms for t in turns], 50),
+    return {"turns": len(turns), "opener_ms": [round(ms) for ms in openers],
+            "p50_ms": _percentile([t.ms for t in turns], 50),
             "p95_ms": _percentile([t.ms for t in turns], 95),
             "platform_p50_ms": _percentile(platform, 50),
             "turn_detector_wait_p50_ms": _percentile([s["end_of_speech_to_vad_stop"] for s in stages], 50),
@@ -307,11 +315,12 @@ async def _density(fakes: Fakes, server: _VoicePlane, line) -> dict[str, Any]:
     fakes.claude.replies, fakes.cartesia.seconds_per_word = [MEDIUM_REPLY], 0.3
     stop = asyncio.Event()
     turns: list[Turn] = []
+    openers: list[float] = []
     callees = [_callee(server, f"call_density{index:02d}") for index in range(DENSITY_CALLS)]
     cpu_before_ramp = server.cpu_seconds()
     tasks = []
     for callee in callees:
-        tasks.append(asyncio.create_task(_converse(callee, line, 1000, turns, stop)))
+        tasks.append(asyncio.create_task(_converse(callee, line, 1000, turns, stop, openers)))
         await asyncio.sleep(DENSITY_RAMP_S)
     await asyncio.sleep(DENSITY_SETTLE_S)
     ramp_cpu = server.cpu_seconds() - cpu_before_ramp
@@ -340,6 +349,7 @@ async def _density(fakes: Fakes, server: _VoicePlane, line) -> dict[str, Any]:
             "core_busy_percent": round(100 * busy, 1),
             "cpu_ms_per_call_start": round(1000 * ramp_cpu / DENSITY_CALLS, 1),
             "voice_plane_rss_mb": rss,
+            "opener_p50_ms": _percentile(openers, 50), "opener_max_ms": round(max(openers, default=0)),
             "v2v_turns_in_window": len(window_turns), "v2v_p50_ms": _percentile([t.ms for t in window_turns], 50),
             "v2v_p95_ms": _percentile([t.ms for t in window_turns], 95),
             "fargate": _fargate(cpu_ms_per_call_second)}
@@ -413,6 +423,8 @@ def print_figures(figures: dict[str, Any]) -> None:
     print(f"  the platform's own share p50 {v2v['platform_p50_ms']} ms (measured − {FAKE_DELAYS_MS:.0f} ms of fakes "
           f"− the turn detector's wait, p50 {v2v['turn_detector_wait_p50_ms']} ms; target ≤ "
           f"{PLATFORM_P50_TARGET_MS})  {_verdict(v2v['platform_p50_ms'], PLATFORM_P50_TARGET_MS)}")
+    print(f"  the opener's first sound after the stream's start, {len(v2v['opener_ms'])} calls starting together: "
+          f"{', '.join(f'{ms} ms' for ms in v2v['opener_ms'])} (RULES: within 2 s of answer)")
     print("  where a turn's time goes (p50 of each stage):")
     for stage, ms in v2v["stages_p50_ms"].items():
         print(f"    {stage:<44} {ms:>7} ms")
@@ -426,6 +438,8 @@ def print_figures(figures: dict[str, Any]) -> None:
           f"{FRAME_LAG_P99_TARGET_MS})  {_verdict(density['frame_lag_p99_ms'], FRAME_LAG_P99_TARGET_MS)}")
     print(f"    agent audio late against real-time playout p99 {density['agent_audio_lateness_p99_ms']} ms; the "
           f"harness's own send lateness p99 {density['carrier_send_lateness_p99_ms']} ms")
+    print(f"    the opener's first sound while the calls ramp up: p50 {density['opener_p50_ms']} ms, max "
+          f"{density['opener_max_ms']} ms")
     print(f"    voice-to-voice under this load over {density['v2v_turns_in_window']} turns: "
           f"p50 {density['v2v_p50_ms']} ms, p95 {density['v2v_p95_ms']} ms")
     saturated = " — the core was saturated, so this is a lower bound" if density["core_busy_percent"] > 90 else ""

@@ -288,6 +288,8 @@ def test_barge_in_the_callee_talking_over_the_agent_clears_the_carriers_buffer(v
     async def call() -> tuple[TwilioCallee, float]:
         callee = TwilioCallee(voice_plane.url())
         await callee.open({"token": token(), "call_id": CALL_ID})
+        # The callee talks over the opener once it has started (before that there is nothing to talk over).
+        assert await callee.wait_for(lambda: len(callee.agent_audio()) > 0, timeout=10)
         await callee.say(speech("tell_me_more"), then_silence_seconds=0.3)
         # Claude's long answer is being spoken: agent audio is flowing to the carrier.
         assert await callee.wait_for(lambda: voice_plane.claude.requests and LONG_REPLY.split()[0]
