@@ -11,6 +11,7 @@ recording) is written to the call, once. While it serves, it publishes how many 
 from __future__ import annotations
 
 import asyncio
+import importlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -33,6 +34,12 @@ from voice.services import VoiceServices, provider_services
 POLICY_VIOLATION = 1008
 INTERNAL_ERROR = 1011
 logger = logging.getLogger("callfunnel.voice")
+
+#: What the provider factories (voice.services) import on first use, imported once before the server takes calls:
+#: otherwise the first call of each task waits ~1 s (`import anthropic`) before its opener can be spoken (RULES: the
+#: opener within 2 s of answer). The task is healthy only after its lifespan has started, so no call comes earlier.
+PROVIDER_MODULES = ("anthropic", "pipecat.services.anthropic.llm", "pipecat.services.deepgram.stt",
+                    "pipecat.services.cartesia.tts")
 
 CallLoader = Callable[[MediaStreamGrant, MediaStream], CallContext]
 PipelineBuilder = Callable[[CallContext, VoiceServices, WebSocket], CallPipeline]
@@ -64,6 +71,7 @@ def create_app(*, services: Callable[[], VoiceServices] = provider_services, loa
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        await asyncio.to_thread(_import_provider_modules)
         # The service's autoscaling tracks these (infra_cdk/constructs/voice_plane.py), published while it serves.
         async with publishing_active_calls(lambda: len(active_calls), active_calls_publisher(),
                                            get_settings().voice_metrics_interval_seconds):
@@ -108,6 +116,11 @@ def create_app(*, services: Callable[[], VoiceServices] = provider_services, loa
             active_calls.discard(call.call_id)
 
     return app
+
+
+def _import_provider_modules() -> None:
+    for module in PROVIDER_MODULES:
+        importlib.import_module(module)
 
 
 def _parameter(websocket: WebSocket, stream: MediaStream, name: str) -> str | None:

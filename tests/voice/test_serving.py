@@ -4,6 +4,9 @@ said — and what its sockets negotiate."""
 from __future__ import annotations
 
 import asyncio
+import json
+import os
+import subprocess
 import sys
 
 from loguru import logger
@@ -38,3 +41,19 @@ def test_media_sockets_are_not_compressed_even_when_the_carrier_offers_it(table)
 
     with UvicornThread(create_app(active_calls_publisher=lambda: None)) as server:
         assert asyncio.run(negotiated(server.port)) is None
+
+
+def test_the_provider_sdks_are_imported_before_the_server_takes_its_first_call() -> None:
+    # In a fresh interpreter: in this one other tests have imported them already.
+    from tests.voice.conftest import ENVIRONMENT
+
+    script = ("import json, sys; from fastapi.testclient import TestClient; from voice.server import create_app\n"
+              "before = 'anthropic' in sys.modules\n"
+              "with TestClient(create_app(active_calls_publisher=lambda: None)) as client:\n"
+              "    assert client.get('/healthz').status_code == 200\n"
+              "    print(json.dumps([before, [m in sys.modules for m in ('anthropic', 'pipecat.services.deepgram.stt',"
+              " 'pipecat.services.cartesia.tts')]]))\n")
+    output = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
+                            env={**os.environ, **ENVIRONMENT}).stdout
+    before, after = json.loads(output.strip().splitlines()[-1])
+    assert before is False and after == [True, True, True]
