@@ -40,7 +40,7 @@ test-infra: venv
 lint: venv
 	$(VENV)/bin/ruff check .
 
-bench: venv ## Package sizes, cold-import, warm-request and AWS-call-count benchmarks
+bench: venv ## Package sizes, cold-import, warm-request, AWS-call-count, dialer and voice-plane benchmarks
 	$(PY) -m bench
 
 layer: venv ## Build every function's dependency bundle (no Docker) and print their true sizes

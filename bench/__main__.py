@@ -1,4 +1,5 @@
-"""`make bench`: cold imports and warm requests, printed as a table and written to bench/results/."""
+"""`make bench`: cold imports, warm requests, the dialer and the voice plane, printed as a table and written to
+bench/results/."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ AUDIENCE_PEAK_MB_TARGET = 300
 
 def main() -> int:
     os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
-    from bench import audience_ingest, cold_import, dialer, package_sizes, report_render, warm_requests
+    from bench import audience_ingest, cold_import, dialer, package_sizes, report_render, voice_plane, warm_requests
 
     packages = package_sizes.run()
     package_sizes.print_table(packages)
@@ -71,12 +72,16 @@ def main() -> int:
     print(f"\nWeekly PDF report with {report['calls']:,} calls: median {report['median_seconds']:.2f} s "
           f"(target ≤ {report['target_seconds']:.0f} s)  {report['pdf_bytes']:,} bytes  {verdict}")
 
+    voice = voice_plane.run()
+    voice_plane.print_figures(voice)
+
     results = Path(__file__).parent / "results"
     results.mkdir(exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     (results / f"bench-{stamp}.json").write_text(json.dumps({"cold_import": imports, "warm": warm,
                                                                     "audience_ingest": audience,
                                                                     "dialer": dialing, "report": report,
+                                                                    "voice_plane": voice,
                                                                     "package_sizes": packages}, indent=2))
     return 0
 

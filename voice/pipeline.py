@@ -54,7 +54,7 @@ from voice.brain import ConversationBrain, ConversationTiming
 from voice.call_context import CallContext
 from voice.call_record import CallRecord, TurnLatencyMeter, keep_transcript, recorder
 from voice.concession_guard import ConcessionGuard
-from voice.serializers import serializer_for
+from voice.serializers import audio_out_10ms_chunks, serializer_for
 from voice.services import SAMPLE_RATE, VoiceServices
 from voice.tools import register_tools
 from voice.turn_taking import FloorAwareTurnStart, SpeculativeTurnStop
@@ -79,7 +79,8 @@ def build_pipeline(call: CallContext, services: VoiceServices, websocket: WebSoc
     timing = timing or ConversationTiming()
     serializer = serializer_for(call.stream)
     transport = FastAPIWebsocketTransport(websocket=websocket, params=FastAPIWebsocketParams(
-        audio_in_enabled=True, audio_out_enabled=True, add_wav_header=False, serializer=serializer))
+        audio_in_enabled=True, audio_out_enabled=True, add_wav_header=False, serializer=serializer,
+        audio_out_10ms_chunks=audio_out_10ms_chunks(call.stream)))
     vad = SileroVADAnalyzer(sample_rate=SAMPLE_RATE, params=VAD_PARAMS)
     vad.set_sample_rate(SAMPLE_RATE)
     context = LLMContext()

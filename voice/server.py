@@ -1,4 +1,5 @@
-"""The voice plane's HTTP face: `GET /healthz` and the carrier's media socket, `/media/twilio`.
+"""The voice plane's HTTP face: `GET /healthz` and the carriers' media sockets, `/media/twilio` (Twilio Media
+Streams) and `/media/exotel` (Exotel's bidirectional Voicebot stream, the Indian numbers).
 
 A socket is accepted, its handshake read, and its media token verified (signature, expiry, this call, first
 use); anything short of that closes it with 1008 (policy violation) before a pipeline exists. Then the call's
@@ -10,8 +11,9 @@ recording) is written to the call, once. While it serves, it publishes how many 
 from __future__ import annotations
 
 import asyncio
+import importlib
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, WebSocket
@@ -25,7 +27,7 @@ from shared.providers.metrics.active_calls import active_calls_gauge
 from voice.active_calls_metric import Publish, publishing_active_calls
 from voice.call_context import CallContext, MediaStream, load_call_context
 from voice.call_record import CallRecord
-from voice.handshake import HandshakeFailed, read_twilio_start
+from voice.handshake import HandshakeFailed, read_exotel_start, read_twilio_start
 from voice.pipeline import CallPipeline, build_pipeline
 from voice.services import VoiceServices, provider_services
 
@@ -33,9 +35,16 @@ POLICY_VIOLATION = 1008
 INTERNAL_ERROR = 1011
 logger = logging.getLogger("callfunnel.voice")
 
+#: What the provider factories (voice.services) import on first use, imported once before the server takes calls:
+#: otherwise the first call of each task waits ~1 s (`import anthropic`) before its opener can be spoken (RULES: the
+#: opener within 2 s of answer). The task is healthy only after its lifespan has started, so no call comes earlier.
+PROVIDER_MODULES = ("anthropic", "pipecat.services.anthropic.llm", "pipecat.services.deepgram.stt",
+                    "pipecat.services.cartesia.tts")
+
 CallLoader = Callable[[MediaStreamGrant, MediaStream], CallContext]
 PipelineBuilder = Callable[[CallContext, VoiceServices, WebSocket], CallPipeline]
 RecordKeeper = Callable[[CallContext, CallRecord], None]
+StartReader = Callable[[WebSocket], Awaitable[MediaStream]]
 
 
 def keep_call_record(call: CallContext, record: CallRecord) -> None:
@@ -62,6 +71,7 @@ def create_app(*, services: Callable[[], VoiceServices] = provider_services, loa
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        await asyncio.to_thread(_import_provider_modules)
         # The service's autoscaling tracks these (infra_cdk/constructs/voice_plane.py), published while it serves.
         async with publishing_active_calls(lambda: len(active_calls), active_calls_publisher(),
                                            get_settings().voice_metrics_interval_seconds):
@@ -74,14 +84,21 @@ def create_app(*, services: Callable[[], VoiceServices] = provider_services, loa
         return {"status": "ok", "active_calls": len(active_calls)}
 
     @app.websocket("/media/twilio")
-    async def twilio_media(websocket: WebSocket, token: str | None = None) -> None:
+    async def twilio_media(websocket: WebSocket) -> None:
+        await serve_stream(websocket, "twilio", read_twilio_start)
+
+    @app.websocket("/media/exotel")
+    async def exotel_media(websocket: WebSocket) -> None:
+        await serve_stream(websocket, "exotel", read_exotel_start)
+
+    async def serve_stream(websocket: WebSocket, carrier: str, read_start: StartReader) -> None:
         await websocket.accept()
         try:
-            stream = await read_twilio_start(websocket)
-            grant = await asyncio.to_thread(media_tokens.verify, token or stream.custom_parameters.get("token"),
-                                            call_id=stream.custom_parameters.get("call_id"))
+            stream = await read_start(websocket)
+            grant = await asyncio.to_thread(media_tokens.verify, _parameter(websocket, stream, "token"),
+                                            call_id=_parameter(websocket, stream, "call_id"))
         except (HandshakeFailed, MediaTokenRejected) as refused:
-            logger.warning("media stream refused: %s", getattr(refused, "code", refused))
+            logger.warning("%s media stream refused: %s", carrier, getattr(refused, "code", refused))
             await _close(websocket, POLICY_VIOLATION, "media stream refused")
             return
         try:
@@ -99,6 +116,17 @@ def create_app(*, services: Callable[[], VoiceServices] = provider_services, loa
             active_calls.discard(call.call_id)
 
     return app
+
+
+def _import_provider_modules() -> None:
+    for module in PROVIDER_MODULES:
+        importlib.import_module(module)
+
+
+def _parameter(websocket: WebSocket, stream: MediaStream, name: str) -> str | None:
+    """The socket URL's query parameter (Exotel's URL carries the token and call id), else the start message's
+    custom parameter (Twilio's `<Parameter>`)."""
+    return websocket.query_params.get(name) or stream.custom_parameters.get(name)
 
 
 async def _run(pipeline: CallPipeline) -> None:

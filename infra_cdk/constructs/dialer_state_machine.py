@@ -25,7 +25,7 @@ from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
 from functions.catalog import FUNCTIONS, LambdaFunction
-from infra_cdk.constructs.media_bucket import MANIFESTS_PREFIX, MediaBucket
+from infra_cdk.constructs.media_bucket import KEY_READ_ACTIONS, MANIFESTS_PREFIX, MediaBucket
 from infra_cdk.nag import acknowledge
 from infra_cdk.state_machines.dialer import STATE_MACHINE, dialer_definition
 
@@ -162,6 +162,8 @@ class DialerStateMachine(Construct):
                 resources=[media_bucket.bucket.arn_for_objects(f"{MANIFESTS_PREFIX}*")],
             )
         )
+        # The media bucket is SSE-KMS: the Distributed Map's ItemReader decrypts the manifest with this role.
+        self.role.add_to_policy(media_bucket.key_use("ReadRunManifestsKey", KEY_READ_ACTIONS))
         self.role.add_to_policy(
             iam.PolicyStatement(
                 sid="StartTargetExecutions", actions=START_CHILD_ACTIONS, resources=[dialer_state_machine_arn(stack)]

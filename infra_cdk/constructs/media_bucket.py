@@ -1,13 +1,22 @@
-"""The media bucket: audience uploads, generated audio (opener previews, later recordings and reports).
+"""The media bucket: call recordings, audience uploads, generated audio (opener previews), dialer manifests and DSR
+export bundles.
 
 Choices, briefly:
-- SSE-S3, not the table's KMS key: objects are handed out as presigned URLs that browsers and Twilio
-  fetch on every play; with SSE-KMS each GET is a KMS call on the call path (quota and cost) and every
-  media function would need KMS rights. Encryption at rest is still AES-256; access is IAM-only.
+- SSE-KMS under a customer-managed key of its own (rotated yearly), not SSE-S3: recordings are the most
+  sensitive data the platform keeps (RULES: encrypted at rest, served only by short-lived presigned URL), and a
+  key of our own makes every use auditable (CloudTrail) and revocable — disabling the key stops every read at
+  once. S3 Bucket Keys are on: S3 asks KMS for a bucket-level key now and then instead of once per object, so
+  presigned GETs and recording uploads do not each cost a KMS request (cost, quota).
+- Who may use the key is granted beside each S3 grant (`key_use`): `kms:Decrypt` to whoever reads objects —
+  including whoever *signs* a presigned GET, because S3 decrypts with the signer's rights — and
+  `kms:GenerateDataKey` to whoever writes them; only through S3 in this region and only for this bucket (the
+  encryption context of a bucket key is the bucket's ARN). Deleting or listing needs no key.
 - Versioning off: previews are regenerable and uploads are superseded; old versions would keep phone
   numbers past their lifecycle expiry and past a DSR erase, which must really delete.
-- Access logs go to a small log bucket of their own (who fetched an audience file is an audit question).
-- Both buckets are retained on stack deletion: tenant data never disappears with a `cdk destroy`.
+- Access logs go to a small log bucket of their own (who fetched an audience file is an audit question); it
+  stays SSE-S3, because S3 log delivery and load-balancer logs cannot write under a KMS key.
+- Both buckets and the key are retained on stack deletion: tenant data never disappears with a `cdk destroy`,
+  and a retained bucket without its key would be unreadable.
 """
 
 from __future__ import annotations
@@ -15,6 +24,8 @@ from __future__ import annotations
 from typing import cast
 
 from aws_cdk import CfnResource, Duration, RemovalPolicy, Stack
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
@@ -33,14 +44,17 @@ ACCESS_LOG_DAYS = 365
 ACCESS_LOG_PREFIX = "media/"
 #: Multipart uploads that never complete still cost storage until aborted.
 INCOMPLETE_UPLOAD_DAYS = 7
+KEY_DESCRIPTION = "Encrypts CallFunnel's media bucket: call recordings, uploads, previews, manifests, DSR exports"
+#: Reading an object (GetObject, or signing a presigned GET of it) and writing one (a single PutObject).
+KEY_READ_ACTIONS = ["kms:Decrypt"]
+KEY_WRITE_ACTIONS = ["kms:GenerateDataKey"]
 
 
 def _private_bucket_settings() -> dict:
-    """What both buckets share: private, TLS only, ACLs disabled, S3-managed encryption, retained."""
+    """What both buckets share: private, TLS only, ACLs disabled, retained (each chooses its encryption)."""
     return {
         "block_public_access": s3.BlockPublicAccess.BLOCK_ALL,
         "enforce_ssl": True,
-        "encryption": s3.BucketEncryption.S3_MANAGED,
         "object_ownership": s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
         "versioned": False,
         "removal_policy": RemovalPolicy.RETAIN,
@@ -55,8 +69,11 @@ class MediaBucket(Construct):
             self,
             "AccessLogs",
             lifecycle_rules=[s3.LifecycleRule(id="ExpireAccessLogs", expiration=Duration.days(ACCESS_LOG_DAYS))],
+            encryption=s3.BucketEncryption.S3_MANAGED,
             **_private_bucket_settings(),
         )
+        self.key = kms.Key(self, "Key", description=KEY_DESCRIPTION, enable_key_rotation=True,
+                           removal_policy=RemovalPolicy.RETAIN)
         # No access logs of its own, and no finding: cdk-nag (S1) accepts a bucket that is the log
         # destination of another; logging it into itself would loop.
         self.bucket = s3.Bucket(
@@ -78,6 +95,9 @@ class MediaBucket(Construct):
                     abort_incomplete_multipart_upload_after=Duration.days(INCOMPLETE_UPLOAD_DAYS),
                 ),
             ],
+            encryption=s3.BucketEncryption.KMS,
+            encryption_key=self.key,
+            bucket_key_enabled=True,
             **_private_bucket_settings(),
         )
 
@@ -90,3 +110,14 @@ class MediaBucket(Construct):
     def objects_arn(self) -> str:
         """Every object of the bucket (grants are on objects; nothing lists or reconfigures the bucket)."""
         return self.bucket.arn_for_objects("*")
+
+    def key_use(self, sid: str, actions: list[str]) -> iam.PolicyStatement:
+        """The media key for S3 requests on this bucket only: through S3 in this stack's region, with the bucket's
+        encryption context (with S3 Bucket Keys, S3 names the bucket's ARN, not the object's)."""
+        return iam.PolicyStatement(
+            sid=sid, actions=actions, resources=[self.key.key_arn],
+            conditions={"StringEquals": {
+                "kms:ViaService": f"s3.{Stack.of(self).region}.amazonaws.com",
+                "kms:EncryptionContext:aws:s3:arn": self.bucket.bucket_arn,
+            }},
+        )

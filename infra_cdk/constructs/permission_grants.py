@@ -20,7 +20,7 @@ from infra_cdk.constructs.credentials_key import TENANT_CONTEXT_KEY, Credentials
 from infra_cdk.constructs.data_table import DataTable
 from infra_cdk.constructs.dialer_state_machine import DialerArns
 from infra_cdk.constructs.event_queues import EventQueue
-from infra_cdk.constructs.media_bucket import MediaBucket
+from infra_cdk.constructs.media_bucket import KEY_READ_ACTIONS, KEY_WRITE_ACTIONS, MediaBucket
 
 # No Scan: request paths query by key (CONVENTIONS.md, single-table discipline).
 TABLE_READ_ACTIONS = [
@@ -44,7 +44,8 @@ TABLE_KEY_WRITE_ACTIONS = ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms
 SEND_EMAIL_ACTIONS = ["ses:SendEmail", "ses:SendRawEmail"]
 SECRET_READ_ACTIONS = ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"]
 SECRET_KEY_ACTIONS = ["kms:Decrypt"]
-# A presigned GET is signed with the function's own role, so handing out a media URL needs GetObject.
+# A presigned GET is signed with the function's own role, so handing out a media URL needs GetObject — and, the
+# bucket being SSE-KMS, kms:Decrypt of its key (infra_cdk/constructs/media_bucket.py): S3 decrypts as the signer.
 MEDIA_READ_ACTIONS = ["s3:GetObject"]
 # Write alone does not read back: a function that only stores uploads cannot hand out their contents.
 MEDIA_WRITE_ACTIONS = ["s3:PutObject"]
@@ -180,11 +181,12 @@ def _read_secret(secret: secretsmanager.ISecret, name: str, variable: str) -> Ac
     return Access(statements=tuple(statements), environment={variable: secret_arn})
 
 
-def _media(sid: str, actions: list[str]) -> Callable[[GrantTargets], Access]:
+def _media(sid: str, actions: list[str], key_actions: list[str]) -> Callable[[GrantTargets], Access]:
     def grant(targets: GrantTargets) -> Access:
         media = targets.media_bucket
         return Access(
-            statements=(iam.PolicyStatement(sid=sid, actions=actions, resources=[media.objects_arn]),),
+            statements=(iam.PolicyStatement(sid=sid, actions=actions, resources=[media.objects_arn]),
+                        media.key_use(f"{sid}Key", key_actions)),
             environment={"MEDIA_BUCKET": media.bucket.bucket_name},
             acknowledgments=((f"AwsSolutions-IAM5[Resource::<{media.logical_id}.Arn>/*]", MEDIA_OBJECTS_REASON),),
         )
@@ -196,7 +198,8 @@ def _read_recordings(targets: GrantTargets) -> Access:
     media = targets.media_bucket
     return Access(
         statements=(iam.PolicyStatement(sid="ReadRecordings", actions=MEDIA_READ_ACTIONS,
-                                        resources=[media.bucket.arn_for_objects(RECORDINGS_PREFIX)]),),
+                                        resources=[media.bucket.arn_for_objects(RECORDINGS_PREFIX)]),
+                    media.key_use("ReadRecordingsKey", KEY_READ_ACTIONS)),
         environment={"MEDIA_BUCKET": media.bucket.bucket_name},
         acknowledgments=((f"AwsSolutions-IAM5[Resource::<{media.logical_id}.Arn>/{RECORDINGS_PREFIX}]",
                           "Recording keys are minted per call (recordings/{tenant}/{call}/): GetObject under "
@@ -307,8 +310,8 @@ GRANTS: dict[Permission, Callable[[GrantTargets], Access]] = {
     Permission.SEND_EMAIL: _send_email,
     Permission.READ_JWT_SECRET: _read_jwt_secret,
     Permission.READ_MEDIA_STREAM_SECRET: _read_media_stream_secret,
-    Permission.MEDIA_READ: _media("ReadMedia", MEDIA_READ_ACTIONS),
-    Permission.MEDIA_WRITE: _media("WriteMedia", MEDIA_WRITE_ACTIONS),
+    Permission.MEDIA_READ: _media("ReadMedia", MEDIA_READ_ACTIONS, KEY_READ_ACTIONS),
+    Permission.MEDIA_WRITE: _media("WriteMedia", MEDIA_WRITE_ACTIONS, KEY_WRITE_ACTIONS),
     Permission.MEDIA_ERASE: _erase_media,
     Permission.RECORDINGS_READ: _read_recordings,
     Permission.SEND_PAYMENT_EVENTS: _send_to_queue("payment-events"),

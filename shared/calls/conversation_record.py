@@ -12,6 +12,7 @@ from shared.calls import repository as calls
 from shared.calls.models import Call, Recording, Utterance, recordings_prefix
 from shared.media import repository as media
 from shared.platform.errors import NotFound
+from shared.platform.pseudonyms import is_pseudonym
 
 RECORDING_FILE = "call.wav"
 
@@ -32,9 +33,16 @@ def recording_key(tenant_id: int, call_id: str) -> str:
 
 def keep(tenant_id: int, call_id: str, *, utterances: list[Utterance], turn_latencies_ms: list[int],
          audio: RecordedAudio | None) -> Call:
-    """Store the recording (when there is one), then set the transcript, latencies and recording in one write."""
-    if calls.get(tenant_id, call_id) is None:  # before the upload: no recording without its call
+    """Store the recording (when there is one), then set the transcript, latencies and recording in one write.
+
+    A call whose contact was erased (DSR) while it streamed keeps neither: the erase already wiped its transcript
+    and recordings, and the contact's voice and words must not come back with the voice plane's end-of-call write
+    (only the latencies, which say nothing about the contact, are kept)."""
+    call = calls.get(tenant_id, call_id)
+    if call is None:  # before the upload: no recording without its call
         raise NotFound("No such call", code="CALL_NOT_FOUND")
+    if is_pseudonym(call.target_phone):
+        return calls.update(tenant_id, call_id, turn_latencies_ms=turn_latencies_ms)
     changes: dict = {"transcript": utterances, "turn_latencies_ms": turn_latencies_ms}
     if audio is not None:
         key = recording_key(tenant_id, call_id)

@@ -1,17 +1,16 @@
 """What stands in for an erased contact (DSR erase), and the spellings of its identifiers.
 
-The keyed hash itself (HMAC-SHA256 under the deployment's pepper, `contact_hash`) is the platform's
-(`shared.platform.pseudonyms`): the compliance repository matches erased numbers with it without importing
-this domain. It is re-exported here for the DSR code.
+The keyed hash itself (HMAC-SHA256 under the deployment's pepper, `contact_hash`) and the `erased:` prefix are the
+platform's (`shared.platform.pseudonyms`): the compliance repository matches erased numbers with them, and the
+voice plane's end-of-call write recognises an erased call, without importing this domain. They are re-exported
+here for the DSR code.
 """
 
 from __future__ import annotations
 
-from shared.platform.pseudonyms import contact_hash, reset_pepper
+from shared.platform.pseudonyms import PSEUDONYM_PREFIX, contact_hash, reset_pepper
 
 __all__ = ["PSEUDONYM_PREFIX", "contact_hash", "mentions", "phone_pseudonym", "phone_spellings", "reset_pepper"]
-
-PSEUDONYM_PREFIX = "erased:"
 
 
 def phone_pseudonym(e164: str) -> str:

@@ -17,6 +17,8 @@ from shared.platform.secrets import secret_string
 from shared.platform.settings import get_settings
 
 _DOMAIN = b"callfunnel-dsr-v1"
+#: What an erased contact's number becomes in the rows that stay (`erased:<keyed hash>`).
+PSEUDONYM_PREFIX = "erased:"
 _LOCAL_PEPPER = "callfunnel-local-dsr-pepper"
 
 
@@ -32,6 +34,11 @@ def _pepper() -> bytes:
     if settings.is_local:
         return _LOCAL_PEPPER.encode()
     raise RuntimeError("A DSR pepper (or JWT_SECRET / JWT_SECRET_ARN) must be configured")
+
+
+def is_pseudonym(value: str) -> bool:
+    """Whether this contact identifier is an erased contact's pseudonym."""
+    return value.startswith(PSEUDONYM_PREFIX)
 
 
 def reset_pepper() -> None:

@@ -39,6 +39,7 @@ class FakeAnthropicStreaming(LocalHttpFake):
         self.requests: list[dict[str, Any]] = []
         self.request_headers: list[dict[str, str]] = []  # lower-cased names: whose key each request carried
         self.request_times: list[float] = []
+        self.request_paths: list[str] = []  # a client given base_url=…/<prefix> asks …/<prefix>/v1/messages
         super().__init__()
 
     def user_messages(self) -> list[str]:
@@ -54,6 +55,7 @@ class FakeAnthropicStreaming(LocalHttpFake):
                 fake.requests.append(body)
                 fake.request_headers.append({name.lower(): value for name, value in self.headers.items()})
                 fake.request_times.append(time.monotonic())
+                fake.request_paths.append(self.path)
                 reply = fake.replies[min(len(fake.requests), len(fake.replies)) - 1] if fake.replies else "Okay."
                 self.send_response(200)
                 self.send_header("content-type", "text/event-stream")

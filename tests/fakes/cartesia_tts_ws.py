@@ -16,7 +16,9 @@ import base64
 import json
 import math
 import struct
+import time
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from websockets.asyncio.server import ServerConnection
 from websockets.exceptions import ConnectionClosed
@@ -29,7 +31,9 @@ CHUNK_SECONDS = 0.02
 @dataclass
 class TtsConnection:
     headers: dict[str, str]
+    path: str = "/tts/websocket"
     requests: list[dict] = field(default_factory=list)
+    request_times: list[float] = field(default_factory=list)  # monotonic, when each request arrived
     cancelled: set[str] = field(default_factory=set)
 
 
@@ -56,7 +60,7 @@ class FakeCartesiaTts(LocalWebSocketFake):
         return " ".join(" ".join(self.transcripts).split())
 
     async def _serve(self, connection: ServerConnection) -> None:
-        state = TtsConnection(headers=dict(connection.request.headers))
+        state = TtsConnection(headers=dict(connection.request.headers), path=urlsplit(connection.request.path).path)
         self.connections.append(state)
         speaking: dict[str, asyncio.Task] = {}
         spoken_seconds: dict[str, float] = {}  # per context: word timestamps run on across its requests
@@ -68,6 +72,7 @@ class FakeCartesiaTts(LocalWebSocketFake):
                     state.cancelled.add(context_id)
                     continue
                 state.requests.append(request)
+                state.request_times.append(time.monotonic())
                 previous = speaking.get(context_id)
                 speaking[context_id] = asyncio.create_task(
                     self._speak(connection, state, request, previous, spoken_seconds))

@@ -33,7 +33,8 @@ LOG_DELIVERY_ACTIONS = {"logs:CreateLogDelivery", "logs:GetLogDelivery", "logs:U
                         "logs:DescribeResourcePolicies", "logs:DescribeLogGroups"}
 TRACING_ACTIONS = {"xray:PutTraceSegments", "xray:PutTelemetryRecords", "xray:GetSamplingRules",
                    "xray:GetSamplingTargets"}
-DIALER_ROLE_ACTIONS = {"lambda:InvokeFunction", "s3:GetObject", "states:StartExecution",
+# kms:Decrypt: the manifests are SSE-KMS under the media bucket's key (test_media_grants.py checks its conditions).
+DIALER_ROLE_ACTIONS = {"lambda:InvokeFunction", "s3:GetObject", "kms:Decrypt", "states:StartExecution",
                        "states:DescribeExecution", "states:StopExecution"}
 
 

@@ -69,10 +69,10 @@ ACTIONS_OF_PERMISSION = {
     Permission.SEND_EMAIL: {"ses:SendEmail", "ses:SendRawEmail"},
     Permission.READ_JWT_SECRET: {"secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"},
     Permission.READ_MEDIA_STREAM_SECRET: {"secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"},
-    Permission.MEDIA_READ: {"s3:GetObject"},
-    Permission.MEDIA_WRITE: {"s3:PutObject"},
+    Permission.MEDIA_READ: {"s3:GetObject", "kms:Decrypt"},  # the media bucket is SSE-KMS
+    Permission.MEDIA_WRITE: {"s3:PutObject", "kms:GenerateDataKey"},
     Permission.MEDIA_ERASE: {"s3:ListBucket", "s3:DeleteObject"},
-    Permission.RECORDINGS_READ: {"s3:GetObject"},
+    Permission.RECORDINGS_READ: {"s3:GetObject", "kms:Decrypt"},
     Permission.SEND_PAYMENT_EVENTS: {"sqs:SendMessage"},
     Permission.SEND_SLACK_ACTIONS: {"sqs:SendMessage"},
     Permission.CREDENTIALS_KEY: {"kms:GenerateDataKey", "kms:Decrypt"},
@@ -183,11 +183,13 @@ def _key_arn(synthesis: Synthesis, description_start: str) -> dict:
 
 
 @every_function
-def test_kms_use_is_limited_to_the_table_key_the_credentials_key_and_the_jwt_secrets_key(
+def test_kms_use_is_limited_to_the_table_key_the_credentials_key_the_jwt_secrets_key_and_the_media_key(
     synthesis: Synthesis, spec: LambdaFunction
 ) -> None:
     # Given the keys a role may name: the table's, and the credentials key for CREDENTIALS_KEY holders
     allowed = [_key_arn(synthesis, "Encrypts the CallFunnel data table")]
+    if spec.permissions & {Permission.MEDIA_READ, Permission.MEDIA_WRITE, Permission.RECORDINGS_READ}:
+        allowed.append(_key_arn(synthesis, "Encrypts CallFunnel's media bucket"))
     if Permission.CREDENTIALS_KEY in spec.permissions:
         allowed.append(_key_arn(synthesis, "Envelope-encrypts"))
     if spec.permissions & SECRET_READS:  # the JWT and media-stream secrets are under the platform key

@@ -1,12 +1,14 @@
-"""The media bucket (uploads, generated audio): private, TLS only, encrypted, expiring, logged, retained."""
+"""The media bucket (recordings, uploads, generated audio): private, TLS only, encrypted under its own KMS key,
+expiring, logged, retained."""
 
 from __future__ import annotations
 
 import pytest
 
+from infra_cdk.constructs.media_bucket import KEY_DESCRIPTION
 from infra_cdk.constructs.voice_plane import ACCESS_LOG_SID as VOICE_ALB_LOGS_SID
 from tests.infra.synthesis import Resource, Synthesis
-from tests.infra.template_queries import bucket_policy_statements, media_buckets
+from tests.infra.template_queries import bucket_policy_statements, media_buckets, referenced_id
 
 pytestmark = pytest.mark.infra
 
@@ -55,9 +57,22 @@ def test_bucket_refuses_every_request_without_tls(synthesis: Synthesis, which: s
     assert deny["Resource"] == [bucket_arn, {"Fn::Join": ["", [bucket_arn, "/*"]]}]
 
 
-@both_buckets
-def test_bucket_encrypts_objects_with_s3_managed_keys(synthesis: Synthesis, which: str) -> None:
-    _, bucket = _bucket(synthesis, which)
+def test_the_media_bucket_encrypts_objects_with_its_own_rotating_kms_key_and_bucket_keys(synthesis: Synthesis) -> None:
+    # Recordings (RULES: encrypted at rest) under a customer-managed key; S3 Bucket Keys spare a KMS request per object.
+    _, bucket = _bucket(synthesis, "media")
+
+    (rule,) = bucket["Properties"]["BucketEncryption"]["ServerSideEncryptionConfiguration"]
+
+    key_id = referenced_id(rule["ServerSideEncryptionByDefault"]["KMSMasterKeyID"])
+    assert rule["ServerSideEncryptionByDefault"]["SSEAlgorithm"] == "aws:kms" and rule["BucketKeyEnabled"] is True
+    key = synthesis.resources[key_id]
+    assert key["Type"] == "AWS::KMS::Key" and key["Properties"]["EnableKeyRotation"] is True
+    assert key["Properties"]["Description"] == KEY_DESCRIPTION
+    assert (key["DeletionPolicy"], key["UpdateReplacePolicy"]) == ("Retain", "Retain")  # or the bucket is unreadable
+
+
+def test_the_access_log_bucket_stays_s3_managed_because_log_delivery_cannot_use_a_kms_key(synthesis: Synthesis) -> None:
+    _, bucket = _bucket(synthesis, "access logs")
 
     (rule,) = bucket["Properties"]["BucketEncryption"]["ServerSideEncryptionConfiguration"]
 

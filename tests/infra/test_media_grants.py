@@ -1,4 +1,5 @@
-"""Media permissions: object reads and writes on the media bucket only, and nothing for anyone else.
+"""Media permissions: object reads and writes on the media bucket only (and the matching use of its KMS key), and
+nothing for anyone else.
 
 The catalog gives the voice function MEDIA_READ and MEDIA_WRITE (it stores a preview and hands out a
 presigned GET, which is signed by its own role) and the workflows function MEDIA_WRITE alone; the calls
@@ -12,6 +13,7 @@ import json
 import pytest
 
 from functions.catalog import FUNCTIONS, LambdaFunction, Permission
+from infra_cdk.constructs.media_bucket import KEY_DESCRIPTION
 from tests.infra.synthesis import Synthesis
 from tests.infra.template_queries import (
     actions_of,
@@ -101,3 +103,69 @@ def test_only_the_dsr_eraser_lists_and_deletes_and_only_under_the_personal_data_
     for resource, prefix in zip(deletable, ("/dsr/*", "/manifests/*", "/recordings/*"), strict=True):
         assert prefix in resource
     assert "s3:ListBucket" in actions_of(_s3_statements(synthesis, spec))
+
+
+# --- The media bucket's KMS key: whoever reads (or signs a presigned GET) decrypts, whoever writes gets data keys --
+
+def _media_key_arn(synthesis: Synthesis) -> dict:
+    (key_id,) = [logical_id for logical_id, key in synthesis.of_type("AWS::KMS::Key").items()
+                 if key["Properties"]["Description"] == KEY_DESCRIPTION]
+    return {"Fn::GetAtt": [key_id, "Arn"]}
+
+
+def _media_key_statements(synthesis: Synthesis, statements: list[dict]) -> list[dict]:
+    return [s for s in statements if s["Resource"] == _media_key_arn(synthesis)]
+
+
+def _through_s3_for_the_media_bucket_only(synthesis: Synthesis, statement: dict) -> bool:
+    media_id, _ = media_buckets(synthesis)
+    conditions = statement["Condition"]["StringEquals"]
+    return (conditions["kms:EncryptionContext:aws:s3:arn"] == {"Fn::GetAtt": [media_id, "Arn"]}
+            and "s3." in json.dumps(conditions["kms:ViaService"]))
+
+
+def _expected_key_actions(spec: LambdaFunction) -> set[str]:
+    readers = {Permission.MEDIA_READ, Permission.RECORDINGS_READ}
+    return ({"kms:Decrypt"} if spec.permissions & readers else set()) | (
+        {"kms:GenerateDataKey"} if Permission.MEDIA_WRITE in spec.permissions else set())
+
+
+@_each([spec for spec in FUNCTIONS if spec.permissions & MEDIA_PERMISSIONS])
+def test_media_functions_use_the_media_key_exactly_as_they_use_the_bucket(synthesis: Synthesis,
+                                                                          spec: LambdaFunction) -> None:
+    # A presigned GET of an SSE-KMS object is decrypted with the signer's rights: the calls function (recordings),
+    # the voice function (previews) and DSR (export bundles) need kms:Decrypt, or their URLs answer 403.
+    statements = _media_key_statements(synthesis, role_statements(synthesis, spec))
+
+    assert actions_of(statements) == _expected_key_actions(spec)
+    assert statements and all(_through_s3_for_the_media_bucket_only(synthesis, s) for s in statements)
+
+
+def test_the_recording_presigner_may_decrypt_the_media_key() -> None:
+    (calls,) = _holding(Permission.RECORDINGS_READ)
+    assert _expected_key_actions(calls) == {"kms:Decrypt"}
+
+
+@_each([spec for spec in FUNCTIONS if not spec.permissions & MEDIA_PERMISSIONS])
+def test_functions_without_a_media_permission_never_name_the_media_key(synthesis: Synthesis,
+                                                                      spec: LambdaFunction) -> None:
+    assert _media_key_statements(synthesis, role_statements(synthesis, spec)) == []
+
+
+def test_the_voice_plane_gets_data_keys_for_its_recordings_and_cannot_decrypt(synthesis: Synthesis) -> None:
+    from tests.infra.test_voice_plane import _task_role_statements
+
+    (statement,) = _media_key_statements(synthesis, _task_role_statements(synthesis))
+
+    assert statement["Action"] == "kms:GenerateDataKey"
+    assert _through_s3_for_the_media_bucket_only(synthesis, statement)
+
+
+def test_the_dialer_state_machine_decrypts_the_manifests_it_reads(synthesis: Synthesis) -> None:
+    from tests.infra.test_dialer_state_machine import _dialer_role, _role_statements
+
+    role_id, _ = _dialer_role(synthesis)
+    (statement,) = _media_key_statements(synthesis, _role_statements(synthesis, role_id))
+
+    assert statement["Action"] == "kms:Decrypt"
+    assert _through_s3_for_the_media_bucket_only(synthesis, statement)

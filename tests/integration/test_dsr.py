@@ -299,3 +299,93 @@ def test_a_malformed_identifier_is_a_400_naming_its_field(api, body, code, field
     reply = api.post("/dsr/erase", body, token=owner.token)
 
     assert (reply.status, reply.body["code"], reply.body["field"]) == (400, code, field)
+
+
+# The voice plane's recording, on a call that never took the Gather path: placed by the dialer, answered into a
+# media stream, kept at its end by the voice plane (shared/calls/conversation_record.py), completed by the carrier.
+VOICE_PLANE_WAV = b"RIFF\x24\x00\x00\x00WAVEfmt " + PHONE.encode()
+
+
+def _streamed_call(api, carrier) -> dict:
+    owner = sign_up_and_log_in(api)
+    workflow = ready_workflow(api, owner, [PHONE, OTHER])
+    run = api.post(f"/workflows/{workflow['id']}/run", token=owner.token).body
+    step = {"tenant_id": owner.tenant_id, "run_id": run["run_id"], "workflow_id": workflow["id"], "segment": 1}
+    _, items = _manifest(step)
+    _dial_all(step, items)
+    call = next(placed for placed in carrier.placed if placed.to_e164 == PHONE)
+    return {"owner": owner, "call": call, "call_id": call.call_id}
+
+
+def _voice_plane_keeps(tenant_id: int, call_id: str):
+    from shared.calls.conversation_record import RecordedAudio, keep
+    from shared.calls.models import Utterance
+
+    said = [Utterance(speaker="contact", text=f"Call me on {PHONE}", offset_ms=900)]
+    return keep(tenant_id, call_id, utterances=said, turn_latencies_ms=[610],
+                audio=RecordedAudio(body=VOICE_PLANE_WAV, duration_ms=1000))
+
+
+@pytest.fixture
+def streamed(api, monkeypatch):
+    clock.freeze(CALLABLE_MOMENT)
+    _empty_the_buckets()
+    carrier = Carrier(monkeypatch)
+    yield {**_streamed_call(api, carrier), "carrier": carrier}
+    clock.freeze(None)
+
+
+def test_export_lists_the_voice_planes_recording_and_zips_it(api, streamed):
+    from shared.platform.aws import client
+    from shared.platform.settings import get_settings
+
+    owner, call_id = streamed["owner"], streamed["call_id"]
+    kept = _voice_plane_keeps(owner.tenant_id, call_id)
+    _status(api, streamed["carrier"], streamed["call"], "completed", CallDuration="25")
+    assert kept.recording is not None and kept.recording.key == f"recordings/{owner.tenant_id}/{call_id}/call.wav"
+
+    reply = api.post("/dsr/export", {"phone": PHONE}, token=owner.token)
+
+    assert reply.status == 200, reply.body
+    (exported,) = reply.body["calls"]
+    assert exported["id"] == call_id and exported["recordings"] == [f"{call_id}/call.wav"]
+    assert [turn["text"] for turn in exported["transcript"]] == [f"Call me on {PHONE}"]
+    key = urlsplit(reply.body["recordings_zip_url"]).path.lstrip("/").removeprefix(f"{get_settings().media_bucket}/")
+    archive = client("s3").get_object(Bucket=get_settings().media_bucket, Key=key)["Body"].read()
+    assert zipfile.ZipFile(io.BytesIO(archive)).read(f"{call_id}/call.wav") == VOICE_PLANE_WAV
+
+
+def test_erase_deletes_the_voice_planes_recording_of_a_streamed_call_and_its_pointer(api, streamed):
+    from shared.calls import repository as calls
+    from shared.dsr.footprint import recording_keys
+
+    owner, call_id = streamed["owner"], streamed["call_id"]
+    _voice_plane_keeps(owner.tenant_id, call_id)
+    _status(api, streamed["carrier"], streamed["call"], "completed", CallDuration="25")
+
+    reply = api.post("/dsr/erase", {"phone": PHONE}, token=owner.token)
+
+    assert reply.status == 200, reply.body
+    assert reply.body["deleted"]["recordings"] == 1 and reply.body["pseudonymised"]["calls"] == 1
+    assert recording_keys(owner.tenant_id, call_id) == []
+    assert calls.get(owner.tenant_id, call_id).recording is None
+    detail = api.get(f"/calls/{call_id}", token=owner.token).body
+    assert detail["recording"] is None and detail["has_recording"] is False and detail["transcript"] == []
+    assert api.request("GET", f"/calls/{call_id}/recording", token=owner.token).status == 404
+
+
+def test_a_call_erased_while_it_streams_keeps_no_recording_or_transcript_when_the_voice_plane_ends_it(api, streamed):
+    # The voice plane writes what it kept when the call ends; an erase may land in between. The erased contact's
+    # voice and words must not come back with that write.
+    from shared.calls import repository as calls
+    from shared.dsr.footprint import recording_keys
+
+    owner, call_id = streamed["owner"], streamed["call_id"]
+    assert api.post("/dsr/erase", {"phone": PHONE}, token=owner.token).status == 200
+
+    after = _voice_plane_keeps(owner.tenant_id, call_id)
+
+    assert recording_keys(owner.tenant_id, call_id) == []
+    assert after.recording is None and after.transcript == []
+    assert calls.get(owner.tenant_id, call_id).recording is None
+    assert _plaintext_left() == []

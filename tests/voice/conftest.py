@@ -58,14 +58,15 @@ def table() -> Iterator[None]:
 
 
 class UvicornThread:
-    """The app under a real uvicorn (websockets protocol) on 127.0.0.1, on a free port, in a daemon thread; its
-    lifespan runs as under `python -m voice` (the active-calls metric, off unless VOICE_METRICS_NAMESPACE is set)."""
+    """The app under a real uvicorn configured as `python -m voice` serves it, on 127.0.0.1, on a free port, in a
+    daemon thread; its lifespan runs (the active-calls metric, off unless VOICE_METRICS_NAMESPACE is set)."""
 
     def __init__(self, app) -> None:
         import uvicorn
 
-        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, ws="websockets-sansio",
-                                                    log_level="warning", lifespan="on"))
+        from voice.__main__ import server_config
+
+        self.server = uvicorn.Server(server_config(app, host="127.0.0.1", port=0, log_level="warning"))
         self._thread = threading.Thread(target=self.server.run, daemon=True)
 
     def __enter__(self) -> UvicornThread:

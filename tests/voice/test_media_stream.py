@@ -67,9 +67,9 @@ def a_rule_book():
     return OfflineComposer().generate(request).rule_book
 
 
-def start_voice_plane(*, callee_lines: list[str], claude_says: str, tts_seconds_per_word: float,
+def start_voice_plane(*, callee_lines: list[str], claude_says: str, tts_seconds_per_word: float, rule_book=None,
                       timing: ConversationTiming | None = None, **app_options) -> tuple[VoicePlane, list]:
-    rule_book = a_rule_book()
+    rule_book = rule_book or a_rule_book()
     deepgram = FakeDeepgramListen(callee_lines, final_delay_seconds=0.0)
     claude = FakeAnthropicStreaming([claude_says])
     cartesia = FakeCartesiaTts(seconds_per_word=tts_seconds_per_word)
