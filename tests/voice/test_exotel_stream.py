@@ -81,7 +81,9 @@ def test_an_exotel_call_in_hindi_runs_end_to_end_with_the_token_on_the_socket_ur
     rule_book = exotel_plane.rule_book
     # Deepgram heard Hindi, at the carrier's 8 kHz; Cartesia spoke in the Hindi persona's voice, in Hindi.
     listen = exotel_plane.deepgram.sessions[0]
-    assert listen.query["language"] == ["hi"] and listen.query["sample_rate"] == ["8000"]
+    # Hindi callees mix in English: Deepgram Nova-3 listens in its multilingual mode (settings.deepgram_hindi_*).
+    assert listen.query["language"] == ["multi"] and listen.query["model"] == ["nova-3"]
+    assert listen.query["sample_rate"] == ["8000"]
     tts_request = exotel_plane.cartesia.connections[0].requests[0]
     assert tts_request["voice"] == {"mode": "id", "id": find_voice("kavya").provider_voice_id}
     assert tts_request["language"] == "hi" and tts_request["output_format"]["sample_rate"] == 8000
