@@ -1,8 +1,5 @@
 import { render } from "preact";
+import { App } from "./App";
 import "./styles.css";
-
-function App() {
-  return <main><h1>CallFunnel</h1></main>;
-}
 
 render(<App />, document.getElementById("app")!);
