@@ -57,8 +57,10 @@ def base_url(console_stack: LocalStack) -> str:
 
 @pytest.fixture(scope="session")
 def chromium() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    # A shared 2-core machine: password hashing and a campaign's generation take seconds under load.
+    expect.set_options(timeout=DEFAULT_TIMEOUT_MS)
     executable = shutil.which("chromium")
     if executable is None:
         pytest.fail("Chromium is not installed: run `make browser` (apt-get install chromium)", pytrace=False)

@@ -77,7 +77,7 @@ export function RuleBookEditor(props: { workflow: WorkflowDetail; onSaved: (work
     `objection_handlers.${index}.rebuttal`]);
   const error = save.error;
   return (
-    <form class="rule-book-editor" onSubmit={(event) => { event.preventDefault(); void save.run(); }}>
+    <form class="rule-book-editor" noValidate onSubmit={(event) => { event.preventDefault(); void save.run(); }}>
       {unplacedError(error, [...RULE_BOOK_FIELDS, ...objectionFields]) && <Alert error={error} />}
       <ProblemList error={error} />
       <Field label="Opening words" name="opener" multiline rows={3} value={book.opener} error={error}
