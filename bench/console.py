@@ -124,12 +124,14 @@ def overview_paint(browser, base_url: str) -> dict:
 def _synthetic_run(workflow_id: str, run_id: str) -> tuple[dict, dict, list[dict]]:
     started = datetime.now(UTC) - timedelta(minutes=30)
     calls = [{"id": f"call_{index:05d}", "workflow_id": workflow_id, "run_id": run_id, "to": f"+1415555{index:04d}",
-              "from": "+14155550000", "status": "completed", "outcome": ("converted", "not_interested", "voicemail")[index % 3],
+              "from": "+14155550000", "status": "completed",
+              "outcome": ("converted", "not_interested", "voicemail")[index % 3],
               "started_at": (started + timedelta(seconds=index)).isoformat().replace("+00:00", "Z"),
               "answered_at": None, "ended_at": None, "duration_seconds": 42, "cost_minor": 12, "currency": "USD",
               "has_recording": index % 2 == 0} for index in range(RUN_CALLS)][::-1]
     workflow = {"id": workflow_id, "name": "Bench campaign", "status": "live", "persona": "amelia",
-                "schedule_kind": "manual", "is_test": True, "updated_at": started.isoformat(), "created_at": started.isoformat(),
+                "schedule_kind": "manual", "is_test": True, "updated_at": started.isoformat(),
+                "created_at": started.isoformat(),
                 "nl_prompt": "", "rule_book": {}, "audience_count": RUN_CALLS, "runs_count": 1, "compliance": {},
                 "archived_at": None}
     counters = {name: 0 for name in ("targets_queued", "targets_connected", "targets_converted", "targets_finished",
@@ -226,14 +228,15 @@ def main() -> int:
     figures = run()
     js, paint, live = figures["first_page_js"], figures["overview_paint"], figures["live_run_1000_calls"]
     print("Console (Chromium against the local stack):")
-    print(f"  first page's JavaScript      {js['gzip_kb']:>7.1f} KB gzipped ({js['raw_kb']} KB raw, {len(js['files'])} file)"
-          f"  target ≤ {js['target_kb']} KB  {verdict(js['ok'])}")
+    print(f"  first page's JavaScript      {js['gzip_kb']:>7.1f} KB gzipped ({js['raw_kb']} KB raw, "
+          f"{len(js['files'])} file)  target ≤ {js['target_kb']} KB  {verdict(js['ok'])}")
     print(f"  overview's meaningful paint  {paint['median_ms']:>7} ms median of {PAINT_SAMPLES} (first contentful "
           f"paint {paint['first_contentful_paint_ms']} ms; {paint['samples_ms']})  target ≤ {paint['target_ms']} ms  "
           f"{verdict(paint['ok'])}")
     print(f"  live run of {live['rows_shown']:,} calls: {live['requests_per_poll_interval']} requests per 2 s poll "
           f"({live['requests_in_window']} in {live['window_seconds']} s)  target ≤ {live['requests_target']};  "
-          f"'show more' renders median {live['show_more_render_ms_median']} ms, max {live['show_more_render_ms_max']} ms; "
+          f"'show more' renders median {live['show_more_render_ms_median']} ms, "
+          f"max {live['show_more_render_ms_max']} ms; "
           f"longest main-thread task while polling {live['longest_task_ms']} ms ({live['long_tasks']} over 50 ms)  "
           f"target ≤ {live['longest_task_target_ms']} ms  {verdict(live['ok'])}")
     results = Path(__file__).parent / "results"
