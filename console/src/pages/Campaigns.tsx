@@ -57,7 +57,7 @@ export function NewCampaign() {
   });
   return (
     <Page title="New campaign" intro="Say who to call, why, when, and what the caller may offer. We write the rule book; you check and adjust it next.">
-      <form class="card" onSubmit={(event) => { event.preventDefault(); void create.run(); }}>
+      <form class="card" noValidate onSubmit={(event) => { event.preventDefault(); void create.run(); }}>
         {unplacedError(create.error, ["nl_prompt", "persona_override"]) && <Alert error={create.error} />}
         <Field label="Describe the campaign" name="nl_prompt" multiline rows={6} required value={prompt}
           onValue={setPrompt} error={create.error}
