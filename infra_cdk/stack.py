@@ -11,6 +11,7 @@ from constructs import Construct
 from functions.catalog import FUNCTIONS
 from infra_cdk.constructs.campaign_scheduler import CampaignScheduler
 from infra_cdk.constructs.catalog_function import CatalogFunction
+from infra_cdk.constructs.console_site import ConsoleSite
 from infra_cdk.constructs.credentials_key import CredentialsKey
 from infra_cdk.constructs.data_table import DataTable
 from infra_cdk.constructs.dependency_layer import DependencyLayers
@@ -55,6 +56,8 @@ class CallFunnelStack(Stack):
         # Created before the functions: they are told its URL, then it is given their routes.
         http_api = PublicHttpApi(self, "HttpApi", log_key=platform_key)
         campaign_scheduler = CampaignScheduler(self, "CampaignScheduler")
+        # The console and the API on one origin (CloudFront): cookie-authenticated writes come from its URL.
+        console = ConsoleSite(self, "Console", api_endpoint=http_api.endpoint, media_bucket=media.bucket)
 
         grant_targets = GrantTargets(
             data_table=data,
@@ -85,6 +88,7 @@ class CallFunnelStack(Stack):
             "TABLE_NAME": data.table.table_name,
             "PUBLIC_BASE_URL": http_api.endpoint,
             "EMAIL_SENDER": settings.email_sender,
+            "CSRF_TRUSTED_ORIGINS": console.url,
         }
         deployed: dict[str, lambda_.IFunction] = {}
         # Schedule targets first: functions that manage schedules are told the target's ARN.
@@ -111,6 +115,12 @@ class CallFunnelStack(Stack):
         dialer = DialerStateMachine(self, "Dialer", functions=deployed, media_bucket=media, log_key=platform_key)
 
         CfnOutput(self, "ApiUrl", value=http_api.url, description="Base URL of the CallFunnel API")
+        CfnOutput(self, "ConsoleUrl", value=console.url,
+                  description="The console (and the API on the same origin): open it in a browser")
+        CfnOutput(self, "ConsoleBucketName", value=console.bucket.bucket_name,
+                  description="Where python -m infra_cdk.publish_console uploads console/dist")
+        CfnOutput(self, "ConsoleDistributionId", value=console.distribution.distribution_id,
+                  description="The distribution whose index.html publish_console invalidates")
         if voice_plane:
             CfnOutput(self, "VoicePlaneLoadBalancerDns", value=voice_plane.load_balancer.load_balancer_dns_name,
                       description=f"Point {voice_plane.domain_name} (CNAME or alias) at this name")

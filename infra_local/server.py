@@ -11,6 +11,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
 from functions.catalog import FUNCTIONS, LambdaFunction
+from infra_local.console_assets import console_response, is_console_request
 from infra_local.environment import LocalEnvironment
 from infra_local.http_adapter import (
     DEFAULT_ROUTE_KEY,
@@ -144,6 +145,8 @@ class LocalApiRequestHandler(BaseHTTPRequestHandler):
             return self._sandbox("sandbox slack", lambda: slack_response(
                 method, target.path, body, base_url=self.server.base_url, query=target.query))
         match = match_route(method, target.path, self.server.functions)
+        if (match is None or match.route_key == DEFAULT_ROUTE_KEY) and is_console_request(method, target.path):
+            return self._sandbox("console", lambda: console_response(target.path))  # the API's routes win
         if match is None:
             return error_response(404, "Not found", "NOT_FOUND")
         if match.route_key != DEFAULT_ROUTE_KEY:

@@ -23,6 +23,7 @@ ENVIRONMENT_OF_EVERY_FUNCTION = {
     "POWERTOOLS_METRICS_NAMESPACE",
     "PUBLIC_BASE_URL",
     "EMAIL_SENDER",
+    "CSRF_TRUSTED_ORIGINS",  # the console's URL (CloudFront): cookie writes come from there
 }
 
 # What a permission adds to the environment, so the function finds the resource it was granted.
