@@ -26,7 +26,7 @@ from shared.platform.settings import get_settings
 from shared.providers.webhooks.pinned_http import PinnedHttpTransport
 from shared.webhooks import endpoint_health, repository
 from shared.webhooks.attempts_queue import AttemptMessage, enqueue_attempt
-from shared.webhooks.destinations import Resolver, check_destination, system_resolve
+from shared.webhooks.destinations import Resolver, check_destination
 from shared.webhooks.models import Delivery, Endpoint
 from shared.webhooks.ports import TransportFailure, WebhookTransport
 from shared.webhooks.retry_schedule import next_attempt_at, retry_after_seconds
@@ -81,7 +81,7 @@ def schedule_retry_now(delivery: Delivery) -> Delivery | None:
 
 
 def handle_attempt_message(body: str, *, transport: WebhookTransport | None = None,
-                           resolve: Resolver = system_resolve) -> str:
+                           resolve: Resolver | None = None) -> str:
     """Act on one queued attempt; returns what happened (for logs and tests)."""
     message = AttemptMessage.model_validate_json(body)
     delivery = repository.get_delivery(message.tenant_id, message.endpoint_id, message.delivery_id)
@@ -109,7 +109,7 @@ def _is_scheduled(delivery: Delivery, token: str) -> bool:
 
 
 def _send(delivery: Delivery, endpoint: Endpoint, secret: str, transport: WebhookTransport,
-          resolve: Resolver) -> AttemptOutcome:
+          resolve: Resolver | None) -> AttemptOutcome:
     settings = get_settings()
     try:
         destination = check_destination(endpoint.url, local=settings.is_local, resolve=resolve)
@@ -124,12 +124,12 @@ def _send(delivery: Delivery, endpoint: Endpoint, secret: str, transport: Webhoo
                                   max_response_bytes=MAX_RESPONSE_BYTES)
     except TransportFailure as failure:
         return AttemptOutcome(delivered=False, retryable=True, error=failure.reason)
-    status = response.status
+    status, answer = response.status, response.body[:MAX_RESPONSE_BYTES]  # stored truncated, whatever was read
     if 200 <= status < 300:
-        return AttemptOutcome(delivered=True, retryable=False, status_code=status, response_body=response.body)
+        return AttemptOutcome(delivered=True, retryable=False, status_code=status, response_body=answer)
     error = f"HTTP {status}" + (" (redirects are not followed)" if 300 <= status < 400 else "")
     return AttemptOutcome(delivered=False, retryable=status == 429 or status >= 500, status_code=status, error=error,
-                          response_body=response.body, retry_after=response.retry_after)
+                          response_body=answer, retry_after=response.retry_after)
 
 
 def _conclude(delivery: Delivery, endpoint: Endpoint, token: str, outcome: AttemptOutcome, now: datetime) -> str:

@@ -58,7 +58,7 @@ def system_resolve(host: str, port: int) -> list[str]:
     return addresses
 
 
-def check_destination(url: str, *, local: bool, resolve: Resolver = system_resolve) -> Destination:
+def check_destination(url: str, *, local: bool, resolve: Resolver | None = None) -> Destination:
     """The destination of `url` with its checked addresses; 400 WEBHOOK_URL_INVALID when it is no usable URL,
     WEBHOOK_URL_UNRESOLVABLE when its host has no address, WEBHOOK_URL_NOT_ALLOWED when the rules refuse it."""
     scheme, host, port, target = _parts(url)
@@ -67,7 +67,7 @@ def check_destination(url: str, *, local: bool, resolve: Resolver = system_resol
         addresses: list[IpAddress] = [literal]
     else:
         try:
-            addresses = [_address(text) for text in resolve(host, port)]
+            addresses = [_address(text) for text in (resolve or system_resolve)(host, port)]
         except UnresolvableHost as error:
             raise BadRequest(f"url: {host} does not resolve to any address", code="WEBHOOK_URL_UNRESOLVABLE",
                              field=URL_FIELD) from error
