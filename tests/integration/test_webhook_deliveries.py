@@ -122,7 +122,7 @@ def test_a_wait_longer_than_15_minutes_is_a_chain_of_delayed_messages(api):
     assert hop.delay_seconds == 900
 
     transport = ScriptedTransport()
-    assert attempt(hop, transport, when_due=False) == "waiting"  # arrived early: sent on towards its due time, not attempted
+    assert attempt(hop, transport, when_due=False) == "waiting"  # early: sent on towards its due time
     (next_hop,) = take(DELIVERIES_QUEUE)
     assert next_hop.delay_seconds == 900 and transport.sent == []
     clock.freeze(clock.now() + timedelta(hours=2))
