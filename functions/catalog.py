@@ -391,9 +391,10 @@ WEBHOOK_FUNCTIONS: tuple[LambdaFunction, ...] = (
         name="webhooks",
         handler="functions.webhooks.handler.lambda_handler",
         description="Event webhooks: endpoints (signing secret shown once), test events, deliveries, retry",
+        # DELETE last: the security matrix acts on its tenant's endpoint in this order.
         routes=_routes("GET /webhooks", "POST /webhooks", "GET /webhooks/{id}", "PUT /webhooks/{id}",
-                       "DELETE /webhooks/{id}", "POST /webhooks/{id}/test", "GET /webhooks/{id}/deliveries",
-                       "POST /webhooks/{id}/deliveries/{delivery_id}/retry"),
+                       "POST /webhooks/{id}/test", "GET /webhooks/{id}/deliveries",
+                       "POST /webhooks/{id}/deliveries/{delivery_id}/retry", "DELETE /webhooks/{id}"),
         # CREDENTIALS_KEY: signing secrets are sealed under it; SEND_WEBHOOK_DELIVERIES: test events and retries.
         permissions=_USER_DATA | {Permission.CREDENTIALS_KEY, Permission.SEND_WEBHOOK_DELIVERIES},
     ),

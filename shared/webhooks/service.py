@@ -59,9 +59,9 @@ def get_endpoint(principal: Principal, endpoint_id: str) -> EndpointView:
 
 def update_endpoint(principal: Principal, endpoint_id: str, *, url: str | None, events: list[EventType] | None,
                     enabled: bool | None, description: str | None) -> EndpointView:
+    current = _find(principal.tenant_id, endpoint_id)  # 404 before the URL is looked up: nothing to learn
     if url is None and events is None and enabled is None and description is None:
-        raise BadRequest("Give at least one of url, events, enabled, description", code="VALIDATION_ERROR")
-    _find(principal.tenant_id, endpoint_id)  # 404 before the URL is looked up: nothing to learn about others'
+        return EndpointView.of(current)  # nothing to change
     if url is not None:
         _check_url(url)
     updated = repository.update_endpoint(principal.tenant_id, endpoint_id, updated_at=clock.now_seconds(), url=url,
