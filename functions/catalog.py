@@ -64,6 +64,9 @@ class QueueTrigger:
     batch_size: int = 10
     max_receives: int = 5  # then the message goes to the DLQ
     visibility_timeout_seconds: int = 360  # ≥ 6 × the consumer's timeout, as AWS recommends for ESMs
+    #: Encrypted under the stack's queue key (KMS, customer-managed: ops control and audit its use) rather than
+    #: SQS-managed keys: for messages holding tenants' data on its way out to third parties (webhook events).
+    customer_managed_key: bool = False
 
 
 @dataclass(frozen=True)
@@ -402,7 +405,7 @@ WEBHOOK_FUNCTIONS: tuple[LambdaFunction, ...] = (
         name="webhook_events",
         handler="functions.webhook_events.handler.lambda_handler",
         description="Fans each published domain event out to the tenant's subscribed endpoints (one delivery each)",
-        queue_trigger=QueueTrigger(queue="webhook-events"),
+        queue_trigger=QueueTrigger(queue="webhook-events", customer_managed_key=True),
         permissions=frozenset({Permission.TABLE_READ, Permission.TABLE_WRITE, Permission.SEND_WEBHOOK_DELIVERIES}),
         timeout_seconds=30,
     ),
@@ -411,7 +414,8 @@ WEBHOOK_FUNCTIONS: tuple[LambdaFunction, ...] = (
         handler="functions.webhook_deliveries.handler.lambda_handler",
         description="Sends one signed delivery attempt (SSRF-checked); schedules retries with backoff for ~24 h",
         # An attempt takes at most ~13 s (3 s DNS + 10 s HTTP): 5 a batch fit the timeout twice over.
-        queue_trigger=QueueTrigger(queue="webhook-deliveries", batch_size=5, visibility_timeout_seconds=900),
+        queue_trigger=QueueTrigger(queue="webhook-deliveries", batch_size=5, visibility_timeout_seconds=900,
+                                   customer_managed_key=True),
         # SEND_WEBHOOK_DELIVERIES: its own queue (the next attempt, the next hop of a long wait); SEND_EMAIL: the
         # notice to the admins of an endpoint disabled after failing for days; CREDENTIALS_KEY: the signing secrets.
         permissions=frozenset({Permission.TABLE_READ, Permission.TABLE_WRITE, Permission.CREDENTIALS_KEY,
