@@ -97,3 +97,74 @@ def test_nothing_listening_is_a_connection_failure():
         pass  # closed: nothing listens on the port any more
     with pytest.raises(TransportFailure, match="connection failed"):
         post(destination(port))
+
+
+def _certificate(tmp_path, host: str):
+    """A self-signed certificate for `host`, written as PEM files; returns (cert path, key path)."""
+    import datetime as dt
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, host)])
+    now = dt.datetime.now(dt.UTC)
+    certificate = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+                   .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(minutes=1))
+                   .not_valid_after(now + dt.timedelta(hours=1))
+                   .add_extension(x509.SubjectAlternativeName([x509.DNSName(host)]), critical=False)
+                   .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+                   .sign(key, hashes.SHA256()))
+    cert_path, key_path = tmp_path / f"{host}.pem", tmp_path / f"{host}.key"
+    cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    return cert_path, key_path
+
+
+@contextmanager
+def tls_receiver(cert_path, key_path) -> Iterator[int]:
+    import ssl
+
+    handler = type("TlsReceiver", (Receiver,), {"seen": [], "answer": (200, {}, b"ok"), "delay_seconds": 0.0})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert_path, key_path)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server.server_address[1], handler.seen
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_https_goes_to_the_checked_address_and_verifies_the_certificate_for_the_urls_host(tmp_path):
+    import ssl
+
+    cert, key = _certificate(tmp_path, "hooks.example.test")
+    trusted = ssl.create_default_context(cafile=str(cert))
+    with tls_receiver(cert, key) as (port, seen):
+        dest = Destination(scheme="https", host="hooks.example.test", port=port, target="/in",
+                           addresses=("127.0.0.1",))
+        response = PinnedHttpTransport(tls_context=trusted).post(dest, {"webhook-id": "evt_1"}, b"{}",
+                                                                  timeout_seconds=5, max_response_bytes=1024)
+
+    assert response.status == 200 and seen[0]["host"] == f"hooks.example.test:{port}"
+
+
+def test_https_to_an_address_whose_certificate_names_another_host_fails(tmp_path):
+    import ssl
+
+    cert, key = _certificate(tmp_path, "elsewhere.example.test")
+    trusted = ssl.create_default_context(cafile=str(cert))
+    with tls_receiver(cert, key) as (port, seen):
+        dest = Destination(scheme="https", host="hooks.example.test", port=port, target="/in",
+                           addresses=("127.0.0.1",))
+        with pytest.raises(TransportFailure, match="TLS failed"):
+            PinnedHttpTransport(tls_context=trusted).post(dest, {}, b"{}", timeout_seconds=5, max_response_bytes=1)
+
+    assert seen == []
