@@ -128,11 +128,12 @@ def get_endpoint_and_secret(tenant_id: int, endpoint_id: str) -> tuple[Endpoint,
 def update_endpoint(tenant_id: int, endpoint_id: str, *, updated_at: datetime, url: str | None = None,
                     events: list[str] | None = None, enabled: bool | None = None,
                     description: str | None = None) -> Endpoint | None:
-    """Change what was given; enabling clears the failure record. None when there is no such endpoint."""
+    """Change what was given; enabling it or giving it a new URL clears the failure record (it was about the old
+    state). None when there is no such endpoint."""
     item = _EndpointItem(keys.webhook_endpoints_pk(tenant_id), keys.webhook_endpoint_sk(endpoint_id))
     actions = [_EndpointItem.updated_at.set(updated_at)]
     if url is not None:
-        actions.append(_EndpointItem.url.set(url))
+        actions += [_EndpointItem.url.set(url), _EndpointItem.failing_since.remove()]
     if events is not None:
         actions.append(_EndpointItem.events.set(events))
     if description is not None:
@@ -141,7 +142,9 @@ def update_endpoint(tenant_id: int, endpoint_id: str, *, updated_at: datetime, u
     if enabled is not None:
         actions.append(_EndpointItem.enabled.set(enabled))
         if enabled:
-            actions += [_EndpointItem.failing_since.remove(), _EndpointItem.disabled_reason.remove()]
+            actions.append(_EndpointItem.disabled_reason.remove())
+            if url is None:
+                actions.append(_EndpointItem.failing_since.remove())
     try:
         item.update(actions=actions, condition=_EndpointItem.PK.exists() & (_EndpointItem.tenant_id == tenant_id))
     except UpdateError as error:

@@ -269,3 +269,15 @@ def test_the_deliveries_list_pages_newest_first(api):
     assert len(ids) == 3 and ids == sorted(ids, reverse=True) and rest["next_cursor"] is None
     forged = api.get(f"/webhooks/{hook['id']}/deliveries", query="cursor=Zm9v", token=owner.token)
     assert (forged.status, forged.body["code"]) == (400, "INVALID_CURSOR")
+
+
+def test_a_new_url_clears_the_failure_record_of_the_old_one(api):
+    owner = sign_up_and_log_in(api)
+    hook = endpoint(api, owner)
+    (first,) = published(owner.tenant_id)
+    attempt(first, ScriptedTransport([500]))
+
+    moved = api.request("PUT", f"/webhooks/{hook['id']}", json_body={"url": "https://hooks.example.com/v2"},
+                        token=owner.token)
+
+    assert moved.status == 200 and moved.body["failing_since"] is None
