@@ -24,7 +24,7 @@ from shared.platform.ids import base62, random_base62
 from shared.platform.observability import count_business_event, get_logger
 from shared.platform.settings import get_settings
 from shared.providers.webhooks.pinned_http import PinnedHttpTransport
-from shared.webhooks import endpoint_health, repository
+from shared.webhooks import delivery_repository, endpoint_health, repository
 from shared.webhooks.attempts_queue import AttemptMessage, enqueue_attempt
 from shared.webhooks.destinations import Resolver, check_destination
 from shared.webhooks.models import Delivery, Endpoint
@@ -62,8 +62,8 @@ def start_delivery(endpoint: Endpoint, event: TenantEvent) -> Delivery:
     delivery = Delivery(id=delivery_id_for(endpoint.id, event), tenant_id=endpoint.tenant_id, endpoint_id=endpoint.id,
                         event_id=event.id, event_type=event.type, body=event.body(), status="pending",
                         created_at=now, next_attempt_at=now, schedule_token=random_base62(16))
-    if not repository.create_delivery(delivery):
-        existing = repository.get_delivery(endpoint.tenant_id, endpoint.id, delivery.id)
+    if not delivery_repository.create_delivery(delivery):
+        existing = delivery_repository.get_delivery(endpoint.tenant_id, endpoint.id, delivery.id)
         if existing is None or existing.status != "pending" or existing.attempts or not existing.schedule_token:
             return existing or delivery  # already under way: its own messages carry it
         delivery = existing  # recorded, but its first message may never have been sent: send it (again)
@@ -74,7 +74,7 @@ def start_delivery(endpoint: Endpoint, event: TenantEvent) -> Delivery:
 def schedule_retry_now(delivery: Delivery) -> Delivery | None:
     """A manual retry: due now under a new token (an attempt already queued becomes stale)."""
     token, now = random_base62(16), clock.now()
-    rescheduled = repository.schedule_now(delivery.tenant_id, delivery.endpoint_id, delivery.id, token, now)
+    rescheduled = delivery_repository.schedule_now(delivery.tenant_id, delivery.endpoint_id, delivery.id, token, now)
     if rescheduled is not None:
         enqueue_attempt(_message(rescheduled, token, now))
     return rescheduled
@@ -84,7 +84,7 @@ def handle_attempt_message(body: str, *, transport: WebhookTransport | None = No
                            resolve: Resolver | None = None) -> str:
     """Act on one queued attempt; returns what happened (for logs and tests)."""
     message = AttemptMessage.model_validate_json(body)
-    delivery = repository.get_delivery(message.tenant_id, message.endpoint_id, message.delivery_id)
+    delivery = delivery_repository.get_delivery(message.tenant_id, message.endpoint_id, message.delivery_id)
     if delivery is None or not _is_scheduled(delivery, message.token):
         return STALE
     now = clock.now()
@@ -94,9 +94,9 @@ def handle_attempt_message(body: str, *, transport: WebhookTransport | None = No
     found = repository.get_endpoint_and_secret(delivery.tenant_id, delivery.endpoint_id)
     if found is None or not (found[0].enabled or delivery.is_test):
         reason = "the endpoint was deleted" if found is None else "the endpoint is disabled"
-        return GAVE_UP if repository.give_up(delivery, message.token, reason) else STALE
+        return GAVE_UP if delivery_repository.give_up(delivery, message.token, reason) else STALE
     endpoint, sealed_secret = found
-    claimed = repository.claim_attempt(delivery, message.token, now)
+    claimed = delivery_repository.claim_attempt(delivery, message.token, now)
     if claimed is None:
         return STALE
     secret = crypto.decrypt(endpoint.tenant_id, sealed_secret).decode()
@@ -105,7 +105,8 @@ def handle_attempt_message(body: str, *, transport: WebhookTransport | None = No
 
 
 def _is_scheduled(delivery: Delivery, token: str) -> bool:
-    return delivery.status == "pending" and delivery.schedule_token in (token, repository.SENDING_PREFIX + token)
+    sending = delivery_repository.SENDING_PREFIX + token
+    return delivery.status == "pending" and delivery.schedule_token in (token, sending)
 
 
 def _send(delivery: Delivery, endpoint: Endpoint, secret: str, transport: WebhookTransport,
@@ -136,9 +137,9 @@ def _conclude(delivery: Delivery, endpoint: Endpoint, token: str, outcome: Attem
     log = {"tenant_id": delivery.tenant_id, "endpoint_id": endpoint.id, "delivery_id": delivery.id,
            "attempt": delivery.attempts, "status_code": outcome.status_code}
     if outcome.delivered:
-        repository.finish_attempt(delivery, token, status="delivered", next_attempt_at=None, next_token=None,
-                                  status_code=outcome.status_code, error=None, response_body=outcome.response_body,
-                                  delivered_at=now)
+        delivery_repository.finish_attempt(delivery, token, status="delivered", next_attempt_at=None,
+                                           next_token=None, status_code=outcome.status_code, error=None,
+                                           response_body=outcome.response_body, delivered_at=now)
         count_business_event("WebhookDelivered")
         if not delivery.is_test:
             endpoint_health.record_success(endpoint)
@@ -147,14 +148,15 @@ def _conclude(delivery: Delivery, endpoint: Endpoint, token: str, outcome: Attem
     if due is not None:
         next_token = random_base62(16)
         enqueue_attempt(_message(delivery, next_token, due))  # first: a crash after it repeats, never strands
-        repository.finish_attempt(delivery, token, status="pending", next_attempt_at=due, next_token=next_token,
-                                  status_code=outcome.status_code, error=outcome.error,
-                                  response_body=outcome.response_body, delivered_at=None)
+        delivery_repository.finish_attempt(delivery, token, status="pending", next_attempt_at=due,
+                                           next_token=next_token, status_code=outcome.status_code,
+                                           error=outcome.error, response_body=outcome.response_body,
+                                           delivered_at=None)
         result = RETRY_SCHEDULED
     else:
-        repository.finish_attempt(delivery, token, status="failed", next_attempt_at=None, next_token=None,
-                                  status_code=outcome.status_code, error=outcome.error,
-                                  response_body=outcome.response_body, delivered_at=None)
+        delivery_repository.finish_attempt(delivery, token, status="failed", next_attempt_at=None,
+                                           next_token=None, status_code=outcome.status_code, error=outcome.error,
+                                           response_body=outcome.response_body, delivered_at=None)
         count_business_event("WebhookDeliveryFailed")
         result = FAILED
     get_logger().info(f"webhook attempt failed: {result}", extra={**log, "reason": outcome.error})

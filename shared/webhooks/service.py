@@ -14,7 +14,7 @@ from shared.platform.events import EventType, new_event
 from shared.platform.ids import new_id
 from shared.platform.observability import count_business_event
 from shared.platform.settings import get_settings
-from shared.webhooks import repository
+from shared.webhooks import delivery_repository, repository
 from shared.webhooks.delivery import schedule_retry_now, start_delivery
 from shared.webhooks.destinations import check_destination
 from shared.webhooks.models import (
@@ -90,8 +90,9 @@ def send_test(principal: Principal, endpoint_id: str) -> DeliveryQueued:
 
 def list_deliveries(principal: Principal, endpoint_id: str, *, limit: int, cursor: str | None) -> DeliveryPage:
     _find(principal.tenant_id, endpoint_id)
-    after = cursors.decode(cursor, repository.is_delivery_sort_key) if cursor else None
-    deliveries, last = repository.list_deliveries(principal.tenant_id, endpoint_id, limit=limit, after_sort_key=after)
+    after = cursors.decode(cursor, delivery_repository.is_delivery_sort_key) if cursor else None
+    deliveries, last = delivery_repository.list_deliveries(principal.tenant_id, endpoint_id, limit=limit,
+                                                           after_sort_key=after)
     return DeliveryPage(deliveries=[DeliveryView.of(delivery) for delivery in deliveries],
                         next_cursor=cursors.encode(last) if last else None)
 
@@ -99,7 +100,7 @@ def list_deliveries(principal: Principal, endpoint_id: str, *, limit: int, curso
 def retry_delivery(principal: Principal, endpoint_id: str, delivery_id: str) -> DeliveryQueued:
     """Attempt a delivery again now, whatever its status (receivers deduplicate on its webhook-id)."""
     _find(principal.tenant_id, endpoint_id)
-    delivery = repository.get_delivery(principal.tenant_id, endpoint_id, delivery_id)
+    delivery = delivery_repository.get_delivery(principal.tenant_id, endpoint_id, delivery_id)
     if delivery is None:
         raise NotFound("No such delivery for this endpoint", code="WEBHOOK_DELIVERY_NOT_FOUND")
     rescheduled = schedule_retry_now(delivery)
