@@ -1,9 +1,11 @@
 """Approve / Deny clicked in Slack: verify and enqueue at once (Slack wants an answer within 3 s), decide later.
 
 The route verifies the v0 signature on the raw form body, reads the `block_actions` payload and queues
-`{tenant_id, approval_id, decision, slack_user, response_url}`. The consumer decides through the service
-(the first decision wins), so a later click, an expired approval or an id that is not the block's tenant's
-is acknowledged without effect; anything else propagates and SQS retries (then the DLQ).
+`{tenant_id, approval_id, decision, slack_user, team_id, response_url}`. The consumer maps the click's Slack
+workspace (`team.id`) to the tenant it is connected to and refuses a click from any other workspace (the clicker
+is told, ephemerally); then it decides through the service (the first decision wins), so a later click, an
+expired approval or an id that is not the block's tenant's is acknowledged without effect; anything else
+propagates and SQS retries (then the DLQ).
 """
 
 from __future__ import annotations
@@ -18,16 +20,17 @@ from pydantic import BaseModel
 from shared.approvals import slack_signature
 from shared.approvals.models import Decision
 from shared.approvals.notifier import APPROVE_ACTION_ID, DENY_ACTION_ID
+from shared.integrations import service as integrations
 from shared.platform import clock
 from shared.platform.errors import BadRequest, Conflict, NotFound, Unavailable
 from shared.platform.observability import get_logger
 
 DECISIONS: dict[str, Decision] = {APPROVE_ACTION_ID: "approve", DENY_ACTION_ID: "deny"}
 BLOCK_PREFIX = "approval"
-#: Only Slack's own hosts get a follow-up POST: the URL comes from the (signed) payload, but never fetch elsewhere.
-RESPONSE_URL_PREFIX = "https://hooks.slack.com/"
 RESPONSE_TIMEOUT_SECONDS = 3.0
-DECIDED, ALREADY_DECIDED, NOT_FOUND = "decided", "already_decided", "not_found"
+DECIDED, ALREADY_DECIDED, NOT_FOUND, WRONG_WORKSPACE = "decided", "already_decided", "not_found", "wrong_workspace"
+WRONG_WORKSPACE_REPLY = ("This approval belongs to a CallFunnel workspace that is not connected to this Slack "
+                         "workspace: nothing was decided.")
 
 
 class SlackAction(BaseModel):
@@ -37,6 +40,8 @@ class SlackAction(BaseModel):
     approval_id: str
     decision: Decision
     slack_user: str
+    #: The Slack workspace the click came from (`team.id`); None only on clicks queued before it was read.
+    team_id: str | None = None
     response_url: str | None = None
 
 
@@ -54,11 +59,14 @@ def parse_payload(body: bytes) -> SlackAction | None:
     decision = DECISIONS.get(action.get("action_id", ""))
     target = _block_target(str(action.get("block_id", "")))
     user = payload.get("user") if isinstance(payload.get("user"), dict) else {}
-    if decision is None or target is None or action.get("value") != target[1] or not user.get("id"):
+    team = payload.get("team") if isinstance(payload.get("team"), dict) else {}
+    team_id = team.get("id") or user.get("team_id")
+    if decision is None or target is None or action.get("value") != target[1] or not user.get("id") \
+            or not isinstance(team_id, str) or not team_id:
         return None
     response_url = payload.get("response_url")
     return SlackAction(tenant_id=target[0], approval_id=target[1], decision=decision, slack_user=str(user["id"]),
-                       response_url=response_url if isinstance(response_url, str) else None)
+                       team_id=team_id, response_url=response_url if isinstance(response_url, str) else None)
 
 
 def _block_target(block_id: str) -> tuple[int, str] | None:
@@ -106,7 +114,13 @@ def handle_message(body: str) -> str:
     from shared.approvals import service
 
     action = SlackAction.model_validate_json(body)
-    log = {"tenant_id": action.tenant_id, "approval_id": action.approval_id, "decision": action.decision}
+    log = {"tenant_id": action.tenant_id, "approval_id": action.approval_id, "decision": action.decision,
+           "team_id": action.team_id}
+    if integrations.tenant_of_team(action.team_id or "") != action.tenant_id:
+        # The workspace is not the approval's tenant's (another tenant's, or none's): it decides nothing here.
+        get_logger().warning("Slack approval click from another workspace refused", extra=log)
+        _respond(action, WRONG_WORKSPACE_REPLY)
+        return WRONG_WORKSPACE
     try:
         decided = service.decide(service.Actor(action.tenant_id, f"slack:{action.slack_user}"),
                                  action.approval_id, action.decision, note=None)
@@ -122,8 +136,11 @@ def handle_message(body: str) -> str:
 
 def _respond(action: SlackAction, text: str) -> None:
     """Best-effort ephemeral reply to the clicker through Slack's response_url; never raises."""
+    from shared.platform.settings import get_settings
+
     url = action.response_url
-    if not url or not url.startswith(RESPONSE_URL_PREFIX):
+    # Only Slack's own host gets a follow-up POST: the URL comes from the (signed) payload, but never fetch elsewhere.
+    if not url or not url.startswith(get_settings().slack_response_url_prefix):
         return
     post_to_slack(url, {"response_type": "ephemeral", "replace_original": False, "text": text})
 
