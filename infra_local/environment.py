@@ -8,6 +8,7 @@ import secrets
 from dataclasses import dataclass
 
 from functions.catalog import FUNCTIONS, queue_url_variable
+from infra_local.sandbox_slack_workspaces import SANDBOX_SLACK_PATH
 
 DEFAULT_PORT = 8000
 HOST = "127.0.0.1"
@@ -57,6 +58,7 @@ def prepare_environment() -> LocalEnvironment:
     # The same server answers on localhost: a console opened there may write with the session cookie too (CSRF).
     os.environ.setdefault("CSRF_TRUSTED_ORIGINS", f"http://localhost:{port}")
     _dialer_environment(port, region=region, account_id=account_id)
+    _slack_environment(port)
     # BYOK key checks go to the real providers, unless asked to use the stack's stand-in (the tests do).
     if os.environ.get("SANDBOX_PROVIDER_VALIDATION", "").lower() == "true":
         os.environ["PROVIDER_VALIDATION_BASE_URL"] = f"http://{HOST}:{port}/_sandbox/providers"
@@ -88,7 +90,7 @@ def _money_and_accounts_defaults() -> dict[str, str]:
     }
 
 
-# --- The dialer (issue 5): the state machine, scheduled runs, the sandbox carrier, Slack clicks ---
+# --- The dialer (issue 5): the state machine, scheduled runs, the sandbox carrier ---
 
 
 def _dialer_environment(port: int, *, region: str, account_id: str) -> None:
@@ -111,8 +113,23 @@ def _dialer_environment(port: int, *, region: str, account_id: str) -> None:
     # Retry spacing (30 min after a busy line, 2 h after no answer…) shrunk ~500× so a laptop run finishes in
     # minutes; waits for a calling window are scaled too (set DIALER_WAIT_SCALE=1 for real time).
     os.environ.setdefault("DIALER_WAIT_SCALE", "0.002")
+
+
+# --- Each tenant's own Slack (issue 13) ---
+
+def _slack_environment(port: int) -> None:
+    """Slack is the stack's sandbox Slack (its authorize page, Web API and response_url), with a sandbox app of
+    random credentials — unless a real Slack app is configured (SLACK_CLIENT_ID in the environment)."""
     # The sandbox Slack page signs its clicks with it, and /slack/interactivity verifies them.
     os.environ.setdefault("SLACK_SIGNING_SECRET", secrets.token_hex(16))
+    if os.environ.get("SLACK_CLIENT_ID"):
+        return
+    sandbox = f"http://{HOST}:{port}{SANDBOX_SLACK_PATH}"
+    os.environ["SLACK_CLIENT_ID"] = f"sandbox.{secrets.token_hex(6)}"
+    os.environ["SLACK_CLIENT_SECRET"] = secrets.token_urlsafe(24)
+    os.environ["SLACK_API_BASE_URL"] = f"{sandbox}/api/"
+    os.environ["SLACK_AUTHORIZE_URL"] = f"{sandbox}/oauth/v2/authorize"
+    os.environ["SLACK_RESPONSE_URL_PREFIX"] = f"{sandbox}/respond/"
 
 
 def catalog_queues() -> list[str]:

@@ -33,6 +33,7 @@ from infra_local.sandbox_media import is_media_path, media_response
 from infra_local.sandbox_providers import PROVIDERS_PATH, provider_check_response
 from infra_local.sandbox_queues import QUEUES_PATH, queues_response
 from infra_local.sandbox_slack import SLACK_PATH, slack_response
+from infra_local.sandbox_slack_workspaces import SandboxSlack
 
 OUTBOX_PATH = "/_sandbox/outbox"  # local only: not a catalog route, never deployed
 HEADERS_SET_BY_SERVER = {"content-length", "connection", "transfer-encoding"}
@@ -62,6 +63,8 @@ class LocalApiServer(ThreadingHTTPServer):
         self.base_url = environment.base_url
         # The simulated carrier: calls play on their own threads and reach the webhooks over HTTP.
         self.carrier = SandboxCarrier()
+        # The sandbox Slack: the workspaces tenants connect, standing in for Slack's OAuth pages and Web API.
+        self.slack = SandboxSlack()
 
     def handle_error(self, request, client_address) -> None:
         if not isinstance(sys.exc_info()[1], ConnectionError):  # a client that hung up is not our error
@@ -142,7 +145,8 @@ class LocalApiRequestHandler(BaseHTTPRequestHandler):
             return self._sandbox("sandbox carrier", lambda: self.server.carrier.respond(method, target.path, body))
         if target.path == SLACK_PATH or target.path.startswith(SLACK_PATH + "/"):
             return self._sandbox("sandbox slack", lambda: slack_response(
-                method, target.path, body, base_url=self.server.base_url, query=target.query))
+                method, target.path, body, slack=self.server.slack, base_url=self.server.base_url,
+                query=target.query, headers=dict(self.headers.items())))
         match = match_route(method, target.path, self.server.functions)
         if match is None:
             return error_response(404, "Not found", "NOT_FOUND")
