@@ -11,6 +11,10 @@ ProposedAction = Literal["concession", "callback", "escalate"]
 ApprovalStatus = Literal["pending", "approved", "denied", "expired"]
 Decision = Literal["approve", "deny"]
 
+#: The Approve / Deny buttons of an approval's Slack message (their value is the approval id).
+APPROVE_ACTION_ID = "approval_approve"
+DENY_ACTION_ID = "approval_deny"
+
 #: The stored status a decision writes.
 DECIDED_STATUS: dict[str, ApprovalStatus] = {"approve": "approved", "deny": "denied"}
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any, Protocol
 
 from shared.approvals import repository
-from shared.approvals.models import Approval
+from shared.approvals.models import APPROVE_ACTION_ID, DENY_ACTION_ID, Approval
 from shared.integrations import service as integrations
 from shared.integrations.models import ConnectedSlack
 from shared.platform import clock
@@ -20,8 +20,6 @@ from shared.platform.observability import get_logger, mask_phone
 from shared.providers.slack.port import SlackApi
 from shared.providers.slack.web_api import slack_api
 
-APPROVE_ACTION_ID = "approval_approve"
-DENY_ACTION_ID = "approval_deny"
 _OUTCOMES = {"approved": ":white_check_mark: *Approved*", "denied": ":no_entry: *Denied*"}
 
 

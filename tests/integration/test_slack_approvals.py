@@ -13,7 +13,8 @@ import pytest
 from functions.slack_actions.handler import lambda_handler as consume
 from shared.approvals import repository, service
 from shared.approvals.notifier import APPROVE_ACTION_ID, DENY_ACTION_ID
-from shared.approvals.slack_interactivity import SlackAction, handle_message
+from shared.approvals.slack_clicks import handle_message
+from shared.approvals.slack_interactivity import SlackAction
 from tests.integration.conftest import sign_up_and_log_in
 from tests.integration.slack_fixtures import connect, sandbox_slack
 

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from functions.slack_actions.handler import lambda_handler as consume
-from shared.approvals import service, slack_interactivity
+from shared.approvals import service, slack_clicks
 from shared.approvals.slack_signature import signature_headers
 from shared.platform import clock
 from shared.platform.settings import reset_settings
@@ -52,7 +52,7 @@ def queue_url(api, slack, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
 def slack_replies(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, dict]]:
     """What the consumer would have posted back to Slack's response_url (nothing leaves the process)."""
     posted: list[tuple[str, dict]] = []
-    monkeypatch.setattr(slack_interactivity, "post_to_slack", lambda url, message: posted.append((url, message)))
+    monkeypatch.setattr(slack_clicks, "post_to_slack", lambda url, message: posted.append((url, message)))
     return posted
 
 
@@ -169,7 +169,7 @@ def test_a_click_from_a_workspace_that_is_not_the_approvals_tenants_is_refused_a
     # Then both are acknowledged (no retry), nothing is decided, and each clicker is told why
     assert _drain(queue_url) == [{"batchItemFailures": []}]
     assert service.get_decision(a.tenant_id, approval.id).status == "pending"
-    assert [message["text"] for _, message in slack_replies] == [slack_interactivity.WRONG_WORKSPACE_REPLY] * 2
+    assert [message["text"] for _, message in slack_replies] == [slack_clicks.WRONG_WORKSPACE_REPLY] * 2
     assert all(message["response_type"] == "ephemeral" for _, message in slack_replies)
 
 

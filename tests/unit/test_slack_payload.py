@@ -63,12 +63,12 @@ def test_a_body_without_a_json_payload_is_400_malformed(body: bytes) -> None:
 
 def test_the_follow_up_reply_goes_only_to_slacks_own_hosts(monkeypatch: pytest.MonkeyPatch) -> None:
     # Given clicks whose response_url points at Slack, elsewhere, or nowhere
-    from shared.approvals import slack_interactivity
+    from shared.approvals import slack_clicks
 
     posted: list[str] = []
-    monkeypatch.setattr(slack_interactivity, "post_to_slack", lambda url, message: posted.append(url))
+    monkeypatch.setattr(slack_clicks, "post_to_slack", lambda url, message: posted.append(url))
     for url in ("https://hooks.slack.com/actions/T/1/x", "http://169.254.169.254/latest", None):
         action = SlackAction(tenant_id=1, approval_id="apr_1", decision="approve", slack_user="U1", response_url=url)
-        slack_interactivity._respond(action, "done")
+        slack_clicks._respond(action, "done")
     # Then only Slack's host was contacted
     assert posted == ["https://hooks.slack.com/actions/T/1/x"]
