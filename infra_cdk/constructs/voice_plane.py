@@ -170,6 +170,7 @@ class VoicePlane(Construct):
             "POWERTOOLS_SERVICE_NAME": "callfunnel-voice",
             "TABLE_NAME": targets.data_table.table.table_name,
             "MEDIA_BUCKET": targets.media_bucket.bucket.bucket_name,
+            "CREDENTIALS_KMS_KEY_ID": targets.credentials_key.key.key_arn,  # opens tenants' Slack bot tokens
             "VOICE_PLANE_HOST": "0.0.0.0",  # the task's own network interface: only the ALB reaches it
             "VOICE_PLANE_PORT": str(CONTAINER_PORT),
             "VOICE_METRICS_NAMESPACE": METRICS_NAMESPACE,
@@ -192,8 +193,9 @@ class VoicePlane(Construct):
     def _grant_task_role(self, targets: GrantTargets) -> None:
         role = self.task_definition.task_role
         # The same table statements as a catalog function with TABLE_READ and TABLE_WRITE: calls, workflows,
-        # media-token nonces, DNC entries and approvals.
-        for permission in (Permission.TABLE_READ, Permission.TABLE_WRITE):
+        # media-token nonces, DNC entries and approvals; and CREDENTIALS_KEY's: an approval asked mid-call is
+        # posted to the tenant's Slack with its sealed bot token.
+        for permission in (Permission.TABLE_READ, Permission.TABLE_WRITE, Permission.CREDENTIALS_KEY):
             for statement in GRANTS[permission](targets).statements:
                 role.add_to_principal_policy(statement)
         media = targets.media_bucket
