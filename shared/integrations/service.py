@@ -67,7 +67,7 @@ def complete_install(principal: Principal, *, state: str, code: str | None, erro
     """Slack's redirect back: spend the state, exchange the code, seal and store the token. Returns the page to
     send the browser to."""
     if not code and not error:
-        raise BadRequest("Slack's redirect carries neither a code nor an error", code="VALIDATION_ERROR",
+        raise BadRequest("Slack's redirect carries neither a code nor an error", code="SLACK_OAUTH_CODE_MISSING",
                          field="code")
     _spend_state(principal, state)
     if error:

@@ -169,7 +169,7 @@ def test_a_redirect_without_code_or_error_is_400_and_keeps_the_state(api, slack)
     account = sign_up_and_log_in(api)
     code, state = slack.allow(start_install(api, account), "Acme")
     reply = finish_install(api, account, state=state)
-    assert (reply.status, reply.body["code"], reply.body["field"]) == (400, "VALIDATION_ERROR", "code")
+    assert (reply.status, reply.body["code"], reply.body["field"]) == (400, "SLACK_OAUTH_CODE_MISSING", "code")
     assert finish_install(api, account, code=code, state=state).status == 303
 
 
