@@ -93,9 +93,9 @@ def decide(decider: Principal | Actor, approval_id: str, decision: Decision, not
                                          note=note, now=now)
     if decided is None:
         _refuse(actor.tenant_id, approval_id)
+    (notifier or default_notifier()).decided(decided)  # the Slack message shows the outcome, wherever it was made
     count_business_event("ApprovalDecided")
     _record_decision_on_timeline(decided)
-    (notifier or default_notifier()).decided(decided)  # the Slack message shows the outcome, wherever it was made
     return DecisionView(id=decided.id, status=decided.status, decided_at=decided.decided_at,
                         decided_by=decided.decided_by)
 
