@@ -90,7 +90,7 @@ def _money_and_accounts_defaults() -> dict[str, str]:
     }
 
 
-# --- The dialer (issue 5): the state machine, scheduled runs, the sandbox carrier ---
+# --- The dialer (issue 5): the state machine, scheduled runs, the sandbox carrier, Slack clicks ---
 
 
 def _dialer_environment(port: int, *, region: str, account_id: str) -> None:
@@ -113,6 +113,8 @@ def _dialer_environment(port: int, *, region: str, account_id: str) -> None:
     # Retry spacing (30 min after a busy line, 2 h after no answer…) shrunk ~500× so a laptop run finishes in
     # minutes; waits for a calling window are scaled too (set DIALER_WAIT_SCALE=1 for real time).
     os.environ.setdefault("DIALER_WAIT_SCALE", "0.002")
+    # The sandbox Slack page signs its clicks with it, and /slack/interactivity verifies them.
+    os.environ.setdefault("SLACK_SIGNING_SECRET", secrets.token_hex(16))
 
 
 # --- Each tenant's own Slack (issue 13) ---
@@ -120,8 +122,6 @@ def _dialer_environment(port: int, *, region: str, account_id: str) -> None:
 def _slack_environment(port: int) -> None:
     """Slack is the stack's sandbox Slack (its authorize page, Web API and response_url), with a sandbox app of
     random credentials — unless a real Slack app is configured (SLACK_CLIENT_ID in the environment)."""
-    # The sandbox Slack page signs its clicks with it, and /slack/interactivity verifies them.
-    os.environ.setdefault("SLACK_SIGNING_SECRET", secrets.token_hex(16))
     if os.environ.get("SLACK_CLIENT_ID"):
         return
     sandbox = f"http://{HOST}:{port}{SANDBOX_SLACK_PATH}"

@@ -193,9 +193,8 @@ class VoicePlane(Construct):
     def _grant_task_role(self, targets: GrantTargets) -> None:
         role = self.task_definition.task_role
         # The same table statements as a catalog function with TABLE_READ and TABLE_WRITE: calls, workflows,
-        # media-token nonces, DNC entries and approvals; and CREDENTIALS_KEY's: an approval asked mid-call is
-        # posted to the tenant's Slack with its sealed bot token.
-        for permission in (Permission.TABLE_READ, Permission.TABLE_WRITE, Permission.CREDENTIALS_KEY):
+        # media-token nonces, DNC entries and approvals.
+        for permission in (Permission.TABLE_READ, Permission.TABLE_WRITE):
             for statement in GRANTS[permission](targets).statements:
                 role.add_to_principal_policy(statement)
         media = targets.media_bucket
@@ -206,6 +205,10 @@ class VoicePlane(Construct):
             sid="PublishVoiceMetrics", actions=["cloudwatch:PutMetricData"], resources=["*"],
             conditions={"StringEquals": {"cloudwatch:namespace": METRICS_NAMESPACE}}))
         self._recordings_finding = f"AwsSolutions-IAM5[Resource::<{media.logical_id}.Arn>/{RECORDINGS_OBJECTS}]"
+        # CREDENTIALS_KEY's statement (decrypt bound to the tenant's context): an approval asked mid-call is posted
+        # to the tenant's Slack with its sealed bot token.
+        for statement in GRANTS[Permission.CREDENTIALS_KEY](targets).statements:
+            role.add_to_principal_policy(statement)
 
     def _load_balancer(self, certificate_arn: str,
                        log_bucket: s3.IBucket) -> tuple[elbv2.ApplicationLoadBalancer, elbv2.ApplicationTargetGroup]:
