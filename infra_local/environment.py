@@ -55,10 +55,10 @@ def prepare_environment() -> LocalEnvironment:
         os.environ[queue_url_variable(queue)] = local_queue_url(queue, region=region, account_id=account_id)
     # Links in emails and webhook URLs must point at this very server.
     os.environ["PUBLIC_BASE_URL"] = f"http://{HOST}:{port}"
+    _slack_environment(port)  # "Add to Slack" and the Web API go to the sandbox Slack of this very server
     # The same server answers on localhost: a console opened there may write with the session cookie too (CSRF).
     os.environ.setdefault("CSRF_TRUSTED_ORIGINS", f"http://localhost:{port}")
     _dialer_environment(port, region=region, account_id=account_id)
-    _slack_environment(port)
     # BYOK key checks go to the real providers, unless asked to use the stack's stand-in (the tests do).
     if os.environ.get("SANDBOX_PROVIDER_VALIDATION", "").lower() == "true":
         os.environ["PROVIDER_VALIDATION_BASE_URL"] = f"http://{HOST}:{port}/_sandbox/providers"

@@ -59,12 +59,12 @@ class LocalApiServer(ThreadingHTTPServer):
         self.account_id = environment.account_id
         self.region = environment.region
         self.runtime = LocalLambdaRuntime(region=environment.region, account_id=environment.account_id)
+        # The sandbox Slack: the workspaces tenants connect, standing in for Slack's OAuth pages and Web API.
+        self.slack = SandboxSlack()
         self.outbox = Outbox(account_id=environment.account_id, region=environment.region)
         self.base_url = environment.base_url
         # The simulated carrier: calls play on their own threads and reach the webhooks over HTTP.
         self.carrier = SandboxCarrier()
-        # The sandbox Slack: the workspaces tenants connect, standing in for Slack's OAuth pages and Web API.
-        self.slack = SandboxSlack()
 
     def handle_error(self, request, client_address) -> None:
         if not isinstance(sys.exc_info()[1], ConnectionError):  # a client that hung up is not our error
