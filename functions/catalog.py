@@ -234,7 +234,9 @@ _ACCOUNT_AND_CAMPAIGN_FUNCTIONS: tuple[LambdaFunction, ...] = (
         handler="functions.approvals.handler.lambda_handler",
         description="Human decisions on what the AI proposes: the pending queue and approve/deny",
         routes=_routes("GET /approvals", "POST /approvals/{id}/decide"),
-        permissions=_USER_DATA | {Permission.SEND_WEBHOOK_EVENTS},  # approval.decided
+        # SEND_WEBHOOK_EVENTS: approval.decided; CREDENTIALS_KEY: a decision updates the approval's message in the
+        # tenant's Slack (its sealed bot token).
+        permissions=_USER_DATA | {Permission.SEND_WEBHOOK_EVENTS, Permission.CREDENTIALS_KEY},
     ),
     LambdaFunction(
         name="slack_interactivity",
@@ -250,9 +252,20 @@ _ACCOUNT_AND_CAMPAIGN_FUNCTIONS: tuple[LambdaFunction, ...] = (
         handler="functions.slack_actions.handler.lambda_handler",
         description="Applies approval decisions clicked in Slack (first decision wins)",
         queue_trigger=QueueTrigger(queue="slack-actions"),
-        permissions=frozenset({Permission.TABLE_READ, Permission.TABLE_WRITE,
-                               Permission.SEND_WEBHOOK_EVENTS}),  # approval.decided
+        # SEND_WEBHOOK_EVENTS: approval.decided; CREDENTIALS_KEY: the decided message is updated in place with the
+        # tenant's (sealed) bot token.
+        permissions=frozenset({Permission.TABLE_READ, Permission.TABLE_WRITE, Permission.SEND_WEBHOOK_EVENTS,
+                               Permission.CREDENTIALS_KEY}),
         timeout_seconds=30,
+    ),
+    LambdaFunction(
+        name="integrations",
+        handler="functions.integrations.handler.lambda_handler",
+        description="Each tenant's own Slack: Add to Slack (OAuth v2), the approvals channel, disconnect",
+        routes=_routes("POST /integrations/slack/install", "GET /integrations/slack/oauth/callback",
+                       "GET /integrations/slack", "PUT /integrations/slack", "DELETE /integrations/slack"),
+        # CREDENTIALS_KEY: the bot token is sealed like BYOK secrets (and opened to choose a channel, or revoke).
+        permissions=_USER_DATA | {Permission.CREDENTIALS_KEY},
     ),
     LambdaFunction(
         name="timeline",
@@ -320,7 +333,9 @@ INSIGHT_FUNCTIONS: tuple[LambdaFunction, ...] = (
         handler="functions.dsr.handler.lambda_handler",
         description="Data-subject requests: export everything about one contact, or erase it everywhere",
         routes=_routes("POST /dsr/export", "POST /dsr/erase"),
-        permissions=_USER_DATA | {Permission.MEDIA_READ, Permission.MEDIA_WRITE, Permission.MEDIA_ERASE},
+        # CREDENTIALS_KEY: erase deletes the contact's approval messages from the tenant's Slack (its bot token).
+        permissions=_USER_DATA | {Permission.MEDIA_READ, Permission.MEDIA_WRITE, Permission.MEDIA_ERASE,
+                                  Permission.CREDENTIALS_KEY},
     ),
 )
 

@@ -24,6 +24,9 @@ class DeploymentSettings:
     payments_secret_name: str | None = None
     #: During a webhook-secret rotation the receiver also accepts the secret's `previous_webhook_secret`.
     payments_webhook_rotation: bool = False
+    #: Name (or ARN) of the ops-managed secret with the Slack app's credentials (constructs/slack_secrets.py);
+    #: None: "Add to Slack" is off (503) and approvals are decided through the API.
+    slack_secret_name: str | None = None
     #: The voice plane's public host name (e.g. voice.example.com) and the ACM certificate (ARN, same region)
     #: its HTTPS listener serves for it. Both or neither: without them the stack has no voice plane.
     voice_domain_name: str | None = None
@@ -49,6 +52,7 @@ class DeploymentSettings:
             email_sender=email_sender,
             payments_secret_name=node.try_get_context("payments_secret_name") or None,
             payments_webhook_rotation=_flag(node.try_get_context("payments_webhook_rotation")),
+            slack_secret_name=node.try_get_context("slack_secret_name") or None,
             **_voice_plane(node),
         )
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from aws_cdk import CfnOutput, Stack
+from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
-from functions.catalog import FUNCTIONS
+from functions.catalog import FUNCTIONS, LambdaFunction
 from infra_cdk.constructs.campaign_scheduler import CampaignScheduler
 from infra_cdk.constructs.catalog_function import CatalogFunction
 from infra_cdk.constructs.console_site import ConsoleSite
@@ -26,6 +27,7 @@ from infra_cdk.constructs.permission_grants import GrantTargets
 from infra_cdk.constructs.platform_key import PlatformKey
 from infra_cdk.constructs.public_http_api import PublicHttpApi
 from infra_cdk.constructs.queue_key import QueueKey
+from infra_cdk.constructs.slack_secrets import SlackSecrets
 from infra_cdk.constructs.voice_plane import VoicePlane
 from infra_cdk.deployment_settings import DeploymentSettings
 
@@ -56,6 +58,7 @@ class CallFunnelStack(Stack):
             secret_name=settings.payments_secret_name,
             rotating_webhook_secret=settings.payments_webhook_rotation,
         )
+        slack_secrets = SlackSecrets(self, "SlackSecrets", secret_name=settings.slack_secret_name)
         dependencies = DependencyLayers(self, "Dependencies", build_dir=settings.layer_asset_dir)
         # Created before the functions: they are told its URL, then it is given their routes.
         http_api = PublicHttpApi(self, "HttpApi", log_key=platform_key)
@@ -104,11 +107,12 @@ class CallFunnelStack(Stack):
                 code=function_code(spec, settings.layer_asset_dir),
                 layers=dependencies.layers_of(spec.name),
                 environment={**environment, **payment_secrets.environment_for(spec),
+                             **slack_secrets.environment_for(spec),
                              **(voice_plane.environment_for(spec) if voice_plane else {})},
                 grant_targets=grant_targets,
                 platform_key=platform_key,
                 trigger_queue=queues[spec.queue_trigger.queue] if spec.queue_trigger else None,
-                environment_key=payment_secrets.key if payment_secrets.receives_secrets(spec) else None,
+                environment_key=_environment_key(spec, payment_secrets, slack_secrets),
             )
             http_api.serve(spec, function.function)
             deployed[spec.name] = function.function
@@ -130,6 +134,15 @@ class CallFunnelStack(Stack):
                       description=f"Point {voice_plane.domain_name} (CNAME or alias) at this name")
         CfnOutput(self, "DialerStateMachineArn", value=dialer.state_machine.state_machine_arn,
                   description="The dialer state machine (one execution per campaign run)")
+
+
+def _environment_key(spec: LambdaFunction, payment_secrets: PaymentSecrets,
+                     slack_secrets: SlackSecrets) -> kms.IKey | None:
+    """A function holding a secret encrypts its environment with that secret's own key (none holds two kinds)."""
+    for holder in (payment_secrets, slack_secrets):
+        if holder.receives_secrets(spec):
+            return holder.key
+    return None
 
 
 def _construct_id(queue_name: str) -> str:

@@ -8,6 +8,7 @@ import secrets
 from dataclasses import dataclass
 
 from functions.catalog import FUNCTIONS, queue_url_variable
+from infra_local.sandbox_slack_workspaces import SANDBOX_SLACK_PATH
 
 DEFAULT_PORT = 8000
 HOST = "127.0.0.1"
@@ -54,6 +55,7 @@ def prepare_environment() -> LocalEnvironment:
         os.environ[queue_url_variable(queue)] = local_queue_url(queue, region=region, account_id=account_id)
     # Links in emails and webhook URLs must point at this very server.
     os.environ["PUBLIC_BASE_URL"] = f"http://{HOST}:{port}"
+    _slack_environment(port)  # "Add to Slack" and the Web API go to the sandbox Slack of this very server
     # The same server answers on localhost: a console opened there may write with the session cookie too (CSRF).
     os.environ.setdefault("CSRF_TRUSTED_ORIGINS", f"http://localhost:{port}")
     _dialer_environment(port, region=region, account_id=account_id)
@@ -116,6 +118,21 @@ def _dialer_environment(port: int, *, region: str, account_id: str) -> None:
     # Webhook retries shrunk 20×: the first retry after a failure within ~2 s, the ~24 h of retries in ~72 min
     # (a receiver's own Retry-After is still honoured as it says). WEBHOOK_RETRY_SCALE=1 for the cloud's schedule.
     os.environ.setdefault("WEBHOOK_RETRY_SCALE", "0.05")
+
+
+# --- Each tenant's own Slack (issue 13) ---
+
+def _slack_environment(port: int) -> None:
+    """Slack is the stack's sandbox Slack (its authorize page, Web API and response_url), with a sandbox app of
+    random credentials — unless a real Slack app is configured (SLACK_CLIENT_ID in the environment)."""
+    if os.environ.get("SLACK_CLIENT_ID"):
+        return
+    sandbox = f"http://{HOST}:{port}{SANDBOX_SLACK_PATH}"
+    os.environ["SLACK_CLIENT_ID"] = f"sandbox.{secrets.token_hex(6)}"
+    os.environ["SLACK_CLIENT_SECRET"] = secrets.token_urlsafe(24)
+    os.environ["SLACK_API_BASE_URL"] = f"{sandbox}/api/"
+    os.environ["SLACK_AUTHORIZE_URL"] = f"{sandbox}/oauth/v2/authorize"
+    os.environ["SLACK_RESPONSE_URL_PREFIX"] = f"{sandbox}/respond/"
 
 
 def catalog_queues() -> list[str]:

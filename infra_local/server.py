@@ -34,6 +34,7 @@ from infra_local.sandbox_media import is_media_path, media_response
 from infra_local.sandbox_providers import PROVIDERS_PATH, provider_check_response
 from infra_local.sandbox_queues import QUEUES_PATH, queues_response
 from infra_local.sandbox_slack import SLACK_PATH, slack_response
+from infra_local.sandbox_slack_workspaces import SandboxSlack
 from infra_local.sandbox_webhook_receiver import RECEIVER_PATH, WebhookReceivers
 
 OUTBOX_PATH = "/_sandbox/outbox"  # local only: not a catalog route, never deployed
@@ -60,6 +61,8 @@ class LocalApiServer(ThreadingHTTPServer):
         self.account_id = environment.account_id
         self.region = environment.region
         self.runtime = LocalLambdaRuntime(region=environment.region, account_id=environment.account_id)
+        # The sandbox Slack: the workspaces tenants connect, standing in for Slack's OAuth pages and Web API.
+        self.slack = SandboxSlack()
         self.outbox = Outbox(account_id=environment.account_id, region=environment.region)
         self.base_url = environment.base_url
         # The simulated carrier: calls play on their own threads and reach the webhooks over HTTP.
@@ -146,7 +149,8 @@ class LocalApiRequestHandler(BaseHTTPRequestHandler):
             return self._sandbox("sandbox carrier", lambda: self.server.carrier.respond(method, target.path, body))
         if target.path == SLACK_PATH or target.path.startswith(SLACK_PATH + "/"):
             return self._sandbox("sandbox slack", lambda: slack_response(
-                method, target.path, body, base_url=self.server.base_url, query=target.query))
+                method, target.path, body, slack=self.server.slack, base_url=self.server.base_url,
+                query=target.query, headers=dict(self.headers.items())))
         if target.path == RECEIVER_PATH or target.path.startswith(RECEIVER_PATH + "/"):
             headers = {name.lower(): value for name, value in self.headers.items()}
             return self._sandbox("sandbox webhook receiver", lambda: self.server.webhook_receivers.respond(

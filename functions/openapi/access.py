@@ -55,6 +55,8 @@ ERROR_DESCRIPTIONS: dict[str, tuple[str, str, str]] = {  # status → (descripti
     "422": ("Well-formed but rejected (e.g. a generated rule book failed validation, an Idempotency-Key reused "
             "with another body)", "VALIDATION_FAILED", "The generated rule book was rejected"),
     "429": ("Rate limited: retry after `Retry-After` seconds", "RATE_LIMITED", "Too many requests"),
+    "502": ("A provider we called failed or could not be reached", "SLACK_UNAVAILABLE",
+            "Slack could not be reached"),
     "503": ("A dependency is not configured or unavailable", "UNAVAILABLE", "Not configured"),
 }
 #: Errors particular to one operation, beyond those its policy, parameters and body imply.
@@ -74,6 +76,13 @@ EXTRA_ERRORS: dict[str, tuple[str, ...]] = {
     "POST /workflows/{id}/run": ("402", "409", "422", "503"),  # 503 DIALER_UNAVAILABLE, ENCRYPTION_UNAVAILABLE
     "POST /workflows/{id}/pause": ("409",),
     "POST /approvals/{id}/decide": ("409",),
+    # Each tenant's own Slack: 503 SLACK_NOT_CONFIGURED / ENCRYPTION_UNAVAILABLE; 502 Slack unreachable; 409 the
+    # workspace is another tenant's (or the connection changed, or Slack wants a reconnect); 404 not connected;
+    # 422 no such channel.
+    "POST /integrations/slack/install": ("503",),
+    "GET /integrations/slack/oauth/callback": ("409", "502", "503"),
+    "PUT /integrations/slack": ("404", "409", "422", "502", "503"),
+    "DELETE /integrations/slack": ("404", "409", "503"),
     "POST /onboarding/complete": ("409",),
     "PUT /onboarding/credentials/{provider}": ("503",),
     "GET /billing/balance": ("404",),  # WALLET_NOT_FOUND

@@ -4,7 +4,7 @@ from shared.platform.queues import queue_entry
 
 
 def _decide(body: str) -> str:
-    from shared.approvals.slack_interactivity import handle_message
+    from shared.approvals.slack_clicks import handle_message
 
     return handle_message(body)
 

@@ -174,6 +174,7 @@ class VoicePlane(Construct):
             "POWERTOOLS_SERVICE_NAME": "callfunnel-voice",
             "TABLE_NAME": targets.data_table.table.table_name,
             "MEDIA_BUCKET": targets.media_bucket.bucket.bucket_name,
+            "CREDENTIALS_KMS_KEY_ID": targets.credentials_key.key.key_arn,  # opens tenants' Slack bot tokens
             "VOICE_PLANE_HOST": "0.0.0.0",  # the task's own network interface: only the ALB reaches it
             "VOICE_PLANE_PORT": str(CONTAINER_PORT),
             "VOICE_METRICS_NAMESPACE": METRICS_NAMESPACE,
@@ -214,6 +215,10 @@ class VoicePlane(Construct):
             sid="PublishVoiceMetrics", actions=["cloudwatch:PutMetricData"], resources=["*"],
             conditions={"StringEquals": {"cloudwatch:namespace": METRICS_NAMESPACE}}))
         self._recordings_finding = f"AwsSolutions-IAM5[Resource::<{media.logical_id}.Arn>/{RECORDINGS_OBJECTS}]"
+        # CREDENTIALS_KEY's statement (decrypt bound to the tenant's context): an approval asked mid-call is posted
+        # to the tenant's Slack with its sealed bot token.
+        for statement in GRANTS[Permission.CREDENTIALS_KEY](targets).statements:
+            role.add_to_principal_policy(statement)
 
     def _load_balancer(self, certificate_arn: str,
                        log_bucket: s3.IBucket) -> tuple[elbv2.ApplicationLoadBalancer, elbv2.ApplicationTargetGroup]:

@@ -11,6 +11,10 @@ ProposedAction = Literal["concession", "callback", "escalate"]
 ApprovalStatus = Literal["pending", "approved", "denied", "expired"]
 Decision = Literal["approve", "deny"]
 
+#: The Approve / Deny buttons of an approval's Slack message (their value is the approval id).
+APPROVE_ACTION_ID = "approval_approve"
+DENY_ACTION_ID = "approval_deny"
+
 #: The stored status a decision writes.
 DECIDED_STATUS: dict[str, ApprovalStatus] = {"approve": "approved", "deny": "denied"}
 
@@ -33,6 +37,9 @@ class Approval(BaseModel):
     decided_at: datetime | None = None
     decided_by: str | None = None
     note: str | None = None
+    #: The message about it in the tenant's Slack (chat.postMessage's channel and ts), updated when decided.
+    slack_channel: str | None = None
+    slack_ts: str | None = None
 
     def status_at(self, moment: datetime) -> ApprovalStatus:
         """A pending approval past its deadline reads as expired (nobody writes that transition)."""
@@ -66,7 +73,7 @@ class ApprovalView(BaseModel):
 
     @classmethod
     def of(cls, approval: Approval) -> "ApprovalView":
-        return cls(**approval.model_dump(exclude={"tenant_id"}))
+        return cls(**approval.model_dump(exclude={"tenant_id", "slack_channel", "slack_ts"}))
 
 
 class DecisionView(BaseModel):
@@ -76,13 +83,3 @@ class DecisionView(BaseModel):
     status: ApprovalStatus
     decided_at: datetime | None
     decided_by: str | None
-
-
-class OutboxMessage(BaseModel):
-    """A Slack message the sandbox notifier kept instead of posting (for a `/_sandbox/slack` outbox)."""
-
-    id: str
-    tenant_id: int
-    approval_id: str
-    sent_at: datetime
-    payload: dict[str, Any]

@@ -1,29 +1,34 @@
-"""The port "a human should decide this approval", a Slack incoming-webhook adapter and a sandbox adapter.
+"""Approval messages in the tenant's own Slack: posted to the channel it chose when an approval waits
+(chat.postMessage, Block Kit with Approve / Deny), updated in place once decided — from Slack or from the API
+(chat.update, the buttons replaced by the outcome).
 
-Notifying is best-effort: the approval exists (and shows in `GET /approvals`) whether or not Slack
-answered, so a failure is logged and never fails the request.
+Best-effort: the approval exists (and shows in `GET /approvals`) whether or not Slack answered, so a failure is
+logged and never fails the request. A tenant that has not connected Slack (or chosen a channel) gets nothing
+sent, and decides through the API.
 """
 
 from __future__ import annotations
 
-import json
-import urllib.error
-import urllib.request
 from typing import Any, Protocol
 
-from shared.approvals.models import Approval, OutboxMessage
+from shared.approvals import repository
+from shared.approvals.models import APPROVE_ACTION_ID, DENY_ACTION_ID, Approval
+from shared.integrations import service as integrations
+from shared.integrations.models import ConnectedSlack
 from shared.platform import clock
-from shared.platform.ids import new_id
 from shared.platform.observability import get_logger, mask_phone
+from shared.providers.slack.port import SlackApi
+from shared.providers.slack.web_api import slack_api
 
-SLACK_TIMEOUT_SECONDS = 3.0
-APPROVE_ACTION_ID = "approval_approve"
-DENY_ACTION_ID = "approval_deny"
+_OUTCOMES = {"approved": ":white_check_mark: *Approved*", "denied": ":no_entry: *Denied*"}
 
 
 class ApprovalNotifier(Protocol):
     def notify(self, approval: Approval) -> None:
         """Tell a human that this approval waits for a decision; never raises."""
+
+    def decided(self, approval: Approval) -> None:
+        """Show the decision where the human was told; never raises."""
 
 
 def _proposal_text(approval: Approval) -> str:
@@ -33,61 +38,105 @@ def _proposal_text(approval: Approval) -> str:
     return f"*{approval.proposed_action.capitalize()}*{value} proposed for {mask_phone(approval.target_phone)}"
 
 
+def _about(approval: Approval) -> list[dict[str, Any]]:
+    deadline = clock.iso(approval.expires_at)
+    return [
+        {"type": "section", "text": {"type": "mrkdwn", "text": _proposal_text(approval)}},
+        {"type": "section", "text": {"type": "mrkdwn", "text": f"_Why:_ {approval.rationale}"}},
+        {"type": "context", "elements": [{"type": "mrkdwn", "text": (
+            f"Workflow `{approval.workflow_id}` · run `{approval.run_id}` · decide before {deadline}")}]},
+    ]
+
+
 def slack_message(approval: Approval) -> dict[str, Any]:
     """Block Kit: what was proposed and why, and Approve / Deny buttons whose value is the approval id."""
-    deadline = clock.iso(approval.expires_at)
     return {
         "text": f"Approval needed: {approval.proposed_action} ({approval.id})",  # notification fallback
-        "blocks": [
-            {"type": "section", "text": {"type": "mrkdwn", "text": _proposal_text(approval)}},
-            {"type": "section", "text": {"type": "mrkdwn", "text": f"_Why:_ {approval.rationale}"}},
-            {"type": "context", "elements": [{"type": "mrkdwn", "text": (
-                f"Workflow `{approval.workflow_id}` · run `{approval.run_id}` · decide before {deadline}")}]},
-            {"type": "actions", "block_id": f"approval:{approval.tenant_id}:{approval.id}", "elements": [
-                {"type": "button", "action_id": APPROVE_ACTION_ID, "style": "primary", "value": approval.id,
-                 "text": {"type": "plain_text", "text": "Approve"}},
-                {"type": "button", "action_id": DENY_ACTION_ID, "style": "danger", "value": approval.id,
-                 "text": {"type": "plain_text", "text": "Deny"}},
-            ]},
-        ],
+        "blocks": [*_about(approval),
+                   {"type": "actions", "block_id": f"approval:{approval.tenant_id}:{approval.id}", "elements": [
+                       {"type": "button", "action_id": APPROVE_ACTION_ID, "style": "primary", "value": approval.id,
+                        "text": {"type": "plain_text", "text": "Approve"}},
+                       {"type": "button", "action_id": DENY_ACTION_ID, "style": "danger", "value": approval.id,
+                        "text": {"type": "plain_text", "text": "Deny"}},
+                   ]}],
     }
 
 
-class SlackWebhookNotifier:
-    def __init__(self, webhook_url: str, timeout_seconds: float = SLACK_TIMEOUT_SECONDS) -> None:
-        self._url = webhook_url
-        self._timeout = timeout_seconds
+def decided_message(approval: Approval) -> dict[str, Any]:
+    """The same message once decided: no buttons left, the outcome, who and when."""
+    outcome = _OUTCOMES.get(approval.status, f"*{approval.status.capitalize()}*")
+    when = clock.iso(approval.decided_at) or ""
+    note = f"\n_Note:_ {approval.note}" if approval.note else ""
+    return {
+        "text": f"Approval {approval.status}: {approval.proposed_action} ({approval.id})",
+        "blocks": [*_about(approval), {"type": "section", "text": {"type": "mrkdwn", "text": (
+            f"{outcome} by {_decider(approval.decided_by)} at {when}{note}")}}],
+    }
+
+
+def _decider(label: str | None) -> str:
+    """`slack:U123` → a Slack mention; a CallFunnel user or API key by its id."""
+    if not label:
+        return "someone"
+    if label.startswith("slack:"):
+        return f"<@{label.removeprefix('slack:')}>"
+    if label.startswith("api_key:"):
+        return f"API key `{label.removeprefix('api_key:')}`"
+    return f"`{label}` in CallFunnel"
+
+
+class SlackApprovalNotifier:
+    def __init__(self, api: SlackApi | None = None) -> None:
+        self._api = api or slack_api()
 
     def notify(self, approval: Approval) -> None:
-        body = json.dumps(slack_message(approval)).encode()
-        request = urllib.request.Request(self._url, data=body, method="POST",
-                                         headers={"Content-Type": "application/json"})
         try:
-            with urllib.request.urlopen(request, timeout=self._timeout) as response:
-                response.read()
-        except (urllib.error.URLError, TimeoutError, OSError) as error:
-            # urllib raises HTTPError (a URLError) for 4xx/5xx: Slack refused or is down.
-            get_logger().warning("Slack approval notification failed", extra={
-                "tenant_id": approval.tenant_id, "approval_id": approval.id, "reason": str(error)[:200]})
+            slack = integrations.connected_slack(approval.tenant_id)
+            if slack is None or slack.channel_id is None:
+                return  # no Slack (or no channel chosen): the API is where this tenant decides
+            posted = self._api.post_message(slack.token, slack.channel_id, slack_message(approval))
+            current = repository.record_slack_message(approval.tenant_id, approval.id, channel=posted.channel,
+                                                      ts=posted.ts)
+            if current is not None and current.status != "pending":
+                self._update(slack, current)  # decided while the message was on its way
+        except Exception as error:  # a notification never fails the approval
+            _log_failure("Slack approval message failed", approval, error)
 
-
-class SandboxNotifier:
-    """Keeps the message Slack would have received in the table, for a sandbox outbox to show."""
-
-    def notify(self, approval: Approval) -> None:
-        from shared.approvals import repository
-
-        message = OutboxMessage(id=new_id("slk"), tenant_id=approval.tenant_id, approval_id=approval.id,
-                                sent_at=clock.now(), payload=slack_message(approval))
+    def decided(self, approval: Approval) -> None:
+        if not approval.slack_ts:
+            return  # never posted (no Slack), or not yet: notify() updates it once it knows the ts
         try:
-            repository.keep_outbox_message(message)
-        except Exception as error:  # best-effort, like the real adapter
-            get_logger().warning("Sandbox approval notification failed", extra={
-                "tenant_id": approval.tenant_id, "approval_id": approval.id, "reason": str(error)[:200]})
+            slack = integrations.connected_slack(approval.tenant_id)
+            if slack is not None:
+                self._update(slack, approval)
+        except Exception as error:  # a notification never fails the decision
+            _log_failure("Slack approval update failed", approval, error)
+
+    def _update(self, slack: ConnectedSlack, approval: Approval) -> None:
+        self._api.update_message(slack.token, approval.slack_channel or "", approval.slack_ts or "",
+                                 decided_message(approval))
+
+
+def delete_slack_message(approval: Approval, api: SlackApi | None = None) -> bool:
+    """DSR erase: remove the approval's message from the tenant's Slack (chat.delete); True once it is gone."""
+    if not approval.slack_ts:
+        return False
+    try:
+        slack = integrations.connected_slack(approval.tenant_id)
+        if slack is None:
+            return False  # disconnected: the message is the workspace's now, out of our reach
+        (api or slack_api()).delete_message(slack.token, approval.slack_channel or "", approval.slack_ts)
+    except Exception as error:  # the erase goes on; a later erase tries again
+        _log_failure("Slack approval message not deleted", approval, error)
+        return False
+    repository.forget_slack_message(approval.tenant_id, approval.id)
+    return True
+
+
+def _log_failure(what: str, approval: Approval, error: Exception) -> None:
+    get_logger().warning(what, extra={"tenant_id": approval.tenant_id, "approval_id": approval.id,
+                                      "error": type(error).__name__, "code": getattr(error, "code", None)})
 
 
 def default_notifier() -> ApprovalNotifier:
-    from shared.platform.settings import get_settings
-
-    url = get_settings().slack_webhook_url
-    return SlackWebhookNotifier(url.get_secret_value()) if url else SandboxNotifier()
+    return SlackApprovalNotifier()

@@ -1,20 +1,19 @@
-"""Approvals and the sandbox Slack outbox in the single table (patterns AP1–AP5)."""
+"""Approvals in the single table (patterns AP1–AP5)."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
 from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
 
-from shared.approvals.models import Approval, ApprovalStatus, OutboxMessage
+from shared.approvals.models import Approval, ApprovalStatus
 from shared.platform.errors import Conflict
 from shared.platform.storage import keys
 from shared.platform.storage.table import TableItem
 
 #: The list is a view of the recent queue, not an archive: a Query reads at most this many items.
 LIST_LIMIT = 500
-OUTBOX_RETENTION = timedelta(days=7)
 
 
 class _ApprovalItem(TableItem, discriminator="Approval"):
@@ -35,14 +34,8 @@ class _ApprovalItem(TableItem, discriminator="Approval"):
     decided_at = UTCDateTimeAttribute(null=True)
     decided_by = UnicodeAttribute(null=True)
     note = UnicodeAttribute(null=True)
-
-
-class _SlackOutboxItem(TableItem, discriminator="SlackOutboxMessage"):
-    message_id = UnicodeAttribute()
-    tenant_id = NumberAttribute()
-    approval_id = UnicodeAttribute()
-    sent_at = UTCDateTimeAttribute()
-    payload = JSONAttribute()
+    slack_channel = UnicodeAttribute(null=True)
+    slack_ts = UnicodeAttribute(null=True)
 
 
 def _approval_from(item: _ApprovalItem) -> Approval:
@@ -51,7 +44,8 @@ def _approval_from(item: _ApprovalItem) -> Approval:
                     proposed_value_minor=item.proposed_value_minor, currency=item.currency,
                     rationale=item.rationale, context=item.context or {}, status=item.status,
                     created_at=item.created_at, expires_at=item.expires_at, decided_at=item.decided_at,
-                    decided_by=item.decided_by, note=item.note)
+                    decided_by=item.decided_by, note=item.note, slack_channel=item.slack_channel,
+                    slack_ts=item.slack_ts)
 
 
 def _is_condition_failure(error: Exception) -> bool:
@@ -110,24 +104,28 @@ def record_decision(tenant_id: int, approval_id: str, *, status: ApprovalStatus,
     return _approval_from(item)
 
 
-def keep_outbox_message(message: OutboxMessage) -> None:
-    _SlackOutboxItem(
-        keys.slack_outbox_pk(message.tenant_id), keys.slack_outbox_sk(message.id),
-        message_id=message.id, tenant_id=message.tenant_id, approval_id=message.approval_id,
-        sent_at=message.sent_at, payload=message.payload,
-        ttl=int((message.sent_at + OUTBOX_RETENTION).timestamp()),
-    ).save(condition=_SlackOutboxItem.PK.does_not_exist())
+def record_slack_message(tenant_id: int, approval_id: str, *, channel: str, ts: str) -> Approval | None:
+    """Remember where the approval's Slack message is (AP6); returns the approval as it now stands (a decision
+    may have landed while the message was being posted), None if it is gone."""
+    item = _ApprovalItem(keys.approvals_pk(tenant_id), keys.approval_sk(approval_id))
+    try:
+        item.update(actions=[_ApprovalItem.slack_channel.set(channel), _ApprovalItem.slack_ts.set(ts)],
+                    condition=_ApprovalItem.PK.exists())
+    except UpdateError as error:
+        if _is_condition_failure(error):
+            return None
+        raise
+    return _approval_from(item)
 
 
-def outbox_messages(tenant_id: int, limit: int = 50) -> list[OutboxMessage]:
-    items = _SlackOutboxItem.query(keys.slack_outbox_pk(tenant_id),
-                                   _SlackOutboxItem.SK.startswith(keys.SLACK_OUTBOX_PREFIX),
-                                   scan_index_forward=False, limit=limit)
-    return [OutboxMessage(id=item.message_id, tenant_id=item.tenant_id, approval_id=item.approval_id,
-                          sent_at=item.sent_at, payload=item.payload) for item in items]
+def forget_slack_message(tenant_id: int, approval_id: str) -> None:
+    """The Slack message was deleted (DSR erase): nothing to update any more."""
+    item = _ApprovalItem(keys.approvals_pk(tenant_id), keys.approval_sk(approval_id))
+    item.update(actions=[_ApprovalItem.slack_channel.remove(), _ApprovalItem.slack_ts.remove()],
+                condition=_ApprovalItem.PK.exists())
 
 
-# --- DSR (data-subject requests): one callee's approvals, pseudonymised in place; their Slack outbox copies ------
+# --- DSR (data-subject requests): one callee's approvals, pseudonymised in place ------------------------------------
 
 def for_target(tenant_id: int, target_phone: str) -> list[Approval]:
     """Every approval about one number (or its pseudonym), newest first: the whole partition, filtered."""
@@ -143,16 +141,3 @@ def pseudonymise(tenant_id: int, approval_id: str, pseudonym: str) -> None:
     item.update(actions=[_ApprovalItem.target_phone.set(pseudonym), _ApprovalItem.context.set({}),
                          _ApprovalItem.rationale.set("[erased]"), _ApprovalItem.note.remove()],
                 condition=_ApprovalItem.PK.exists())
-
-
-def delete_outbox_messages(tenant_id: int, approval_ids: set[str]) -> int:
-    """Delete the sandbox Slack messages about these approvals; returns how many."""
-    if not approval_ids:
-        return 0
-    items = [item for item in _SlackOutboxItem.query(keys.slack_outbox_pk(tenant_id),
-                                                     _SlackOutboxItem.SK.startswith(keys.SLACK_OUTBOX_PREFIX))
-             if item.approval_id in approval_ids]
-    with _SlackOutboxItem.batch_write() as batch:
-        for item in items:
-            batch.delete(item)
-    return len(items)

@@ -1,4 +1,4 @@
-"""Approvals: the conversation engine asks, a human (API, dashboard, later Slack) decides once.
+"""Approvals: the conversation engine asks, a human (API, dashboard, the tenant's Slack) decides once.
 
 The first decision wins: one conditional write (`status = pending AND expires_at > now`). A pending
 approval past its deadline is read as expired — the waiting call gives up on its own clock.
@@ -85,7 +85,8 @@ def list_approvals(principal: Principal, workflow_id: str | None = None,
     return [approval for approval in approvals if status is None or approval.status == status]
 
 
-def decide(decider: Principal | Actor, approval_id: str, decision: Decision, note: str | None = None) -> DecisionView:
+def decide(decider: Principal | Actor, approval_id: str, decision: Decision, note: str | None = None,
+           notifier: ApprovalNotifier | None = None) -> DecisionView:
     actor = actor_of(decider) if isinstance(decider, Principal) else decider
     note = (note or "").strip()[:MAX_NOTE_CHARS] or None
     now = clock.now()
@@ -94,6 +95,7 @@ def decide(decider: Principal | Actor, approval_id: str, decision: Decision, not
                                          note=note, now=now)
     if decided is None:
         _refuse(actor.tenant_id, approval_id)
+    (notifier or default_notifier()).decided(decided)  # the Slack message shows the outcome, wherever it was made
     count_business_event("ApprovalDecided")
     _record_decision_on_timeline(decided)
     publish_event(decided.tenant_id, "approval.decided", ApprovalView.of(decided).model_dump(mode="json"))

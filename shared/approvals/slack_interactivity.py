@@ -1,9 +1,9 @@
 """Approve / Deny clicked in Slack: verify and enqueue at once (Slack wants an answer within 3 s), decide later.
 
 The route verifies the v0 signature on the raw form body, reads the `block_actions` payload and queues
-`{tenant_id, approval_id, decision, slack_user, response_url}`. The consumer decides through the service
-(the first decision wins), so a later click, an expired approval or an id that is not the block's tenant's
-is acknowledged without effect; anything else propagates and SQS retries (then the DLQ).
+`{tenant_id, approval_id, decision, slack_user, team_id, response_url}`; the slack-actions consumer decides it
+(`shared.approvals.slack_clicks`). Kept apart from the consumer so the route's package carries no Slack client,
+no KMS and no table access: it only verifies and enqueues.
 """
 
 from __future__ import annotations
@@ -11,23 +11,17 @@ from __future__ import annotations
 import json
 import urllib.parse
 from collections.abc import Mapping
-from typing import Any
 
 from pydantic import BaseModel
 
 from shared.approvals import slack_signature
-from shared.approvals.models import Decision
-from shared.approvals.notifier import APPROVE_ACTION_ID, DENY_ACTION_ID
+from shared.approvals.models import APPROVE_ACTION_ID, DENY_ACTION_ID, Decision
 from shared.platform import clock
-from shared.platform.errors import BadRequest, Conflict, NotFound, Unavailable
+from shared.platform.errors import BadRequest, Unavailable
 from shared.platform.observability import get_logger
 
 DECISIONS: dict[str, Decision] = {APPROVE_ACTION_ID: "approve", DENY_ACTION_ID: "deny"}
 BLOCK_PREFIX = "approval"
-#: Only Slack's own hosts get a follow-up POST: the URL comes from the (signed) payload, but never fetch elsewhere.
-RESPONSE_URL_PREFIX = "https://hooks.slack.com/"
-RESPONSE_TIMEOUT_SECONDS = 3.0
-DECIDED, ALREADY_DECIDED, NOT_FOUND = "decided", "already_decided", "not_found"
 
 
 class SlackAction(BaseModel):
@@ -37,6 +31,8 @@ class SlackAction(BaseModel):
     approval_id: str
     decision: Decision
     slack_user: str
+    #: The Slack workspace the click came from (`team.id`); None only on clicks queued before it was read.
+    team_id: str | None = None
     response_url: str | None = None
 
 
@@ -54,11 +50,14 @@ def parse_payload(body: bytes) -> SlackAction | None:
     decision = DECISIONS.get(action.get("action_id", ""))
     target = _block_target(str(action.get("block_id", "")))
     user = payload.get("user") if isinstance(payload.get("user"), dict) else {}
-    if decision is None or target is None or action.get("value") != target[1] or not user.get("id"):
+    team = payload.get("team") if isinstance(payload.get("team"), dict) else {}
+    team_id = team.get("id") or user.get("team_id")
+    if decision is None or target is None or action.get("value") != target[1] or not user.get("id") \
+            or not isinstance(team_id, str) or not team_id:
         return None
     response_url = payload.get("response_url")
     return SlackAction(tenant_id=target[0], approval_id=target[1], decision=decision, slack_user=str(user["id"]),
-                       response_url=response_url if isinstance(response_url, str) else None)
+                       team_id=team_id, response_url=response_url if isinstance(response_url, str) else None)
 
 
 def _block_target(block_id: str) -> tuple[int, str] | None:
@@ -99,43 +98,3 @@ def _enqueue(action: SlackAction) -> None:
 
     send(get_settings().slack_actions_queue_url, action.model_dump_json(),
          attributes={"approval_id": action.approval_id}, unconfigured_code="SLACK_NOT_CONFIGURED")
-
-
-def handle_message(body: str) -> str:
-    """Decide one queued click; returns what happened. A malformed body raises (ours: the DLQ shows it)."""
-    from shared.approvals import service
-
-    action = SlackAction.model_validate_json(body)
-    log = {"tenant_id": action.tenant_id, "approval_id": action.approval_id, "decision": action.decision}
-    try:
-        decided = service.decide(service.Actor(action.tenant_id, f"slack:{action.slack_user}"),
-                                 action.approval_id, action.decision, note=None)
-    except (Conflict, NotFound) as refused:
-        # Someone decided first, the deadline passed, or the id is not this tenant's: a retry cannot help.
-        get_logger().info("Slack approval click refused; acknowledged", extra={**log, "code": refused.code})
-        _respond(action, refused.message)
-        return NOT_FOUND if isinstance(refused, NotFound) else ALREADY_DECIDED
-    get_logger().info("Slack approval click decided", extra=log)
-    _respond(action, f"Approval {decided.status} by <@{action.slack_user}>.")
-    return DECIDED
-
-
-def _respond(action: SlackAction, text: str) -> None:
-    """Best-effort ephemeral reply to the clicker through Slack's response_url; never raises."""
-    url = action.response_url
-    if not url or not url.startswith(RESPONSE_URL_PREFIX):
-        return
-    post_to_slack(url, {"response_type": "ephemeral", "replace_original": False, "text": text})
-
-
-def post_to_slack(url: str, message: dict[str, Any]) -> None:
-    import urllib.error
-    import urllib.request
-
-    request = urllib.request.Request(url, data=json.dumps(message).encode(), method="POST",
-                                     headers={"Content-Type": "application/json"})
-    try:
-        with urllib.request.urlopen(request, timeout=RESPONSE_TIMEOUT_SECONDS) as response:
-            response.read()
-    except (urllib.error.URLError, TimeoutError, OSError, ValueError) as error:
-        get_logger().warning("Slack response_url reply failed", extra={"reason": str(error)[:200]})

@@ -3,7 +3,7 @@
 What goes and what stays:
 - deleted: audience rows (pages rewritten, summary count fixed), each run's target item, the contact's
   timeline events (every copy), its cool-down stamp, its recordings and earlier DSR export ZIPs, the
-  sandbox Slack messages about its approvals, and its items in the runs' S3 manifests;
+  messages about its approvals in the tenant's Slack (chat.delete), and its items in the runs' S3 manifests;
 - pseudonymised (kept for audit and billing, the number replaced by `erased:<keyed hash>`): calls (the
   transcript and anything quoting the callee wiped; status, duration and charge kept, so the run's
   counters and the ledger still add up), approvals (the decision kept), DNC audit rows;
@@ -142,8 +142,9 @@ def _pseudonymise_approvals(found: Footprint, pseudonymised: Counter[str], delet
         if approval.target_phone != pseudonym:
             approvals.pseudonymise(found.contact.tenant_id, approval.id, pseudonym)
             pseudonymised["approvals"] += 1
-    deleted["slack_messages"] += approvals.delete_outbox_messages(
-        found.contact.tenant_id, {approval.id for approval in found.approvals})
+    from shared.approvals.notifier import delete_slack_message
+
+    deleted["slack_messages"] += sum(delete_slack_message(approval) for approval in found.approvals)
 
 
 def _delete_timeline(found: Footprint, deleted: Counter[str]) -> None:

@@ -65,6 +65,13 @@ def encrypt(tenant_id: int, plaintext: bytes) -> Envelope:
                     algorithm=algorithm)
 
 
+def ensure_available() -> None:
+    """Raise 503 `ENCRYPTION_UNAVAILABLE` unless a secret could be sealed here (checked before asking a provider
+    for one, so nothing is issued that could not be stored)."""
+    if not get_settings().credentials_kms_key_id:
+        _master_key()
+
+
 def decrypt(tenant_id: int, envelope: Envelope) -> bytes:
     from cryptography.exceptions import InvalidTag
     from cryptography.hazmat.primitives.ciphers.aead import AESGCM

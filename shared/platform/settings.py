@@ -80,9 +80,21 @@ class Settings(BaseSettings):
     payments_webhook_secret: SecretStr | None = Field(None, alias="PAYMENTS_WEBHOOK_SECRET")
     slack_signing_secret: SecretStr | None = Field(None, alias="SLACK_SIGNING_SECRET")
 
-    # --- Approvals (issue 5): the Slack incoming webhook "a human should decide" messages go to; absent:
-    # the sandbox notifier keeps them in the table instead.
-    slack_webhook_url: SecretStr | None = Field(None, alias="SLACK_WEBHOOK_URL")
+    # --- Each tenant's own Slack (issue 13): "Add to Slack" (OAuth v2) installs this deployment's Slack app in
+    # the tenant's workspace; approvals go to the channel the tenant chose. The app's credentials (cloud: from the
+    # ops-managed Slack secret, infra_cdk/constructs/slack_secrets.py); without them "Add to Slack" answers 503
+    # SLACK_NOT_CONFIGURED and tenants decide through the API. SLACK_SIGNING_SECRET (above) verifies the clicks.
+    slack_client_id: str | None = Field(None, alias="SLACK_CLIENT_ID")
+    slack_client_secret: SecretStr | None = Field(None, alias="SLACK_CLIENT_SECRET")
+    #: Where Slack is: its Web API and its authorize page (the local stack points both at its sandbox Slack).
+    slack_api_base_url: str = Field("https://slack.com/api/", alias="SLACK_API_BASE_URL")
+    slack_authorize_url: str = Field("https://slack.com/oauth/v2/authorize", alias="SLACK_AUTHORIZE_URL")
+    #: A click's follow-up reply (its signed `response_url`) is posted only under this prefix: Slack's own host.
+    slack_response_url_prefix: str = Field("https://hooks.slack.com/", alias="SLACK_RESPONSE_URL_PREFIX")
+    #: How long an "Add to Slack" authorization may take, from the install request to Slack's redirect back.
+    slack_oauth_state_ttl_seconds: int = Field(600, alias="SLACK_OAUTH_STATE_TTL_SECONDS", ge=60, le=3600)
+    #: Slack Web API calls wait at most this long (an approval's caller is on hold meanwhile).
+    slack_timeout_seconds: float = Field(3.0, alias="SLACK_TIMEOUT_SECONDS", gt=0, le=30)
 
     # --- The dialer (issue 5) ---
     dialer_state_machine_arn: str | None = Field(None, alias="DIALER_STATE_MACHINE_ARN")

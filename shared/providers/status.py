@@ -27,8 +27,7 @@ def provider_statuses() -> dict[str, ProviderStatus]:
         "tts": pick(settings.cartesia_api_key is not None, "cartesia", "sandbox-mp3"),
         "stt": pick(settings.deepgram_api_key is not None, "deepgram"),
         "payments": pick(settings.payments_api_key is not None, "stripe", "sandbox-processor"),
-        # Where approval requests are posted: Slack's incoming webhook, else the sandbox outbox.
-        "slack": pick(settings.slack_webhook_url is not None, "slack-webhook", "sandbox-outbox"),
+        "slack": _slack(settings),
         "email": ProviderStatus(configured=email != "disabled", mode=email, sandbox=email != "ses"),
     }
 
@@ -41,3 +40,12 @@ def _telephony(settings) -> ProviderStatus:
     ) if configured]
     return ProviderStatus(configured=bool(carriers), mode="+".join(carriers) or "sandbox-carrier",
                           sandbox=not carriers)
+
+
+def _slack(settings) -> ProviderStatus:
+    """"Add to Slack" for each tenant's own workspace: Slack itself, the local stack's sandbox Slack, or nothing
+    (no app credentials: tenants decide approvals through the API only)."""
+    if not (settings.slack_client_id and settings.slack_client_secret):
+        return ProviderStatus(configured=False, mode="disabled", sandbox=False)
+    real = settings.slack_api_base_url.startswith("https://slack.com/")
+    return ProviderStatus(configured=True, mode="slack-oauth" if real else "sandbox-slack", sandbox=not real)

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 import pytest
 
 from tests.contract.helpers import assert_error, sign_up_and_log_in
+from tests.contract.slack_helpers import channel_of, connect_sandbox_slack, message_about, wait_for, workspace_name
 
 US_PROMPT = ("Renewal reminders for our US customers, 9am-8pm Eastern time every day, offer up to 20% off, "
              "auto-approve 10%")
@@ -179,9 +180,9 @@ def test_a_forged_carrier_webhook_is_refused(http, base_url):
 
 
 def test_a_human_approves_in_the_sandbox_slack_while_the_callee_holds(http, base_url, callable_clock):
-    import re
-
     owner = sign_up_and_log_in(http, base_url, country="US")
+    workspace = workspace_name("Dialer")
+    team = connect_sandbox_slack(http, base_url, owner, workspace)  # the tenant's own (sandbox) Slack
     workflow = _ready_workflow(http, base_url, owner, ["+14155550304"], is_test=True)  # 4: asks for a discount
     assert http.post(f"{base_url}/workflows/{workflow['id']}/run", headers=owner.auth).status_code == 201
     deadline, approval = time.monotonic() + 60, None
@@ -191,9 +192,9 @@ def test_a_human_approves_in_the_sandbox_slack_while_the_callee_holds(http, base
         time.sleep(0.3)
     assert approval is not None, "the callee never asked for a discount"
 
-    page = http.get(f"{base_url}/_sandbox/slack").text
-    row = next(part for part in page.split("<tr>") if approval["id"] in part)
-    form = dict(re.findall(r'name="(\w+)" value="([^"]*)"', row.split("</form>")[0]))
+    message = wait_for(lambda: message_about(http, base_url, workspace, approval["id"]), what="the Slack message")
+    form = {"team_id": team["id"], "channel_id": channel_of(team, "approvals")["id"], "ts": message["ts"],
+            "action_id": "approval_approve"}
     clicked = http.post(f"{base_url}/_sandbox/slack/click", data=form, allow_redirects=False)
     deadline = time.monotonic() + 30  # the click is acknowledged at once and decided from the slack-actions queue
     while time.monotonic() < deadline and http.get(f"{base_url}/api/approvals", params={"status": "pending"},

@@ -61,6 +61,8 @@ REFUSED_FOR_MEANING = {
                                   "(a one-of of free-form spellings no pattern states)",
     "INVALID_TOKEN": "a well-formed email-verification token that was never issued",
     "INVALID_CURSOR": "a well-formed cursor that is not one the server issued",
+    "SLACK_OAUTH_STATE_INVALID": "a well-formed OAuth state this user never started (or a newer one replaced)",
+    "SLACK_OAUTH_CODE_MISSING": "Slack's redirect carries a code or an error (a one-of across query parameters)",
     "IDENTIFIER_REQUIRED": "one of several optional identifiers is required (OpenAPI has no one-of across "
                            "query parameters or optional fields)",
     "AMBIGUOUS_IDENTIFIER": "several of those optional identifiers given at once (the same missing one-of)",

@@ -34,6 +34,7 @@ def test_healthz_reports_every_provider_in_sandbox_mode_on_the_local_stack(base_
         assert status["sandbox"] is True, name
     assert health["providers"]["llm"]["mode"] == "offline-composer"
     assert health["providers"]["tts"]["mode"] == "sandbox-mp3"
+    assert health["providers"]["slack"]["mode"] == "sandbox-slack"  # each tenant's own (sandbox) Slack
 
 
 def test_openapi_document_is_openapi_3_1(base_url: str, http: requests.Session) -> None:

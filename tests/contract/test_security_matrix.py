@@ -43,12 +43,16 @@ MAX_RATE_LIMIT_RETRIES = 6
 SCOPE_EXCEPTIONS: dict[str, tuple[Scope, str]] = {
     "DELETE /dnc/{phone_e164}": (Scope.WRITE, "the reference marks it JWT · write: un-listing is not destructive"),
     "POST /numbers/search": (Scope.READ, "a search of the carrier's inventory that changes nothing"),
+    "GET /integrations/slack/oauth/callback": (Scope.WRITE, "Slack's redirect back (a GET) connects the workspace: "
+                                                            "the same write as the install it completes"),
 }
 #: Routes that revoke the token they are called with.
 CREDENTIAL_CONSUMING = {"POST /auth/logout"}
 #: Routes that refuse API keys: account self-management and what needs a human in the audit trail.
 USERS_ONLY = {"GET /api-keys", "POST /api-keys", "POST /api-keys/{id}/revoke", "DELETE /api-keys/{id}",
-              "PUT /workflows/{id}/compliance"}
+              "PUT /workflows/{id}/compliance",
+              # "Add to Slack": the OAuth state is bound to the user, and the installing user is recorded.
+              "POST /integrations/slack/install", "GET /integrations/slack/oauth/callback"}
 DESTRUCTIVE = re.compile(r"^DELETE |/(retire|release|erase)$")
 STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
 FOREIGN_ORIGIN = "https://evil.example"

@@ -1,6 +1,6 @@
 """Slack interactivity over HTTP: unsigned or badly signed posts are refused before anything is read; a
-signed click is acknowledged at once and consumed from the slack-actions queue. (No public API creates an
-approval, so deciding one is proven on moto in tests/integration.)"""
+signed click is acknowledged at once and consumed from the slack-actions queue (from a workspace no tenant
+connected, it decides nothing). Deciding from a tenant's own Slack: test_slack_tenants.py."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from tests.contract.helpers import assert_error
 
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 CLICK = urllib.parse.urlencode({"payload": json.dumps({
-    "type": "block_actions", "user": {"id": "U1"},
+    "type": "block_actions", "user": {"id": "U1"}, "team": {"id": "T0NOBODY00"},
     "actions": [{"action_id": "approval_approve", "block_id": "approval:1:apr_contract", "value": "apr_contract"}],
 })})
 

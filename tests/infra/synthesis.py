@@ -18,6 +18,7 @@ PAYMENTS_SECRET_NAME = "callfunnel/payments"
 VOICE_DOMAIN_NAME = "voice.callfunnel.example"
 VOICE_CERTIFICATE_ARN = "arn:aws:acm:us-east-1:123456789012:certificate/0f4c1e2a-1b2c-4d5e-8f90-a1b2c3d4e5f6"
 VOICE_SECRET_NAME = "callfunnel/voice-providers"
+SLACK_SECRET_NAME = "callfunnel/slack-app"
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,8 @@ def synthesise(assembly_dir: Path) -> None:
             "voice_domain_name": VOICE_DOMAIN_NAME,
             "voice_certificate_arn": VOICE_CERTIFICATE_ARN,
             "voice_secret_name": VOICE_SECRET_NAME,
+            # The Slack app's credentials ("Add to Slack", interactivity signatures).
+            "slack_secret_name": SLACK_SECRET_NAME,
             # Report cdk-nag findings in validation-report.json instead of raising, so the nag test
             # names them rather than every infra test erroring in the fixture.
             "@aws-cdk/core:failSynthOnValidationErrors": False,

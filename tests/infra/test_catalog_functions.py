@@ -7,6 +7,7 @@ import pytest
 from functions.catalog import FUNCTIONS, LambdaFunction, Permission
 from infra_cdk.constructs.media_stream_secret import DESCRIPTION as MEDIA_STREAM_SECRET
 from infra_cdk.constructs.payment_secrets import RECIPIENTS, ROTATION_VARIABLES
+from infra_cdk.constructs.slack_secrets import RECIPIENTS as SLACK_SECRET_RECIPIENTS
 from infra_cdk.constructs.voice_plane import URL_RECIPIENTS as VOICE_PLANE_URL_RECIPIENTS
 from tests.infra.packages import deployed_package
 from tests.infra.synthesis import Synthesis
@@ -150,6 +151,7 @@ def test_function_environment_is_the_common_one_plus_what_its_permissions_need(
     environment = function["Properties"]["Environment"]["Variables"]
     expected = ENVIRONMENT_OF_EVERY_FUNCTION.union(
         *(ENVIRONMENT_OF_PERMISSION.get(p, set()) for p in spec.permissions), _payment_secret_variables(spec),
+        set(SLACK_SECRET_RECIPIENTS.get(spec.name, {})),
         {"VOICE_PLANE_URL"} if spec.name in VOICE_PLANE_URL_RECIPIENTS else set(),
     )
     assert set(environment) == expected

@@ -8,6 +8,7 @@ import pytest
 from functions.catalog import FUNCTIONS, LambdaFunction, Permission
 from infra_cdk.constructs.media_stream_secret import DESCRIPTION as MEDIA_STREAM_SECRET
 from infra_cdk.constructs.payment_secrets import RECIPIENTS
+from infra_cdk.constructs.slack_secrets import RECIPIENTS as SLACK_SECRET_RECIPIENTS
 from tests.infra.synthesis import Synthesis
 from tests.infra.template_queries import lambda_of, referenced_id, role_statements, statements_with_action
 
@@ -81,7 +82,7 @@ def test_every_function_environment_is_encrypted_with_a_customer_managed_key(
     _, function = lambda_of(synthesis, spec)
     key = synthesis.resources[referenced_id(function["Properties"]["KmsKeyArn"])]
     assert key["Type"] == "AWS::KMS::Key" and key["Properties"]["EnableKeyRotation"] is True
-    if spec.name not in RECIPIENTS:  # payment secret holders keep a key of their own
+    if spec.name not in {*RECIPIENTS, *SLACK_SECRET_RECIPIENTS}:  # secret holders keep a key of their own
         assert referenced_id(function["Properties"]["KmsKeyArn"]) == _platform_key(synthesis)[0]
 
 

@@ -1,4 +1,5 @@
-"""Approvals on moto: the queue, approve / deny once, expiry, tenant isolation, scopes, the sandbox outbox."""
+"""Approvals on moto: the queue, approve / deny once, expiry, tenant isolation, scopes (their Slack messages:
+test_slack_approvals.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 
-from shared.approvals import repository, service
+from shared.approvals import service
 from shared.platform import clock
 from tests.integration.conftest import mint_key, sign_up_and_log_in
 from tests.integration.test_wallet_ledger import make_dynamodb_atomic
@@ -154,12 +155,3 @@ def test_concurrent_decisions_have_exactly_one_winner(api, monkeypatch):
     winners = [outcome for outcome in outcomes if outcome != "refused"]
     assert len(winners) == 1
     assert service.get_decision(account.tenant_id, approval.id).status == winners[0]
-
-
-def test_the_sandbox_notifier_keeps_the_slack_message_in_the_outbox(api):
-    account = sign_up_and_log_in(api)
-    approval = _request(account.tenant_id)
-    [message] = repository.outbox_messages(account.tenant_id)
-    assert message.approval_id == approval.id
-    buttons = next(block for block in message.payload["blocks"] if block["type"] == "actions")["elements"]
-    assert {button["value"] for button in buttons} == {approval.id}

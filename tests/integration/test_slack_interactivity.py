@@ -1,4 +1,5 @@
-"""Slack Approve / Deny on moto: the signed click is queued at once, the consumer decides once, per tenant."""
+"""Slack Approve / Deny on moto: the signed click is queued at once; the consumer maps the click's workspace to
+its tenant, refuses a click from any other workspace, and decides once, per tenant."""
 
 from __future__ import annotations
 
@@ -11,20 +12,31 @@ from typing import Any
 import pytest
 
 from functions.slack_actions.handler import lambda_handler as consume
-from shared.approvals import service, slack_interactivity
+from shared.approvals import service, slack_clicks
 from shared.approvals.slack_signature import signature_headers
 from shared.platform import clock
 from shared.platform.settings import reset_settings
 from tests.integration.conftest import sign_up_and_log_in
+from tests.integration.slack_fixtures import connect, sandbox_slack
 
 SECRET = "slack_signing_secret_integration"
 PATH = "/slack/interactivity"
 FORM = {"content-type": "application/x-www-form-urlencoded"}
 RESPONSE_URL = "https://hooks.slack.com/actions/T1/1/abc"
+NOBODYS_WORKSPACE = "T0NOBODY00"
 
 
 @pytest.fixture
-def queue_url(api, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+def slack(api, monkeypatch: pytest.MonkeyPatch):
+    with sandbox_slack(monkeypatch) as fake:
+        # Follow-up replies are caught by `slack_replies`; they would go to Slack's own host
+        monkeypatch.setenv("SLACK_RESPONSE_URL_PREFIX", "https://hooks.slack.com/")
+        reset_settings()
+        yield fake
+
+
+@pytest.fixture
+def queue_url(api, slack, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     from shared.platform.aws import client
 
     sqs = client("sqs")
@@ -33,8 +45,6 @@ def queue_url(api, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     monkeypatch.setenv("SLACK_SIGNING_SECRET", SECRET)
     reset_settings()
     yield url
-    monkeypatch.undo()
-    reset_settings()
     sqs.delete_queue(QueueUrl=url)
 
 
@@ -42,7 +52,7 @@ def queue_url(api, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
 def slack_replies(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, dict]]:
     """What the consumer would have posted back to Slack's response_url (nothing leaves the process)."""
     posted: list[tuple[str, dict]] = []
-    monkeypatch.setattr(slack_interactivity, "post_to_slack", lambda url, message: posted.append((url, message)))
+    monkeypatch.setattr(slack_clicks, "post_to_slack", lambda url, message: posted.append((url, message)))
     return posted
 
 
@@ -56,8 +66,10 @@ def _form(payload: Any) -> bytes:
     return urllib.parse.urlencode({"payload": json.dumps(payload)}).encode()
 
 
-def _click(tenant_id: int, approval_id: str, action_id: str = "approval_approve", user: str = "U1") -> bytes:
-    return _form({"type": "block_actions", "user": {"id": user}, "response_url": RESPONSE_URL,
+def _click(tenant_id: int, approval_id: str, action_id: str = "approval_approve", user: str = "U1",
+           team: str = NOBODYS_WORKSPACE) -> bytes:
+    return _form({"type": "block_actions", "user": {"id": user, "team_id": team}, "team": {"id": team},
+                  "response_url": RESPONSE_URL,
                   "actions": [{"action_id": action_id, "block_id": f"approval:{tenant_id}:{approval_id}",
                                "value": approval_id, "type": "button"}]})
 
@@ -90,35 +102,40 @@ def _drain(url: str) -> list[dict]:
     return results
 
 
-def test_a_signed_click_is_answered_200_and_queued_with_the_blocks_tenant(api, queue_url: str) -> None:
+def test_a_signed_click_is_answered_200_and_queued_with_the_blocks_tenant_and_its_workspace(
+        api, queue_url: str) -> None:
     account = sign_up_and_log_in(api)
     approval = _approval(account.tenant_id)
-    reply = _post(api, _click(account.tenant_id, approval.id))
+    reply = _post(api, _click(account.tenant_id, approval.id, team="T0ACME"))
     assert (reply.status, reply.body) == (200, {"ok": True})
     assert _queued(queue_url) == [{"tenant_id": account.tenant_id, "approval_id": approval.id,
-                                   "decision": "approve", "slack_user": "U1", "response_url": RESPONSE_URL}]
+                                   "decision": "approve", "slack_user": "U1", "team_id": "T0ACME",
+                                   "response_url": RESPONSE_URL}]
     # and nothing is decided yet: the consumer does that
     assert service.get_decision(account.tenant_id, approval.id).status == "pending"
 
 
-def test_the_consumer_decides_the_click_and_records_the_slack_user(api, queue_url, slack_replies) -> None:
+def test_the_consumer_decides_the_click_and_records_the_slack_user(api, slack, queue_url, slack_replies) -> None:
     account = sign_up_and_log_in(api)
+    team = connect(api, account, slack, "Acme")
     approval = _approval(account.tenant_id)
-    _post(api, _click(account.tenant_id, approval.id, "approval_deny", user="U777"))
+    _post(api, _click(account.tenant_id, approval.id, "approval_deny", user="U777", team=team))
     assert _drain(queue_url) == [{"batchItemFailures": []}]
     decided = service.get_decision(account.tenant_id, approval.id)
     assert (decided.status, decided.decided_by) == ("denied", "slack:U777")
     assert [url for url, _ in slack_replies] == [RESPONSE_URL]
 
 
-def test_a_later_click_is_acknowledged_without_changing_the_first_decision(api, queue_url, slack_replies) -> None:
+def test_a_later_click_is_acknowledged_without_changing_the_first_decision(api, slack, queue_url,
+                                                                            slack_replies) -> None:
     # Given an approval approved from Slack by U1
     account = sign_up_and_log_in(api)
+    team = connect(api, account, slack, "Acme")
     approval = _approval(account.tenant_id)
-    _post(api, _click(account.tenant_id, approval.id, "approval_approve", user="U1"))
+    _post(api, _click(account.tenant_id, approval.id, "approval_approve", user="U1", team=team))
     _drain(queue_url)
     # When U2 clicks Deny afterwards
-    assert _post(api, _click(account.tenant_id, approval.id, "approval_deny", user="U2")).status == 200
+    assert _post(api, _click(account.tenant_id, approval.id, "approval_deny", user="U2", team=team)).status == 200
     # Then the record is acknowledged (no retry) and the first decision stands; U2 is told why
     assert _drain(queue_url) == [{"batchItemFailures": []}]
     decided = service.get_decision(account.tenant_id, approval.id)
@@ -126,14 +143,34 @@ def test_a_later_click_is_acknowledged_without_changing_the_first_decision(api, 
     assert "already approved" in slack_replies[-1][1]["text"]
 
 
-def test_a_click_naming_another_tenant_does_not_decide_that_tenants_approval(api, queue_url, slack_replies) -> None:
-    # Given an approval of workspace B, and a click whose block claims workspace A
+def test_a_click_naming_another_tenant_does_not_decide_that_tenants_approval(api, slack, queue_url,
+                                                                             slack_replies) -> None:
+    # Given an approval of workspace B, and a click from A's Slack whose block claims workspace A
     workspace_a, workspace_b = sign_up_and_log_in(api), sign_up_and_log_in(api)
+    team_a = connect(api, workspace_a, slack, "Acme")
     approval = _approval(workspace_b.tenant_id)
-    _post(api, _click(workspace_a.tenant_id, approval.id))
+    _post(api, _click(workspace_a.tenant_id, approval.id, team=team_a))
     # When the consumer runs; Then it is acknowledged and B's approval is still pending
     assert _drain(queue_url) == [{"batchItemFailures": []}]
     assert service.get_decision(workspace_b.tenant_id, approval.id).status == "pending"
+
+
+def test_a_click_from_a_workspace_that_is_not_the_approvals_tenants_is_refused_and_the_clicker_told(
+        api, slack, queue_url, slack_replies) -> None:
+    # Given A (Slack "Acme") and B (Slack "Beta"), and an approval of A
+    a, b = sign_up_and_log_in(api), sign_up_and_log_in(api)
+    connect(api, a, slack, "Acme")
+    team_b = connect(api, b, slack, "Beta")
+    approval = _approval(a.tenant_id)
+    # When someone in B's Slack sends a signed click naming A's approval, and someone in a workspace no tenant
+    # connected does the same
+    for team in (team_b, NOBODYS_WORKSPACE):
+        assert _post(api, _click(a.tenant_id, approval.id, team=team)).status == 200
+    # Then both are acknowledged (no retry), nothing is decided, and each clicker is told why
+    assert _drain(queue_url) == [{"batchItemFailures": []}]
+    assert service.get_decision(a.tenant_id, approval.id).status == "pending"
+    assert [message["text"] for _, message in slack_replies] == [slack_clicks.WRONG_WORKSPACE_REPLY] * 2
+    assert all(message["response_type"] == "ephemeral" for _, message in slack_replies)
 
 
 def test_a_payload_that_is_not_a_block_action_is_200_and_not_queued(api, queue_url: str) -> None:

@@ -56,6 +56,9 @@ REFERENCE_ROUTES = {
 #: Routes the reference does not list: callbacks that Slack and the carriers call.
 ROUTES_BEYOND_THE_REFERENCE = {
     "POST /slack/interactivity",
+    # Each tenant's own Slack (issue 13): new, not yet in the reference.
+    "POST /integrations/slack/install", "GET /integrations/slack/oauth/callback", "GET /integrations/slack",
+    "PUT /integrations/slack", "DELETE /integrations/slack",
     # The calls API (issue 12): new, not yet in the reference.
     "GET /calls", "GET /calls/{id}", "GET /calls/{id}/recording",
     # Event webhooks (issue 13, section 1), written as the issue writes them.

@@ -18,15 +18,21 @@ def form(payload: Any) -> bytes:
 
 def click(action_id: str = "approval_approve", *, tenant_id: int = 42, approval_id: str = "apr_1",
           value: str | None = None, kind: str = "block_actions", **extra: Any) -> dict[str, Any]:
-    return {"type": kind, "user": {"id": "U123"}, "response_url": "https://hooks.slack.com/actions/T/1/x",
+    return {"type": kind, "user": {"id": "U123", "team_id": "T0ACME"}, "team": {"id": "T0ACME", "domain": "acme"},
+            "response_url": "https://hooks.slack.com/actions/T/1/x",
             "actions": [{"action_id": action_id, "block_id": f"approval:{tenant_id}:{approval_id}",
                          "value": approval_id if value is None else value, "type": "button"}], **extra}
 
 
-def test_an_approve_click_becomes_an_approve_decision_for_the_blocks_tenant() -> None:
+def test_an_approve_click_becomes_an_approve_decision_for_the_blocks_tenant_from_the_clickers_workspace() -> None:
     assert parse_payload(form(click())) == SlackAction(
-        tenant_id=42, approval_id="apr_1", decision="approve", slack_user="U123",
+        tenant_id=42, approval_id="apr_1", decision="approve", slack_user="U123", team_id="T0ACME",
         response_url="https://hooks.slack.com/actions/T/1/x")
+
+
+def test_without_a_team_the_users_workspace_is_the_clicks() -> None:
+    payload = {**click(), "team": None}
+    assert parse_payload(form(payload)).team_id == "T0ACME"
 
 
 def test_a_deny_click_becomes_a_deny_decision() -> None:
@@ -41,6 +47,7 @@ def test_a_deny_click_becomes_a_deny_decision() -> None:
     {**click(), "actions": [{**click()["actions"][0], "block_id": "approval:x:apr_1"}]},
     {**click(), "actions": []},
     {**click(), "user": {}},
+    {**click(), "team": None, "user": {"id": "U123"}},  # no workspace: nothing to map to a tenant
     ["not", "an", "object"],
 ])
 def test_payloads_that_are_not_an_approval_decision_are_ignored(payload: Any) -> None:
@@ -56,12 +63,12 @@ def test_a_body_without_a_json_payload_is_400_malformed(body: bytes) -> None:
 
 def test_the_follow_up_reply_goes_only_to_slacks_own_hosts(monkeypatch: pytest.MonkeyPatch) -> None:
     # Given clicks whose response_url points at Slack, elsewhere, or nowhere
-    from shared.approvals import slack_interactivity
+    from shared.approvals import slack_clicks
 
     posted: list[str] = []
-    monkeypatch.setattr(slack_interactivity, "post_to_slack", lambda url, message: posted.append(url))
+    monkeypatch.setattr(slack_clicks, "post_to_slack", lambda url, message: posted.append(url))
     for url in ("https://hooks.slack.com/actions/T/1/x", "http://169.254.169.254/latest", None):
         action = SlackAction(tenant_id=1, approval_id="apr_1", decision="approve", slack_user="U1", response_url=url)
-        slack_interactivity._respond(action, "done")
+        slack_clicks._respond(action, "done")
     # Then only Slack's host was contacted
     assert posted == ["https://hooks.slack.com/actions/T/1/x"]

@@ -261,10 +261,9 @@ def timeline_instant(at: datetime) -> str:
     return utc.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-# --- Approvals (issue 5): the decisions queue, and the sandbox Slack outbox ------------------------------------
+# --- Approvals (issue 5): the decisions queue ---------------------------------------------------------------------
 # Approval ids are time-ordered, so a descending Query on the partition lists newest first.
 APPROVAL_PREFIX = "APPROVAL#"
-SLACK_OUTBOX_PREFIX = "SLACKMSG#"
 
 
 def approvals_pk(tenant_id: int) -> str:
@@ -275,12 +274,19 @@ def approval_sk(approval_id: str) -> str:
     return f"{APPROVAL_PREFIX}{approval_id}"
 
 
-def slack_outbox_pk(tenant_id: int) -> str:
-    return f"TENANT#{tenant_id}#SLACKOUTBOX"
+# --- Integrations (issue 13): a tenant's Slack installation, the workspace's link to it, pending "Add to Slack" ---
+SLACK_INSTALLATION = "INTEGRATION#SLACK"
+SLACK_TEAM = "SLACKTEAM"
 
 
-def slack_outbox_sk(message_id: str) -> str:
-    return f"{SLACK_OUTBOX_PREFIX}{message_id}"
+def slack_oauth_state_sk(user_id: str) -> str:
+    """One pending "Add to Slack" per user of a tenant (a newer one replaces it)."""
+    return f"{SLACK_INSTALLATION}#STATE#{user_id}"
+
+
+def slack_team_pk(team_id: str) -> str:
+    """A Slack workspace's link to the one tenant it is connected to."""
+    return f"{SLACK_TEAM}#{team_id}"
 
 
 # --- The dialer: runs, their targets' progress, calls, call-event guards, carrier pacing (issue 5) ---------------
