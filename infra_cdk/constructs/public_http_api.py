@@ -1,4 +1,8 @@
-"""The public HTTP API (payload v2): every catalog route, under its path and its `/api` and `/v1` aliases."""
+"""The public HTTP API (payload v2): every catalog route, under its path and its `/api` and `/v1` aliases.
+
+The API, its stage and access logs are here, in the main stack (the functions are told its URL); its routes are
+in a nested stack of their own (`api_routes.py`: CloudFormation's 500-resource limit per stack).
+"""
 
 from __future__ import annotations
 
@@ -10,10 +14,10 @@ from aws_cdk import aws_apigatewayv2 as apigwv2
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
-from aws_cdk.aws_apigatewayv2_integrations import HttpLambdaIntegration
 from constructs import Construct
 
 from functions.catalog import LambdaFunction
+from infra_cdk.constructs.api_routes import ApiRoutes
 from infra_cdk.nag import acknowledge
 
 THROTTLE = apigwv2.ThrottleSettings(rate_limit=50, burst_limit=100)
@@ -83,6 +87,8 @@ class PublicHttpApi(Construct):
             "because public routes (signup, login, webhooks, health) share the API with private ones; "
             "every route's policy is enforced by the resolver before the route runs.",
         )
+        # A child of this construct: the acknowledgment above covers its routes too.
+        self.routes = ApiRoutes(self, "Routes", api=self.api)
 
     @property
     def endpoint(self) -> str:
@@ -95,28 +101,4 @@ class PublicHttpApi(Construct):
 
     def serve(self, spec: LambdaFunction, function: lambda_.IFunction) -> None:
         """Route every route key of `spec` (and `$default` if it serves unmatched routes) to `function`."""
-        # One integration per function; one invoke permission for the whole API instead of one per
-        # route keeps the function's resource policy and the template small as the catalog grows.
-        integration = HttpLambdaIntegration(
-            f"{spec.name}-integration", function, scope_permission_to_route=False
-        )
-        for route in spec.routes:
-            for route_key in route.route_keys:
-                method, path = route_key.split(" ", 1)
-                apigwv2.HttpRoute(
-                    self,
-                    route_key,
-                    http_api=self.api,
-                    route_key=apigwv2.HttpRouteKey.with_(path, apigwv2.HttpMethod(method)),
-                    integration=integration,
-                )
-        if spec.serves_unmatched_routes:
-            # A route-scoped permission: the API-wide one ("<api>/*/*/*") does not match the
-            # "<api>/<stage>/$default" source ARN of the catch-all route.
-            apigwv2.HttpRoute(
-                self,
-                "$default",
-                http_api=self.api,
-                route_key=apigwv2.HttpRouteKey.DEFAULT,
-                integration=HttpLambdaIntegration(f"{spec.name}-unmatched-integration", function),
-            )
+        self.routes.serve(spec, function)

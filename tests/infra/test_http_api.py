@@ -7,6 +7,7 @@ import json
 import pytest
 
 from functions.catalog import FUNCTIONS, LambdaFunction
+from infra_cdk.app import STACK_NAME
 from tests.infra.synthesis import Synthesis
 from tests.infra.template_queries import integration_function_id, lambda_of, referenced_id
 
@@ -75,6 +76,40 @@ def test_api_gateway_may_invoke_the_function_from_this_api_only(
         assert permission["Principal"] == "apigateway.amazonaws.com"
         assert permission["Action"] == "lambda:InvokeFunction"
         assert {"Ref": api_id} in permission["SourceArn"]["Fn::Join"][1]
+
+
+ROUTES_STACK = "HttpApi/Routes"
+#: What the routes stack holds: the routes, one integration per function, and API Gateway's invoke permissions.
+_ROUTING_TYPES = {"AWS::ApiGatewayV2::Route", "AWS::ApiGatewayV2::Integration", "AWS::Lambda::Permission"}
+
+
+def test_routes_integrations_and_invoke_permissions_live_in_the_routes_stack(synthesis: Synthesis) -> None:
+    # (CloudFormation's 500 resources per stack: the routes alone are 3 per catalog path.)
+    main = synthesis.stack(STACK_NAME).resources.values()
+    routes_stack = synthesis.stack(ROUTES_STACK).resources.values()
+    assert {resource["Type"] for resource in routes_stack} == _ROUTING_TYPES
+    assert not [resource for resource in main if resource["Type"] in _ROUTING_TYPES]
+    # The API, its stage and the functions stay in the main stack (the functions are told the API's URL).
+    assert {r["Type"] for r in main} >= {"AWS::ApiGatewayV2::Api", "AWS::ApiGatewayV2::Stage", "AWS::Lambda::Function"}
+
+
+def test_the_routes_stack_is_passed_the_api_id_and_the_arns_of_the_functions_with_routes(
+    synthesis: Synthesis,
+) -> None:
+    api_id, _ = synthesis.the_one("AWS::ApiGatewayV2::Api")
+    passed = synthesis.stack(ROUTES_STACK).resource_in_parent["Properties"]["Parameters"].values()
+    served = [spec for spec in FUNCTIONS if spec.routes or spec.serves_unmatched_routes]
+    expected = [{"Ref": api_id}, *({"Fn::GetAtt": [lambda_of(synthesis, spec)[0], "Arn"]} for spec in served)]
+    assert sorted(map(json.dumps, passed)) == sorted(map(json.dumps, expected))
+
+
+def test_the_routes_stack_template_is_an_asset_of_the_bootstrap_bucket_so_synth_needs_no_account(
+    synthesis: Synthesis,
+) -> None:
+    routes_stack = synthesis.stack(ROUTES_STACK)
+    assert routes_stack.path.parent == synthesis.assembly_dir  # `cdk deploy --app cdk.out` uploads it from there
+    url = json.dumps(routes_stack.resource_in_parent["Properties"]["TemplateURL"])
+    assert "cdk-hnb659fds-assets-${AWS::AccountId}-${AWS::Region}" in url  # resolved at deploy time, not at synth
 
 
 def test_default_stage_deploys_itself_and_throttles(synthesis: Synthesis) -> None:
