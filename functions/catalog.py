@@ -35,6 +35,11 @@ class Permission(StrEnum):
     START_DIALER = "states:dialer:start"  # start (and stop) executions of the dialer state machine
     SEND_TASK_RESULT = "states:task-result"  # release a dialer step waiting on its task token
     MANAGE_SCHEDULES = "scheduler:campaign-runs:manage"  # create/delete schedules that start runs
+    #: Publish domain events for the tenants' webhooks (shared.platform.events): any function whose use case
+    #: announces something (a call completed, an approval requested, a run started…).
+    SEND_WEBHOOK_EVENTS = "sqs:webhook-events:send"
+    #: Queue a webhook delivery attempt (first, retry, or the next hop of a long wait).
+    SEND_WEBHOOK_DELIVERIES = "sqs:webhook-deliveries:send"
 
 
 #: Every route is served at its own path and under these prefixes.
@@ -60,6 +65,9 @@ class QueueTrigger:
     batch_size: int = 10
     max_receives: int = 5  # then the message goes to the DLQ
     visibility_timeout_seconds: int = 360  # ≥ 6 × the consumer's timeout, as AWS recommends for ESMs
+    #: Encrypted under the stack's queue key (KMS, customer-managed: ops control and audit its use) rather than
+    #: SQS-managed keys: for messages holding tenants' data on its way out to third parties (webhook events).
+    customer_managed_key: bool = False
 
 
 @dataclass(frozen=True)
@@ -188,7 +196,8 @@ _ACCOUNT_AND_CAMPAIGN_FUNCTIONS: tuple[LambdaFunction, ...] = (
             "POST /workflows/{id}/pause",
             "GET /workflows/{id}/runs",
         ),
-        permissions=_USER_DATA | {Permission.MEDIA_WRITE, Permission.START_DIALER, Permission.MANAGE_SCHEDULES},
+        permissions=_USER_DATA | {Permission.MEDIA_WRITE, Permission.START_DIALER, Permission.MANAGE_SCHEDULES,
+                                  Permission.SEND_WEBHOOK_EVENTS},  # run.started
     ),
     LambdaFunction(
         name="voice",
@@ -210,7 +219,7 @@ _ACCOUNT_AND_CAMPAIGN_FUNCTIONS: tuple[LambdaFunction, ...] = (
         handler="functions.dnc.handler.lambda_handler",
         description="The tenant's do-not-call list, NCPR and cool-down checks",
         routes=_routes("GET /dnc", "POST /dnc/add", "DELETE /dnc/{phone_e164}", "GET /dnc/check", "POST /dnc/import"),
-        permissions=_USER_DATA,
+        permissions=_USER_DATA | {Permission.SEND_WEBHOOK_EVENTS},  # contact.opted_out
     ),
     LambdaFunction(
         name="billing",
@@ -225,7 +234,7 @@ _ACCOUNT_AND_CAMPAIGN_FUNCTIONS: tuple[LambdaFunction, ...] = (
         handler="functions.approvals.handler.lambda_handler",
         description="Human decisions on what the AI proposes: the pending queue and approve/deny",
         routes=_routes("GET /approvals", "POST /approvals/{id}/decide"),
-        permissions=_USER_DATA,
+        permissions=_USER_DATA | {Permission.SEND_WEBHOOK_EVENTS},  # approval.decided
     ),
     LambdaFunction(
         name="slack_interactivity",
@@ -241,7 +250,8 @@ _ACCOUNT_AND_CAMPAIGN_FUNCTIONS: tuple[LambdaFunction, ...] = (
         handler="functions.slack_actions.handler.lambda_handler",
         description="Applies approval decisions clicked in Slack (first decision wins)",
         queue_trigger=QueueTrigger(queue="slack-actions"),
-        permissions=frozenset({Permission.TABLE_READ, Permission.TABLE_WRITE}),
+        permissions=frozenset({Permission.TABLE_READ, Permission.TABLE_WRITE,
+                               Permission.SEND_WEBHOOK_EVENTS}),  # approval.decided
         timeout_seconds=30,
     ),
     LambdaFunction(
@@ -340,7 +350,7 @@ DIALER_FUNCTIONS: tuple[LambdaFunction, ...] = (
         handler="functions.dialer_finish.handler.lambda_handler",
         description="Dialer last step: closes the run (completed, or left paused) and frees the workflow",
         state_machine_task=StateMachineTask("dialer"),
-        permissions=_DIALER_DATA,
+        permissions=_DIALER_DATA | {Permission.SEND_WEBHOOK_EVENTS},  # run.completed
         timeout_seconds=30,
     ),
     LambdaFunction(
@@ -355,8 +365,9 @@ DIALER_FUNCTIONS: tuple[LambdaFunction, ...] = (
             "POST /telephony/{provider}/status/{tenant_id}/{call_id}",
         ),
         # The media-stream secret signs the token the voice webhook hands the carrier for the voice plane.
+        # SEND_WEBHOOK_EVENTS: approval.requested and contact.opted_out from a conversation turn.
         permissions=_DIALER_DATA | {Permission.SEND_CALL_EVENTS, Permission.CREDENTIALS_KEY,
-                                    Permission.READ_MEDIA_STREAM_SECRET},
+                                    Permission.READ_MEDIA_STREAM_SECRET, Permission.SEND_WEBHOOK_EVENTS},
         timeout_seconds=12,  # Twilio waits 15 s for TwiML
         reserved_concurrency=50,  # every answer and status callback of the live calls; a throttled answer is dead air
     ),
@@ -365,7 +376,8 @@ DIALER_FUNCTIONS: tuple[LambdaFunction, ...] = (
         handler="functions.call_events.handler.lambda_handler",
         description="Call status events: counters, cool-down, billing, timeline, retries; releases the dialer step",
         queue_trigger=QueueTrigger(queue="call-events"),
-        permissions=_DIALER_DATA | {Permission.SEND_TASK_RESULT},
+        # SEND_WEBHOOK_EVENTS: call.started, call.completed, wallet.low_balance (a settled call crossing the threshold).
+        permissions=_DIALER_DATA | {Permission.SEND_TASK_RESULT, Permission.SEND_WEBHOOK_EVENTS},
         timeout_seconds=60,
         reserved_concurrency=10,  # several status events per call
     ),
@@ -374,12 +386,50 @@ DIALER_FUNCTIONS: tuple[LambdaFunction, ...] = (
         handler="functions.scheduled_runs.handler.lambda_handler",
         description="Starts a workflow's run when its EventBridge Scheduler schedule fires",
         schedule_target=True,
-        permissions=_DIALER_DATA | {Permission.START_DIALER},
+        permissions=_DIALER_DATA | {Permission.START_DIALER, Permission.SEND_WEBHOOK_EVENTS},  # run.started
         timeout_seconds=30,
     ),
 )
 
-FUNCTIONS: tuple[LambdaFunction, ...] = (*_ACCOUNT_AND_CAMPAIGN_FUNCTIONS, *DIALER_FUNCTIONS, *INSIGHT_FUNCTIONS)
+#: Closing the loop (issue 13): signed event webhooks to the tenant's own systems.
+WEBHOOK_FUNCTIONS: tuple[LambdaFunction, ...] = (
+    LambdaFunction(
+        name="webhooks",
+        handler="functions.webhooks.handler.lambda_handler",
+        description="Event webhooks: endpoints (signing secret shown once), test events, deliveries, retry",
+        # DELETE last: the security matrix acts on its tenant's endpoint in this order.
+        routes=_routes("GET /webhooks", "POST /webhooks", "GET /webhooks/{id}", "PUT /webhooks/{id}",
+                       "POST /webhooks/{id}/test", "GET /webhooks/{id}/deliveries",
+                       "POST /webhooks/{id}/deliveries/{delivery_id}/retry", "DELETE /webhooks/{id}"),
+        # CREDENTIALS_KEY: signing secrets are sealed under it; SEND_WEBHOOK_DELIVERIES: test events and retries.
+        permissions=_USER_DATA | {Permission.CREDENTIALS_KEY, Permission.SEND_WEBHOOK_DELIVERIES},
+    ),
+    LambdaFunction(
+        name="webhook_events",
+        handler="functions.webhook_events.handler.lambda_handler",
+        description="Fans each published domain event out to the tenant's subscribed endpoints (one delivery each)",
+        queue_trigger=QueueTrigger(queue="webhook-events", customer_managed_key=True),
+        permissions=frozenset({Permission.TABLE_READ, Permission.TABLE_WRITE, Permission.SEND_WEBHOOK_DELIVERIES}),
+        timeout_seconds=30,
+    ),
+    LambdaFunction(
+        name="webhook_deliveries",
+        handler="functions.webhook_deliveries.handler.lambda_handler",
+        description="Sends one signed delivery attempt (SSRF-checked); schedules retries with backoff for ~24 h",
+        # An attempt takes at most ~13 s (3 s DNS + 10 s HTTP): 5 a batch fit the timeout twice over.
+        queue_trigger=QueueTrigger(queue="webhook-deliveries", batch_size=5, visibility_timeout_seconds=900,
+                                   customer_managed_key=True),
+        # SEND_WEBHOOK_DELIVERIES: its own queue (the next attempt, the next hop of a long wait); SEND_EMAIL: the
+        # notice to the admins of an endpoint disabled after failing for days; CREDENTIALS_KEY: the signing secrets.
+        permissions=frozenset({Permission.TABLE_READ, Permission.TABLE_WRITE, Permission.CREDENTIALS_KEY,
+                               Permission.SEND_WEBHOOK_DELIVERIES, Permission.SEND_EMAIL}),
+        timeout_seconds=150,
+        reserved_concurrency=10,  # one slow receiver must not hold back the others' deliveries
+    ),
+)
+
+FUNCTIONS: tuple[LambdaFunction, ...] = (*_ACCOUNT_AND_CAMPAIGN_FUNCTIONS, *DIALER_FUNCTIONS, *INSIGHT_FUNCTIONS,
+                                         *WEBHOOK_FUNCTIONS)
 
 
 def by_name(name: str) -> LambdaFunction:

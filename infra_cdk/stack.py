@@ -24,6 +24,7 @@ from infra_cdk.constructs.payment_secrets import PaymentSecrets
 from infra_cdk.constructs.permission_grants import GrantTargets
 from infra_cdk.constructs.platform_key import PlatformKey
 from infra_cdk.constructs.public_http_api import PublicHttpApi
+from infra_cdk.constructs.queue_key import QueueKey
 from infra_cdk.constructs.voice_plane import VoicePlane
 from infra_cdk.deployment_settings import DeploymentSettings
 
@@ -40,9 +41,12 @@ class CallFunnelStack(Stack):
         jwt_secret = JwtSigningSecret(self, "JwtSigningSecret", encryption_key=platform_key)
         media_stream_secret = MediaStreamSecret(self, "MediaStreamSecret", encryption_key=platform_key)
         media = MediaBucket(self, "Media")
+        consumers = queue_consumers()
+        queue_key = (QueueKey(self, "QueueKey").key
+                     if any(consumer.queue_trigger.customer_managed_key for consumer in consumers.values()) else None)
         queues = {
-            name: EventQueue(self, _construct_id(name), consumer=consumer)
-            for name, consumer in queue_consumers().items()
+            name: EventQueue(self, _construct_id(name), consumer=consumer, queue_key=queue_key)
+            for name, consumer in consumers.items()
         }
         credentials_key = CredentialsKey(self, "CredentialsKey")
         payment_secrets = PaymentSecrets(

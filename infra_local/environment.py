@@ -113,6 +113,9 @@ def _dialer_environment(port: int, *, region: str, account_id: str) -> None:
     os.environ.setdefault("DIALER_WAIT_SCALE", "0.002")
     # The sandbox Slack page signs its clicks with it, and /slack/interactivity verifies them.
     os.environ.setdefault("SLACK_SIGNING_SECRET", secrets.token_hex(16))
+    # Webhook retries shrunk 20×: the first retry after a failure within ~2 s, the ~24 h of retries in ~72 min
+    # (a receiver's own Retry-After is still honoured as it says). WEBHOOK_RETRY_SCALE=1 for the cloud's schedule.
+    os.environ.setdefault("WEBHOOK_RETRY_SCALE", "0.05")
 
 
 def catalog_queues() -> list[str]:

@@ -33,6 +33,7 @@ from infra_local.sandbox_media import is_media_path, media_response
 from infra_local.sandbox_providers import PROVIDERS_PATH, provider_check_response
 from infra_local.sandbox_queues import QUEUES_PATH, queues_response
 from infra_local.sandbox_slack import SLACK_PATH, slack_response
+from infra_local.sandbox_webhook_receiver import RECEIVER_PATH, WebhookReceivers
 
 OUTBOX_PATH = "/_sandbox/outbox"  # local only: not a catalog route, never deployed
 HEADERS_SET_BY_SERVER = {"content-length", "connection", "transfer-encoding"}
@@ -62,6 +63,8 @@ class LocalApiServer(ThreadingHTTPServer):
         self.base_url = environment.base_url
         # The simulated carrier: calls play on their own threads and reach the webhooks over HTTP.
         self.carrier = SandboxCarrier()
+        # A tenant's webhook endpoint, for the events the stack sends (infra_local/sandbox_webhook_receiver.py).
+        self.webhook_receivers = WebhookReceivers()
 
     def handle_error(self, request, client_address) -> None:
         if not isinstance(sys.exc_info()[1], ConnectionError):  # a client that hung up is not our error
@@ -143,6 +146,10 @@ class LocalApiRequestHandler(BaseHTTPRequestHandler):
         if target.path == SLACK_PATH or target.path.startswith(SLACK_PATH + "/"):
             return self._sandbox("sandbox slack", lambda: slack_response(
                 method, target.path, body, base_url=self.server.base_url, query=target.query))
+        if target.path == RECEIVER_PATH or target.path.startswith(RECEIVER_PATH + "/"):
+            headers = {name.lower(): value for name, value in self.headers.items()}
+            return self._sandbox("sandbox webhook receiver", lambda: self.server.webhook_receivers.respond(
+                method, target.path, headers, body))
         match = match_route(method, target.path, self.server.functions)
         if match is None:
             return error_response(404, "Not found", "NOT_FOUND")

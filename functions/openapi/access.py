@@ -90,6 +90,9 @@ EXTRA_ERRORS: dict[str, tuple[str, ...]] = {
     "POST /telephony/{provider}/voice/{tenant_id}/{call_id}": ("409", "503"),  # Exotel: CALL_ENDED, no voice plane
     "GET /telephony/exotel/voicebot": ("409", "503"),
     "POST /telephony/{provider}/status/{tenant_id}/{call_id}": ("503",),
+    "POST /webhooks": ("503",),  # ENCRYPTION_UNAVAILABLE: the signing secret cannot be sealed
+    "POST /webhooks/{id}/test": ("503",),  # WEBHOOK_DELIVERIES_UNAVAILABLE: the deliveries queue is unreachable
+    "POST /webhooks/{id}/deliveries/{delivery_id}/retry": ("503",),
 }
 _FORM = "application/x-www-form-urlencoded"
 #: Carrier webhooks with a form body; the voice webhook answers the call (TwiML), the others 204.
@@ -141,7 +144,7 @@ E164_PATTERN = r"^\+[1-9][0-9]{6,14}$"
 REPORTABLE_DAY_PATTERN = r"^(?!9999-12-31)(19[7-9][0-9]|[2-9][0-9]{3})-"
 INPUT_SHAPES: dict[str, dict[str, Any]] = {
     "id": {"pattern": ID_PATTERN}, "call_id": {"pattern": ID_PATTERN}, "workflow_id": {"pattern": ID_PATTERN},
-    "run_id": {"pattern": ID_PATTERN}, "user_id": {"pattern": ID_PATTERN},
+    "run_id": {"pattern": ID_PATTERN}, "user_id": {"pattern": ID_PATTERN}, "delivery_id": {"pattern": ID_PATTERN},
     "provider": {"pattern": "^[a-z_]+$"},  # BYOK provider names (`anthropic`, `twilio`…); unknown ones are 404
     "email": {"pattern": EMAIL.pattern, "example": "ada@example.com"},
     "phone": {"pattern": E164_PATTERN, "example": "+14155550123"},

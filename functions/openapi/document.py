@@ -27,7 +27,8 @@ DESCRIPTION = (
 #: The resources the API reference lists under its base URL `/api` (`GET /api/workflows`, `GET /api/timeline`…);
 #: it lists the others (`/auth/...`, `/dnc/...`, `/billing/...`) without it. The document writes every path the
 #: way the reference does, so a generated client or a Postman import calls the documented URLs.
-REFERENCE_API_RESOURCES = ("/workflows", "/approvals", "/timeline", "/reports", "/objections")
+#: Issue 13 writes the event webhooks the same way (`POST /api/webhooks`).
+REFERENCE_API_RESOURCES = ("/workflows", "/approvals", "/timeline", "/reports", "/objections", "/webhooks")
 REFERENCE_PREFIX = "/api"
 
 

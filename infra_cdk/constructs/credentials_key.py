@@ -1,4 +1,5 @@
-"""The KMS key that envelope-encrypts tenants' own provider secrets (BYOK credentials).
+"""The KMS key that envelope-encrypts tenants' own secrets: BYOK provider credentials and the signing secrets of their
+webhook endpoints.
 
 Functions with `Permission.CREDENTIALS_KEY` may generate data keys and decrypt them, and only with an
 encryption context naming the tenant (`tenant_id`): a ciphertext is bound to its tenant, and a call
@@ -23,7 +24,8 @@ class CredentialsKey(Construct):
         self.key = kms.Key(
             self,
             "Key",
-            description="Envelope-encrypts tenants' BYOK provider credentials (context: tenant_id)",
+            description="Envelope-encrypts tenants' BYOK provider credentials and webhook signing secrets "
+                        "(context: tenant_id)",
             enable_key_rotation=True,
             alias=ALIAS,
             removal_policy=RemovalPolicy.RETAIN,

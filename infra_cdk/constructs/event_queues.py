@@ -7,6 +7,7 @@ environment variable named after it (`queue_url_variable`), which is also the se
 from __future__ import annotations
 
 from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import aws_kms as kms
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
@@ -39,19 +40,27 @@ def visibility_timeout_seconds(trigger: QueueTrigger, consumer_timeout_seconds: 
 
 
 class EventQueue(Construct):
-    """A queue and its DLQ: both SQS-encrypted and TLS-only; after `max_receives` a message moves to the DLQ."""
+    """A queue and its DLQ: both encrypted (SQS-managed keys, or the stack's queue key when the trigger asks for a
+    customer-managed key) and TLS-only; after `max_receives` a message moves to the DLQ."""
 
-    def __init__(self, scope: Construct, construct_id: str, *, consumer: LambdaFunction) -> None:
+    def __init__(self, scope: Construct, construct_id: str, *, consumer: LambdaFunction,
+                 queue_key: kms.IKey | None = None) -> None:
         super().__init__(scope, construct_id)
         trigger = consumer.queue_trigger
         if trigger is None:
             raise ValueError(f"{consumer.name} has no queue trigger")
+        if trigger.customer_managed_key and queue_key is None:
+            raise ValueError(f"queue {trigger.queue!r} asks for a customer-managed key and none was given")
         self.trigger = trigger
+        #: The queue's KMS key; None: SQS-managed encryption (senders need no KMS grant).
+        self.encryption_key = queue_key if trigger.customer_managed_key else None
+        encryption = ({"encryption": sqs.QueueEncryption.KMS, "encryption_master_key": self.encryption_key}
+                      if self.encryption_key else {"encryption": sqs.QueueEncryption.SQS_MANAGED})
         self.dead_letter_queue = sqs.Queue(
             self,
             "DeadLetterQueue",
             retention_period=DLQ_RETENTION,
-            encryption=sqs.QueueEncryption.SQS_MANAGED,
+            **encryption,
             enforce_ssl=True,
             removal_policy=RemovalPolicy.RETAIN,
         )
@@ -59,7 +68,7 @@ class EventQueue(Construct):
             self,
             "Queue",
             visibility_timeout=Duration.seconds(visibility_timeout_seconds(trigger, consumer.timeout_seconds)),
-            encryption=sqs.QueueEncryption.SQS_MANAGED,
+            **encryption,
             enforce_ssl=True,
             dead_letter_queue=sqs.DeadLetterQueue(queue=self.dead_letter_queue, max_receive_count=trigger.max_receives),
             # Messages in flight are money events: they must not vanish with a stack deletion.

@@ -62,6 +62,8 @@ MEDIA_LIST_ACTIONS = ["s3:ListBucket"]
 MEDIA_DELETE_ACTIONS = ["s3:DeleteObject"]
 # Producers only send: receiving and deleting belong to the consumer's event source mapping.
 QUEUE_SEND_ACTIONS = ["sqs:SendMessage"]
+# Sending to a queue under a customer-managed key: SQS asks KMS for a data key with the sender's credentials.
+QUEUE_KEY_SEND_ACTIONS = ["kms:GenerateDataKey", "kms:Decrypt"]
 # Start a run; stop it (pause) and read its status. Executions are the dialer's only.
 START_DIALER_ACTIONS = ["states:StartExecution"]
 DIALER_EXECUTION_ACTIONS = ["states:StopExecution", "states:DescribeExecution"]
@@ -232,15 +234,14 @@ def _send_to_queue(queue_name: str) -> Callable[[GrantTargets], Access]:
         if queue_name not in targets.queues:
             raise ValueError(f"no catalog function is triggered by queue {queue_name!r}: nothing would consume it")
         event_queue = targets.queues[queue_name]
-        return Access(
-            statements=(
-                iam.PolicyStatement(
-                    sid=f"SendTo{event_queue.node.id}", actions=QUEUE_SEND_ACTIONS,
-                    resources=[event_queue.queue.queue_arn],
-                ),
-            ),
-            environment={event_queue.url_variable: event_queue.queue.queue_url},
-        )
+        statements = [iam.PolicyStatement(sid=f"SendTo{event_queue.node.id}", actions=QUEUE_SEND_ACTIONS,
+                                          resources=[event_queue.queue.queue_arn])]
+        if event_queue.encryption_key is not None:
+            statements.append(iam.PolicyStatement(sid=f"EncryptFor{event_queue.node.id}",
+                                                  actions=QUEUE_KEY_SEND_ACTIONS,
+                                                  resources=[event_queue.encryption_key.key_arn]))
+        return Access(statements=tuple(statements),
+                      environment={event_queue.url_variable: event_queue.queue.queue_url})
 
     return grant
 
@@ -321,4 +322,6 @@ GRANTS: dict[Permission, Callable[[GrantTargets], Access]] = {
     Permission.START_DIALER: _start_dialer,
     Permission.SEND_TASK_RESULT: _send_task_result,
     Permission.MANAGE_SCHEDULES: _manage_schedules,
+    Permission.SEND_WEBHOOK_EVENTS: _send_to_queue("webhook-events"),
+    Permission.SEND_WEBHOOK_DELIVERIES: _send_to_queue("webhook-deliveries"),
 }

@@ -178,6 +178,8 @@ class VoicePlane(Construct):
             "VOICE_PLANE_PORT": str(CONTAINER_PORT),
             "VOICE_METRICS_NAMESPACE": METRICS_NAMESPACE,
             "VOICE_METRICS_STACK": self.metrics_dimension["Stack"],
+            # Where the brain's approval.requested / contact.opted_out events go (shared.platform.events).
+            **GRANTS[Permission.SEND_WEBHOOK_EVENTS](targets).environment,
         }
 
     def _secrets(self, targets: GrantTargets, provider_secret_name: str | None) -> dict[str, ecs.Secret]:
@@ -198,7 +200,8 @@ class VoicePlane(Construct):
         role = self.task_definition.task_role
         # The same table statements as a catalog function with TABLE_READ and TABLE_WRITE: calls, workflows,
         # media-token nonces, DNC entries and approvals.
-        for permission in (Permission.TABLE_READ, Permission.TABLE_WRITE):
+        # SEND_WEBHOOK_EVENTS: the brain's approvals and opt-outs are announced to the tenant's webhooks.
+        for permission in (Permission.TABLE_READ, Permission.TABLE_WRITE, Permission.SEND_WEBHOOK_EVENTS):
             for statement in GRANTS[permission](targets).statements:
                 role.add_to_principal_policy(statement)
         media = targets.media_bucket

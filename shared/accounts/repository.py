@@ -132,6 +132,13 @@ def has_verified_user(tenant_id: int) -> bool:
     return next(iter(users), None) is not None
 
 
+def list_users(tenant_id: int) -> list[User]:
+    """Every user of the tenant (pattern 4)."""
+    items = _UserItem.query(keys.tenant_pk(tenant_id), _UserItem.SK.startswith(keys.USER_PREFIX),
+                            consistent_read=True)
+    return [_user_from(item) for item in items]
+
+
 def credentials_from_raw(raw: dict) -> UserCredentials:
     return _credentials_of(_UserItem.from_raw_data(raw))
 

@@ -11,12 +11,13 @@ from datetime import timedelta
 from typing import Any
 
 from shared.approvals import repository
-from shared.approvals.models import DECIDED_STATUS, Approval, ApprovalStatus, Decision, DecisionView
+from shared.approvals.models import DECIDED_STATUS, Approval, ApprovalStatus, ApprovalView, Decision, DecisionView
 from shared.approvals.notifier import ApprovalNotifier, default_notifier
 from shared.auth.principal import Principal
 from shared.phones import to_e164
 from shared.platform import clock
 from shared.platform.errors import Conflict, Invalid, NotFound
+from shared.platform.events import publish_event
 from shared.platform.ids import new_id
 from shared.platform.observability import count_business_event
 
@@ -71,6 +72,7 @@ def request_approval(tenant_id: int, *, workflow_id: str, run_id: str, target_ph
     repository.create(approval)
     count_business_event("ApprovalRequested")
     (notifier or default_notifier()).notify(approval)
+    publish_event(tenant_id, "approval.requested", ApprovalView.of(approval).model_dump(mode="json"))
     return approval
 
 
@@ -94,6 +96,7 @@ def decide(decider: Principal | Actor, approval_id: str, decision: Decision, not
         _refuse(actor.tenant_id, approval_id)
     count_business_event("ApprovalDecided")
     _record_decision_on_timeline(decided)
+    publish_event(decided.tenant_id, "approval.decided", ApprovalView.of(decided).model_dump(mode="json"))
     return DecisionView(id=decided.id, status=decided.status, decided_at=decided.decided_at,
                         decided_by=decided.decided_by)
 

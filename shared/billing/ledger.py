@@ -14,6 +14,7 @@ from datetime import timedelta
 from typing import TypeVar
 
 from shared.billing import autocharge, repository
+from shared.billing.low_balance import announce_if_crossed
 from shared.billing.models import CreditResult, DebitResult, LedgerEntry
 from shared.billing.repository import AlreadyDone, StaleWallet, WalletChange, WalletRecord
 from shared.platform import clock
@@ -90,6 +91,7 @@ def debit_wallet(tenant_id: int, amount_minor: int, *, kind: str, description: s
         repository.commit(WalletChange(record, balance_minor=entry.balance_after_minor,
                                        reserved_minor=wallet.reserved_minor, entry=entry,
                                        autocharge_in_flight=True if starts_autocharge else None))
+        announce_if_crossed(wallet, entry.balance_after_minor)
         return DebitResult(balance_minor=entry.balance_after_minor, entry=entry, autocharge_started=starts_autocharge)
 
     result = with_wallet(tenant_id, attempt)

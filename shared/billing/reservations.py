@@ -11,6 +11,7 @@ from __future__ import annotations
 from shared.billing import autocharge as recharge
 from shared.billing import repository
 from shared.billing.ledger import crosses_threshold, new_entry, with_wallet
+from shared.billing.low_balance import announce_if_crossed
 from shared.billing.models import Reservation
 from shared.billing.repository import AlreadyDone, WalletChange, WalletRecord
 from shared.platform import clock
@@ -72,6 +73,7 @@ def _finish(tenant_id: int, reservation_id: str, actual_minor: int, description:
                                            autocharge_in_flight=True if autocharge else None))
         except AlreadyDone:
             return _current(tenant_id, reservation_id)
+        announce_if_crossed(wallet, balance_after)
         if autocharge:
             recharge.start(tenant_id)
         return finished

@@ -26,6 +26,7 @@ from shared.compliance.models import (
 from shared.phones import PhoneNormaliser, is_indian, to_e164
 from shared.platform import clock
 from shared.platform.errors import BadRequest, NotFound
+from shared.platform.events import publish_event
 from shared.platform.ids import new_id
 from shared.platform.observability import count_business_event
 from shared.timeline import service as timeline
@@ -80,8 +81,21 @@ def add_for_tenant(tenant_id: int, e164: str, reason: str | None, *, source: Dnc
         if repository.save_entry(tenant_id, entry, audit, replaces_id=current.id if current else None):
             count_business_event("DncNumberAdded")
             timeline.record_dnc(tenant_id, [e164], audit.action, reason=reason, source=source, actor=actor, at=now)
+            _announce_opt_out(tenant_id, entry, source, refreshed=current is not None)
             return entry
     raise BadRequest("The number changed while it was being added; try again", code="DNC_BUSY", field=PHONE_FIELD)
+
+
+#: Where a DNC addition means "this contact asked not to be contacted": in a call, or entered by the tenant one by
+#: one. A bulk import is the tenant's own list arriving, not news to its systems: no event per row.
+OPT_OUT_SOURCES = ("call", "api")
+
+
+def _announce_opt_out(tenant_id: int, entry: DncEntry, source: DncSource, *, refreshed: bool) -> None:
+    if source in OPT_OUT_SOURCES:
+        publish_event(tenant_id, "contact.opted_out", {"phone_e164": entry.phone_e164, "reason": entry.reason,
+                                                       "source": source, "added_at": entry.added_at,
+                                                       "already_listed": refreshed})
 
 
 def add_number(principal: Principal, phone: str, reason: str | None) -> DncEntry:

@@ -18,6 +18,7 @@ from shared.dialer import repository as runs
 from shared.dialer import task_results
 from shared.dialer.models import Step
 from shared.platform import clock
+from shared.platform.events import publish_event
 from shared.platform.observability import get_logger
 
 #: Exotel's and Twilio's words for the same thing, as Twilio says them.
@@ -66,7 +67,9 @@ def handle_status(tenant_id: int, call_id: str, status: str, params: dict[str, s
         changes: dict[str, Any] = {"status": status}
         if status == "in-progress" and call.answered_at is None:
             changes["answered_at"] = clock.now()
-        calls.update_if(tenant_id, call_id, status_not_in=tuple(FINAL_STATUSES), **changes)
+        updated = calls.update_if(tenant_id, call_id, status_not_in=tuple(FINAL_STATUSES), **changes)
+        if status == "in-progress" and updated is not None:
+            publish_event(tenant_id, "call.started", _call_event_data(updated))
         return
     if call.is_final:
         return
@@ -98,8 +101,20 @@ def _close(call: Call, status: str, params: dict[str, str]) -> None:
         counters["targets_finished"] = 1
     runs.add_counters(call.tenant_id, call.workflow_id, call.run_id, counters)
     _record_on_timeline(closed)
+    publish_event(call.tenant_id, "call.completed", {**_call_event_data(closed), "status": closed.status,
+                                                     "outcome": outcome, "summary": _SUMMARIES[outcome],
+                                                     "answered_by": closed.answered_by,
+                                                     "duration_seconds": closed.duration_seconds,
+                                                     "cost_minor": closed.charged_minor, "ended_at": closed.ended_at})
     if closed.task_token:
         task_results.release(closed.task_token, next_step)
+
+
+def _call_event_data(call: Call) -> dict[str, Any]:
+    """What `call.started` and `call.completed` say of a call (never its transcript: see GET /calls/{id})."""
+    return {"call_id": call.id, "workflow_id": call.workflow_id, "run_id": call.run_id, "to": call.target_phone,
+            "from": call.from_number, "attempt": call.attempt, "is_test": call.is_test, "provider": call.provider,
+            "started_at": call.created_at, "answered_at": call.answered_at}
 
 
 def _duration(params: dict[str, str]) -> int:

@@ -18,6 +18,7 @@ from shared.dialer import repository as runs
 from shared.dialer.models import Run, RunList, RunPaused, RunStarted, RunTrigger, RunView
 from shared.platform import clock
 from shared.platform.errors import CallFunnelError, Conflict, NotFound, PaymentRequired, Unavailable
+from shared.platform.events import publish_event
 from shared.platform.ids import new_id
 from shared.platform.observability import count_business_event, get_logger
 from shared.platform.settings import get_settings
@@ -65,6 +66,9 @@ def start(tenant_id: int, workflow_id: str, *, trigger: RunTrigger) -> RunStarte
     if trigger == "api" and workflow.rule_book.schedule_kind in SCHEDULED_KINDS:
         schedules.arm(workflow)
     count_business_event("RunResumed" if resumed else "RunStarted")
+    publish_event(tenant_id, "run.started", {"run_id": run.id, "workflow_id": workflow_id, "trigger": trigger,
+                                             "resumed": resumed, "is_test": run.is_test,
+                                             "targets_total": targets_total, "started_at": run.started_at})
     return RunStarted(run_id=run.id, status="running", resumed=resumed, workflow_status=workflow.status,
                       targets_queued=max(0, targets_total - run.count("targets_finished")))
 
@@ -99,9 +103,10 @@ def finish(payload: dict) -> dict:
     if run is None or run.segment != segment:
         return {"status": "superseded"}  # the run was resumed: the newer execution owns it now
     failed = "failure" in payload
+    closed = False
     if run.status == "running" and run.segment == segment:
-        runs.set_status(run, "failed" if failed else "completed", at=clock.now(), expected=("running",),
-                        segment=segment)
+        closed = runs.set_status(run, "failed" if failed else "completed", at=clock.now(), expected=("running",),
+                                 segment=segment)
         if failed:
             get_logger().error("dialer execution failed", extra={"run_id": run_id, "failure": payload["failure"]})
     workflow = workflows.get(tenant_id, workflow_id)
@@ -114,7 +119,16 @@ def finish(payload: dict) -> dict:
             **({"status": "paused"} if one_off and w.status == "live" and after and after.status != "running"
                else {})})
     final = runs.get(tenant_id, workflow_id, run_id)
+    if closed and final is not None:
+        _announce_completion(final)
     return {"status": final.status if final else "unknown"}
+
+
+def _announce_completion(run: Run) -> None:
+    """`run.completed`: how the run ended (completed, or failed) and every counter, as `GET .../runs` shows them."""
+    pending, decided = _approval_counts(run.tenant_id, run.workflow_id)
+    view = RunView.of(run, approvals_pending=pending.get(run.id, 0), concessions_decided=decided.get(run.id, 0))
+    publish_event(run.tenant_id, "run.completed", {"run_id": run.id, **view.model_dump(mode="json", exclude={"id"})})
 
 
 def _find(tenant_id: int, workflow_id: str) -> Workflow:

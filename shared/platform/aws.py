@@ -22,5 +22,19 @@ def client(service: str) -> Any:
     return boto3.session.Session().client(service, region_name=get_settings().aws_region, config=config)
 
 
+@cache
+def quick_client(service: str) -> Any:
+    """A client for calls a request path makes on the side (publishing an event): short timeouts and two tries,
+    so a slow or unreachable service costs the request at most a few seconds, never boto3's minutes."""
+    import boto3
+    from botocore.config import Config
+
+    from shared.platform.settings import get_settings
+
+    config = Config(connect_timeout=1, read_timeout=2, retries={"max_attempts": 2, "mode": "standard"})
+    return boto3.session.Session().client(service, region_name=get_settings().aws_region, config=config)
+
+
 def reset_clients() -> None:
     client.cache_clear()
+    quick_client.cache_clear()

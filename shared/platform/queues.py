@@ -9,14 +9,18 @@ from typing import Any
 from shared.platform.errors import Unavailable
 
 
-def send(queue_url: str | None, body: str, *, attributes: dict[str, str], unconfigured_code: str) -> None:
-    """One message; string attributes ride along so a DLQ can be read without parsing bodies."""
+def send(queue_url: str | None, body: str, *, attributes: dict[str, str], unconfigured_code: str,
+         delay_seconds: int = 0, quick: bool = False) -> None:
+    """One message; string attributes ride along so a DLQ can be read without parsing bodies. `delay_seconds`
+    (0–900, SQS's limit) hides it that long; `quick` sends with short timeouts (a request path's side errand)."""
     if not queue_url:
         raise Unavailable("The queue for this event is not configured", code=unconfigured_code)
-    from shared.platform.aws import client
+    from shared.platform.aws import client, quick_client
 
-    client("sqs").send_message(QueueUrl=queue_url, MessageBody=body, MessageAttributes={
-        name: {"DataType": "String", "StringValue": value} for name, value in attributes.items()})
+    extra = {"DelaySeconds": delay_seconds} if delay_seconds else {}
+    (quick_client if quick else client)("sqs").send_message(
+        QueueUrl=queue_url, MessageBody=body, **extra,
+        MessageAttributes={name: {"DataType": "String", "StringValue": value} for name, value in attributes.items()})
 
 
 def queue_entry(handle_message: Callable[[str], Any]) -> Callable[[dict, Any], dict]:

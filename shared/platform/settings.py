@@ -156,6 +156,23 @@ class Settings(BaseSettings):
     deepgram_hindi_language: str = Field("multi", alias="DEEPGRAM_HINDI_LANGUAGE")
     cartesia_tts_websocket_url: str = Field("wss://api.cartesia.ai/tts/websocket", alias="CARTESIA_TTS_WEBSOCKET_URL")
 
+    # --- Event webhooks (issue 13): domain events (shared.platform.events) go through WEBHOOK_EVENTS to the fan-out,
+    # each (endpoint, event) delivery attempt through WEBHOOK_DELIVERIES (SQS delays space the retries).
+    webhook_events_queue_url: str | None = Field(None, alias="WEBHOOK_EVENTS_QUEUE_URL")
+    webhook_deliveries_queue_url: str | None = Field(None, alias="WEBHOOK_DELIVERIES_QUEUE_URL")
+    #: Multiplies every wait of the webhook retries (backoff, the ~24 h window, the days before an endpoint that
+    #: keeps failing is disabled): 1 in the cloud; the sandbox shrinks them so the first retry comes in seconds.
+    #: A receiver's own Retry-After is honoured as it says.
+    webhook_retry_scale: float = Field(1.0, alias="WEBHOOK_RETRY_SCALE", gt=0, le=1)
+    webhook_retry_window_seconds: int = Field(24 * 3600, alias="WEBHOOK_RETRY_WINDOW_SECONDS", ge=60)
+    webhook_disable_after_seconds: int = Field(5 * 24 * 3600, alias="WEBHOOK_DISABLE_AFTER_SECONDS", ge=60)
+    #: One delivery attempt: connect + send + the answer's status line and first bytes, at most this long.
+    webhook_timeout_seconds: float = Field(10.0, alias="WEBHOOK_TIMEOUT_SECONDS", gt=0, le=30)
+    max_webhook_endpoints: int = Field(20, alias="MAX_WEBHOOK_ENDPOINTS", ge=1)
+    #: `wallet.low_balance` fires when a charge takes the balance below the autocharge threshold, or (without one)
+    #: below this many minutes at the wallet's rate.
+    low_balance_minutes: int = Field(10, alias="LOW_BALANCE_MINUTES", ge=1)
+
     #: Keyed hash of erased contacts (DSR): never rotate it, or erased numbers stop being recognised.
     dsr_pepper: SecretStr | None = Field(None, alias="DSR_PEPPER")
 

@@ -66,6 +66,11 @@ REFUSED_FOR_MEANING = {
     "AMBIGUOUS_IDENTIFIER": "several of those optional identifiers given at once (the same missing one-of)",
     "NO_PHONE_COLUMN": "a CSV file without a phone column", "EMPTY_UPLOAD": "a CSV file without rows",
     "NUMBER_NOT_AVAILABLE": "a well-formed number the carrier does not sell",
+    "WEBHOOK_URL_NOT_ALLOWED": "a well-formed URL whose host resolves to an address the SSRF rules refuse (private, "
+                               "loopback outside the sandbox, metadata) or plain http: what DNS answers, no pattern",
+    "WEBHOOK_URL_UNRESOLVABLE": "a well-formed URL whose host has no address in DNS",
+    "WEBHOOK_URL_INVALID": "a URL-shaped string urllib cannot split into scheme, host and port (a bad port, "
+                           "credentials or a fragment) — a grammar no pattern states whole",
 }
 #: Refusals relative to another field, to now or to the workspace's state: `from` after `to`, a report range
 #: over the limit, a key's expiry in the past or given twice, the cap of active keys reached.

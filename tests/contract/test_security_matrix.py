@@ -60,6 +60,8 @@ class Tenant:
     keys: dict[str, str]  # scope label → secret
     workflow_id: str
     api_key_id: str  # a key that is never used as a credential (revoking it breaks nothing)
+    webhook_id: str  # an endpoint at the sandbox receiver, with one delivery (its test event)
+    delivery_id: str
 
     def headers(self, credential: str) -> dict[str, str]:
         if credential == "none":
@@ -100,7 +102,13 @@ def tenants(base_url: str) -> dict[str, Tenant]:
             assert workflow.status_code == 201, workflow.text
             added = _send(http, "POST", f"{base_url}/dnc/add", account.auth, {"phone_e164": DNC_NUMBERS[name]})
             assert added.status_code == 200, added.text
-            made[name] = Tenant(account, keys, workflow.json()["id"], target_key)
+            webhook = _send(http, "POST", f"{base_url}/webhooks", account.auth, {
+                "url": f"{base_url}/_sandbox/webhook-receiver/matrix-{name}", "events": ["webhook.test"]})
+            assert webhook.status_code == 201, webhook.text
+            tested = _send(http, "POST", f"{base_url}/webhooks/{webhook.json()['id']}/test", account.auth, None)
+            assert tested.status_code == 202, tested.text
+            made[name] = Tenant(account, keys, workflow.json()["id"], target_key, webhook.json()["id"],
+                                tested.json()["delivery"]["id"])
     return made
 
 
@@ -209,7 +217,7 @@ def _assert_outcome(route_key: str, policy: RoutePolicy, credential: str, respon
 
 def _assert_never_leaks(route_key: str, path: str, response: requests.Response, owner: Tenant) -> None:
     """Tenant B's answers never carry tenant A's ids."""
-    for secret_id in (owner.workflow_id, owner.api_key_id):
+    for secret_id in (owner.workflow_id, owner.api_key_id, owner.webhook_id, owner.delivery_id):
         assert secret_id not in response.text, f"{route_key}: tenant B saw tenant A's {secret_id}"
 
 
@@ -222,8 +230,10 @@ def _fill(path: str, owner: Tenant) -> str:
         path = path.replace("{id}", owner.workflow_id)
     elif path.startswith("/api-keys/{id}"):
         path = path.replace("{id}", owner.api_key_id)
+    elif path.startswith("/webhooks/{id}"):
+        path = path.replace("{id}", owner.webhook_id)
     values = {"id": MISSING_ID, "phone_e164": requests.utils.quote(DNC_NUMBERS["A"], safe=""), "provider": "sandbox",
-              "tenant_id": str(owner.account.tenant_id), "call_id": "call_0123abcd"}
+              "tenant_id": str(owner.account.tenant_id), "call_id": "call_0123abcd", "delivery_id": owner.delivery_id}
     if path.startswith("/onboarding/credentials/"):
         values["provider"] = "twilio"
     return re.sub(r"\{(\w+)\}", lambda match: values[match.group(1)], path)

@@ -20,10 +20,13 @@ from tests.infra.template_queries import (
 pytestmark = pytest.mark.infra
 
 CONSUMERS = [spec for spec in FUNCTIONS if spec.queue_trigger is not None]
+KEYED_CONSUMERS = [spec for spec in CONSUMERS if spec.queue_trigger.customer_managed_key]
 #: Each queue's send permission, by the queue it sends to.
 QUEUE_OF_SEND_PERMISSION = {Permission.SEND_PAYMENT_EVENTS: "payment-events",
                             Permission.SEND_SLACK_ACTIONS: "slack-actions",
-                            Permission.SEND_CALL_EVENTS: "call-events"}
+                            Permission.SEND_CALL_EVENTS: "call-events",
+                            Permission.SEND_WEBHOOK_EVENTS: "webhook-events",
+                            Permission.SEND_WEBHOOK_DELIVERIES: "webhook-deliveries"}
 SENDERS = [spec for spec in FUNCTIONS if set(QUEUE_OF_SEND_PERMISSION) & spec.permissions]
 consumer = pytest.mark.parametrize("spec", CONSUMERS, ids=[spec.name for spec in CONSUMERS])
 sender = pytest.mark.parametrize("spec", SENDERS, ids=[spec.name for spec in SENDERS])
@@ -102,7 +105,11 @@ def test_the_dead_letter_queue_keeps_messages_14_days(synthesis: Synthesis, spec
 def test_both_queues_are_encrypted_tls_only_and_retained(synthesis: Synthesis, spec: LambdaFunction,
                                                          which: str) -> None:
     queue_id, queue = (_queue_of if which == "queue" else _dead_letter_queue_of)(synthesis, spec)
-    assert queue["Properties"]["SqsManagedSseEnabled"] is True
+    if spec.queue_trigger.customer_managed_key:
+        assert queue["Properties"]["KmsMasterKeyId"] == _queue_key_arn(synthesis)
+        assert "SqsManagedSseEnabled" not in queue["Properties"]
+    else:
+        assert queue["Properties"]["SqsManagedSseEnabled"] is True
     assert (queue["DeletionPolicy"], queue["UpdateReplacePolicy"]) == ("Retain", "Retain")
     (policy,) = [
         p["Properties"] for p in synthesis.of_type("AWS::SQS::QueuePolicy").values()
@@ -116,22 +123,65 @@ def test_both_queues_are_encrypted_tls_only_and_retained(synthesis: Synthesis, s
 def test_the_consumer_may_receive_and_delete_from_its_queue_only(synthesis: Synthesis, spec: LambdaFunction) -> None:
     queue_id, _ = _queue_of(synthesis, spec)
     statements = _sqs_statements(role_statements(synthesis, spec))
-    assert {"sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility"} <= actions_of(statements)
-    assert "sqs:SendMessage" not in actions_of(statements)
-    assert all(s["Resource"] == {"Fn::GetAtt": [queue_id, "Arn"]} for s in statements)
+    receiving = [s for s in statements if "sqs:ReceiveMessage" in as_list(s["Action"])]
+    assert {"sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility"} <= actions_of(receiving)
+    assert all(s["Resource"] == {"Fn::GetAtt": [queue_id, "Arn"]} for s in receiving)
+    # Anything else is a send its catalog permissions grant (checked queue by queue below), never on its own.
+    others = [s for s in statements if s not in receiving]
+    assert actions_of(others) <= {"sqs:SendMessage"}
+    assert bool(others) == bool(set(QUEUE_OF_SEND_PERMISSION) & spec.permissions)
+
+
+def _queue_id_of(synthesis: Synthesis, queue: str) -> str:
+    queue_id, _ = _queue_of(synthesis, next(c for c in CONSUMERS if c.queue_trigger.queue == queue))
+    return queue_id
 
 
 @sender
-def test_a_sender_may_send_to_its_queue_only_and_is_told_its_url(synthesis: Synthesis, spec: LambdaFunction) -> None:
-    (queue,) = [QUEUE_OF_SEND_PERMISSION[p] for p in spec.permissions if p in QUEUE_OF_SEND_PERMISSION]
-    queue_id, _ = _queue_of(synthesis, next(c for c in CONSUMERS if c.queue_trigger.queue == queue))
+def test_a_sender_may_send_to_its_queues_only_and_is_told_their_urls(synthesis: Synthesis,
+                                                                     spec: LambdaFunction) -> None:
+    queues = {QUEUE_OF_SEND_PERMISSION[p] for p in spec.permissions if p in QUEUE_OF_SEND_PERMISSION}
     statements = role_statements(synthesis, spec)
-    sqs_statements = _sqs_statements(statements)
-    assert sqs_statements == statements_with_action(statements, "sqs:SendMessage")
-    assert actions_of(sqs_statements) == {"sqs:SendMessage"}
-    assert [s["Resource"] for s in sqs_statements] == [{"Fn::GetAtt": [queue_id, "Arn"]}]
+    sending = statements_with_action(statements, "sqs:SendMessage")
+    assert all(as_list(s["Action"]) == ["sqs:SendMessage"] for s in sending)
+    assert sorted(map(str, (s["Resource"] for s in sending))) == sorted(
+        str({"Fn::GetAtt": [_queue_id_of(synthesis, queue), "Arn"]}) for queue in queues)
     _, function = lambda_of(synthesis, spec)
-    assert function["Properties"]["Environment"]["Variables"][queue_url_variable(queue)] == {"Ref": queue_id}
+    for queue in queues:
+        assert function["Properties"]["Environment"]["Variables"][queue_url_variable(queue)] == {
+            "Ref": _queue_id_of(synthesis, queue)}
+
+
+def _queue_key_arn(synthesis: Synthesis) -> dict:
+    (key_id,) = [key_id for key_id, key in synthesis.of_type("AWS::KMS::Key").items()
+                 if key["Properties"]["Description"].startswith("Encrypts the webhook queues")]
+    return {"Fn::GetAtt": [key_id, "Arn"]}
+
+
+def test_the_webhook_queues_use_the_customer_managed_queue_key_which_rotates_and_is_retained(
+        synthesis: Synthesis) -> None:
+    assert {spec.queue_trigger.queue for spec in KEYED_CONSUMERS} == {"webhook-events", "webhook-deliveries"}
+    key = synthesis.resources[_queue_key_arn(synthesis)["Fn::GetAtt"][0]]
+    assert key["Properties"]["EnableKeyRotation"] is True
+    assert (key["DeletionPolicy"], key["UpdateReplacePolicy"]) == ("Retain", "Retain")
+
+
+@sender
+def test_a_sender_uses_the_queue_key_only_for_queues_under_it(synthesis: Synthesis, spec: LambdaFunction) -> None:
+    keyed = {p for p in spec.permissions if p in QUEUE_OF_SEND_PERMISSION
+             and any(c.queue_trigger.queue == QUEUE_OF_SEND_PERMISSION[p] for c in KEYED_CONSUMERS)}
+    on_key = [s for s in role_statements(synthesis, spec) if s["Resource"] == _queue_key_arn(synthesis)
+              and "kms:GenerateDataKey" in as_list(s["Action"])]
+    assert len(on_key) == len(keyed)
+    assert all(sorted(as_list(s["Action"])) == ["kms:Decrypt", "kms:GenerateDataKey"] for s in on_key)
+
+
+@pytest.mark.parametrize("spec", KEYED_CONSUMERS, ids=[spec.name for spec in KEYED_CONSUMERS])
+def test_a_consumer_of_a_keyed_queue_may_decrypt_with_the_queue_key(synthesis: Synthesis,
+                                                                   spec: LambdaFunction) -> None:
+    decrypting = [s for s in statements_with_action(role_statements(synthesis, spec), "kms:Decrypt")
+                  if s["Resource"] == _queue_key_arn(synthesis)]
+    assert decrypting
 
 
 @pytest.mark.parametrize("spec", [s for s in FUNCTIONS if s not in CONSUMERS and s not in SENDERS],

@@ -21,6 +21,8 @@ ALLOWED = {
                                       "the sandbox clock would refill them at once or lock a tenant out for days",
     "shared/auth/abuse_limits.py": "login lockouts and per-IP windows run in real time: attackers keep arriving in "
                                    "real time whatever the sandbox clock says",
+    "shared/webhooks/signing.py": "a webhook-timestamp is checked by the tenant's receiver against its own real clock "
+                                  "(5 minutes' tolerance), whatever the sandbox clock says",
 }
 
 

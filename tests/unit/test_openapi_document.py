@@ -58,6 +58,10 @@ ROUTES_BEYOND_THE_REFERENCE = {
     "POST /slack/interactivity",
     # The calls API (issue 12): new, not yet in the reference.
     "GET /calls", "GET /calls/{id}", "GET /calls/{id}/recording",
+    # Event webhooks (issue 13, section 1), written as the issue writes them.
+    "POST /api/webhooks", "GET /api/webhooks", "GET /api/webhooks/{id}", "PUT /api/webhooks/{id}",
+    "DELETE /api/webhooks/{id}", "POST /api/webhooks/{id}/test", "GET /api/webhooks/{id}/deliveries",
+    "POST /api/webhooks/{id}/deliveries/{delivery_id}/retry",
     *(f"POST /telephony/{{provider}}/{step}/{{tenant_id}}/{{call_id}}"
       for step in ("voice", "amd", "status")),
     "GET /telephony/exotel/voicebot",

@@ -355,3 +355,25 @@ MEDIA_TOKEN = "MEDIATOKEN"
 
 def media_token_pk(nonce: str) -> str:
     return f"MEDIATOKEN#{nonce}"
+
+
+# --- Event webhooks (issue 13): a tenant's endpoints, and each endpoint's deliveries (one per event) -----------------
+WEBHOOK_ENDPOINT_PREFIX = "ENDPOINT#"
+WEBHOOK_DELIVERY_PREFIX = "DELIVERY#"
+
+
+def webhook_endpoints_pk(tenant_id: int) -> str:
+    return f"TENANT#{tenant_id}#WEBHOOKS"
+
+
+def webhook_endpoint_sk(endpoint_id: str) -> str:
+    return f"{WEBHOOK_ENDPOINT_PREFIX}{endpoint_id}"
+
+
+def webhook_deliveries_pk(tenant_id: int, endpoint_id: str) -> str:
+    """One endpoint's deliveries; delivery ids are time-ordered, so a descending Query lists newest first."""
+    return f"TENANT#{tenant_id}#WEBHOOK#{endpoint_id}"
+
+
+def webhook_delivery_sk(delivery_id: str) -> str:
+    return f"{WEBHOOK_DELIVERY_PREFIX}{delivery_id}"
