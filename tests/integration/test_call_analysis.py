@@ -271,3 +271,35 @@ def test_a_call_on_the_sandbox_carrier_never_spends_on_claude(api, placed, claud
     _consume(_jobs())
 
     assert claude.requests == [] and _detail(api, placed)["analysis"]["generator"] == "offline-composer"
+
+
+# --- Data-subject requests ----------------------------------------------------------------------------------------
+
+def _analysed(api, placed) -> dict:
+    _voice_plane_ends(placed)
+    _carrier_completes(api, placed)
+    _consume(_jobs())
+    return _detail(api, placed)["analysis"]
+
+
+def test_a_contacts_export_holds_the_analysis_of_its_calls(api, placed):
+    analysis = _analysed(api, placed)
+
+    reply = api.post("/dsr/export", {"phone": PHONE}, token=placed["owner"].token)
+
+    assert reply.status == 200, reply.body
+    (exported,) = reply.body["calls"]
+    assert exported["analysis"] == analysis and analysis["fields"]["summary"]
+
+
+def test_erasing_the_contact_erases_the_analysis_of_its_calls(api, placed):
+    _analysed(api, placed)
+    owner = placed["owner"]
+
+    erased = api.post("/dsr/erase", {"phone": PHONE}, token=owner.token)
+
+    assert erased.status == 200 and erased.body["pseudonymised"]["calls"] == 1
+    assert calls.get(owner.tenant_id, placed["call_id"]).analysis is None
+    assert _detail(api, placed)["analysis"] is None
+    _consume([{"tenant_id": owner.tenant_id, "call_id": placed["call_id"]}])  # a late job brings nothing back
+    assert calls.get(owner.tenant_id, placed["call_id"]).analysis is None
