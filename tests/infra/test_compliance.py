@@ -46,9 +46,9 @@ SCHEDULES_FINDING = (
 )
 # CloudFormation refuses a stack of more than 500 resources; three routes per catalog path add up. Issue 13's event
 # webhooks (8 paths × 3 routes, 3 functions, 2 keyed queues with DLQs) took the stack to 474: the routes of the next
-# features will not fit beside the /api and /v1 aliases as separate routes (see the hooks helper's report). The post-call
-# analysis consumer adds 9 (queue and DLQ with their TLS policies, function, role, policy, log group, event source
-# mapping): 485 with it.
+# features will not fit beside the /api and /v1 aliases as separate routes (see the hooks helper's report).
+# The post-call analysis consumer adds 9 (queue and DLQ with their TLS policies, function, role, policy, log group,
+# event source mapping): 485 with it.
 RESOURCE_BUDGET = 490
 
 
