@@ -32,6 +32,7 @@ class Permission(StrEnum):
     SEND_SLACK_ACTIONS = "sqs:slack-actions:send"
     CREDENTIALS_KEY = "kms:credentials:use"  # envelope encryption of BYOK provider secrets
     SEND_CALL_EVENTS = "sqs:call-events:send"
+    SEND_CALL_ANALYSIS = "sqs:call-analysis:send"  # ask for a finished call's post-call analysis
     START_DIALER = "states:dialer:start"  # start (and stop) executions of the dialer state machine
     SEND_TASK_RESULT = "states:task-result"  # release a dialer step waiting on its task token
     MANAGE_SCHEDULES = "scheduler:campaign-runs:manage"  # create/delete schedules that start runs
@@ -329,6 +330,19 @@ INSIGHT_FUNCTIONS: tuple[LambdaFunction, ...] = (
         permissions=_USER_DATA | {Permission.RECORDINGS_READ},
     ),
     LambdaFunction(
+        name="call_analysis",
+        handler="functions.call_analysis.handler.lambda_handler",
+        description="Post-call analysis: Claude (else the offline composer) reads a connected call for the rule "
+                    "book's analysis fields; announced as call.analyzed",
+        # Claude may take up to a minute a call (its retries included): a few calls a batch, the default queue
+        # concurrency (5) bounds what the tenants' calls spend on Anthropic at once.
+        queue_trigger=QueueTrigger(queue="call-analysis", batch_size=3, visibility_timeout_seconds=1080),
+        # CREDENTIALS_KEY: a byok tenant's Anthropic key; SEND_WEBHOOK_EVENTS: call.analyzed.
+        permissions=frozenset({Permission.TABLE_READ, Permission.TABLE_WRITE, Permission.CREDENTIALS_KEY,
+                               Permission.SEND_WEBHOOK_EVENTS}),
+        timeout_seconds=180,
+    ),
+    LambdaFunction(
         name="dsr",
         handler="functions.dsr.handler.lambda_handler",
         description="Data-subject requests: export everything about one contact, or erase it everywhere",
@@ -391,7 +405,9 @@ DIALER_FUNCTIONS: tuple[LambdaFunction, ...] = (
         description="Call status events: counters, cool-down, billing, timeline, retries; releases the dialer step",
         queue_trigger=QueueTrigger(queue="call-events"),
         # SEND_WEBHOOK_EVENTS: call.started, call.completed, wallet.low_balance (a settled call crossing the threshold).
-        permissions=_DIALER_DATA | {Permission.SEND_TASK_RESULT, Permission.SEND_WEBHOOK_EVENTS},
+        # SEND_CALL_ANALYSIS: a connected call whose conversation the voice plane kept before its final status.
+        permissions=_DIALER_DATA | {Permission.SEND_TASK_RESULT, Permission.SEND_WEBHOOK_EVENTS,
+                                    Permission.SEND_CALL_ANALYSIS},
         timeout_seconds=60,
         reserved_concurrency=10,  # several status events per call
     ),

@@ -319,6 +319,7 @@ GRANTS: dict[Permission, Callable[[GrantTargets], Access]] = {
     Permission.SEND_SLACK_ACTIONS: _send_to_queue("slack-actions"),
     Permission.CREDENTIALS_KEY: _credentials_key,
     Permission.SEND_CALL_EVENTS: _send_to_queue("call-events"),
+    Permission.SEND_CALL_ANALYSIS: _send_to_queue("call-analysis"),
     Permission.START_DIALER: _start_dialer,
     Permission.SEND_TASK_RESULT: _send_task_result,
     Permission.MANAGE_SCHEDULES: _manage_schedules,

@@ -181,6 +181,8 @@ class VoicePlane(Construct):
             "VOICE_METRICS_STACK": self.metrics_dimension["Stack"],
             # Where the brain's approval.requested / contact.opted_out events go (shared.platform.events).
             **GRANTS[Permission.SEND_WEBHOOK_EVENTS](targets).environment,
+            # Where the end-of-call write asks for the post-call analysis (shared.calls.analysis_record).
+            **GRANTS[Permission.SEND_CALL_ANALYSIS](targets).environment,
         }
 
     def _secrets(self, targets: GrantTargets, provider_secret_name: str | None) -> dict[str, ecs.Secret]:
@@ -202,7 +204,9 @@ class VoicePlane(Construct):
         # The same table statements as a catalog function with TABLE_READ and TABLE_WRITE: calls, workflows,
         # media-token nonces, DNC entries and approvals.
         # SEND_WEBHOOK_EVENTS: the brain's approvals and opt-outs are announced to the tenant's webhooks.
-        for permission in (Permission.TABLE_READ, Permission.TABLE_WRITE, Permission.SEND_WEBHOOK_EVENTS):
+        # SEND_CALL_ANALYSIS: the end-of-call write queues the call's post-call analysis.
+        for permission in (Permission.TABLE_READ, Permission.TABLE_WRITE, Permission.SEND_WEBHOOK_EVENTS,
+                           Permission.SEND_CALL_ANALYSIS):
             for statement in GRANTS[permission](targets).statements:
                 role.add_to_principal_policy(statement)
         media = targets.media_bucket

@@ -1,6 +1,8 @@
 """What the voice plane keeps of a call once it is over, written once at its end: the recording (both channels)
 in the media bucket under `recordings/{tenant}/{call}/`, and on the call its utterance-level transcript, its
-per-turn latencies and the recording's key, length and channels (what `GET /calls/{id}` shows).
+per-turn latencies and the recording's key, length and channels (what `GET /calls/{id}` shows). When the carrier's
+final status is already in, it also queues the call's post-call analysis (one SQS send, in the worker thread the
+server writes from: never on the call's socket).
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from dataclasses import dataclass
 from typing import BinaryIO
 
 from shared.calls import repository as calls
+from shared.calls.analysis_record import request_analysis_when_ready
 from shared.calls.models import Call, Recording, Utterance, recordings_prefix
 from shared.media import repository as media
 from shared.platform.errors import NotFound
@@ -48,4 +51,6 @@ def keep(tenant_id: int, call_id: str, *, utterances: list[Utterance], turn_late
         key = recording_key(tenant_id, call_id)
         media.put_recording(key, audio.body, audio.content_type, audio.duration_ms)
         changes["recording"] = Recording(key=key, duration_ms=audio.duration_ms, channels=audio.channels)
-    return calls.update(tenant_id, call_id, **changes)
+    kept = calls.update(tenant_id, call_id, **changes)
+    request_analysis_when_ready(kept)  # when the carrier's final status came first (shared.calls.analysis_record)
+    return kept

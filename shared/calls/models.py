@@ -53,6 +53,20 @@ class Recording(BaseModel):
     channels: int = Field(2, ge=1, le=2)  # contact and agent on separate channels
 
 
+class CallAnalysis(BaseModel):
+    """The post-call analysis of a connected call (shared.call_analysis): one value per analysis field of the rule book
+    the call was made under, null where the call did not tell."""
+
+    fields: dict[str, Any] = Field(description="By the rule book's `analysis_fields` names: string, number, boolean, "
+                                               "RFC 3339 datetime or list of strings; null when the call did not tell")
+    generator: Literal["anthropic", "offline-composer"] = Field(
+        description="Claude (structured output), or the deterministic offline composer (no Anthropic key)")
+    model: str | None = Field(None, description="Claude's model id; null for the offline composer")
+    analyzed_at: datetime
+    #: Set when Claude was asked and failed, and the offline composer answered instead (e.g. LLM_UNAVAILABLE).
+    fallback_reason: str | None = None
+
+
 class Call(BaseModel):
     id: str  # one per (run, target, attempt): the carrier idempotency key
     tenant_id: int
@@ -81,6 +95,7 @@ class Call(BaseModel):
     #: End of the callee's speech → first agent audio sent, one per agent turn (the voice plane measures them).
     turn_latencies_ms: list[int] = Field(default_factory=list)
     recording: Recording | None = None
+    analysis: CallAnalysis | None = None  # once the call is over and analysed (connected calls only)
     task_token: str | None = None
     #: The dialer step to hand back to the state machine once the call is over (set by the final status event).
     next_step: dict[str, Any] | None = None
@@ -141,6 +156,8 @@ class CallDetail(CallSummary):
     transcript: list[TranscriptLine]
     latency: Latency | None = Field(description="null until the call has latency measurements")
     recording: RecordingLink | None
+    analysis: CallAnalysis | None = Field(description="The post-call analysis: null until it is done, and for calls "
+                                                      "nobody answered or an answering machine took")
 
 
 class CallPage(BaseModel):

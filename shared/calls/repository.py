@@ -25,7 +25,7 @@ from pynamodb.attributes import (
 )
 from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, UpdateError
 
-from shared.calls.models import Call
+from shared.calls.models import Call, CallAnalysis
 from shared.platform.storage import keys
 from shared.platform.storage.table import (
     Gsi1,
@@ -65,6 +65,7 @@ class _CallItem(TableItem, discriminator="Call"):
     duration_seconds = NumberAttribute(default=0)
     turn_latencies_ms = JSONAttribute(default=list)
     recording = JSONAttribute(null=True)
+    analysis = JSONAttribute(null=True)
     task_token = UnicodeAttribute(null=True)
     next_step = JSONAttribute(null=True)
     created_at = UTCDateTimeAttribute()
@@ -190,6 +191,21 @@ def update_if(tenant_id: int, call_id: str, *, status_not_in: tuple[str, ...], *
     try:
         item.update(actions=_actions(tenant_id, changes),
                     condition=_CallItem.PK.exists() & ~_CallItem.status.is_in(*status_not_in))
+    except UpdateError as error:
+        if condition_failed(error):
+            return None
+        raise
+    return _call_from(item)
+
+
+def set_analysis_once(tenant_id: int, call_id: str, analysis: CallAnalysis, *, contact_phone: str) -> Call | None:
+    """Give the call its post-call analysis, unless it has one already (a redelivered job) or its number is no longer
+    `contact_phone` (a DSR erase pseudonymised it after the analysis read it); None when nothing was written."""
+    item = _CallItem(*_item_key(tenant_id, call_id))
+    try:
+        item.update(actions=[_CallItem.analysis.set(_plain(analysis))],
+                    condition=_CallItem.PK.exists() & _CallItem.analysis.does_not_exist()
+                    & (_CallItem.target_phone == contact_phone))
     except UpdateError as error:
         if condition_failed(error):
             return None

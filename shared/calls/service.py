@@ -60,7 +60,7 @@ def get_call(principal: Principal, call_id: str) -> CallDetail:
     call = _owned_call(principal, call_id)
     return CallDetail(**_summary(call, wallet_currency(principal)).model_dump(by_alias=True),
                       transcript=transcript_of(call), latency=latency_of(call.turn_latencies_ms),
-                      recording=_recording_link(call))
+                      recording=_recording_link(call), analysis=call.analysis)
 
 
 def recording_url(principal: Principal, call_id: str) -> str:

@@ -13,6 +13,7 @@ import math
 from typing import Any
 
 from shared.calls import repository as calls
+from shared.calls.analysis_record import request_analysis_when_ready
 from shared.calls.models import FINAL_STATUSES, Call
 from shared.dialer import repository as runs
 from shared.dialer import task_results
@@ -101,6 +102,7 @@ def _close(call: Call, status: str, params: dict[str, str]) -> None:
         counters["targets_finished"] = 1
     runs.add_counters(call.tenant_id, call.workflow_id, call.run_id, counters)
     _record_on_timeline(closed)
+    request_analysis_when_ready(closed)  # if the voice plane kept the conversation first (shared.calls.analysis_record)
     publish_event(call.tenant_id, "call.completed", {**_call_event_data(closed), "status": closed.status,
                                                      "outcome": outcome, "summary": _SUMMARIES[outcome],
                                                      "answered_by": closed.answered_by,

@@ -5,8 +5,8 @@ What goes and what stays:
   timeline events (every copy), its cool-down stamp, its recordings and earlier DSR export ZIPs, the
   messages about its approvals in the tenant's Slack (chat.delete), and its items in the runs' S3 manifests;
 - pseudonymised (kept for audit and billing, the number replaced by `erased:<keyed hash>`): calls (the
-  transcript and anything quoting the callee wiped; status, duration and charge kept, so the run's
-  counters and the ledger still add up), approvals (the decision kept), DNC audit rows;
+  transcript, the post-call analysis and anything quoting the callee wiped; status, duration and charge kept, so the
+  run's counters and the ledger still add up), approvals (the decision kept), DNC audit rows;
 - the number stays blocked: its DNC entry (if any) moves to a hashed suppression item, and one is written
   even when it had none — an erased contact is never called again (`compliance.repository.erased_numbers`).
 Idempotent: a second erase finds only pseudonymised rows and changes nothing.
@@ -128,8 +128,9 @@ def _pseudonymise_calls(found: Footprint, pseudonymised: Counter[str], deleted: 
     for call in found.calls:
         if not call.target_phone.startswith(PSEUDONYM_PREFIX):
             # The recording's objects are deleted below: the call stops pointing at them (no URL to nothing).
+            # The post-call analysis is read from the contact's words (a summary quotes them): it goes too.
             calls.update(found.contact.tenant_id, call.id, target_phone=pseudonym, transcript=[], recording=None,
-                         pending_concession=None, next_step=None, task_token=None)
+                         analysis=None, pending_concession=None, next_step=None, task_token=None)
             pseudonymised["calls"] += 1
         deleted["recordings"] += repository.delete_keys(found.recordings.get(call.id, []))
 

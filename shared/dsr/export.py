@@ -71,7 +71,8 @@ def _call_record(found: Footprint, call) -> CallRecord:
                       transcript=call.transcript, objections=call.objections, approval_ids=call.approval_ids,
                       duration_seconds=call.duration_seconds, charged_minor=call.charged_minor,
                       created_at=call.created_at, answered_at=call.answered_at, ended_at=call.ended_at,
-                      recordings=[_zip_name(key) for key in found.recordings.get(call.id, [])])
+                      recordings=[_zip_name(key) for key in found.recordings.get(call.id, [])],
+                      analysis=call.analysis.model_dump(mode="json") if call.analysis else None)
 
 
 def _dnc_records(found: Footprint) -> list[DncRecord]:

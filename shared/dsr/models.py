@@ -81,6 +81,7 @@ class CallRecord(BaseModel):
     answered_at: datetime | None
     ended_at: datetime | None
     recordings: list[str]  # object names in the recordings ZIP
+    analysis: dict[str, Any] | None = None  # the post-call analysis (its fields, who made it, when)
 
 
 class DncRecord(BaseModel):

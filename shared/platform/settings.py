@@ -111,6 +111,11 @@ class Settings(BaseSettings):
     dialer_wait_scale: float = Field(1.0, alias="DIALER_WAIT_SCALE")
     #: Claude for live turns: a fast model (the rule book is written by the slower one above).
     anthropic_live_model: str = Field("claude-haiku-5", alias="ANTHROPIC_LIVE_MODEL")
+    #: Post-call analysis (issue 13, shared.call_analysis): jobs go through this queue; Claude reads each connected
+    #: call's transcript with this model (structured extraction: a fast model is enough), the offline composer without
+    #: a key.
+    call_analysis_queue_url: str | None = Field(None, alias="CALL_ANALYSIS_QUEUE_URL")
+    anthropic_analysis_model: str = Field("claude-haiku-5", alias="ANTHROPIC_ANALYSIS_MODEL")
     #: The sandbox carrier (local stack): where calls are handed over, and the token its webhooks are signed with.
     sandbox_carrier_url: str | None = Field(None, alias="SANDBOX_CARRIER_URL")
     sandbox_carrier_auth_token: SecretStr = Field(SecretStr("sandbox-carrier-auth-token"),

@@ -11,7 +11,7 @@ from collections import Counter
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 if TYPE_CHECKING:
     from shared.approvals.models import Approval
@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from shared.dialer.models import Run
 
 TOP_OBJECTIONS = 10
+TOP_NEXT_STEPS = 5
 LEDGER_LABELS: dict[str, str] = {"call_charge": "Calls", "number_charge": "Numbers", "topup": "Top-ups",
                                  "autocharge": "Auto top-ups", "trial_credit": "Trial credit", "refund": "Refunds",
                                  "adjustment": "Adjustments",
@@ -90,6 +91,19 @@ class CallRow(BaseModel):
     charged_minor: int
 
 
+class AnalysisFigures(BaseModel):
+    """What the post-call analyses of the range's calls add up to (the default analysis fields; a rule book that
+    dropped one simply adds nothing to its line)."""
+
+    analysed: int = 0
+    interested: int = 0
+    not_interested: int = 0
+    sentiment: dict[str, int] = Field(default_factory=dict)
+    #: In the words the analyses put them in (however spelled or cased), most said first.
+    top_objections: list[tuple[str, int]] = Field(default_factory=list)
+    top_next_steps: list[tuple[str, int]] = Field(default_factory=list)
+
+
 class WeeklyReport(BaseModel):
     tenant_name: str
     currency: str
@@ -101,6 +115,7 @@ class WeeklyReport(BaseModel):
     costs: list[CostLine]
     calls_per_day: list[tuple[date, int]]
     calls: list[CallRow]
+    analysis: AnalysisFigures = Field(default_factory=AnalysisFigures)
 
     @property
     def spent_minor(self) -> int:
@@ -163,3 +178,30 @@ def call_rows(calls: list[Call], names: dict[str, str]) -> list[CallRow]:
 def top_objections(calls: list[Call], limit: int = TOP_OBJECTIONS) -> list[tuple[str, int]]:
     heard = Counter(objection for call in calls for objection in call.objections)
     return sorted(heard.items(), key=lambda pair: (-pair[1], pair[0]))[:limit]
+
+
+def analysis_figures(calls: list[Call]) -> AnalysisFigures:
+    """Sums of the analysed calls' `interested`, `sentiment`, `objections` and `next_step`."""
+    readings = [call.analysis.fields for call in calls if call.analysis is not None]
+    interest = Counter(fields.get("interested") for fields in readings)
+    sentiment = Counter(fields["sentiment"] for fields in readings if isinstance(fields.get("sentiment"), str))
+    return AnalysisFigures(
+        analysed=len(readings), interested=interest[True], not_interested=interest[False], sentiment=dict(sentiment),
+        top_objections=_most_said([text for fields in readings for text in _texts(fields.get("objections"))],
+                                  TOP_OBJECTIONS),
+        top_next_steps=_most_said(_texts([fields.get("next_step") for fields in readings]), TOP_NEXT_STEPS))
+
+
+def _texts(value: object) -> list[str]:
+    return [item for item in value if isinstance(item, str) and item.strip()] if isinstance(value, list) else []
+
+
+def _most_said(texts: list[str], limit: int) -> list[tuple[str, int]]:
+    """The same words however spelled ("Too expensive." and "too expensive") counted once, shown as first said."""
+    counts: Counter[str] = Counter()
+    shown: dict[str, str] = {}
+    for text in texts:
+        key = " ".join(text.casefold().split()).rstrip(".!?")
+        counts[key] += 1
+        shown.setdefault(key, " ".join(text.split()))
+    return sorted(((shown[key], count) for key, count in counts.items()), key=lambda pair: (-pair[1], pair[0]))[:limit]

@@ -51,7 +51,7 @@ def render(report: WeeklyReport) -> bytes:
                                  bottomMargin=15 * MM, title=f"CallFunnel weekly report {_range_text(report)}",
                                  author="CallFunnel", invariant=1)
     story: list[Any] = [*_header(report), *_workflows(report), *_chart(report), *_approvals(report),
-                        *_objections(report), *_costs(report), PageBreak(), *_appendix(report)]
+                        *_objections(report), *_analysis(report), *_costs(report), PageBreak(), *_appendix(report)]
     document.build(story)
     return buffer.getvalue()
 
@@ -145,6 +145,24 @@ def _objections(report: WeeklyReport) -> list[Any]:
     rows: list[list[Any]] = [["Objection", "Times heard"]]
     rows += [[_paragraph(text), count] for text, count in report.top_objections]
     return [_paragraph("Top objections", "Heading2"), _table(rows, (140, 30))]
+
+
+def _analysis(report: WeeklyReport) -> list[Any]:
+    from reportlab.platypus import Spacer
+
+    figures = report.analysis
+    title = _paragraph("Post-call analysis", "Heading2")
+    if not figures.analysed:
+        return [title, _paragraph("No calls were analysed in this range.")]
+    rows: list[list[Any]] = [["Analysed calls", "Count"], ["Analysed", figures.analysed],
+                             ["Interested", figures.interested], ["Not interested", figures.not_interested]]
+    rows += [[f"Sentiment: {name}", count] for name, count in sorted(figures.sentiment.items())]
+    story = [title, _table(rows, (90, 40))]
+    for heading, pairs in (("Objection raised", figures.top_objections), ("Next step", figures.top_next_steps)):
+        if pairs:
+            story += [Spacer(1, 2 * MM), _table([[heading, "Calls"], *[[_paragraph(text), count]
+                                                                       for text, count in pairs]], (140, 30))]
+    return story
 
 
 def _costs(report: WeeklyReport) -> list[Any]:

@@ -17,6 +17,7 @@ from shared.platform.errors import BadRequest
 from shared.reports.models import (
     ReportRange,
     WeeklyReport,
+    analysis_figures,
     approval_figures,
     call_rows,
     calls_per_day,
@@ -117,7 +118,8 @@ def gather(tenant_id: int, report_range: ReportRange) -> WeeklyReport:
                         currency=tenant.currency if tenant else "USD", range=report_range, generated_at=now,
                         workflows=kpis, approvals=approval_figures(approvals, now),
                         top_objections=top_objections(calls), costs=cost_lines(_ledger_between(tenant_id, start, end)),
-                        calls_per_day=calls_per_day(report_range, calls), calls=call_rows(calls, names))
+                        calls_per_day=calls_per_day(report_range, calls), calls=call_rows(calls, names),
+                        analysis=analysis_figures(calls))
 
 
 def _runs_active(tenant_id: int, workflow_id: str, report_range: ReportRange) -> list[Run]:

@@ -21,6 +21,11 @@ CONCESSION_KINDS: tuple[str, ...] = ("discount_percent", "fee_waiver", "credit",
                                      "free_shipping", "payment_extension", "free_session")
 MONEY_CONCESSIONS: frozenset[str] = frozenset({"fee_waiver", "credit"})
 
+#: What a post-call analysis field may hold: text, a number, yes/no, a moment (RFC 3339), or a list of short texts.
+AnalysisFieldType = Literal["string", "number", "boolean", "datetime", "string_list"]
+ANALYSIS_FIELD_TYPES: tuple[str, ...] = ("string", "number", "boolean", "datetime", "string_list")
+MAX_ANALYSIS_FIELDS = 20
+
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -90,6 +95,42 @@ class CallingWindow(_Strict):
     days: list[Weekday] = Field(description="Days calls may be placed.")
 
 
+class AnalysisField(_Strict):
+    name: str = Field(pattern=r"^[a-z][a-z0-9_]{0,39}$",
+                      description="The key the value is stored under: snake_case, at most 40 characters.")
+    type: AnalysisFieldType = Field(description="string, number, boolean, datetime (RFC 3339) or string_list.")
+    description: str = Field(min_length=1, max_length=300,
+                             description="What to extract from the call, written for the analyst that reads the "
+                                         "transcript.")
+    choices: list[str] | None = Field(None, description="For a string field: the only values it may take (2-10), e.g. "
+                                                        "positive, neutral, negative. Null otherwise.")
+
+
+#: Every rule book's analysis fields unless the tenant changes them (also what a rule book stored before they
+#: existed reads as).
+DEFAULT_ANALYSIS_FIELDS: tuple[AnalysisField, ...] = (
+    AnalysisField(name="summary", type="string",
+                  description="Two or three sentences: what was discussed and how the call ended."),
+    AnalysisField(name="sentiment", type="string", choices=["positive", "neutral", "negative"],
+                  description="The callee's overall attitude during the call."),
+    AnalysisField(name="interested", type="boolean",
+                  description="Whether the callee showed interest in what was offered (null when it is unclear)."),
+    AnalysisField(name="callback_requested_at", type="datetime",
+                  description="When the callee asked to be called back, as a moment (null when they did not ask or "
+                              "named no time)."),
+    AnalysisField(name="concession_percent", type="number",
+                  description="The discount percent agreed on the call (null when no discount was agreed)."),
+    AnalysisField(name="objections", type="string_list",
+                  description="The objections the callee raised, a few words each (empty when none)."),
+    AnalysisField(name="next_step", type="string",
+                  description="What the business should do next, in one short sentence."),
+)
+
+
+def default_analysis_fields() -> list[AnalysisField]:
+    return [field.model_copy(deep=True) for field in DEFAULT_ANALYSIS_FIELDS]
+
+
 class RuleBookMetadata(_Strict):
     generator: Literal["anthropic", "offline-composer"] = Field(description="Set by the platform.")
     model: str | None = Field(None, description="Set by the platform.")
@@ -116,6 +157,12 @@ class RuleBook(_Strict):
     language: str = Field(description="Language of the call as a BCP 47 tag, e.g. 'en', 'hi', 'en-IN'.")
     persona: str = Field(description="The voice persona: amelia, rohan, kai, anya, leo or priya.")
     schedule_kind: Literal["once", "daily", "weekdays", "manual"] = Field(description="How runs are scheduled.")
+    analysis_fields: list[AnalysisField] = Field(
+        default_factory=default_analysis_fields, max_length=MAX_ANALYSIS_FIELDS,
+        description="What the post-call analysis extracts from every connected call. Leave it out to get the "
+                    "defaults (summary, sentiment, interested, callback_requested_at, concession_percent, objections, "
+                    "next_step); give it only when the campaign asks to capture something else, and then keep the "
+                    "defaults and add to them.")
     metadata: RuleBookMetadata | None = Field(None, description="Filled in by the platform; leave it null.")
 
     def objection_ids(self) -> list[str]:

@@ -184,6 +184,12 @@ def _validate(rule_book: RuleBook, workflow: Workflow, prompt: str) -> None:
     ensure_valid(rule_book, audience_countries(workflow, country), prompt)
 
 
+def rule_book_of(tenant_id: int, workflow_id: str) -> RuleBook | None:
+    """The workflow's current rule book (what the calls after it ends are read against); None when it is gone."""
+    workflow = repository.get(tenant_id, workflow_id)
+    return workflow.rule_book if workflow is not None else None
+
+
 def tenant_country(tenant_id: int) -> str:
     from shared.accounts import repository as accounts
 

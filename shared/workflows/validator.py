@@ -19,6 +19,8 @@ MAX_AUTO_APPROVE_PERCENT = 25
 MAX_RETRY_ATTEMPTS = 10
 RETRY_SPACING_MINUTES = (10, 7 * 24 * 60)
 CALL_SECONDS = (30, 1800)
+ANALYSIS_CHOICES = (2, 10)  # how many values a string analysis field may be limited to
+ANALYSIS_CHOICE_CHARS = 60
 LANGUAGE_TAG = re.compile(r"^[a-z]{2,3}(-[A-Za-z]{2,4})?$")
 
 # Disclosure cues, English and Hindi (Devanagari and romanised).
@@ -54,6 +56,7 @@ def find_problems(rule_book: RuleBook, audience_countries: Collection[str], prom
         problems += _prompt_limit_problems(rule_book, prompt)
     problems += _policy_problems(rule_book)
     problems += _window_problems(rule_book, audience_countries)
+    problems += _analysis_field_problems(rule_book)
     if not is_known_persona(rule_book.persona):
         problems.append(Problem("persona", f"Unknown persona '{rule_book.persona}'; use one of "
                                            + ", ".join(PERSONAS)))
@@ -219,3 +222,28 @@ def _window_problems(rule_book: RuleBook, countries: Collection[str]) -> list[Pr
     return [Problem(f"calling_window.{violation.bound}", violation.message) for violation in window_violations(
         start, end, window.timezone, list(dict.fromkeys(window.days)), countries,
         recipient_local=window.recipient_local)]
+
+
+def _analysis_field_problems(rule_book: RuleBook) -> list[Problem]:
+    """Names once each (they are the analysis's keys); choices only on a string field, a few short distinct ones."""
+    problems, seen = [], set()
+    for index, field in enumerate(rule_book.analysis_fields):
+        where = f"analysis_fields.{index}"
+        if field.name in seen:
+            problems.append(Problem(f"{where}.name", f"The name '{field.name}' is used twice"))
+        seen.add(field.name)
+        if not field.description.strip():
+            problems.append(Problem(f"{where}.description", "The description must not be empty"))
+        if field.choices is None:
+            continue
+        choices = [choice.strip() for choice in field.choices]
+        if field.type != "string":
+            problems.append(Problem(f"{where}.choices", "Only a string field may have choices"))
+        elif not ANALYSIS_CHOICES[0] <= len(choices) <= ANALYSIS_CHOICES[1]:
+            problems.append(Problem(f"{where}.choices", f"Give between {ANALYSIS_CHOICES[0]} and "
+                                                        f"{ANALYSIS_CHOICES[1]} choices"))
+        elif (not all(0 < len(choice) <= ANALYSIS_CHOICE_CHARS for choice in choices)
+              or len({choice.casefold() for choice in choices}) != len(choices)):
+            problems.append(Problem(f"{where}.choices", f"Choices must be distinct, non-empty and at most "
+                                                        f"{ANALYSIS_CHOICE_CHARS} characters"))
+    return problems

@@ -25,6 +25,7 @@ KEYED_CONSUMERS = [spec for spec in CONSUMERS if spec.queue_trigger.customer_man
 QUEUE_OF_SEND_PERMISSION = {Permission.SEND_PAYMENT_EVENTS: "payment-events",
                             Permission.SEND_SLACK_ACTIONS: "slack-actions",
                             Permission.SEND_CALL_EVENTS: "call-events",
+                            Permission.SEND_CALL_ANALYSIS: "call-analysis",
                             Permission.SEND_WEBHOOK_EVENTS: "webhook-events",
                             Permission.SEND_WEBHOOK_DELIVERIES: "webhook-deliveries"}
 SENDERS = [spec for spec in FUNCTIONS if set(QUEUE_OF_SEND_PERMISSION) & spec.permissions]

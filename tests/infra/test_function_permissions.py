@@ -77,6 +77,7 @@ ACTIONS_OF_PERMISSION = {
     Permission.SEND_SLACK_ACTIONS: {"sqs:SendMessage"},
     Permission.CREDENTIALS_KEY: {"kms:GenerateDataKey", "kms:Decrypt"},
     Permission.SEND_CALL_EVENTS: {"sqs:SendMessage"},
+    Permission.SEND_CALL_ANALYSIS: {"sqs:SendMessage"},
     # The webhook queues are under the customer-managed queue key: sending asks KMS for a data key.
     Permission.SEND_WEBHOOK_EVENTS: {"sqs:SendMessage", "kms:GenerateDataKey", "kms:Decrypt"},
     Permission.SEND_WEBHOOK_DELIVERIES: {"sqs:SendMessage", "kms:GenerateDataKey", "kms:Decrypt"},

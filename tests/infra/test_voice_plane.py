@@ -294,10 +294,12 @@ def test_the_task_role_reads_and_writes_the_table_puts_recordings_and_publishes_
     actions = {action for statement in statements for action in as_list(statement["Action"])}
     assert not [action for action in actions if "*" in action]
     assert {action.split(":")[0] for action in actions} == {"dynamodb", "kms", "s3", "cloudwatch", "sqs"}
-    (send,) = [statement for statement in statements if "sqs:SendMessage" in as_list(statement["Action"])]
-    assert as_list(send["Action"]) == ["sqs:SendMessage"]  # the webhook events (shared.platform.events), only
+    sends = [statement for statement in statements if "sqs:SendMessage" in as_list(statement["Action"])]
+    assert all(as_list(send["Action"]) == ["sqs:SendMessage"] for send in sends)
     environment = {variable["Name"]: variable["Value"] for variable in _container(synthesis)["Environment"]}
-    assert environment["WEBHOOK_EVENTS_QUEUE_URL"] == {"Ref": send["Resource"]["Fn::GetAtt"][0]}
+    # The webhook events (shared.platform.events) and the post-call analysis jobs (shared.calls.analysis_record), only.
+    assert sorted(send["Resource"]["Fn::GetAtt"][0] for send in sends) == sorted(
+        environment[name]["Ref"] for name in ("WEBHOOK_EVENTS_QUEUE_URL", "CALL_ANALYSIS_QUEUE_URL"))
     assert "dynamodb:Scan" not in actions and "s3:GetObject" not in actions and "s3:DeleteObject" not in actions
     (put,) = [statement for statement in statements if "s3:PutObject" in as_list(statement["Action"])]
     assert put["Resource"]["Fn::Join"][1][-1] == "/recordings/*"

@@ -45,7 +45,9 @@ limits at 0/null.
 9. persona is one of: {", ".join(PERSONAS)}. language is a BCP 47 tag such as en, en-IN or hi.
 10. Leave `metadata` null: the platform fills it in.
 11. `name` is what the business owner sees in their list of campaigns: a short title of 2 to 6 words, such as \
-"SaaS renewal recovery" or "Smile Dental appointment confirmations" — not the prompt itself."""
+"SaaS renewal recovery" or "Smile Dental appointment confirmations" — not the prompt itself.
+12. `analysis_fields` is what is extracted from every call once it ends. Leave it out (the platform fills in its \
+defaults) unless the prompt asks to capture something more; then give the defaults and add the new fields."""
 
 
 def tool_input_schema(rule_book_schema: dict[str, Any]) -> dict[str, Any]:
