@@ -29,6 +29,10 @@ ULAW_SILENCE = b"\xff" * FRAME_BYTES
 AUDIBLE_RMS = 300
 CALLEE_VOICE = EspeakVoice("en-us", "m3", words_per_minute=170)
 MACHINE_VOICE = EspeakVoice("en-us", "f2", words_per_minute=165)
+#: espeak-ng pauses 150-420 ms at commas and between sentences: longer than the VAD's 0.2 s end-of-speech wait, so
+#: one line would reach the voice plane as several turns. A person says a short line in one breath: pauses inside a
+#: line are shortened to this.
+LONGEST_PAUSE_SECONDS = 0.12
 BEEP_HZ, BEEP_SECONDS, BEEP_AMPLITUDE = 1000, 0.5, 9000
 GAP_BEFORE_BEEP_SECONDS = 0.4
 
@@ -80,7 +84,7 @@ class CalleeVoice:
         if agent_audible:
             if not self._agent_spoke:
                 self._agent_spoke, self._agent_turn_started = True, now
-            self._agent_last_audible = now
+            self._agent_last_audible = now + FRAME_SECONDS  # quiet from the end of this frame
         if self._agent_spoke and self._its_turn(now, agent_audible):
             line = self._callee.reply(self._turn, "")
             self._turn += 1
@@ -116,13 +120,30 @@ def is_audible(ulaw_frame: bytes) -> bool:
 
 @functools.lru_cache(maxsize=256)  # every call of a campaign says the same few lines
 def callee_speech(text: str) -> bytes:
-    """A person's line, spoken by espeak-ng, as Twilio carries it (8 kHz μ-law)."""
-    return audioop.lin2ulaw(speak_pcm(text, CALLEE_VOICE, SAMPLE_RATE), 2)
+    """A person's line, spoken by espeak-ng in one breath, as Twilio carries it (8 kHz μ-law)."""
+    return audioop.lin2ulaw(in_one_breath(speak_pcm(text, CALLEE_VOICE, SAMPLE_RATE)), 2)
 
 
 @functools.lru_cache(maxsize=16)
 def machine_speech(text: str) -> bytes:
-    return audioop.lin2ulaw(speak_pcm(text, MACHINE_VOICE, SAMPLE_RATE), 2)
+    return audioop.lin2ulaw(in_one_breath(speak_pcm(text, MACHINE_VOICE, SAMPLE_RATE)), 2)
+
+
+def in_one_breath(pcm: bytes) -> bytes:
+    """16-bit PCM with every quiet stretch between two sounds cut to LONGEST_PAUSE_SECONDS (the edges are kept)."""
+    frame_bytes = FRAME_BYTES * 2
+    frames = [pcm[index:index + frame_bytes] for index in range(0, len(pcm), frame_bytes)]
+    loud = [audioop.rms(frame, 2) > AUDIBLE_RMS for frame in frames]
+    if True not in loud:
+        return pcm
+    first, last = loud.index(True), len(loud) - 1 - loud[::-1].index(True)
+    longest, kept, quiet_run = round(LONGEST_PAUSE_SECONDS / FRAME_SECONDS), [], 0
+    for index, frame in enumerate(frames):
+        quiet_run = 0 if loud[index] else quiet_run + 1
+        if first < index < last and quiet_run > longest:
+            continue
+        kept.append(frame)
+    return b"".join(kept)
 
 
 @functools.cache

@@ -15,6 +15,7 @@ time; `open_websocket` is the real connection (the `websockets` library's sync c
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import secrets
 from collections import deque
@@ -257,9 +258,11 @@ class _WebsocketConnection:
         from websockets.exceptions import WebSocketException
         from websockets.sync.client import connect
 
+        self._open = contextlib.ExitStack()  # websockets wants its connection used as a context manager
         try:
-            self._socket = connect(url, open_timeout=OPEN_TIMEOUT_SECONDS, close_timeout=CLOSE_TIMEOUT_SECONDS,
-                                   max_size=None, compression=None, proxy=None)
+            self._socket = self._open.enter_context(connect(
+                url, open_timeout=OPEN_TIMEOUT_SECONDS, close_timeout=CLOSE_TIMEOUT_SECONDS, max_size=None,
+                compression=None, proxy=None, legacy=False))
         except (OSError, TimeoutError, WebSocketException) as error:
             raise StreamUnavailable(f"{type(error).__name__}: {error}") from error
 
@@ -281,6 +284,7 @@ class _WebsocketConnection:
 
     def close(self, code: int = 1000, reason: str = "") -> None:
         self._socket.close(code, reason)
+        self._open.close()
 
     @staticmethod
     def _closed(closed: Exception) -> StreamClosed:

@@ -54,3 +54,15 @@ def test_digit_2_greets_like_a_machine_and_digit_9_talks_over_the_agents_pitch()
     assert machine.greeting == MACHINE_GREETING and machine.reply(0, "") is None
     assert barging.barges_in_at == 1 and barging.lines[1] == YES
     assert all(callee_for(f"+1415555010{digit}").barges_in_at is None for digit in "345678")
+
+
+def test_a_line_is_said_in_one_breath_so_the_vad_hears_one_turn() -> None:
+    # espeak-ng pauses ~340 ms between these two sentences: longer than the VAD's 0.2 s end-of-speech wait.
+    audio = callee_speech(YES)
+    frames = [is_audible(audio[index:index + FRAME_BYTES].ljust(FRAME_BYTES, b"\xff"))
+              for index in range(0, len(audio), FRAME_BYTES)]
+    inside = frames[frames.index(True):len(frames) - frames[::-1].index(True)]
+    longest_pause = max(len(run) for run in "".join("q" if not loud else " " for loud in inside).split(" "))
+
+    assert longest_pause * 0.02 <= 0.12
+    assert _audible_seconds(audio) > 1.5  # the words themselves are all there
