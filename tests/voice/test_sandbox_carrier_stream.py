@@ -138,7 +138,7 @@ def test_an_opt_out_callee_hears_the_opener_answers_and_the_voice_plane_ends_the
 
 @pytest.mark.parametrize("plane", [(["Hmm, tell me more.", YES, YES], [PITCH, "Wonderful."])], indirect=True)
 def test_a_callee_barging_in_is_heard_and_the_agents_buffered_audio_is_cleared(plane: Plane) -> None:
-    record, _ = _call(plane, "+15550000009", time_limit_seconds=10)
+    record, _ = _call(plane, "+15550000009", time_limit_seconds=14)
 
     assert record.stream["clears"] >= 1, record.as_json()
     lines = [line for line in record.transcript if line["speaker"] == "callee"]
