@@ -82,7 +82,7 @@ def main() -> int:
 
 
 def _print_dialer(figures: dict) -> None:
-    from bench.dialer import COST_PER_CALL_TARGET, RUN_10K_TARGET_SECONDS, TURN_P50_TARGET_MS
+    from bench.dialer import COST_PER_CALL_TARGET, RUN_10K_TARGET_SECONDS
 
     sandbox = figures["sandbox_run"]
     print(f"\nDialer: a {sandbox['targets']:,}-target sandbox run, {sandbox['concurrent_calls']} concurrent calls "
@@ -95,11 +95,6 @@ def _print_dialer(figures: dict) -> None:
     total = sandbox["dollars_per_completed_call_total"]
     verdict = "ok" if total <= COST_PER_CALL_TARGET else "OVER"
     print(f"    {'total':<16} ${total:.6f}  (target ≤ ${COST_PER_CALL_TARGET})  {verdict}")
-    turn = figures["turn"]
-    verdict = "ok" if turn["server_p50_ms"] <= TURN_P50_TARGET_MS else "OVER"
-    print(f"  one conversation turn, in-process, {turn['turns']} turns: handler p50 {turn['handler_p50_ms']} ms, "
-          f"p95 {turn['handler_p95_ms']} ms; scripted agent p50 {turn['scripted_agent_p50_ms']} ms; "
-          f"server without the model p50 {turn['server_p50_ms']} ms, p95 {turn['server_p95_ms']} ms  {verdict}")
     large = figures["run_large_audience"]
     verdict = "ok" if large["max_s"] <= RUN_10K_TARGET_SECONDS else "OVER"
     print(f"  POST /workflows/{{id}}/run on {large['targets']:,} targets over HTTP: median {large['median_s']} s, "

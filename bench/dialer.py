@@ -1,4 +1,4 @@
-"""The dialer's figures (issue 5, point 9): AWS cost per completed call, `run` on 10,000 targets, one turn.
+"""The dialer's figures (issue 5, point 9): AWS cost per completed call, `run` on 10,000 targets.
 
 Everything runs offline in one fresh interpreter (like bench/audience_ingest.py): the full local stack
 in-process — moto, bootstrap, the API server on a free port (the sandbox carrier's webhooks need a real
@@ -41,16 +41,13 @@ infra_local/__main__.py assembles them. The schedule ticker is left out: the ben
    audience (uploaded as one JSON rows request each, attested), each timed once; median and max. The clock
    is at 03:00 in New York and the dialer's waits back at real scale, so the executions only wait; each
    timing starts once the previous execution's preparation has settled. Target ≤ 3 s.
-3. **One conversation turn, server time excluding the model**: signed `gather` webhooks ("Hmm, tell me
-   more.", the digit-9 callee's line) to live sandbox calls created as the dialer claims them, invoked
-   in-process through the runtime (no socket); the scripted agent's `propose` on the same inputs is timed
-   alone and subtracted. p50 / p95 over ≥ 200 turns (2 turns on each of 110 calls). Target ≤ 50 ms p50.
+(The Gather path's third figure, one conversation turn through the `gather` webhook, went with that path in
+issue 12: a turn now happens in the voice plane, whose voice-to-voice figures `make bench` reports apart.)
 """
 
 from __future__ import annotations
 
 import json
-import math
 import os
 import socket
 import statistics
@@ -77,7 +74,6 @@ S3_PER_GET = 0.0004 / 1000
 AWS_REQUEST_LATENCY_S = 0.005
 COST_PER_CALL_TARGET = 0.0005
 RUN_10K_TARGET_SECONDS = 3.0
-TURN_P50_TARGET_MS = 50.0
 
 #: The brief's 1,000 targets take ~20 min on 2 cores (moto answers ~50 DynamoDB requests per call at several ms
 #: each, and the runtime runs one invocation at a time); the per-call figures do not depend on the run's size,
@@ -87,7 +83,6 @@ SANDBOX_TARGETS = int(os.environ.get("BENCH_DIALER_TARGETS", 200))
 #: and calls fail or never report their end (a local artifact: Lambda runs them concurrently). 10 keeps it clean.
 CONCURRENT_CALLS = os.environ.get("BENCH_DIALER_CONCURRENCY", "10")
 LARGE_AUDIENCE = int(os.environ.get("BENCH_DIALER_LARGE_AUDIENCE", 10_000))
-TURN_CALLS = int(os.environ.get("BENCH_DIALER_TURN_CALLS", 110))
 DIGITS = "35689"
 CALLABLE_MOMENT = "2026-12-02T15:00:00-05:00"
 NIGHT_MOMENT = "2026-12-03T03:00:00-05:00"
@@ -297,74 +292,6 @@ def _costs(meters: Meters, completed: int) -> dict[str, Any]:
     }
 
 
-# --- 3. One conversation turn, without the model ---
-
-
-def conversation_turns(stack: _Stack, tenant_id: int, workflow_id: str) -> dict[str, Any]:
-    """Signed gather webhooks to live calls, in-process; the scripted agent's own time timed apart."""
-    from urllib.parse import urlencode
-
-    from infra_local.sandbox_carrier import twilio_signature
-    from shared.calls import repository as calls
-    from shared.calls.models import Call
-    from shared.conversation.models import Transcript
-    from shared.conversation.scripted_agent import ScriptedSandboxAgent
-    from shared.dialer.dial import call_id_for
-    from shared.platform import clock
-    from shared.platform.settings import get_settings
-    from shared.workflows import repository as workflows
-
-    settings = get_settings()
-    token = settings.sandbox_carrier_auth_token.get_secret_value()
-    rule_book = workflows.get(tenant_id, workflow_id).rule_book
-    agent = ScriptedSandboxAgent()
-
-    def post(kind: str, call_id: str, params: dict[str, str]) -> float:
-        path = f"/telephony/sandbox/{kind}/{tenant_id}/{call_id}"
-        headers = [("content-type", "application/x-www-form-urlencoded"),
-                   ("x-twilio-signature", twilio_signature(settings.public_base_url + path, params, token))]
-        started = time.perf_counter()
-        response = stack.invoke("POST", path, headers=headers, body=urlencode(params).encode())
-        elapsed = time.perf_counter() - started
-        assert response.status == 200 and b"<Gather" in response.body, response.body[:300]
-        return elapsed
-
-    handler_ms, agent_ms = [], []
-    utterance = "Hmm, tell me more."
-    for index in range(TURN_CALLS + 10):  # the first 10 calls warm the container up
-        phone = f"+1415556{index:03d}9"
-        call = Call(id=call_id_for("run_bench_turns", phone, 1), tenant_id=tenant_id, workflow_id=workflow_id,
-                    run_id="run_bench_turns", segment=1, target_phone=phone, attempt=1, is_test=False,
-                    provider="sandbox", provider_call_sid=f"SB{index:032x}", status="in-progress",
-                    created_at=clock.now())
-        assert calls.claim(call) is not None
-        base = {"AccountSid": "ACsandbox", "CallSid": call.provider_call_sid, "From": "", "To": phone,
-                "Direction": "outbound-api", "CallStatus": "in-progress", "ApiVersion": "2010-04-01"}
-        post("voice", call.id, {**base, "AnsweredBy": "human"})
-        for _ in range(2):
-            transcript = Transcript.model_validate({"turns": calls.get(tenant_id, call.id).transcript})
-            proposed = []
-            for _ in range(5):
-                started = time.perf_counter()
-                agent.propose(rule_book, transcript, utterance)
-                proposed.append(time.perf_counter() - started)
-            elapsed = post("gather", call.id, {**base, "SpeechResult": utterance, "Confidence": "0.93"})
-            if index >= 10:
-                handler_ms.append(elapsed * 1000)
-                agent_ms.append(statistics.median(proposed) * 1000)
-    server_ms = sorted(handler - model for handler, model in zip(handler_ms, agent_ms, strict=True))
-    return {"turns": len(handler_ms), "handler_p50_ms": round(_percentile(handler_ms, 50), 2),
-            "handler_p95_ms": round(_percentile(handler_ms, 95), 2),
-            "scripted_agent_p50_ms": round(_percentile(agent_ms, 50), 3),
-            "server_p50_ms": round(_percentile(server_ms, 50), 2),
-            "server_p95_ms": round(_percentile(server_ms, 95), 2)}
-
-
-def _percentile(values: list[float], percent: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, math.ceil(percent / 100 * len(ordered)) - 1))]
-
-
 # --- 2. `run` on 10,000 targets ---
 
 
@@ -398,18 +325,15 @@ def run_large_audience(stack: _Stack) -> dict[str, Any]:
 
 
 def measure() -> dict[str, Any]:
-    """All three sections in this interpreter (`run()` gives them a fresh one)."""
+    """Both sections in this interpreter (`run()` gives them a fresh one)."""
     started = time.monotonic()
     _progress("starting the local stack in-process")
     stack = _Stack()
     sandbox = sandbox_run(stack)
-    _progress("conversation turns")
-    turns = conversation_turns(stack, sandbox["tenant_id"], sandbox["workflow_id"])
     large = run_large_audience(stack)
     _progress(f"done in {time.monotonic() - started:.0f} s")
-    return {"sandbox_run": sandbox, "turn": turns, "run_large_audience": large,
-            "targets": {"dollars_per_completed_call": COST_PER_CALL_TARGET, "run_seconds": RUN_10K_TARGET_SECONDS,
-                        "turn_p50_ms": TURN_P50_TARGET_MS}}
+    return {"sandbox_run": sandbox, "run_large_audience": large,
+            "targets": {"dollars_per_completed_call": COST_PER_CALL_TARGET, "run_seconds": RUN_10K_TARGET_SECONDS}}
 
 
 def run() -> dict[str, Any]:

@@ -23,6 +23,7 @@ class Permission(StrEnum):
     TABLE_WRITE = "table:write"
     SEND_EMAIL = "ses:send"
     READ_JWT_SECRET = "secret:jwt:read"
+    READ_MEDIA_STREAM_SECRET = "secret:media-stream:read"  # sign the voice plane's media tokens (and nothing else)
     MEDIA_READ = "s3:media:read"
     MEDIA_WRITE = "s3:media:write"
     MEDIA_ERASE = "s3:media:erase"  # list a contact's objects and delete them (DSR erase)
@@ -345,16 +346,19 @@ DIALER_FUNCTIONS: tuple[LambdaFunction, ...] = (
     LambdaFunction(
         name="telephony_webhooks",
         handler="functions.telephony_webhooks.handler.lambda_handler",
-        description="Carrier webhooks: TwiML for each conversation turn (synchronous), status callbacks enqueued",
+        description="Carrier webhooks: an answered call streamed to the voice plane (media token), answering-machine "
+                    "verdicts recorded, status callbacks enqueued",
         routes=_routes(
             "POST /telephony/{provider}/voice/{tenant_id}/{call_id}",
-            "POST /telephony/{provider}/gather/{tenant_id}/{call_id}",
-            "POST /telephony/{provider}/hold/{tenant_id}/{call_id}",
+            "GET /telephony/exotel/voicebot",
+            "POST /telephony/{provider}/amd/{tenant_id}/{call_id}",
             "POST /telephony/{provider}/status/{tenant_id}/{call_id}",
         ),
-        permissions=_DIALER_DATA | {Permission.SEND_CALL_EVENTS, Permission.CREDENTIALS_KEY},
+        # The media-stream secret signs the token the voice webhook hands the carrier for the voice plane.
+        permissions=_DIALER_DATA | {Permission.SEND_CALL_EVENTS, Permission.CREDENTIALS_KEY,
+                                    Permission.READ_MEDIA_STREAM_SECRET},
         timeout_seconds=12,  # Twilio waits 15 s for TwiML
-        reserved_concurrency=50,  # a turn of every live call; a throttled turn is dead air
+        reserved_concurrency=50,  # every answer and status callback of the live calls; a throttled answer is dead air
     ),
     LambdaFunction(
         name="call_events",

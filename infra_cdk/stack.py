@@ -19,6 +19,7 @@ from infra_cdk.constructs.event_queues import EventQueue, queue_consumers
 from infra_cdk.constructs.function_code import function_code
 from infra_cdk.constructs.jwt_signing_secret import JwtSigningSecret
 from infra_cdk.constructs.media_bucket import MediaBucket
+from infra_cdk.constructs.media_stream_secret import MediaStreamSecret
 from infra_cdk.constructs.payment_secrets import PaymentSecrets
 from infra_cdk.constructs.permission_grants import GrantTargets
 from infra_cdk.constructs.platform_key import PlatformKey
@@ -37,6 +38,7 @@ class CallFunnelStack(Stack):
         platform_key = PlatformKey(self, "PlatformKey").key
         data = DataTable(self, "Data")
         jwt_secret = JwtSigningSecret(self, "JwtSigningSecret", encryption_key=platform_key)
+        media_stream_secret = MediaStreamSecret(self, "MediaStreamSecret", encryption_key=platform_key)
         media = MediaBucket(self, "Media")
         queues = {
             name: EventQueue(self, _construct_id(name), consumer=consumer)
@@ -57,6 +59,7 @@ class CallFunnelStack(Stack):
         grant_targets = GrantTargets(
             data_table=data,
             jwt_secret=jwt_secret.secret,
+            media_stream_secret=media_stream_secret.secret,
             email_identity_arn=self.format_arn(
                 service="ses", resource="identity", resource_name=settings.email_sender_domain
             ),

@@ -87,11 +87,17 @@ EXTRA_ERRORS: dict[str, tuple[str, ...]] = {
     "POST /numbers/{id}/release": ("503",),
     "POST /billing/webhooks/payment": ("503",),
     "POST /slack/interactivity": ("503",),
-    "POST /telephony/{provider}/gather/{tenant_id}/{call_id}": ("409", "422"),
+    "POST /telephony/{provider}/voice/{tenant_id}/{call_id}": ("409", "503"),  # Exotel: CALL_ENDED, no voice plane
+    "GET /telephony/exotel/voicebot": ("409", "503"),
     "POST /telephony/{provider}/status/{tenant_id}/{call_id}": ("503",),
 }
 _FORM = "application/x-www-form-urlencoded"
-_TWIML_ROUTES = ("voice", "gather", "hold")
+#: Carrier webhooks with a form body; the voice webhook answers the call (TwiML), the others 204.
+_FORM_WEBHOOKS = ("voice", "amd", "status")
+_STREAM_TWIML = ('<Response><Connect><Stream url="wss://voice.example.com/media/twilio">'
+                 '<Parameter name="token" value="v1.eyJ0aWQiOjd9.c2ln"/><Parameter name="call_id" value="call_0a1b"/>'
+                 '</Stream></Connect></Response>')
+_STREAM_URL = {"url": "wss://voice.example.com/media/exotel?token=v1.eyJ0aWQiOjd9.c2ln&call_id=call_0a1b"}
 #: Bodies the routes read raw (signatures are computed over the bytes), so Powertools cannot describe them.
 RAW_REQUEST_BODIES: dict[str, tuple[str, dict[str, Any], Any]] = {
     "POST /billing/webhooks/payment": ("application/json", {"type": "object"},
@@ -101,8 +107,9 @@ RAW_REQUEST_BODIES: dict[str, tuple[str, dict[str, Any], Any]] = {
                                   {"payload": '{"type":"block_actions","actions":[]}'}),
     **{f"POST /telephony/{{provider}}/{step}/{{tenant_id}}/{{call_id}}": (
         _FORM, {"type": "object", "additionalProperties": {"type": "string"}},
-        {"CallSid": "CA0123456789abcdef", "CallStatus": "in-progress"})
-       for step in (*_TWIML_ROUTES, "status")},
+        {"CallSid": "CA0123456789abcdef", "CallStatus": "in-progress"}
+        if step != "amd" else {"CallSid": "CA0123456789abcdef", "AnsweredBy": "machine_end_beep"})
+       for step in _FORM_WEBHOOKS},
 }
 #: The header parameters a signed route requires, with the shape its verifier accepts (a missing or garbled
 #: one is 400 `SIGNATURE_MISSING`; a well-formed one that does not match is 401/403).
@@ -123,7 +130,7 @@ SIGNATURE_HEADERS: dict[str, tuple[tuple[str, dict[str, Any], str], ...]] = {
         ("X-Twilio-Signature", {"type": "string", "pattern": "^[A-Za-z0-9+/]{27}=$",
                                 "example": "RSOYDt4T1cUTdK1PDd93/VVr8B8="},
          "Twilio: base64 HMAC-SHA1 of the URL and sorted form fields (Exotel: a token in the URL instead)"),
-    ) for step in (*_TWIML_ROUTES, "status")},
+    ) for step in _FORM_WEBHOOKS},
 }
 #: Shapes the services check but the route signatures do not spell, by parameter or request-body field name:
 #: our ids are a type prefix and base62 (`wf_0Pq3…`), numbers E.164 (`+` is sent as `%2B` in a path).
@@ -209,15 +216,26 @@ def _correct_bodies(route_key: str, operation: dict[str, Any]) -> None:
                 "properties": {"rows": {"type": "array", "items": {"type": "object"}}}}
         operation.setdefault("requestBody", {"content": {}})["content"]["application/json"] = {
             "schema": rows, "example": {"rows": [row]}}
-    if route_key.startswith("POST /telephony/"):
-        responses = operation["responses"]
-        responses.pop("200", None)
-        if route_key.split("/")[3] in _TWIML_ROUTES:
-            responses["200"] = {"description": "TwiML for the call's next step",
-                                "content": {"text/xml": {"schema": {"type": "string"},
-                                                         "example": "<Response><Say>Hello</Say></Response>"}}}
-        else:
-            responses["204"] = {"description": "Queued for the call-events consumer"}
+    if route_key.startswith(("POST /telephony/", "GET /telephony/")):
+        _correct_carrier_answers(route_key, operation["responses"])
+
+
+def _correct_carrier_answers(route_key: str, responses: dict[str, Any]) -> None:
+    responses.pop("200", None)
+    stream_url = {"application/json": {"schema": {"type": "object", "required": ["url"],
+                                                  "properties": {"url": {"type": "string"}}},
+                                       "example": _STREAM_URL}}
+    if route_key == "GET /telephony/exotel/voicebot":
+        responses["200"] = {"description": "Where Exotel opens the call's bidirectional stream", "content": stream_url}
+    elif route_key.split("/")[3] == "voice":
+        responses["200"] = {"description": "The call streamed to the voice plane: TwiML `<Connect><Stream>` (a call "
+                                           "already over: `<Hangup/>`); for Exotel, the stream's URL",
+                            "content": {"text/xml": {"schema": {"type": "string"}, "example": _STREAM_TWIML},
+                                        **stream_url}}
+    elif route_key.split("/")[3] == "amd":
+        responses["204"] = {"description": "The verdict is recorded on the call"}
+    else:
+        responses["204"] = {"description": "Queued for the call-events consumer"}
 
 
 def _declare_signature_headers(route_key: str, operation: dict[str, Any]) -> None:
@@ -291,7 +309,7 @@ def _describe_errors(route_key: str, operation: dict[str, Any], policy: RoutePol
         if any(parameter.get("in") == "path" for parameter in parameters):
             statuses.add("404")
     elif policy.access == "signed":  # carriers get 403 for a bad signature; payments and Slack 401
-        statuses |= {"403", "404"} if route_key.startswith("POST /telephony/") else {"401"}
+        statuses |= {"403", "404"} if route_key.startswith(("POST /telephony/", "GET /telephony/")) else {"401"}
     for status in sorted(statuses):
         description, code, message = ERROR_DESCRIPTIONS[status]
         response = responses.setdefault(status, {"description": description})

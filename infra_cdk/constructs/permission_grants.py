@@ -95,6 +95,7 @@ class GrantTargets:
 
     data_table: DataTable
     jwt_secret: secretsmanager.ISecret
+    media_stream_secret: secretsmanager.ISecret
     email_identity_arn: str
     media_bucket: MediaBucket
     #: Queue name (`QueueTrigger.queue`) → the queue and its DLQ.
@@ -154,13 +155,21 @@ def _send_email(targets: GrantTargets) -> Access:
 
 
 def _read_jwt_secret(targets: GrantTargets) -> Access:
-    secret_arn = targets.jwt_secret.secret_arn
-    statements = [iam.PolicyStatement(sid="ReadJwtSigningSecret", actions=SECRET_READ_ACTIONS, resources=[secret_arn])]
-    key = targets.jwt_secret.encryption_key
+    return _read_secret(targets.jwt_secret, "JwtSigningSecret", "JWT_SECRET_ARN")
+
+
+def _read_media_stream_secret(targets: GrantTargets) -> Access:
+    return _read_secret(targets.media_stream_secret, "MediaStreamSecret", "MEDIA_STREAM_SECRET_ARN")
+
+
+def _read_secret(secret: secretsmanager.ISecret, name: str, variable: str) -> Access:
+    secret_arn = secret.secret_arn
+    statements = [iam.PolicyStatement(sid=f"Read{name}", actions=SECRET_READ_ACTIONS, resources=[secret_arn])]
+    key = secret.encryption_key
     if key is not None:
         # Secrets Manager decrypts with the caller's credentials: only through it, only for this secret.
         statements.append(iam.PolicyStatement(
-            sid="DecryptJwtSigningSecret",
+            sid=f"Decrypt{name}",
             actions=SECRET_KEY_ACTIONS,
             resources=[key.key_arn],
             conditions={"StringEquals": {
@@ -168,7 +177,7 @@ def _read_jwt_secret(targets: GrantTargets) -> Access:
                 "kms:EncryptionContext:SecretARN": secret_arn,
             }},
         ))
-    return Access(statements=tuple(statements), environment={"JWT_SECRET_ARN": secret_arn})
+    return Access(statements=tuple(statements), environment={variable: secret_arn})
 
 
 def _media(sid: str, actions: list[str]) -> Callable[[GrantTargets], Access]:
@@ -297,6 +306,7 @@ GRANTS: dict[Permission, Callable[[GrantTargets], Access]] = {
     Permission.TABLE_WRITE: _table_write,
     Permission.SEND_EMAIL: _send_email,
     Permission.READ_JWT_SECRET: _read_jwt_secret,
+    Permission.READ_MEDIA_STREAM_SECRET: _read_media_stream_secret,
     Permission.MEDIA_READ: _media("ReadMedia", MEDIA_READ_ACTIONS),
     Permission.MEDIA_WRITE: _media("WriteMedia", MEDIA_WRITE_ACTIONS),
     Permission.MEDIA_ERASE: _erase_media,

@@ -1,9 +1,10 @@
 """The customer-managed key of the platform's own data at rest: log groups, function environments and
-the JWT signing secret (instead of AWS-managed keys, so ops control, audit and can revoke its use).
+the JWT signing and media-stream secrets (instead of AWS-managed keys, so ops control, audit and can revoke its
+use).
 
 CloudWatch Logs may use it only for this account's log groups in this region (encryption context
 `aws:logs:arn`); Lambda decrypts environments through the grant it creates when a function is deployed;
-Secrets Manager uses it on behalf of the JWT secret's readers only (their grant names `kms:ViaService`).
+Secrets Manager uses it on behalf of those secrets' readers only (their grant names `kms:ViaService`).
 """
 
 from __future__ import annotations

@@ -177,10 +177,11 @@ class VoicePlane(Construct):
         }
 
     def _secrets(self, targets: GrantTargets, provider_secret_name: str | None) -> dict[str, ecs.Secret]:
-        # The media-stream token key is derived from the JWT signing secret (shared/calls/media_tokens.py), as
-        # the voice webhook derives it: one secret, one rotation. The ECS agent reads it with the execution
-        # role (which CDK grants GetSecretValue on it, and kms:Decrypt of the platform key via Secrets Manager).
-        secrets = {"JWT_SECRET": ecs.Secret.from_secrets_manager(targets.jwt_secret)}
+        # The media-stream tokens' key, the secret the voice webhook mints them with (shared/calls/media_tokens.py);
+        # not the JWT signing secret, which the voice plane has no use for. The ECS agent reads it with the
+        # execution role (which CDK grants GetSecretValue on it, and kms:Decrypt of the platform key via Secrets
+        # Manager).
+        secrets = {"MEDIA_STREAM_SECRET": ecs.Secret.from_secrets_manager(targets.media_stream_secret)}
         if provider_secret_name:
             provider = (secretsmanager.Secret.from_secret_complete_arn(self, "ProviderKeys", provider_secret_name)
                         if provider_secret_name.startswith("arn:")

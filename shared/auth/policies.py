@@ -142,8 +142,8 @@ SIGNED_ROUTES: dict[str, str] = {
     "POST /billing/webhooks/payment": "X-CallFunnel-Signature: HMAC-SHA256 over `{timestamp}.{raw body}`",
     "POST /slack/interactivity": "X-Slack-Signature: v0 HMAC-SHA256 with X-Slack-Request-Timestamp",
     "POST /telephony/{provider}/voice/{tenant_id}/{call_id}": "X-Twilio-Signature (Exotel: the URL token)",
-    "POST /telephony/{provider}/gather/{tenant_id}/{call_id}": "X-Twilio-Signature (Exotel: the URL token)",
-    "POST /telephony/{provider}/hold/{tenant_id}/{call_id}": "X-Twilio-Signature (Exotel: the URL token)",
+    "GET /telephony/exotel/voicebot": "CustomField: the call's voice webhook with its URL token (Exotel)",
+    "POST /telephony/{provider}/amd/{tenant_id}/{call_id}": "X-Twilio-Signature (Exotel: the URL token)",
     "POST /telephony/{provider}/status/{tenant_id}/{call_id}": "X-Twilio-Signature (Exotel: the URL token)",
 }
 

@@ -4,8 +4,9 @@ The voice webhook mints one per answered call and puts it in the `<Stream>` it a
 verifies it before it runs anything for the socket. A token is `v1.<payload>.<signature>`, all base64url
 (URL-safe, no padding): the payload is compact JSON of the tenant id, our call id, the expiry (epoch seconds
 on the one clock) and a random nonce; the signature is HMAC-SHA256 over `v1.<payload>`. The key is
-MEDIA_STREAM_SECRET, else a key derived from the JWT signing secret (so a deployment needs no new secret, yet
-a JWT is never a valid stream token and back). Single use: the nonce is spent with a conditional put.
+MEDIA_STREAM_SECRET (or the secret MEDIA_STREAM_SECRET_ARN names: the cloud, so the voice webhook and the voice
+plane need not hold the JWT secret), else a key derived from the JWT signing secret (the laptop needs no new
+secret, yet a JWT is never a valid stream token and back). Single use: the nonce is spent with a conditional put.
 """
 
 from __future__ import annotations
@@ -110,12 +111,14 @@ def _key() -> bytes:
     settings = get_settings()
     if settings.media_stream_secret is not None:
         return settings.media_stream_secret.get_secret_value().encode()
+    if settings.media_stream_secret_arn:
+        return secret_string(settings.media_stream_secret_arn).encode()
     if settings.jwt_secret is not None:
         root = settings.jwt_secret.get_secret_value()
     elif settings.jwt_secret_arn:
         root = secret_string(settings.jwt_secret_arn)
     else:
-        raise RuntimeError("MEDIA_STREAM_SECRET, JWT_SECRET or JWT_SECRET_ARN must be configured")
+        raise RuntimeError("MEDIA_STREAM_SECRET(_ARN), JWT_SECRET or JWT_SECRET_ARN must be configured")
     return hmac.new(root.encode(), _DERIVATION_LABEL, hashlib.sha256).digest()
 
 

@@ -190,6 +190,7 @@ def _outbound(call: Call, workflow: Any, carrier: Any) -> Any:
     return OutboundCall(call_id=call.id, to_e164=call.target_phone, from_e164=_caller_id(call.tenant_id, carrier),
                         voice_url=webhook_url(base, carrier.name, "voice", call.tenant_id, call.id),
                         status_url=webhook_url(base, carrier.name, "status", call.tenant_id, call.id),
+                        amd_url=webhook_url(base, carrier.name, "amd", call.tenant_id, call.id),
                         time_limit_seconds=workflow.rule_book.max_call_seconds, machine_detection=True,
                         sandbox_script=script)
 

@@ -1,5 +1,5 @@
-"""Which carrier places a dialer call: the sandbox for test runs, Exotel for India when configured, else Twilio,
-else the sandbox.
+"""Which carrier places a dialer call: the sandbox for test runs, Exotel for India when configured (with its Voicebot
+flow), else Twilio, else the sandbox.
 
 Credentials come from the same resolver as number provisioning (`telephony_selection._fields`: the tenant's
 validated BYOK secret, the bundled one, or None). Webhooks go back to the carrier that placed the call
@@ -21,7 +21,7 @@ EXOTEL_FIELDS = ("api_key", "api_token", "account_sid")
 def get_call_carrier(tenant_id: int, country: str | None, is_test: bool) -> "CallCarrier":
     if is_test:
         return sandbox_carrier()
-    if country in EXOTEL_COUNTRIES and (exotel := _exotel(tenant_id)) is not None:
+    if country in EXOTEL_COUNTRIES and (exotel := _exotel(tenant_id, placing=True)) is not None:
         return exotel
     return _twilio(tenant_id) or sandbox_carrier()
 
@@ -46,14 +46,19 @@ def sandbox_carrier() -> "CallCarrier":
     return SandboxCalls(settings.sandbox_carrier_url, settings.sandbox_carrier_auth_token.get_secret_value())
 
 
-def _exotel(tenant_id: int) -> "CallCarrier | None":
+def _exotel(tenant_id: int, *, placing: bool = False) -> "CallCarrier | None":
+    """Exotel with the tenant's credentials; to place a call, only once its Voicebot flow is named too (an answered
+    call is connected to that flow: without one it would be connected to nothing)."""
     exotel = _fields(tenant_id, "exotel")
     if not exotel or not all(exotel.get(name) for name in EXOTEL_FIELDS):
+        return None
+    if placing and not exotel.get("voicebot_app_id"):
         return None
     from shared.providers.telephony.exotel_calls import ExotelCalls
 
     return ExotelCalls(api_key=exotel["api_key"], api_token=exotel["api_token"], account_sid=exotel["account_sid"],
-                       subdomain=(exotel.get("subdomain") or "api.in.exotel.com").lstrip("@"))
+                       subdomain=(exotel.get("subdomain") or "api.in.exotel.com").lstrip("@"),
+                       voicebot_app_id=exotel.get("voicebot_app_id"))
 
 
 def _twilio(tenant_id: int) -> "CallCarrier | None":

@@ -60,7 +60,8 @@ def bundled_credential(provider: str) -> ResolvedCredential | None:
         "anthropic": {"api_key": settings.anthropic_api_key},
         "twilio": {"account_sid": settings.twilio_account_sid, "auth_token": settings.twilio_auth_token},
         "exotel": {"api_key": settings.exotel_api_key, "api_token": settings.exotel_api_token,
-                   "account_sid": settings.exotel_account_sid, "subdomain": settings.exotel_subdomain},
+                   "account_sid": settings.exotel_account_sid, "subdomain": settings.exotel_subdomain,
+                   "voicebot_app_id": settings.exotel_voicebot_app_id},
         "cartesia": {"api_key": settings.cartesia_api_key},
         "deepgram": {"api_key": settings.deepgram_api_key},
     }.get(provider)

@@ -31,7 +31,11 @@ PROVIDERS: tuple[ProviderInfo, ...] = (
                          _field("api_token", "API token", "secret"),
                          _field("account_sid", "Account SID", "extra"),
                          _field("subdomain", "API host (api.exotel.com or api.in.exotel.com)", "extra",
-                                pattern=EXOTEL_SUBDOMAIN_PATTERN)],
+                                pattern=EXOTEL_SUBDOMAIN_PATTERN),
+                         # Calls are connected to this flow (a Voicebot applet streaming to us); without it
+                         # Exotel can still provision numbers, but places no calls.
+                         _field("voicebot_app_id", "App id of the Voicebot flow (App Bazaar > My Apps)", "extra",
+                                required=False, pattern=r"^[0-9]{1,12}$")],
                  docs_url="https://developer.exotel.com/api"),
     ProviderInfo(id="cartesia", name="Cartesia", category="tts",
                  fields=[_field("api_key", "API key", "secret")],

@@ -73,6 +73,8 @@ class Settings(BaseSettings):
     exotel_api_token: SecretStr | None = Field(None, alias="EXOTEL_API_TOKEN")
     exotel_account_sid: str | None = Field(None, alias="EXOTEL_ACCOUNT_SID")
     exotel_subdomain: str = Field("api.in.exotel.com", alias="EXOTEL_SUBDOMAIN")
+    #: The App Bazaar flow (one Voicebot applet) the platform's Exotel account connects answered calls to.
+    exotel_voicebot_app_id: str | None = Field(None, alias="EXOTEL_VOICEBOT_APP_ID", pattern=r"^[0-9]{1,12}$")
     cartesia_api_key: SecretStr | None = Field(None, alias="CARTESIA_API_KEY")
     deepgram_api_key: SecretStr | None = Field(None, alias="DEEPGRAM_API_KEY")
     payments_webhook_secret: SecretStr | None = Field(None, alias="PAYMENTS_WEBHOOK_SECRET")
@@ -131,6 +133,8 @@ class Settings(BaseSettings):
     # webhook mints a token for that one call (HMAC-SHA256 under MEDIA_STREAM_SECRET, else a key derived from the JWT
     # signing secret), valid at most 60 s and spendable once; the voice plane refuses the socket without one.
     media_stream_secret: SecretStr | None = Field(None, alias="MEDIA_STREAM_SECRET")
+    #: The same key named by its Secrets Manager ARN (the cloud's voice webhook; read through shared.platform.secrets).
+    media_stream_secret_arn: str | None = Field(None, alias="MEDIA_STREAM_SECRET_ARN")
     media_stream_token_ttl_seconds: int = Field(60, alias="MEDIA_STREAM_TOKEN_TTL_SECONDS", ge=1, le=60)
     voice_plane_host: str = Field("127.0.0.1", alias="VOICE_PLANE_HOST")
     voice_plane_port: int = Field(8765, alias="VOICE_PLANE_PORT", ge=1, le=65535)

@@ -53,7 +53,7 @@ def test_the_catalogue_is_public_and_lists_five_providers_with_field_schemas(bas
         assert provider["docs_url"].startswith("https://")
         assert all({"name", "label", "secret", "required"} <= set(field) for field in provider["fields"])
     assert {field["name"] for field in providers["exotel"]["fields"]} == {"api_key", "api_token", "account_sid",
-                                                                          "subdomain"}
+                                                                          "subdomain", "voicebot_app_id"}
 
 
 def test_the_catalogue_is_served_under_the_api_alias(base_url, http):

@@ -78,3 +78,10 @@ def bucket_policy_statements(synthesis: Synthesis, bucket_id: str) -> list[dict[
         if policy["Properties"]["Bucket"] == {"Ref": bucket_id}
     ]
     return policy["PolicyDocument"]["Statement"]
+
+
+def secret_id(synthesis: Synthesis, description_start: str) -> str:
+    """The one Secrets Manager secret whose description starts so (the JWT signing key, the media-stream key)."""
+    (found,) = [logical_id for logical_id, secret in synthesis.of_type("AWS::SecretsManager::Secret").items()
+                if secret["Properties"].get("Description", "").startswith(description_start)]
+    return found

@@ -5,11 +5,12 @@ from __future__ import annotations
 import pytest
 
 from functions.catalog import FUNCTIONS, LambdaFunction, Permission
+from infra_cdk.constructs.media_stream_secret import DESCRIPTION as MEDIA_STREAM_SECRET
 from infra_cdk.constructs.payment_secrets import RECIPIENTS, ROTATION_VARIABLES
 from infra_cdk.constructs.voice_plane import URL_RECIPIENTS as VOICE_PLANE_URL_RECIPIENTS
 from tests.infra.packages import deployed_package
 from tests.infra.synthesis import Synthesis
-from tests.infra.template_queries import lambda_of, media_buckets, referenced_id
+from tests.infra.template_queries import lambda_of, media_buckets, referenced_id, secret_id
 
 pytestmark = pytest.mark.infra
 
@@ -27,6 +28,7 @@ ENVIRONMENT_OF_EVERY_FUNCTION = {
 # What a permission adds to the environment, so the function finds the resource it was granted.
 ENVIRONMENT_OF_PERMISSION = {
     Permission.READ_JWT_SECRET: {"JWT_SECRET_ARN"},
+    Permission.READ_MEDIA_STREAM_SECRET: {"MEDIA_STREAM_SECRET_ARN"},
     Permission.MEDIA_READ: {"MEDIA_BUCKET"},
     Permission.MEDIA_WRITE: {"MEDIA_BUCKET"},
     Permission.RECORDINGS_READ: {"MEDIA_BUCKET"},
@@ -103,13 +105,25 @@ def test_function_environment_points_at_the_stack_resources(
 def test_only_functions_allowed_the_jwt_secret_are_told_where_it_is(
     synthesis: Synthesis, spec: LambdaFunction
 ) -> None:
-    secret_id, _ = synthesis.the_one("AWS::SecretsManager::Secret")
+    jwt_secret = secret_id(synthesis, "HS256 signing key")
     _, function = lambda_of(synthesis, spec)
     environment = function["Properties"]["Environment"]["Variables"]
     if Permission.READ_JWT_SECRET in spec.permissions:
-        assert environment["JWT_SECRET_ARN"] == {"Ref": secret_id}
+        assert environment["JWT_SECRET_ARN"] == {"Ref": jwt_secret}
     else:
         assert "JWT_SECRET_ARN" not in environment
+
+
+@by_name
+def test_only_the_voice_webhook_is_told_where_the_media_stream_secret_is(
+    synthesis: Synthesis, spec: LambdaFunction
+) -> None:
+    _, function = lambda_of(synthesis, spec)
+    environment = function["Properties"]["Environment"]["Variables"]
+    if spec.name == "telephony_webhooks":
+        assert environment["MEDIA_STREAM_SECRET_ARN"] == {"Ref": secret_id(synthesis, MEDIA_STREAM_SECRET)}
+    else:
+        assert "MEDIA_STREAM_SECRET_ARN" not in environment
 
 
 @by_name

@@ -6,6 +6,7 @@ import pytest
 
 from functions.catalog import FUNCTIONS, LambdaFunction, Permission, by_name
 from infra_cdk.app import STACK_NAME
+from infra_cdk.constructs.media_stream_secret import DESCRIPTION as MEDIA_STREAM_SECRET
 from infra_cdk.constructs.permission_grants import GRANTS
 from tests.infra.synthesis import Synthesis
 from tests.infra.template_queries import (
@@ -14,6 +15,7 @@ from tests.infra.template_queries import (
     lambda_of,
     referenced_id,
     role_statements,
+    secret_id,
     statements_with_action,
 )
 
@@ -33,6 +35,7 @@ def _functions_without(permission: Permission) -> list[LambdaFunction]:
 
 
 every_function = _each(list(FUNCTIONS))
+SECRET_READS = {Permission.READ_JWT_SECRET, Permission.READ_MEDIA_STREAM_SECRET}
 
 # Every function writes its logs and traces, whatever its permissions.
 BASELINE_ACTIONS = {
@@ -65,6 +68,7 @@ ACTIONS_OF_PERMISSION = {
     },
     Permission.SEND_EMAIL: {"ses:SendEmail", "ses:SendRawEmail"},
     Permission.READ_JWT_SECRET: {"secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"},
+    Permission.READ_MEDIA_STREAM_SECRET: {"secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"},
     Permission.MEDIA_READ: {"s3:GetObject"},
     Permission.MEDIA_WRITE: {"s3:PutObject"},
     Permission.MEDIA_ERASE: {"s3:ListBucket", "s3:DeleteObject"},
@@ -186,7 +190,7 @@ def test_kms_use_is_limited_to_the_table_key_the_credentials_key_and_the_jwt_sec
     allowed = [_key_arn(synthesis, "Encrypts the CallFunnel data table")]
     if Permission.CREDENTIALS_KEY in spec.permissions:
         allowed.append(_key_arn(synthesis, "Envelope-encrypts"))
-    if Permission.READ_JWT_SECRET in spec.permissions:  # the JWT secret is under the platform key
+    if spec.permissions & SECRET_READS:  # the JWT and media-stream secrets are under the platform key
         allowed.append(_key_arn(synthesis, "Encrypts CallFunnel's log groups"))
 
     kms_statements = _statements_for_service(role_statements(synthesis, spec), "kms")
@@ -210,8 +214,8 @@ def test_email_senders_may_send_only_as_the_sender_domain(synthesis: Synthesis, 
     assert arn_parts[-1] == ":identity/callfunnel.ai"
 
 
-@_each(_functions_without(Permission.READ_JWT_SECRET))
-def test_functions_not_allowed_the_jwt_secret_cannot_read_secrets(
+@_each([spec for spec in FUNCTIONS if not spec.permissions & SECRET_READS])
+def test_functions_not_allowed_a_secret_cannot_read_secrets(
     synthesis: Synthesis, spec: LambdaFunction
 ) -> None:
     assert _statements_for_service(role_statements(synthesis, spec), "secretsmanager") == []
@@ -219,9 +223,18 @@ def test_functions_not_allowed_the_jwt_secret_cannot_read_secrets(
 
 @_each(_functions_with(Permission.READ_JWT_SECRET))
 def test_jwt_secret_readers_read_that_secret_only(synthesis: Synthesis, spec: LambdaFunction) -> None:
-    secret_id, _ = synthesis.the_one("AWS::SecretsManager::Secret")
     (statement,) = _statements_for_service(role_statements(synthesis, spec), "secretsmanager")
-    assert statement["Resource"] == {"Ref": secret_id}
+    assert statement["Resource"] == {"Ref": secret_id(synthesis, "HS256 signing key")}
+
+
+@_each(_functions_with(Permission.READ_MEDIA_STREAM_SECRET))
+def test_the_voice_webhook_reads_the_media_stream_secret_only_never_the_jwt_secret(
+    synthesis: Synthesis, spec: LambdaFunction
+) -> None:
+    # A carrier webhook that could read the session-signing key could forge any user's session.
+    assert spec.name == "telephony_webhooks" and Permission.READ_JWT_SECRET not in spec.permissions
+    (statement,) = _statements_for_service(role_statements(synthesis, spec), "secretsmanager")
+    assert statement["Resource"] == {"Ref": secret_id(synthesis, MEDIA_STREAM_SECRET)}
 
 
 def test_no_function_may_scan_the_table(synthesis: Synthesis) -> None:

@@ -1,11 +1,12 @@
 """Item 12's CDK hardening: reserved concurrency from the catalog, and the platform's data at rest (log
-groups, function environments, the JWT signing secret) under a customer-managed key."""
+groups, function environments, the JWT signing and media-stream secrets) under a customer-managed key."""
 
 from __future__ import annotations
 
 import pytest
 
 from functions.catalog import FUNCTIONS, LambdaFunction, Permission
+from infra_cdk.constructs.media_stream_secret import DESCRIPTION as MEDIA_STREAM_SECRET
 from infra_cdk.constructs.payment_secrets import RECIPIENTS
 from tests.infra.synthesis import Synthesis
 from tests.infra.template_queries import lambda_of, referenced_id, role_statements, statements_with_action
@@ -17,6 +18,7 @@ ACCOUNT_CONCURRENCY = 1000
 UNRESERVED_MINIMUM = 100
 
 by_name = pytest.mark.parametrize("spec", FUNCTIONS, ids=lambda spec: spec.name)
+SECRET_READS = {Permission.READ_JWT_SECRET, Permission.READ_MEDIA_STREAM_SECRET}
 
 
 def _platform_key(synthesis: Synthesis) -> tuple[str, dict]:
@@ -83,17 +85,19 @@ def test_every_function_environment_is_encrypted_with_a_customer_managed_key(
         assert referenced_id(function["Properties"]["KmsKeyArn"]) == _platform_key(synthesis)[0]
 
 
-def test_the_jwt_signing_secret_is_encrypted_with_the_platform_key(synthesis: Synthesis) -> None:
+@pytest.mark.parametrize("description", ["HS256 signing key", MEDIA_STREAM_SECRET])
+def test_the_jwt_and_media_stream_secrets_are_encrypted_with_the_platform_key(synthesis: Synthesis,
+                                                                            description: str) -> None:
     key_id, _ = _platform_key(synthesis)
     secrets = [secret for secret in synthesis.of_type("AWS::SecretsManager::Secret").values()
-               if secret["Properties"].get("Description", "").startswith("HS256 signing key")]
+               if secret["Properties"].get("Description", "").startswith(description)]
     (secret,) = secrets
     assert secret["Properties"]["KmsKeyId"] == {"Fn::GetAtt": [key_id, "Arn"]}
 
 
-@pytest.mark.parametrize("spec", [spec for spec in FUNCTIONS if Permission.READ_JWT_SECRET in spec.permissions],
+@pytest.mark.parametrize("spec", [spec for spec in FUNCTIONS if spec.permissions & SECRET_READS],
                          ids=lambda spec: spec.name)
-def test_jwt_readers_may_decrypt_only_through_secrets_manager_for_that_secret(
+def test_secret_readers_may_decrypt_only_through_secrets_manager_for_that_secret(
     synthesis: Synthesis, spec: LambdaFunction
 ) -> None:
     key_id, _ = _platform_key(synthesis)
@@ -104,7 +108,7 @@ def test_jwt_readers_may_decrypt_only_through_secrets_manager_for_that_secret(
     assert "kms:ViaService" in conditions and "kms:EncryptionContext:SecretARN" in conditions
 
 
-@pytest.mark.parametrize("spec", [spec for spec in FUNCTIONS if Permission.READ_JWT_SECRET not in spec.permissions],
+@pytest.mark.parametrize("spec", [spec for spec in FUNCTIONS if not spec.permissions & SECRET_READS],
                          ids=lambda spec: spec.name)
 def test_other_functions_get_no_use_of_the_platform_key(synthesis: Synthesis, spec: LambdaFunction) -> None:
     key_id, _ = _platform_key(synthesis)

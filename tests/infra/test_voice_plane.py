@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from functions.catalog import FUNCTIONS
+from infra_cdk.constructs.media_stream_secret import DESCRIPTION as MEDIA_STREAM_SECRET
 from infra_cdk.constructs.voice_plane import (
     ACCESS_LOG_PREFIX,
     ACCESS_LOG_SID,
@@ -234,9 +235,10 @@ def test_voice_logs_and_flow_logs_are_encrypted_with_the_platform_key(synthesis:
 def test_secrets_are_ecs_secrets_never_plain_variables(synthesis: Synthesis) -> None:
     container = _container(synthesis)
     secrets = {secret["Name"]: json.dumps(secret["ValueFrom"]) for secret in container["Secrets"]}
-    jwt_secret_id = next(logical_id for logical_id, secret in synthesis.of_type("AWS::SecretsManager::Secret").items()
-                         if secret["Properties"].get("Description", "").startswith("HS256 signing key"))
-    assert secrets["JWT_SECRET"] == json.dumps({"Ref": jwt_secret_id})
+    media_secret_id = next(logical_id for logical_id, secret in synthesis.of_type("AWS::SecretsManager::Secret").items()
+                           if secret["Properties"].get("Description", "") == MEDIA_STREAM_SECRET)
+    # The media-stream key the voice webhook mints tokens with; never the JWT signing secret.
+    assert secrets["MEDIA_STREAM_SECRET"] == json.dumps({"Ref": media_secret_id}) and "JWT_SECRET" not in secrets
     for field, variable in PROVIDER_SECRET_FIELDS.items():
         assert f":secret:{VOICE_SECRET_NAME}:{field}::" in secrets[variable]
     plain = {variable["Name"] for variable in container["Environment"]}
@@ -309,7 +311,8 @@ def test_the_execution_role_reads_only_the_voice_secrets_and_pulls_only_the_asse
     secret_resources = [json.dumps(statement["Resource"]) for statement in statements
                         if "secretsmanager:GetSecretValue" in as_list(statement["Action"])]
     assert len(secret_resources) == 2
-    assert any("JwtSigningSecret" in resource for resource in secret_resources)
+    assert any("MediaStreamSecret" in resource for resource in secret_resources)
+    assert not any("JwtSigningSecret" in resource for resource in secret_resources)
     assert any(f"secret:{VOICE_SECRET_NAME}-??????" in resource for resource in secret_resources)
 
 

@@ -44,6 +44,8 @@ TEST_ENVIRONMENT = {
     # A sandbox carrier is configured, as on the laptop (its webhooks are authentic only then); the dialer tests
     # stand in for it by patching place_call, so this discard port is never reached.
     "SANDBOX_CARRIER_URL": "http://127.0.0.1:9",
+    # Where the voice webhook streams answered calls (the voice plane's own tests run it; none listens here).
+    "VOICE_PLANE_URL": "ws://127.0.0.1:8765",
 }
 
 

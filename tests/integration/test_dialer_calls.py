@@ -1,5 +1,6 @@
-"""The dialer's steps in-process: manifest, dial (checks, idempotency), the conversation over signed webhooks,
-status events (counters, billing, cool-down, retries, timeline), approvals while the callee holds."""
+"""The dialer's steps in-process: manifest, dial (checks, idempotency), the answered call streamed to the voice
+plane over signed webhooks, status events (counters, billing, cool-down, retries, timeline), approvals decided
+while the callee holds."""
 
 from __future__ import annotations
 
@@ -179,6 +180,8 @@ def test_a_carrier_429_waits_and_the_next_step_dials(api, carrier):
 
 
 def test_a_converting_call_end_to_end_bills_the_started_minutes_and_lands_on_the_timeline(api, carrier):
+    from shared.calls import repository as calls
+
     owner = sign_up_and_log_in(api)
     phone = sandbox_numbers(1, first=8)[0]
     workflow, _run, step = _start(api, owner, [phone])
@@ -188,15 +191,12 @@ def test_a_converting_call_end_to_end_bills_the_started_minutes_and_lands_on_the
     balance_before = api.get("/billing/balance", token=owner.token).body["balance_minor"]
 
     _status(api, carrier, call, "ringing")
-    opener = carrier.post(api, call.voice_url, {"CallSid": "SBx", "CallStatus": "in-progress", "AnsweredBy": "human"})
-    reply = carrier.post(api, call.voice_url.replace("/voice/", "/gather/"),
-                         {"CallSid": "SBx", "SpeechResult": "Okay, that sounds good. Sign me up."})
+    streamed = carrier.post(api, call.voice_url, {"CallSid": "SBx", "CallStatus": "in-progress"})
+    # The voice plane decides the outcome during the conversation and writes it on the call before the farewell.
+    calls.update(owner.tenant_id, call.call_id, outcome="converted", answered_by="human")
     _status(api, carrier, call, "completed", CallDuration="75")
 
-    assert opener.status == 200 and opener.headers["content-type"].startswith("text/xml")
-    opener_text = opener.raw.decode()
-    assert "<Gather" in opener_text and "AI" in opener_text and "record" in opener_text.lower()
-    assert "<Hangup" in reply.raw.decode()
+    assert streamed.status == 200 and "<Connect><Stream" in streamed.raw.decode()
     assert carrier.released[f"tok-{phone}"]["next"] == "done"
     view = _run_view(api, owner, workflow)
     assert view["targets_converted"] == 1 and view["targets_connected"] == 1 and view["minutes_billed"] == 2
@@ -208,47 +208,30 @@ def test_a_converting_call_end_to_end_bills_the_started_minutes_and_lands_on_the
     assert api.get("/dnc/check", query=f"phone_e164=%2B{phone[1:]}", token=owner.token).body["in_cooldown"] is True
 
 
-def test_stop_calling_me_adds_the_number_to_the_dnc_list_during_the_call(api, carrier):
-    owner = sign_up_and_log_in(api)
-    phone = sandbox_numbers(1, first=3)[0]
-    workflow, _run, step = _start(api, owner, [phone])
-    _, items = _manifest(step)
-    _dial_all(step, items)
-    call = carrier.placed[0]
+def test_an_approval_asked_during_a_call_is_decided_by_a_human_and_read_back_by_the_waiting_call(api, carrier):
+    from shared.approvals import service as approvals
 
-    carrier.post(api, call.voice_url, {"CallSid": "SBx", "AnsweredBy": "human"})
-    goodbye = carrier.post(api, call.voice_url.replace("/voice/", "/gather/"),
-                           {"CallSid": "SBx", "SpeechResult": "Please stop calling me."})
-    _status(api, carrier, call, "completed", CallDuration="20")
-
-    assert "<Hangup" in goodbye.raw.decode()
-    assert api.get("/dnc/check", query=f"phone_e164=%2B{phone[1:]}", token=owner.token).body["on_dnc"] is True
-    assert _run_view(api, owner, workflow)["opted_out"] == 1
-
-
-def test_a_discount_above_the_limit_holds_the_callee_until_a_human_decides(api, carrier):
     owner = sign_up_and_log_in(api)
     phone = sandbox_numbers(1, first=4)[0]
     workflow, run, step = _start(api, owner, [phone])
     _, items = _manifest(step)
     _dial_all(step, items)
     call = carrier.placed[0]
-    gather = call.voice_url.replace("/voice/", "/gather/")
-    hold = call.voice_url.replace("/voice/", "/hold/")
+    carrier.post(api, call.voice_url, {"CallSid": "SBx"})
+    # The voice plane asks for the concession it may not grant, then polls the decision while the callee holds.
+    asked = approvals.request_approval(
+        owner.tenant_id, workflow_id=workflow["id"], run_id=run["run_id"], target_phone=phone,
+        proposed_action="concession", proposed_value_minor=None, currency="USD", rationale="20% asked; 10% allowed",
+        context={"kind": "discount", "percent": 20}, ttl_seconds=300, call_id=call.call_id)
 
-    carrier.post(api, call.voice_url, {"CallSid": "SBx", "AnsweredBy": "human"})
-    holding = carrier.post(api, gather, {"CallSid": "SBx", "SpeechResult": call.sandbox_script["lines"][0]})
-    still = carrier.post(api, hold, {"CallSid": "SBx"})
+    waiting = approvals.get_decision(owner.tenant_id, asked.id)
     pending = api.get("/approvals", query="status=pending", token=owner.token).body["approvals"]
-    decided = api.post(f"/approvals/{pending[0]['id']}/decide", {"decision": "approve"}, token=owner.token)
-    resumed = carrier.post(api, hold, {"CallSid": "SBx"})
+    decided = api.post(f"/approvals/{asked.id}/decide", {"decision": "approve"}, token=owner.token)
+    resumed = approvals.get_decision(owner.tenant_id, asked.id)
 
-    assert "<Redirect" in holding.raw.decode() and "<Pause" in holding.raw.decode()
-    assert "<Redirect" in still.raw.decode()
-    assert pending[0]["proposed_action"] == "concession" and pending[0]["target_phone"] == phone
-    assert pending[0]["run_id"] == run["run_id"]
+    assert waiting.status == "pending" and resumed.status == "approved"
+    assert [(row["id"], row["call_id"], row["target_phone"]) for row in pending] == [(asked.id, call.call_id, phone)]
     assert decided.status == 200
-    assert "Good news" in resumed.raw.decode() and "<Gather" in resumed.raw.decode()
     assert _run_view(api, owner, workflow)["concessions_decided"] == 1
     kinds = [event["kind"] for event in api.get("/timeline", query=f"phone=%2B{phone[1:]}",
                                                 token=owner.token).body["events"]]
@@ -297,7 +280,7 @@ def test_a_webhook_with_a_bad_signature_is_a_403(api, carrier):
     _dial_all(step, items)
     call = carrier.placed[0]
 
-    forged = carrier.post(api, call.voice_url, {"CallSid": "SBx", "AnsweredBy": "human"}, signature="forged")
+    forged = carrier.post(api, call.voice_url, {"CallSid": "SBx"}, signature="forged")
 
     assert forged.status == 403 and forged.body["code"] == "INVALID_SIGNATURE"
 
@@ -309,7 +292,7 @@ def test_a_test_workflow_is_never_billed(api, carrier):
     _, items = _manifest(step)
     _dial_all(step, items)
     before = api.get("/billing/balance", token=owner.token).body
-    carrier.post(api, carrier.placed[0].voice_url, {"CallSid": "SBx", "AnsweredBy": "human"})
+    carrier.post(api, carrier.placed[0].voice_url, {"CallSid": "SBx"})
     _status(api, carrier, carrier.placed[0], "completed", CallDuration="130")
 
     after = api.get("/billing/balance", token=owner.token).body

@@ -45,14 +45,8 @@ def _seed(api, carrier) -> dict:
     _, items = _manifest(step)
     _dial_all(step, items)
     call = next(placed for placed in carrier.placed if placed.to_e164 == PHONE)
-    gather, hold = call.voice_url.replace("/voice/", "/gather/"), call.voice_url.replace("/voice/", "/hold/")
-    carrier.post(api, call.voice_url, {"CallSid": "SBx", "AnsweredBy": "human"})
-    carrier.post(api, gather, {"CallSid": "SBx", "SpeechResult": call.sandbox_script["lines"][0]})
-    pending = api.get("/approvals", query="status=pending", token=owner.token).body["approvals"]
-    api.post(f"/approvals/{pending[0]['id']}/decide", {"decision": "approve", "note": f"ok for {PHONE}"},
-             token=owner.token)
-    carrier.post(api, hold, {"CallSid": "SBx"})
-    carrier.post(api, gather, {"CallSid": "SBx", "SpeechResult": "Please stop calling me."})
+    carrier.post(api, call.voice_url, {"CallSid": "SBx"})  # answered: streamed to the voice plane
+    _converse_as_the_voice_plane(api, owner, run["run_id"], workflow["id"], call.call_id)
     _status(api, carrier, call, "completed", CallDuration="40")
     timeline.record(owner.tenant_id, TimelineEvent(
         id="tle_email1", tenant_id=owner.tenant_id, at=clock.now(), kind="email", summary="Renewal offer sent",
@@ -60,6 +54,30 @@ def _seed(api, carrier) -> dict:
     client("s3").put_object(Bucket=get_settings().media_bucket,
                             Key=f"recordings/{owner.tenant_id}/{call.call_id}/recording-1.mp3", Body=RECORDING)
     return {"owner": owner, "workflow": workflow, "call_id": call.call_id}
+
+
+def _converse_as_the_voice_plane(api, owner, run_id: str, workflow_id: str, call_id: str) -> None:
+    """What the voice plane writes during this call (through the same services): the callee asks for a discount
+    (an approval a human decides), then asks not to be called again (DNC), then the transcript and outcome."""
+    from shared.approvals import service as approvals
+    from shared.calls import repository as calls
+    from shared.calls.conversation_record import keep
+    from shared.calls.models import Utterance
+    from shared.compliance.service import add_for_tenant
+
+    approval = approvals.request_approval(
+        owner.tenant_id, workflow_id=workflow_id, run_id=run_id, target_phone=PHONE, proposed_action="concession",
+        proposed_value_minor=None, currency="USD", rationale="The callee asked for 20% off; they are holding.",
+        context={"kind": "discount", "percent": 20, "callee_said": f"Twenty percent off, this is {PHONE}"},
+        ttl_seconds=300, call_id=call_id)
+    api.post(f"/approvals/{approval.id}/decide", {"decision": "approve", "note": f"ok for {PHONE}"},
+             token=owner.token)
+    add_for_tenant(owner.tenant_id, PHONE, "Asked not to be called again, during a call", source="call",
+                   actor=f"call:{call_id}")
+    keep(owner.tenant_id, call_id, turn_latencies_ms=[480], audio=None, utterances=[
+        Utterance(speaker="contact", text="Twenty percent off?", offset_ms=4000),
+        Utterance(speaker="contact", text="Please stop calling me.", offset_ms=9000)])
+    calls.update(owner.tenant_id, call_id, outcome="opted_out", answered_by="human", approval_ids=[approval.id])
 
 
 def _empty_the_buckets() -> None:

@@ -1,19 +1,22 @@
-"""The Exotel call carrier (Calls/connect, stdlib HTTP) against the local Exotel fake: the form it sends,
-how refusals map, and the token that stands in for the signature Exotel does not send."""
+"""The Exotel call carrier (Calls/connect, stdlib HTTP) against the local Exotel fake: the form it sends (into the
+tenant's Voicebot flow, naming the call's signed voice webhook in CustomField), how refusals map, and the token that
+stands in for the signature Exotel does not send."""
 
 from dataclasses import replace
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from shared.platform.errors import Upstream
+from shared.platform.errors import Unavailable, Upstream
 from shared.providers.telephony.calls import CallRejected, CarrierThrottled, OutboundCall
 from shared.providers.telephony.exotel_calls import ExotelCalls
 from tests.fakes.exotel_api import FakeExotelApi
 
-CALL = OutboundCall(call_id="run1-t1-a1", to_e164="+919812345678", from_e164="+918041234501",
-                    voice_url="https://cf.example/telephony/exotel/voice/7/run1-t1-a1",
-                    status_url="https://cf.example/telephony/exotel/status/7/run1-t1-a1", time_limit_seconds=240)
+CALL = OutboundCall(call_id="call_0a1b2c3d4e5f60718293a4b5", to_e164="+919812345678", from_e164="+918041234501",
+                    voice_url="https://cf.example/telephony/exotel/voice/7/call_0a1b2c3d4e5f60718293a4b5",
+                    status_url="https://cf.example/telephony/exotel/status/7/call_0a1b2c3d4e5f60718293a4b5",
+                    time_limit_seconds=240, amd_url="https://cf.example/telephony/exotel/amd/7/call_0a1b2c3d4e5f60718293a4b5")
+APP_ID = "424242"
 
 
 @pytest.fixture
@@ -24,7 +27,8 @@ def fake():
 
 @pytest.fixture
 def exotel(fake):
-    return ExotelCalls(fake.api_key, fake.api_token, fake.account_sid, base_url=fake.base_url, timeout_seconds=5)
+    return ExotelCalls(fake.api_key, fake.api_token, fake.account_sid, base_url=fake.base_url, timeout_seconds=5,
+                       voicebot_app_id=APP_ID)
 
 
 def _placed_form(fake):
@@ -44,26 +48,54 @@ def test_exotel_rings_the_callee_first_from_our_exophone(exotel, fake):
     assert (form["From"], form["CallerId"]) == ("+919812345678", "+918041234501")
 
 
-def test_the_call_carries_limits_the_terminal_callback_and_our_call_id(exotel, fake):
+def test_the_call_carries_limits_and_the_terminal_callback(exotel, fake):
     exotel.place_call(CALL)
 
     form = _placed_form(fake)
     assert (form["TimeLimit"], form["TimeOut"], form["StatusCallbackEvents[0]"]) == ("240", "25", "terminal")
-    assert form["CustomField"] == "run1-t1-a1"
 
 
-def test_the_webhook_urls_handed_to_exotel_carry_a_token_that_authenticates_them(exotel, fake):
+def test_the_answered_call_is_connected_to_the_tenants_voicebot_flow(exotel, fake):
     exotel.place_call(CALL)
 
-    form = _placed_form(fake)
-    for handed, original in ((form["Url"], CALL.voice_url), (form["StatusCallback"], CALL.status_url)):
-        assert handed.startswith(original + "?token=")
-        assert exotel.webhook_is_authentic(handed, {"CallSid": "x"}, None)
+    assert _placed_form(fake)["Url"] == f"http://my.exotel.com/{fake.account_sid}/exoml/start_voice/{APP_ID}"
+
+
+def test_custom_field_names_the_calls_voice_webhook_signed_within_exotels_128_characters(exotel, fake):
+    exotel.place_call(CALL)
+
+    field = _placed_form(fake)["CustomField"]
+    assert field.startswith(urlsplit(CALL.voice_url).path + "?token=") and len(field) <= 128
+    assert exotel.webhook_is_authentic("https://cf.example" + field, {}, None)
+
+
+def test_the_longest_tenant_id_still_fits_custom_field(exotel):
+    voice_url = "https://cf.example/telephony/exotel/voice/999999999999/call_" + "f" * 24
+
+    assert len(exotel.voice_webhook_field(voice_url)) <= 128
+
+
+def test_without_a_voicebot_flow_no_call_is_placed(fake):
+    # Answered, the callee would be connected to nothing: refuse before ringing anyone.
+    exotel = ExotelCalls(fake.api_key, fake.api_token, fake.account_sid, base_url=fake.base_url)
+
+    with pytest.raises(Unavailable) as refused:
+        exotel.place_call(CALL)
+
+    assert refused.value.code == "TELEPHONY_NOT_CONFIGURED" and fake.requests == []
+
+
+def test_the_status_callback_handed_to_exotel_carries_a_token_that_authenticates_it(exotel, fake):
+    exotel.place_call(CALL)
+
+    handed = _placed_form(fake)["StatusCallback"]
+    assert handed.startswith(CALL.status_url + "?token=")
+    assert exotel.webhook_is_authentic(handed, {"CallSid": "x"}, None)
 
 
 def test_a_token_does_not_authenticate_another_calls_webhook(exotel):
     token = parse_qs(urlsplit(exotel.signed_url(CALL.status_url)).query)["token"][0]
-    other_call = "https://cf.example/telephony/exotel/status/7/run1-t2-a1"
+    other_call = "https://cf.example/telephony/exotel/status/7/call_ffffffffffffffffffffffff"
 
     assert not exotel.webhook_is_authentic(f"{other_call}?token={token}", {}, None)
 

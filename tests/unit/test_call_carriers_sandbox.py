@@ -15,6 +15,7 @@ AUTH_TOKEN = "sandbox-carrier-auth-token"
 CALL = OutboundCall(call_id="run1-t1-a1", to_e164="+14155550123", from_e164=None,
                     voice_url="http://127.0.0.1:8000/telephony/sandbox/voice/7/run1-t1-a1",
                     status_url="http://127.0.0.1:8000/telephony/sandbox/status/7/run1-t1-a1", time_limit_seconds=300,
+                    amd_url="http://127.0.0.1:8000/telephony/sandbox/amd/7/run1-t1-a1",
                     sandbox_script={"asks_for_discount": 10})
 
 
@@ -59,8 +60,8 @@ def test_the_whole_call_and_its_script_are_handed_over_as_json(sandbox, carrier)
     path, body = carrier.received[0]
     assert path == "/calls"
     assert body == {"call_id": "run1-t1-a1", "to": "+14155550123", "from": None, "voice_url": CALL.voice_url,
-                    "status_url": CALL.status_url, "time_limit_seconds": 300, "machine_detection": True,
-                    "script": {"asks_for_discount": 10}}
+                    "status_url": CALL.status_url, "amd_url": CALL.amd_url, "time_limit_seconds": 300,
+                    "machine_detection": True, "script": {"asks_for_discount": 10}}
 
 
 def test_a_200_is_as_good_as_a_201(sandbox, carrier):

@@ -10,7 +10,8 @@ from tests.fakes.twilio_api import FakeTwilioApi
 
 CALL = OutboundCall(call_id="run1-t1-a1", to_e164="+14155550123", from_e164="+14155550101",
                     voice_url="https://cf.example/telephony/twilio/voice/7/run1-t1-a1",
-                    status_url="https://cf.example/telephony/twilio/status/7/run1-t1-a1", time_limit_seconds=300)
+                    status_url="https://cf.example/telephony/twilio/status/7/run1-t1-a1", time_limit_seconds=300,
+                    amd_url="https://cf.example/telephony/twilio/amd/7/run1-t1-a1")
 WEBHOOK_URL = "https://cf.example/telephony/twilio/status/7/run1-t1-a1"
 PARAMS = {"CallSid": "CA1", "CallStatus": "completed", "AnsweredBy": "human"}
 
@@ -44,7 +45,16 @@ def test_the_call_is_sent_with_our_numbers_webhooks_and_limits(twilio, fake):
     assert (form["To"], form["From"]) == ("+14155550123", "+14155550101")
     assert (form["Url"], form["Method"]) == (CALL.voice_url, "POST")
     assert (form["StatusCallback"], form["StatusCallbackMethod"]) == (CALL.status_url, "POST")
-    assert (form["TimeLimit"], form["Timeout"], form["MachineDetection"]) == ("300", "25", "Enable")
+    assert (form["TimeLimit"], form["Timeout"]) == ("300", "25")
+
+
+def test_machines_are_detected_in_the_background_and_the_verdict_posted_to_the_amd_webhook(twilio, fake):
+    twilio.place_call(CALL)
+
+    form = _placed_form(fake).form
+    # Async: the call is connected (and streamed) at once; the verdict comes after the greeting, to leave a message.
+    assert (form["MachineDetection"], form["AsyncAmd"]) == ("DetectMessageEnd", "true")
+    assert (form["AsyncAmdStatusCallback"], form["AsyncAmdStatusCallbackMethod"]) == (CALL.amd_url, "POST")
 
 
 def test_every_progress_event_is_asked_for(twilio, fake):
@@ -58,7 +68,15 @@ def test_machine_detection_is_left_out_when_the_call_does_not_want_it(twilio, fa
 
     twilio.place_call(replace(CALL, machine_detection=False))
 
-    assert "MachineDetection" not in _placed_form(fake).form
+    assert not {"MachineDetection", "AsyncAmd", "AsyncAmdStatusCallback"} & set(_placed_form(fake).form)
+
+
+def test_machine_detection_is_left_out_without_a_webhook_to_hear_the_verdict(twilio, fake):
+    from dataclasses import replace
+
+    twilio.place_call(replace(CALL, amd_url=None))
+
+    assert not {"MachineDetection", "AsyncAmd"} & set(_placed_form(fake).form)
 
 
 def test_a_call_without_a_caller_number_is_rejected_before_reaching_twilio(twilio, fake):

@@ -10,7 +10,8 @@ from shared.platform.errors import Unavailable
 from shared.platform.settings import reset_settings
 
 TWILIO = ResolvedCredential(provider="twilio", source="byok", secret="a" * 32, primary_id="AC" + "1" * 32)
-EXOTEL = {"api_key": "k", "api_token": "t", "account_sid": "sid", "subdomain": "@api.in.exotel.com"}
+EXOTEL = {"api_key": "k", "api_token": "t", "account_sid": "sid", "subdomain": "@api.in.exotel.com",
+          "voicebot_app_id": "424242"}
 
 
 def _resolver(monkeypatch, **by_provider):
@@ -35,6 +36,14 @@ def test_incomplete_exotel_credentials_fall_back_to_twilio(monkeypatch):
     _resolver(monkeypatch, exotel={**EXOTEL, "account_sid": ""}, twilio=TWILIO)
 
     assert get_call_carrier(7, "IN", is_test=False).name == "twilio"
+
+
+def test_exotel_without_its_voicebot_flow_places_no_call_but_still_checks_its_webhooks(monkeypatch):
+    without_flow = {name: value for name, value in EXOTEL.items() if name != "voicebot_app_id"}
+    _resolver(monkeypatch, exotel=without_flow, twilio=TWILIO)
+
+    assert get_call_carrier(7, "IN", is_test=False).name == "twilio"
+    assert get_call_carrier_named(7, "exotel").name == "exotel"
 
 
 def test_twilio_places_calls_elsewhere_even_when_exotel_is_configured(monkeypatch):

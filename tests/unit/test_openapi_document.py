@@ -59,7 +59,8 @@ ROUTES_BEYOND_THE_REFERENCE = {
     # The calls API (issue 12): new, not yet in the reference.
     "GET /calls", "GET /calls/{id}", "GET /calls/{id}/recording",
     *(f"POST /telephony/{{provider}}/{step}/{{tenant_id}}/{{call_id}}"
-      for step in ("voice", "gather", "hold", "status")),
+      for step in ("voice", "amd", "status")),
+    "GET /telephony/exotel/voicebot",
 }
 
 
@@ -158,12 +159,19 @@ def test_uploads_accept_json_rows_as_well_as_csv(document):
         assert {"multipart/form-data", "application/json"} <= set(content), path
 
 
-def test_twiml_routes_answer_xml_and_the_status_callback_204(document):
+def test_the_voice_webhook_answers_a_stream_and_the_amd_and_status_callbacks_204(document):
     voice = document["paths"]["/telephony/{provider}/voice/{tenant_id}/{call_id}"]["post"]["responses"]
+    voicebot = document["paths"]["/telephony/exotel/voicebot"]["get"]["responses"]
+    amd = document["paths"]["/telephony/{provider}/amd/{tenant_id}/{call_id}"]["post"]["responses"]
     status = document["paths"]["/telephony/{provider}/status/{tenant_id}/{call_id}"]["post"]["responses"]
 
-    assert "text/xml" in voice["200"]["content"]
-    assert "204" in status and "200" not in status
+    assert "<Connect><Stream" in voice["200"]["content"]["text/xml"]["example"]
+    assert voicebot["200"]["content"]["application/json"]["example"]["url"].startswith("wss://")
+    assert all("204" in answers and "200" not in answers for answers in (amd, status))
+
+
+def test_the_gather_conversation_routes_are_gone(document):
+    assert not [path for path in document["paths"] if "/gather/" in path or "/hold/" in path]
 
 
 def test_the_swagger_page_embeds_the_document():
@@ -274,11 +282,12 @@ def test_signed_routes_require_their_signature_headers_with_the_verifiers_shape(
     for key, operation in operations(document):
         if operation["x-callfunnel-access"]["access"] != "signed":
             continue
-        headers = {parameter["name"]: parameter for parameter in operation["parameters"]
-                   if parameter["in"] == "header"}
+        # The proof is a header, or (Exotel's Voicebot applet: no headers of ours) a required query parameter.
+        proofs = {parameter["name"]: parameter for parameter in operation["parameters"]
+                  if parameter["in"] == "header" or (parameter["in"] == "query" and parameter.get("required"))}
 
-        assert headers and all(header["required"] and header["schema"].get("pattern")
-                               for header in headers.values()), key
+        assert proofs and all(proof["required"] and proof["schema"].get("pattern")
+                              for proof in proofs.values()), key
 
 
 def test_id_phone_and_date_parameters_state_their_shape(document):

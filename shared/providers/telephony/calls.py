@@ -1,11 +1,13 @@
 """Placing outbound calls: the port every carrier adapter implements for the dialer, and the webhook URLs.
 
-Adapters: `TwilioCalls` (official SDK, answering-machine detection, status callbacks), `ExotelCalls`
-(Exotel's Calls/connect HTTP API) and `SandboxCalls` (hands the call to the local stack's simulated
-carrier, which answers with scripted callees and sends the same signed webhooks Twilio would).
+Adapters: `TwilioCalls` (official SDK, async answering-machine detection, status callbacks), `ExotelCalls`
+(Exotel's Calls/connect HTTP API into the tenant's Voicebot flow) and `SandboxCalls` (hands the call to the local
+stack's simulated carrier, which answers with scripted callees and sends the same signed webhooks Twilio would).
 
 Webhook URLs name the tenant and our call id, so a webhook finds its call with one GetItem:
-`{public_base_url}/telephony/{provider}/{kind}/{tenant_id}/{call_id}` where kind is one of `WEBHOOK_KINDS`.
+`{public_base_url}/telephony/{provider}/{kind}/{tenant_id}/{call_id}` where kind is one of `WEBHOOK_KINDS`:
+`voice` (answered: stream the call to the voice plane), `amd` (the carrier's answering-machine verdict) and
+`status` (progress and final status).
 """
 
 from __future__ import annotations
@@ -13,8 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
-WebhookKind = Literal["voice", "gather", "hold", "status"]
-WEBHOOK_KINDS: tuple[str, ...] = ("voice", "gather", "hold", "status")
+WebhookKind = Literal["voice", "amd", "status"]
+WEBHOOK_KINDS: tuple[str, ...] = ("voice", "amd", "status")
 
 
 @dataclass(frozen=True)
@@ -22,10 +24,12 @@ class OutboundCall:
     call_id: str  # ours; also the carrier idempotency key: one id per (run, target, attempt)
     to_e164: str
     from_e164: str | None  # the tenant's number; None: the carrier account's default caller id (sandbox)
-    voice_url: str  # answered → TwiML
+    voice_url: str  # answered → the media stream to the voice plane
     status_url: str  # progress and final status callbacks
     time_limit_seconds: int  # the rule book's max call length
     machine_detection: bool = True
+    #: Where the carrier posts its answering-machine verdict (`AnsweredBy`) while the call goes on; None: nowhere.
+    amd_url: str | None = None
     #: Sandbox carrier only: how the scripted callee behaves in this campaign (e.g. the discount it asks for).
     sandbox_script: dict[str, Any] = field(default_factory=dict)
 

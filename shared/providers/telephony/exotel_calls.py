@@ -1,8 +1,17 @@
 """Placing the dialer's outbound calls through Exotel (v1 Calls/connect, stdlib HTTP), and authenticating its webhooks.
 
     POST /v1/Accounts/{sid}/Calls/connect.json   form, HTTP Basic (API key, API token)
-         From=<callee>  CallerId=<our ExoPhone>  Url=<voice webhook>  StatusCallback=<status webhook> …
+         From=<callee>  CallerId=<our ExoPhone>  Url=<the tenant's Voicebot flow>  CustomField=<voice webhook>
+         StatusCallback=<status webhook> …
          → {"Call": {"Sid": "…", …}}
+
+How an answered call reaches the voice plane: Calls/connect's `Url` must be an App Bazaar flow
+(`http://my.exotel.com/{sid}/exoml/start_voice/{app_id}`), not a webhook of ours. The tenant's flow is one
+Voicebot applet (then Hangup) whose URL is our HTTPS endpoint `GET {public base}/telephony/exotel/voicebot`:
+Exotel asks it, with the call's details as query parameters (CustomField among them), where to open the
+bidirectional stream, and expects `{"url": "wss://…"}`. A flow's URL is the same for every call, so the call is
+named by `CustomField`, which carries this call's signed voice-webhook path (`/telephony/exotel/voice/{tenant}/
+{call}?token=…`, under Exotel's 128 characters); that endpoint checks the token and answers as the voice webhook.
 
 Exotel does not sign its webhooks, so the URLs we hand it carry their own proof: a `token` query
 parameter, the first 32 hex digits of HMAC-SHA256(api token, the URL's path). The path names the
@@ -21,7 +30,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
-from shared.platform.errors import Upstream
+from shared.platform.errors import Unavailable, Upstream
 from shared.platform.observability import get_logger, mask_phone
 from shared.providers.telephony.calls import CallRejected, CarrierThrottled, OutboundCall, PlacedCall
 
@@ -30,6 +39,10 @@ RING_SECONDS = 25
 DEFAULT_RETRY_AFTER_SECONDS = 0.3  # Exotel allows 200 requests/min: one slot every 0.3 s
 TOKEN_PARAMETER = "token"
 TOKEN_LENGTH = 32
+#: Exotel's limit on CustomField.
+CUSTOM_FIELD_LENGTH = 128
+#: The flow a Calls/connect call is connected to once answered (App Bazaar > My Apps names the app id).
+FLOW_URL = "http://my.exotel.com/{account_sid}/exoml/start_voice/{app_id}"
 #: A 400 whose message names the callee's number ("From") is about that number; one naming our CallerId,
 #: our URL or anything else is our mistake, and must not quietly mark every target as unreachable.
 _CALLEE_FAULT = re.compile(r"\b(from|number|dnd|blacklist(ed)?|blocked)\b", re.IGNORECASE)
@@ -41,8 +54,11 @@ class ExotelCalls:
 
     def __init__(self, api_key: str, api_token: str, account_sid: str, subdomain: str = "api.in.exotel.com",
                  base_url: str | None = None, calls_per_second: float = 200 / 60,
-                 timeout_seconds: float = TIMEOUT_SECONDS) -> None:
+                 timeout_seconds: float = TIMEOUT_SECONDS, voicebot_app_id: str | None = None) -> None:
         self._api_token = api_token
+        self._flow_url = (FLOW_URL.format(account_sid=urllib.parse.quote(account_sid, safe=""),
+                                          app_id=urllib.parse.quote(voicebot_app_id, safe=""))
+                          if voicebot_app_id else None)
         self._url = (f"{(base_url or f'https://{subdomain}').rstrip('/')}"
                      f"/v1/Accounts/{urllib.parse.quote(account_sid, safe='')}/Calls/connect.json")
         self._authorization = "Basic " + base64.b64encode(f"{api_key}:{api_token}".encode()).decode()
@@ -52,17 +68,20 @@ class ExotelCalls:
     def place_call(self, call: OutboundCall) -> PlacedCall:
         if not call.from_e164:
             raise CallRejected("Exotel needs a caller id (the tenant's ExoPhone) to place a call")
+        if self._flow_url is None:  # answered, the callee would be connected to nothing
+            raise Unavailable("Exotel calls need the Voicebot flow's app id (voicebot_app_id)",
+                              code="TELEPHONY_NOT_CONFIGURED")
         form = {
             "From": call.to_e164,  # Exotel rings "From" first, then connects it to the flow at Url
             "CallerId": call.from_e164,
             "CallType": "trans",
-            "Url": self.signed_url(call.voice_url),
+            "Url": self._flow_url,
+            "CustomField": self.voice_webhook_field(call.voice_url),
             "StatusCallback": self.signed_url(call.status_url),
             "StatusCallbackEvents[0]": "terminal",
             # StatusCallbackContentType left at Exotel's default (form fields), like Twilio's callbacks.
             "TimeLimit": str(call.time_limit_seconds),
             "TimeOut": str(RING_SECONDS),
-            "CustomField": call.call_id,
         }
         answer = self._post(form, call)
         sid = (answer.get("Call") or {}).get("Sid") if isinstance(answer, dict) else None
@@ -77,6 +96,14 @@ class ExotelCalls:
         query = [(name, value) for name, value in query if name != TOKEN_PARAMETER]
         query.append((TOKEN_PARAMETER, self._token(parts.path)))
         return urllib.parse.urlunsplit(parts._replace(query=urllib.parse.urlencode(query)))
+
+    def voice_webhook_field(self, voice_url: str) -> str:
+        """The CustomField that names this call's voice webhook to the Voicebot endpoint: its signed path and query."""
+        parts = urllib.parse.urlsplit(self.signed_url(voice_url))
+        field = f"{parts.path}?{parts.query}"
+        if len(field) > CUSTOM_FIELD_LENGTH:
+            raise ValueError(f"the voice webhook's path is longer than Exotel's CustomField allows: {field!r}")
+        return field
 
     def webhook_is_authentic(self, url: str, params: dict[str, str], signature: str | None) -> bool:
         parts = urllib.parse.urlsplit(url)

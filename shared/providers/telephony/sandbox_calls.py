@@ -1,12 +1,13 @@
 """Placing test and credential-less calls through the local stack's simulated carrier.
 
-    POST {carrier_url}/calls   JSON {"call_id", "to", "from", "voice_url", "status_url",
+    POST {carrier_url}/calls   JSON {"call_id", "to", "from", "voice_url", "status_url", "amd_url",
                                      "time_limit_seconds", "machine_detection", "script"}
          → 200/201 {"sid": "…"}
 
-The simulated carrier plays scripted callees and sends the same webhooks Twilio would, signed exactly
-like Twilio with the sandbox auth token, so webhooks are checked with Twilio's validator. Without a
-carrier URL (no local stack running) every call fails as Unavailable rather than silently vanishing.
+The simulated carrier plays scripted callees and sends the same webhooks Twilio would (the answering-machine
+verdict to `amd_url` when machine detection was asked for), signed exactly like Twilio with the sandbox auth
+token, so webhooks are checked with Twilio's validator. Without a carrier URL (no local stack running) every
+call fails as Unavailable rather than silently vanishing.
 """
 
 from __future__ import annotations
@@ -41,8 +42,9 @@ class SandboxCalls:
         if self._carrier_url is None:
             raise Unavailable("No sandbox carrier is configured (SANDBOX_CARRIER_URL)", code=UNAVAILABLE_CODE)
         payload = {"call_id": call.call_id, "to": call.to_e164, "from": call.from_e164, "voice_url": call.voice_url,
-                   "status_url": call.status_url, "time_limit_seconds": call.time_limit_seconds,
-                   "machine_detection": call.machine_detection, "script": call.sandbox_script}
+                   "status_url": call.status_url, "amd_url": call.amd_url,
+                   "time_limit_seconds": call.time_limit_seconds, "machine_detection": call.machine_detection,
+                   "script": call.sandbox_script}
         answer = self._post(payload)
         sid = answer.get("sid") if isinstance(answer, dict) else None
         if not sid:

@@ -1,8 +1,11 @@
 """Placing the dialer's outbound calls through Twilio (official SDK), and checking Twilio's webhook signatures.
 
-Calls.create asks for answering-machine detection, a hard time limit and every progress callback; the
-error map tells the dialer what to do next: `CarrierThrottled` (429: wait and retry), `CallRejected`
-(a number Twilio will never ring: stop trying it) or `Upstream` (Twilio is in trouble: retry later).
+Calls.create asks for a hard time limit, every progress callback and asynchronous answering-machine detection:
+the call is connected (and streamed to the voice plane) at once, while Twilio listens for a machine in the
+background and posts its verdict (`AnsweredBy`) to the call's `amd` webhook once the greeting has ended
+(`DetectMessageEnd`: the voice plane may then leave the voicemail after the beep). The error map tells the dialer
+what to do next: `CarrierThrottled` (429: wait and retry), `CallRejected` (a number Twilio will never ring: stop
+trying it) or `Upstream` (Twilio is in trouble: retry later).
 `twilio.rest` costs ~130 ms to import, so it loads on the first call.
 """
 
@@ -17,6 +20,8 @@ from shared.providers.telephony.calls import CallRejected, CarrierThrottled, Out
 TIMEOUT_SECONDS = 10.0
 RING_SECONDS = 25  # how long the callee's phone rings before Twilio calls it no-answer
 STATUS_EVENTS = ["initiated", "ringing", "answered", "completed"]
+#: Wait for the end of a machine's greeting before answering, so a voicemail is left after the beep.
+MACHINE_DETECTION = "DetectMessageEnd"
 #: Twilio has no Retry-After on a 429 from Calls.create; one second matches its default 1 call/s.
 DEFAULT_RETRY_AFTER_SECONDS = 1.0
 #: Invalid/unreachable/blocked "To" numbers and unsubscribed recipients: retrying never helps.
@@ -43,8 +48,10 @@ class TwilioCalls:
             "status_callback": call.status_url, "status_callback_method": "POST",
             "status_callback_event": STATUS_EVENTS, "time_limit": call.time_limit_seconds, "timeout": RING_SECONDS,
         }
-        if call.machine_detection:
-            options["machine_detection"] = "Enable"
+        if call.machine_detection and call.amd_url:
+            # The SDK passes AsyncAmd through as given (a str): Twilio's documented values are "true"/"false".
+            options |= {"machine_detection": MACHINE_DETECTION, "async_amd": "true",
+                        "async_amd_status_callback": call.amd_url, "async_amd_status_callback_method": "POST"}
         created = self._create(options, call)
         return PlacedCall(provider=self.name, provider_call_sid=created.sid)
 
