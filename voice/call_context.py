@@ -1,14 +1,27 @@
-"""What one live call's pipeline needs to know, read once when its media stream is accepted."""
+"""What one live call's pipeline needs to know, read once when its media stream is accepted.
+
+That includes the keys its providers are called with: a call on a real carrier speaks through Deepgram, Claude and
+Cartesia with its tenant's resolved credentials (`resolve_credential`: the tenant's own keys in onboarding mode
+`byok` once validated, else the platform's bundled ones). They are resolved here, in the worker thread the server
+loads the call in (a table read and a decrypt each), never in the event loop. A call on the sandbox carrier needs
+none: it always speaks through the stand-ins (voice/sandbox), so a sandbox call never spends.
+"""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 
 from shared.calls import repository as calls
 from shared.calls.media_tokens import MediaStreamGrant
-from shared.platform.errors import NotFound
+from shared.onboarding.credentials import ResolvedCredential, resolve_credential
+from shared.platform.errors import NotFound, Unavailable
 from shared.workflows import repository as workflows
 from shared.workflows.rule_book import RuleBook
+
+#: The carrier the local stack's sandbox plays (`name` of shared/providers/telephony/sandbox*.py).
+SANDBOX_CARRIER = "sandbox"
+logger = logging.getLogger("callfunnel.voice")
 
 
 @dataclass(frozen=True)
@@ -22,6 +35,15 @@ class MediaStream:
 
 
 @dataclass(frozen=True)
+class ProviderKeys:
+    """The credentials a real call's providers are called with (each says whether it is the tenant's or ours)."""
+
+    deepgram: ResolvedCredential
+    anthropic: ResolvedCredential
+    cartesia: ResolvedCredential
+
+
+@dataclass(frozen=True)
 class CallContext:
     tenant_id: int
     call_id: str
@@ -30,13 +52,33 @@ class CallContext:
     target_phone: str
     rule_book: RuleBook
     stream: MediaStream
+    provider: str | None = None  # the carrier the call was placed with (`Call.provider`)
+    keys: ProviderKeys | None = None  # None on the sandbox carrier: the stand-ins need none
+
+    @property
+    def on_sandbox_carrier(self) -> bool:
+        return self.provider == SANDBOX_CARRIER
 
 
 def load_call_context(grant: MediaStreamGrant, stream: MediaStream) -> CallContext:
-    """The call the token was minted for and its workflow's rule book (two consistent reads)."""
+    """The call the token was minted for, its workflow's rule book (two consistent reads) and, on a real carrier,
+    its providers' keys. Raises Unavailable (the server closes the socket with 1011) when a key is missing."""
     call = calls.get(grant.tenant_id, grant.call_id)
     workflow = workflows.get(grant.tenant_id, call.workflow_id) if call else None
     if call is None or workflow is None:
         raise NotFound("No such call", code="CALL_NOT_FOUND")
+    keys = None if call.provider == SANDBOX_CARRIER else provider_keys(call.tenant_id, call.id)
     return CallContext(tenant_id=call.tenant_id, call_id=call.id, workflow_id=call.workflow_id, run_id=call.run_id,
-                       target_phone=call.target_phone, rule_book=workflow.rule_book, stream=stream)
+                       target_phone=call.target_phone, rule_book=workflow.rule_book, stream=stream,
+                       provider=call.provider, keys=keys)
+
+
+def provider_keys(tenant_id: int, call_id: str) -> ProviderKeys:
+    """Deepgram's, Anthropic's and Cartesia's credential for this tenant; all three, or the call cannot be served."""
+    resolved = {provider: resolve_credential(tenant_id, provider) for provider in ("deepgram", "anthropic", "cartesia")}
+    missing = sorted(provider for provider, credential in resolved.items() if credential is None)
+    if missing:
+        logger.warning("call %s cannot be served: no %s key (neither a validated BYOK key nor a bundled one)", call_id,
+                       " / ".join(missing))
+        raise Unavailable(f"No {', '.join(missing)} key for this call", code="PROVIDER_NOT_CONFIGURED")
+    return ProviderKeys(**resolved)

@@ -30,6 +30,9 @@ GOODBYE = "I'm sorry for the trouble. I've removed your number and you won't be 
 OUT_OF_TIME = "I'm afraid we're out of time for this call. Thank you for your time, goodbye."
 HOLD = "Let me check that with my team, please hold for a moment."
 NO_CALLBACK = "I'm sorry, I can't book a callback on this call, but I'm happy to help you now."
+STILL_THERE = "Sorry, I didn't catch that. Are you still there?"
+NO_RESPONSE = "I can't hear you, so I'll let you go. Goodbye."
+STILL_CHECKING = "Thanks for holding, I'm still checking."
 
 
 def opening(rule_book: RuleBook) -> Continue:
@@ -55,7 +58,7 @@ def next_action(rule_book: RuleBook, transcript: Transcript, utterance: str, *, 
         return End(outcome="failed", say=OUT_OF_TIME)
     if phrases.asks_callback(utterance):
         return _callback(rule_book, RequestCallback(when_text=phrases.when_text(utterance), say=""))
-    return _enforced(rule_book, agent.propose(rule_book, transcript, utterance))
+    return enforce(rule_book, agent.propose(rule_book, transcript, utterance))
 
 
 def after_decision(rule_book: RuleBook, concession: ProposeConcession, approved: bool) -> Continue:
@@ -67,7 +70,9 @@ def after_decision(rule_book: RuleBook, concession: ProposeConcession, approved:
                         "Is there anything else I can help you with?")
 
 
-def _enforced(rule_book: RuleBook, action: Action) -> Action:
+def enforce(rule_book: RuleBook, action: Action) -> Action:
+    """The rule book's limits on what the agent proposed (the streamed call's tools go through this too):
+    a concession is granted, refused or held for a human; a callback follows the callback policy."""
     if isinstance(action, ProposeConcession):
         return _concession(rule_book, action)
     if isinstance(action, RequestCallback):

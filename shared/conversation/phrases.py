@@ -15,6 +15,8 @@ OPT_OUT_PHRASES: tuple[str, ...] = (
     "call mat karo", "mujhe call mat karna", "call mat karna", "phone mat karo", "band karo",
     "कॉल मत करो", "कॉल मत करना", "फोन मत करो", "बंद करो",
 )
+#: Whole utterances that opt out: the opener's own offer is "just say stop", so a bare "Stop." must count.
+OPT_OUT_UTTERANCES: tuple[str, ...] = ("stop", "stop please", "please stop", "stop it")
 CALLBACK_PHRASES: tuple[str, ...] = (
     "call me back", "call back", "call me later", "call me tomorrow", "call later", "call tomorrow",
     "baad mein call", "kal call", "baad me call",
@@ -45,7 +47,7 @@ def _says_any(utterance: str, phrases: tuple[str, ...]) -> bool:
 
 
 def is_opt_out(utterance: str) -> bool:
-    return _says_any(utterance, OPT_OUT_PHRASES)
+    return normalise(utterance) in OPT_OUT_UTTERANCES or _says_any(utterance, OPT_OUT_PHRASES)
 
 
 def asks_callback(utterance: str) -> bool:

@@ -151,6 +151,9 @@ class Settings(BaseSettings):
     #: Provider endpoints of the streaming services (tests and the sandbox point them at local fakes).
     deepgram_base_url: str | None = Field(None, alias="DEEPGRAM_BASE_URL")
     deepgram_phone_model: str = Field("nova-2-phonecall", alias="DEEPGRAM_PHONE_MODEL")
+    #: Hindi calls (the phone model is English-only): Nova-3 multilingual transcribes Hindi with English mixed in.
+    deepgram_hindi_model: str = Field("nova-3", alias="DEEPGRAM_HINDI_MODEL")
+    deepgram_hindi_language: str = Field("multi", alias="DEEPGRAM_HINDI_LANGUAGE")
     cartesia_tts_websocket_url: str = Field("wss://api.cartesia.ai/tts/websocket", alias="CARTESIA_TTS_WEBSOCKET_URL")
 
     #: Keyed hash of erased contacts (DSR): never rotate it, or erased numbers stop being recognised.

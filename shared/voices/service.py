@@ -36,8 +36,10 @@ def preview_opening(text: str, persona: str) -> OpeningPreview:
 
 
 def _speak(tts: TextToSpeech, voice: VoiceEntry, text: str, kind: str) -> media.StoredAudio:
+    voice_id = voice.voice_id_for(tts.name)
+
     def synthesize() -> tuple[bytes, int]:
-        audio = tts.synthesize(text, voice.provider_voice_id, language=voice.tts_language)
+        audio = tts.synthesize(text, voice_id, language=voice.tts_language)
         return audio.mp3, audio.duration_ms
 
-    return media.stored_or_synthesized(media.audio_key(kind, tts.name, voice.provider_voice_id, text), synthesize)
+    return media.stored_or_synthesized(media.audio_key(kind, tts.name, voice_id, text), synthesize)

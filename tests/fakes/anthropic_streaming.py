@@ -3,8 +3,9 @@
 It answers Server-Sent Events in the documented order — `message_start`, `content_block_start`, `ping`,
 `content_block_delta` (`text_delta`) per word, `content_block_stop`, `message_delta` (stop reason, usage),
 `message_stop` — after `first_token_delay_seconds` (time to first token; a fast Claude model: ~350 ms).
-Replies are scripted in order (the last one repeats); every request body is recorded, so tests can assert
-what the model was asked (pipecat calls `client.beta.messages.create`, i.e. `/v1/messages?beta=true`).
+Replies are scripted in order (the last one repeats); every request's body and headers are recorded, so tests can
+assert what the model was asked, and with whose key (pipecat calls `client.beta.messages.create`, i.e.
+`/v1/messages?beta=true`).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ class FakeAnthropicStreaming(LocalHttpFake):
         self.first_token_delay_seconds = first_token_delay_seconds
         self.seconds_between_tokens = seconds_between_tokens
         self.requests: list[dict[str, Any]] = []
+        self.request_headers: list[dict[str, str]] = []  # lower-cased names: whose key each request carried
         self.request_times: list[float] = []
         super().__init__()
 
@@ -40,6 +42,7 @@ class FakeAnthropicStreaming(LocalHttpFake):
             def do_POST(self) -> None:
                 body = json.loads(self.read_body() or b"{}")
                 fake.requests.append(body)
+                fake.request_headers.append({name.lower(): value for name, value in self.headers.items()})
                 fake.request_times.append(time.monotonic())
                 reply = fake.replies[min(len(fake.requests), len(fake.replies)) - 1] if fake.replies else "Okay."
                 self.send_response(200)

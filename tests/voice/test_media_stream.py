@@ -12,7 +12,7 @@ import contextlib
 import io
 import time
 import wave
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
@@ -23,7 +23,6 @@ from shared.calls import media_tokens, service
 from shared.calls import repository as calls
 from shared.calls.models import Call, Utterance
 from shared.conversation import engine
-from shared.conversation.models import RequestCallback
 from shared.dsr.footprint import recording_keys
 from shared.platform import clock
 from shared.platform.aws import client
@@ -35,6 +34,7 @@ from tests.fakes.anthropic_streaming import FakeAnthropicStreaming
 from tests.fakes.cartesia_tts_ws import FakeCartesiaTts
 from tests.fakes.deepgram_listen import FakeDeepgramListen
 from tests.voice.conftest import UvicornThread
+from tests.voice.recording_effects import RecordingEffects
 from tests.voice.twilio_callee import TwilioCallee, speech, trailing_silence_seconds
 from voice.call_context import CallContext
 from voice.pipeline import build_pipeline
@@ -45,18 +45,6 @@ PROMPT = "Renewal reminders for our accounting software (Khata Cloud); offer up 
 CLAUDE_SAYS = "Of course. Khata Cloud keeps your books in one place. Shall I tell you about the annual plan?"
 CALL_ID = "call-0001"
 TENANT_ID = 7
-
-
-@dataclass
-class RecordingEffects:
-    opted_out: list[str] = field(default_factory=list)
-    callbacks: list[str] = field(default_factory=list)
-
-    def opt_out(self, call: CallContext) -> None:
-        self.opted_out.append(call.target_phone)
-
-    def request_callback(self, call: CallContext, action: RequestCallback, utterance: str) -> None:
-        self.callbacks.append(action.when_text)
 
 
 @dataclass

@@ -48,6 +48,7 @@ class Outbound:
     at: float
     payload_bytes: int = 0
     audible: bool = False  # μ-law other than digital silence (0xFF / 0x7F)
+    audio: bytes = b""  # the μ-law payload of a `media` message
 
 
 @dataclass
@@ -105,6 +106,10 @@ class TwilioCallee:
         """The media frames that carry sound (the transport also sends silence while the agent is quiet)."""
         return [message for message in self.media() if message.audible]
 
+    def heard(self) -> bytes:
+        """Everything the voice plane played to the callee, as 8 kHz μ-law."""
+        return b"".join(message.audio for message in self.media())
+
     def events(self, kind: str) -> list[Outbound]:
         return [message for message in self.received if message.event == kind]
 
@@ -144,7 +149,7 @@ class TwilioCallee:
                 payload = message.get("media", {}).get("payload", "") if message.get("event") == "media" else ""
                 audio = base64.b64decode(payload) if payload else b""
                 self.received.append(Outbound(message.get("event", ""), time.monotonic(), len(audio),
-                                              audible=bool(audio.strip(b"\xff\x7f"))))
+                                              audible=bool(audio.strip(b"\xff\x7f")), audio=audio))
         except ConnectionClosed:
             pass
         self.close_code = self._socket.close_code

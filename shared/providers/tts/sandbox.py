@@ -1,8 +1,13 @@
 """The sandbox TTS: a real, playable MP3 written offline with lameenc (no provider, no network).
 
-It does not speak: each syllable becomes a short voiced tone (a pitch per voice, a contour per word),
-words are separated by short gaps and sentences by longer pauses, so the audio's length follows the
-text at roughly 150 words a minute and the same text and voice always give the same bytes.
+It speaks with espeak-ng (the distribution's package: `make run` installs it) in the voice the id names — an
+espeak-ng voice, `language+variant` such as `en-gb-x-rp+f3` (the catalogue's `sandbox_voice` of each persona,
+the voice its sandbox calls speak with too); an id that names none speaks the language's default voice. The same
+text and voice always give the same bytes.
+
+Where espeak-ng is not installed (a Lambda has none) it falls back to tones: each syllable a short voiced tone (a
+pitch per voice, a contour per word), words separated by short gaps and sentences by longer pauses, so the audio's
+length still follows the text at roughly 150 words a minute.
 """
 
 from __future__ import annotations
@@ -12,6 +17,8 @@ import math
 import re
 from array import array
 
+from shared.platform.errors import Upstream
+from shared.providers.tts.espeak import EspeakUnavailable, EspeakVoice, espeak_available, speak_pcm
 from shared.providers.tts.mp3 import duration_ms
 from shared.providers.tts.port import SynthesizedAudio
 
@@ -27,15 +34,30 @@ AMPLITUDE = 9_000
 
 _WORD = re.compile(r"\S+")
 _VOWEL_GROUPS = re.compile(r"[aeiouy]+", re.IGNORECASE)
+_ESPEAK_VOICE_ID = re.compile(r"^(?P<language>[a-z]{2,3}(?:-[a-z0-9]+)*)\+(?P<variant>[a-z0-9]+)$")
 
 
 class SandboxTextToSpeech:
     name = "sandbox"
 
     def synthesize(self, text: str, voice_id: str, language: str | None = None) -> SynthesizedAudio:
-        pcm = _render(text, _base_pitch(voice_id))
+        if espeak_available():
+            try:
+                pcm = speak_pcm(text, espeak_voice_for(voice_id, language), SAMPLE_RATE)
+            except EspeakUnavailable as error:
+                raise Upstream("The sandbox voice could not speak this text", code="TTS_UNAVAILABLE") from error
+        else:
+            pcm = _render(text, _base_pitch(voice_id)).tobytes()
         mp3 = _encode(pcm)
         return SynthesizedAudio(mp3=mp3, duration_ms=duration_ms(mp3))
+
+
+def espeak_voice_for(voice_id: str, language: str | None = None) -> EspeakVoice:
+    """The espeak-ng voice a sandbox voice id names (`en-gb-x-rp+f3`); else the language's default voice."""
+    named = _ESPEAK_VOICE_ID.match(voice_id.strip().lower())
+    if named:
+        return EspeakVoice(named["language"], named["variant"])
+    return EspeakVoice("hi" if (language or "").lower().startswith("hi") else "en-us")
 
 
 def syllable_count(word: str) -> int:
@@ -98,7 +120,7 @@ def _tone(pitch: float, milliseconds: int) -> array:
     return tone
 
 
-def _encode(pcm: array) -> bytes:
+def _encode(pcm: bytes) -> bytes:
     import lameenc  # the native encoder: loaded only when audio is written
 
     encoder = lameenc.Encoder()
@@ -107,4 +129,4 @@ def _encode(pcm: array) -> bytes:
     encoder.set_out_sample_rate(SAMPLE_RATE)
     encoder.set_channels(1)
     encoder.set_quality(7)
-    return bytes(encoder.encode(pcm.tobytes()) + encoder.flush())
+    return bytes(encoder.encode(pcm) + encoder.flush())
