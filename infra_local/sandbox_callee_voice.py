@@ -44,6 +44,9 @@ Render = Callable[[str], bytes]
 class CalleeTimings:
     #: How long the agent's audio must have been quiet before the callee answers (its sentences have short gaps).
     reply_after_quiet_seconds: float = 0.7
+    #: How much the agent must have said since the callee's last line for it to count as a turn to answer (a click,
+    #: or the first syllable before a busy voice plane stalls, is not one).
+    agent_turn_min_seconds: float = 0.4
     #: How far into the agent's reply a barging callee starts talking over it.
     barge_in_after_seconds: float = 1.2
 
@@ -59,7 +62,7 @@ class CalleeVoice:
         self._speech = b""  # what is left of what the callee is saying
         self._turn = 0  # the callee's next line
         self._greeted = False
-        self._agent_spoke = False  # since the callee last started a line
+        self._agent_heard = 0.0  # seconds of the agent's audio since the callee last started a line
         self._agent_turn_started = 0.0
         self._agent_last_audible = 0.0
 
@@ -82,13 +85,14 @@ class CalleeVoice:
         if self._speech:
             return self._next_chunk()  # it does not listen while it talks: no agent turn starts under its words
         if agent_audible:
-            if not self._agent_spoke:
-                self._agent_spoke, self._agent_turn_started = True, now
+            if not self._agent_heard:
+                self._agent_turn_started = now
+            self._agent_heard += FRAME_SECONDS
             self._agent_last_audible = now + FRAME_SECONDS  # quiet from the end of this frame
-        if self._agent_spoke and self._its_turn(now, agent_audible):
+        if self._agent_heard >= self._timings.agent_turn_min_seconds and self._its_turn(now, agent_audible):
             line = self._callee.reply(self._turn, "")
             self._turn += 1
-            self._agent_spoke = False
+            self._agent_heard = 0.0
             if line:
                 self._say(line)
                 return self._next_chunk()

@@ -224,6 +224,18 @@ def test_the_callee_does_not_take_a_pause_inside_the_agents_turn_for_its_end() -
     assert first_line["at_ms"] == pytest.approx(1400 + 800 + 700, abs=60)
 
 
+def test_a_click_before_a_stalled_opener_is_not_a_turn_to_answer() -> None:
+    clock = FakeClock()
+    # 20 ms of sound, then nothing for 1.5 s (a busy voice plane), then the 2 s opener.
+    click = {"event": "media", "media": {"payload": base64.b64encode(LOUD * 160).decode()}}
+    opener = [(1.5, {"event": "media", "media": {"payload": base64.b64encode(LOUD * 160).decode()}})] * 100
+    plane = FakeVoicePlane(clock=clock, opener_seconds=0, script=[(0.0, click), *opener])
+    record, _, _, _ = _call("+15550000008", FakeWebhooks(), plane=plane, time_limit_seconds=6)
+
+    (first_line, *_) = _said(record, "callee")
+    assert first_line["at_ms"] == pytest.approx(1500 + 2000 + 700, abs=60)  # after the opener, not the click
+
+
 def test_digit_9_barges_in_during_the_agents_reply_and_the_clear_drops_what_was_buffered() -> None:
     clock = FakeClock()
     plane = FakeVoicePlane(clock=clock, opener_seconds=1.0, reply_seconds=4.0, replies=2)
@@ -390,7 +402,7 @@ def test_the_signature_is_twilios_hmac_sha1_over_the_url_and_the_sorted_paramete
 
 def test_the_http_surface_places_a_call_at_once_and_lists_it_with_what_was_said() -> None:
     webhooks = FakeWebhooks()
-    plane = FakeVoicePlane(clock=time.monotonic, opener_seconds=0.2, reply_seconds=0.2, reply_delay_seconds=0.1)
+    plane = FakeVoicePlane(clock=time.monotonic, opener_seconds=0.5, reply_seconds=0.2, reply_delay_seconds=0.1)
     timings = CarrierTimings(ring_seconds=0, reply_after_quiet_seconds=0.1, amd_seconds=0)
     carrier = SandboxCarrier(post=webhooks.post, timings=timings, connect=plane.connect)
     carrier_lines = carrier.callee_lines
