@@ -61,7 +61,8 @@ from voice.call_context import CallContext
 from voice.concession_guard import ConcessionLimits
 from voice.effects import CallEffects
 from voice.holding import wait_for_decision
-from voice.turn_taking import is_backchannel
+from voice.keypad import Keypad
+from voice.turn_taking import is_backchannel, remainder
 
 logger = logging.getLogger("callfunnel.voice")
 
@@ -127,18 +128,18 @@ class ConversationBrain(FrameProcessor):
         self._heard_human = False
         self._objections: list[str] = []
         self._approval_ids: list[str] = []
-        self._keys = ""
-        self._keypad_task: asyncio.Task | None = None
         self._hold_task: asyncio.Task | None = None
         self._tasks: set[asyncio.Task] = set()
+        self._keypad = Keypad(self._timing.keypad_gap_seconds, self._keys_entered, self._spawn)
 
     # --- what the rest of the pipeline asks ------------------------------------------------------------------
 
     def floor_held(self) -> bool:
-        """The agent must not be interrupted: the opener's disclosures, a voicemail message, the farewell."""
+        """The agent must not be interrupted: the opener's disclosures, the hold line and its reminders (what the
+        callee says while holding starts no turn anyway), a voicemail message, the farewell."""
         if self._mode == "opening" and time.monotonic() - self._started > self._timing.opener_floor_seconds:
             self._mode = "talking"
-        return self._mode in ("opening", "voicemail", "ending")
+        return self._mode in ("opening", "holding", "voicemail", "ending")
 
     @property
     def mode(self) -> Mode:
@@ -156,7 +157,7 @@ class ConversationBrain(FrameProcessor):
             await self._on_callee_turn(frame)
             return
         if isinstance(frame, InputDTMFFrame):
-            self._on_key(frame.button.value)
+            self._keypad.press(frame.button.value)
             return
         self._observe(frame, direction)
         await self.push_frame(frame, direction)
@@ -408,24 +409,13 @@ class ConversationBrain(FrameProcessor):
 
     # --- keypad ----------------------------------------------------------------------------------------------
 
-    def _on_key(self, key: str) -> None:
-        if self._keypad_task is not None:
-            self._keypad_task.cancel()
-        if key != "#":
-            self._keys += key
-        entry_complete = key == "#"
-        self._keypad_task = self._spawn(self._keys_entered(0 if entry_complete else self._timing.keypad_gap_seconds),
-                                        "keypad")
-
-    async def _keys_entered(self, after: float) -> None:
-        await asyncio.sleep(after)
-        keys, self._keys = self._keys, ""
-        if not keys or self._mode in ("ending", "voicemail"):
+    async def _keys_entered(self, keys: str) -> None:
+        if self._mode in ("ending", "voicemail"):
             return
         self._note_callee(f"(pressed {keys})")
         if keys == OPT_OUT_KEY:
             await self._act(OptOut(say_goodbye=engine.GOODBYE), f"(pressed {keys})")
-        elif self._mode == "talking" and self._context is not None:
+        elif self._mode in ("opening", "talking") and self._context is not None:
             # Handed to the model as a turn of its own (it may have asked for a choice or a number).
             self._context.add_message({"role": "user", "content": f"(The callee pressed {' '.join(keys)} on the "
                                                                    "keypad.)"})
@@ -463,18 +453,6 @@ class ConversationBrain(FrameProcessor):
         await super().cleanup()
         for task in list(self._tasks):  # the watchers and timers outlive nothing: the call is over
             await self.cancel_task(task)
-
-
-def remainder(intended: str, spoken: str) -> str:
-    """What is left of `intended` after `spoken` (a prefix of it, word for word), from the start of the sentence
-    that was cut: picking up mid-sentence sounds broken, restarting the sentence sounds natural."""
-    words, said = intended.split(), len(spoken.split())
-    if said >= len(words):
-        return ""
-    start = said
-    while start > 0 and not words[start - 1].endswith((".", "!", "?", "…")):
-        start -= 1
-    return " ".join(words[start:])
 
 
 def _last_callee_turn(context: LLMContext, started_at: datetime) -> tuple[str, Transcript]:

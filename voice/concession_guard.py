@@ -34,6 +34,7 @@ from pipecat.frames.frames import (
 )
 from pipecat.processors.frame_processor import FrameDirection, FrameProcessor
 
+from shared.conversation import phrases
 from shared.conversation.models import ProposeConcession
 from shared.workflows.rule_book import MONEY_CONCESSIONS, ConcessionPolicy
 
@@ -41,13 +42,6 @@ Blocked = Callable[[ProposeConcession], Awaitable[None]]
 
 _CLAUSE_END = re.compile(r"[,;:.!?…—](?=\s)|\n")
 _SENTENCE_END = re.compile(r"[.!?…]\s*$|\n\s*$")
-_PERCENT = re.compile(r"(\d{1,3}(?:\.\d+)?)\s*(?:%|per\s?cent\b|pratishat\b|प्रतिशत)", re.IGNORECASE)
-_UNITS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
-          "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"]
-_TENS = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
-# Not "a hundred percent": in words it is nearly always "certainly", not a discount.
-_NUMBER_WORDS = rf"(?:(?:{'|'.join(_TENS)})(?:[\s-](?:{'|'.join(_UNITS[1:10])}))?|{'|'.join(_UNITS)})"
-_PERCENT_IN_WORDS = re.compile(rf"\b({_NUMBER_WORDS})\s*(?:%|per\s?cent\b)", re.IGNORECASE)
 _AMOUNT = r"(\d[\d,]*(?:\.\d{1,2})?)"
 _MONEY = re.compile(rf"(?:[$₹€£]|\brs\.?|\binr|\busd)\s*{_AMOUNT}|{_AMOUNT}\s*(?:dollars?|rupees?|bucks|usd|inr|"
                     r"euros?|pounds?)\b", re.IGNORECASE)
@@ -79,9 +73,7 @@ def offer_beyond(text: str, limits: ConcessionLimits, policy: ConcessionPolicy, 
                  sentence_complete: bool) -> ProposeConcession | bool | None:
     """The concession `text` offers beyond `limits`, None when it offers none, or True when an amount of money
     above the limit waits for the rest of its sentence (a cue word may still come)."""
-    percents = [float(value) for value in _PERCENT.findall(text)]
-    percents += [_words_to_number(words) for words in _PERCENT_IN_WORDS.findall(text)]
-    over = [value for value in percents if value > limits.percent]
+    over = [value for value in phrases.percents(text) if value > limits.percent]
     if over:
         return ProposeConcession(kind="discount_percent", percent=min(100, math.ceil(max(over))), say_hold_message="")
     amounts = [_minor(left or right) for left, right in _MONEY.findall(text)]
@@ -168,11 +160,3 @@ class ConcessionGuard(FrameProcessor):
 
 def _minor(amount: str) -> int:
     return round(float(amount.replace(",", "")) * 100)
-
-
-def _words_to_number(words: str) -> float:
-    parts = re.split(r"[\s-]+", words.lower().strip())
-    total = 0
-    for part in parts:
-        total += _UNITS.index(part) if part in _UNITS else 10 * (_TENS.index(part) + 2)
-    return total

@@ -44,3 +44,15 @@ class FloorAwareTurnStart(VADUserTurnStartStrategy):
             await self.trigger_user_turn_started(enable_interruptions=not self._floor_held())
             return ProcessFrameResult.STOP
         return ProcessFrameResult.CONTINUE
+
+
+def remainder(intended: str, spoken: str) -> str:
+    """What is left of `intended` after `spoken` (a prefix of it, word for word), from the start of the sentence
+    that was cut: picking up mid-sentence sounds broken, restarting the sentence sounds natural."""
+    words, said = intended.split(), len(spoken.split())
+    if said >= len(words):
+        return ""
+    start = said
+    while start > 0 and not words[start - 1].endswith((".", "!", "?", "…")):
+        start -= 1
+    return " ".join(words[start:])

@@ -6,6 +6,7 @@ and "stop  calling me" both match.
 
 from __future__ import annotations
 
+import math
 import re
 
 OPT_OUT_PHRASES: tuple[str, ...] = (
@@ -33,7 +34,14 @@ WHEN_WORDS: tuple[str, ...] = ("day after tomorrow", "tomorrow", "tonight", "nex
 
 _PUNCTUATION = re.compile(r"[^\w\s']+")
 _SPACES = re.compile(r"\s+")
-_PERCENT = re.compile(r"(\d{1,3})\s*(?:%|percent|per cent|pratishat)")
+_PERCENT = re.compile(r"(\d{1,3}(?:\.\d+)?)\s*(?:%|per\s?cent\b|pratishat\b|प्रतिशत)", re.IGNORECASE)
+_UNITS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
+          "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"]
+_TENS = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
+# Speech-to-text often writes numbers out ("fifteen percent"). Not "a hundred percent": in words it is nearly
+# always "certainly", not a discount.
+_NUMBER_WORDS = rf"(?:(?:{'|'.join(_TENS)})(?:[\s-](?:{'|'.join(_UNITS[1:10])}))?|{'|'.join(_UNITS)})"
+_PERCENT_IN_WORDS = re.compile(rf"\b({_NUMBER_WORDS})\s*(?:%|per\s?cent\b)", re.IGNORECASE)
 
 
 def normalise(text: str) -> str:
@@ -69,6 +77,18 @@ def when_text(utterance: str) -> str:
 
 
 def requested_percent(utterance: str) -> int | None:
-    """A discount percent the callee asked for ("can you do 15% off?"), if any."""
-    match = _PERCENT.search(utterance.lower())
-    return int(match.group(1)) if match else None
+    """A discount percent the callee asked for ("can you do 15% off?", "fifteen percent?"), if any (the first)."""
+    found = percents(utterance)
+    return math.ceil(found[0]) if found else None
+
+
+def percents(text: str) -> list[float]:
+    """Every percent named in `text`, in digits or in words, in order."""
+    named = [(match.start(), float(match.group(1))) for match in _PERCENT.finditer(text)]
+    named += [(match.start(), float(_words_to_number(match.group(1)))) for match in _PERCENT_IN_WORDS.finditer(text)]
+    return [value for _, value in sorted(named)]
+
+
+def _words_to_number(words: str) -> int:
+    return sum(_UNITS.index(part) if part in _UNITS else 10 * (_TENS.index(part) + 2)
+               for part in re.split(r"[\s-]+", words.lower().strip()))

@@ -6,22 +6,32 @@ It answers Server-Sent Events in the documented order — `message_start`, `cont
 Replies are scripted in order (the last one repeats); every request's body and headers are recorded, so tests can
 assert what the model was asked, and with whose key (pipecat calls `client.beta.messages.create`, i.e.
 `/v1/messages?beta=true`).
+A reply may call a tool: `ToolUse(name, input, text="")` streams its text block (if any), then a `tool_use`
+block whose input arrives as `input_json_delta` chunks, and stops with `stop_reason: "tool_use"` — as Claude does.
 """
 
 from __future__ import annotations
 
 import json
 import time
+from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 from tests.fakes.local_server import LocalHttpFake, QuietHandler
 
 
+@dataclass(frozen=True)
+class ToolUse:
+    name: str
+    input: dict[str, Any] = field(default_factory=dict)
+    text: str = ""
+
+
 class FakeAnthropicStreaming(LocalHttpFake):
     block_on_close = False
 
-    def __init__(self, replies: list[str], *, first_token_delay_seconds: float = 0.0,
+    def __init__(self, replies: list[str | ToolUse], *, first_token_delay_seconds: float = 0.0,
                  seconds_between_tokens: float = 0.0) -> None:
         self.replies = list(replies)
         self.first_token_delay_seconds = first_token_delay_seconds
@@ -61,24 +71,36 @@ class FakeAnthropicStreaming(LocalHttpFake):
         return Handler
 
 
-def _events(model: str, reply: str, fake: FakeAnthropicStreaming):
+def _events(model: str, reply: str | ToolUse, fake: FakeAnthropicStreaming):
     def event(kind: str, data: dict[str, Any]) -> bytes:
         return f"event: {kind}\ndata: {json.dumps({'type': kind, **data})}\n\n".encode()
 
+    tool = reply if isinstance(reply, ToolUse) else None
+    text = tool.text if tool else reply
     yield event("message_start", {"message": {
         "id": "msg_fake_01", "type": "message", "role": "assistant", "model": model, "content": [],
         "stop_reason": None, "stop_sequence": None, "usage": {"input_tokens": 25, "output_tokens": 1}}})
     time.sleep(fake.first_token_delay_seconds)
-    yield event("content_block_start", {"index": 0, "content_block": {"type": "text", "text": ""}})
-    yield event("ping", {})
-    words = reply.split(" ")
-    for position, word in enumerate(words):
-        text = word if position == 0 else f" {word}"
-        yield event("content_block_delta", {"index": 0, "delta": {"type": "text_delta", "text": text}})
-        time.sleep(fake.seconds_between_tokens)
-    yield event("content_block_stop", {"index": 0})
-    yield event("message_delta", {"delta": {"stop_reason": "end_turn", "stop_sequence": None},
-                                  "usage": {"output_tokens": len(words)}})
+    index, words = 0, text.split(" ") if text else []
+    if words:
+        yield event("content_block_start", {"index": index, "content_block": {"type": "text", "text": ""}})
+        yield event("ping", {})
+        for position, word in enumerate(words):
+            delta = word if position == 0 else f" {word}"
+            yield event("content_block_delta", {"index": index, "delta": {"type": "text_delta", "text": delta}})
+            time.sleep(fake.seconds_between_tokens)
+        yield event("content_block_stop", {"index": index})
+        index += 1
+    if tool is not None:
+        yield event("content_block_start", {"index": index, "content_block": {
+            "type": "tool_use", "id": f"toolu_fake_{len(fake.requests):02d}", "name": tool.name, "input": {}}})
+        arguments = json.dumps(tool.input)
+        for start in range(0, len(arguments), 12):  # the input arrives in pieces, as partial JSON
+            yield event("content_block_delta", {"index": index, "delta": {
+                "type": "input_json_delta", "partial_json": arguments[start:start + 12]}})
+        yield event("content_block_stop", {"index": index})
+    yield event("message_delta", {"delta": {"stop_reason": "tool_use" if tool else "end_turn", "stop_sequence": None},
+                                  "usage": {"output_tokens": len(words) + (5 if tool else 0)}})
     yield event("message_stop", {})
 
 

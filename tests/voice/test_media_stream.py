@@ -36,6 +36,7 @@ from tests.fakes.deepgram_listen import FakeDeepgramListen
 from tests.voice.conftest import UvicornThread
 from tests.voice.recording_effects import RecordingEffects
 from tests.voice.twilio_callee import TwilioCallee, speech, trailing_silence_seconds
+from voice.brain import ConversationTiming
 from voice.call_context import CallContext
 from voice.pipeline import build_pipeline
 from voice.server import POLICY_VIOLATION, create_app
@@ -67,7 +68,7 @@ def a_rule_book():
 
 
 def start_voice_plane(*, callee_lines: list[str], claude_says: str, tts_seconds_per_word: float,
-                      **app_options) -> tuple[VoicePlane, list]:
+                      timing: ConversationTiming | None = None, **app_options) -> tuple[VoicePlane, list]:
     rule_book = a_rule_book()
     deepgram = FakeDeepgramListen(callee_lines, final_delay_seconds=0.0)
     claude = FakeAnthropicStreaming([claude_says])
@@ -87,7 +88,7 @@ def start_voice_plane(*, callee_lines: list[str], claude_says: str, tts_seconds_
                            target_phone="+14155550123", rule_book=rule_book, stream=stream)
 
     def builder(call, chosen_services, websocket):
-        pipeline = build_pipeline(call, chosen_services, websocket)
+        pipeline = build_pipeline(call, chosen_services, websocket, timing=timing)
         pipelines.append(pipeline)
         return pipeline
 
@@ -271,16 +272,17 @@ LONG_REPLY = ("Khata Cloud keeps every invoice, every payment and every ledger i
 
 
 @pytest.mark.parametrize("voice_plane", [{"callee_lines": ["Okay, tell me more about it."] * 2,
-                                          "claude_says": LONG_REPLY, "tts_seconds_per_word": 0.25}], indirect=True)
-def test_barge_in_the_callee_talking_over_the_agent_clears_the_carriers_buffer(voice_plane):
+                                          "claude_says": LONG_REPLY, "tts_seconds_per_word": 0.05}], indirect=True)
+def test_barge_in_the_callee_talking_over_the_agent_clears_the_carriers_buffer_and_the_agent_stops(voice_plane):
     async def call() -> tuple[TwilioCallee, float]:
         callee = TwilioCallee(voice_plane.url())
         await callee.open({"token": token(), "call_id": CALL_ID})
+        await opener_played(callee)
         await callee.say(speech("tell_me_more"), then_silence_seconds=0.3)
         # Claude's long answer is being spoken: agent audio is flowing to the carrier.
-        assert await callee.wait_for(lambda: voice_plane.claude.requests and LONG_REPLY.split()[0]
-                                     in voice_plane.cartesia.transcripts_joined(), timeout=10)
-        await callee.silence(0.5)
+        assert await callee.wait_for(lambda: voice_plane.claude.requests and any(
+            frame.at > voice_plane.claude.request_times[0] for frame in callee.agent_audio()), timeout=10)
+        await callee.silence(0.6)
         assert callee.received[-1].event == "media"
         interrupted_at = time.monotonic()
         await callee.say(speech("tell_me_more"), then_silence_seconds=0.5)
@@ -292,16 +294,24 @@ def test_barge_in_the_callee_talking_over_the_agent_clears_the_carriers_buffer(v
     clears = [message.at for message in callee.events("clear") if message.at >= interrupted_at]
     assert clears, "the voice plane never told the carrier to drop the agent's buffered audio"
     print(f"barge-in: clear sent {1000 * (clears[0] - interrupted_at):.0f} ms after the callee started speaking")
-    assert any(connection.cancelled for connection in voice_plane.cartesia.connections)  # the TTS stopped too
+    # The agent stopped: none of the cut reply's audio reached the carrier after the clear (until the next reply).
+    next_reply = voice_plane.claude.request_times[1] if len(voice_plane.claude.request_times) > 1 else float("inf")
+    assert [frame for frame in callee.agent_audio() if clears[0] + 0.1 < frame.at < next_reply] == []
 
     # The transcript keeps what the callee actually heard: the cut-off reply's first words, marked interrupted.
     transcript = [Utterance.model_validate(entry) for entry in kept_call().transcript]
     cut = [utterance for utterance in transcript if utterance.speaker == "agent" and utterance.interrupted]
     reply = [utterance for utterance in cut if LONG_REPLY.startswith(utterance.text)]
     assert reply and len(reply[-1].text.split()) < len(LONG_REPLY.split()), [u.text for u in transcript]
-    # The callee talked over the opener before its recording notice: nothing was recorded.
-    assert transcript[0].interrupted and voice_plane.rule_book.disclosures.recording_notice not in transcript[0].text
-    assert kept_call().recording is None and recording_keys(TENANT_ID, CALL_ID) == []
+    # The opener had played whole before: it was not cut, and the recording started after its notice.
+    assert not transcript[0].interrupted
+    assert voice_plane.rule_book.disclosures.recording_notice in transcript[0].text
+
+
+async def opener_played(callee: TwilioCallee) -> None:
+    """Wait for the opener's audio to start, then to have been quiet a moment (it has played whole)."""
+    assert await callee.wait_for(lambda: len(callee.agent_audio()) > 0, timeout=10)
+    assert await callee.wait_for(lambda: time.monotonic() - callee.agent_audio()[-1].at > 0.3, timeout=15)
 
 
 def audible_ms(channel: array.array, block: int = 160, loud: int = 500) -> int:

@@ -19,6 +19,7 @@ from shared.onboarding import repository as onboarding
 from shared.onboarding.models import StoredCredential
 from shared.platform import clock, crypto
 from shared.platform.settings import reset_settings
+from shared.providers.tts.espeak import EspeakVoice
 from tests.environment import environment
 from tests.fakes.anthropic_streaming import FakeAnthropicStreaming
 from tests.fakes.cartesia_tts_ws import FakeCartesiaTts
@@ -137,12 +138,13 @@ def keys_seen(plane: VoicePlane) -> dict[str, str]:
 
 def test_a_sandbox_call_speaks_through_the_stand_ins_and_never_reaches_a_provider(plane, bundled_keys):
     contacted = (len(plane.deepgram.sessions), len(plane.claude.requests), len(plane.cartesia.connections))
-    call_id = a_stored_call(51, provider="sandbox")
+    hindi = a_rule_book("kavya").model_copy(update={"language": "hi"})
+    call_id = a_stored_call(51, provider="sandbox", rule_book=hindi)
 
     assert answer(plane, 51, call_id, speak=False) is None  # the opener was heard: espeak-ng, not Cartesia
     built = dict(plane.built[-3:])
     assert isinstance(built["stt"], SandboxSTTService) and isinstance(built["llm"], SandboxLLM)
-    assert isinstance(built["tts"], SandboxTTSService)
+    assert isinstance(built["tts"], SandboxTTSService) and built["tts"].voice == EspeakVoice("hi", "f3")
     assert (len(plane.deepgram.sessions), len(plane.claude.requests), len(plane.cartesia.connections)) == contacted
 
 

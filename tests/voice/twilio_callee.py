@@ -81,6 +81,11 @@ class TwilioCallee:
     async def silence(self, seconds: float) -> None:
         await self._stream(ULAW_SILENCE * int(seconds / FRAME_SECONDS) * FRAME_BYTES)
 
+    async def press(self, digit: str) -> None:
+        """A key on the keypad, as Twilio reports it (`dtmf`, inbound track)."""
+        await self._send({"event": "dtmf", "sequenceNumber": self._next(), "streamSid": self.stream_sid,
+                          "dtmf": {"track": "inbound_track", "digit": digit}})
+
     async def stop(self) -> None:
         await self._send({"event": "stop", "sequenceNumber": self._next(), "streamSid": self.stream_sid,
                           "stop": {"accountSid": "AC00000000000000000000000000000001", "callSid": self.call_sid}})

@@ -36,7 +36,7 @@ from pipecat.utils.time import time_now_iso8601
 from voice.sandbox.callee_lines import CalleeLines
 
 #: After the VAD's stop (0.2 s into a silence), the wait for the callee to go on: espeak-ng pauses up to ~0.25 s at
-#: a comma, and the VAD reports speech again 0.2 s after it resumes. Deepgram's own answer takes ~0.15 s.
+#: a comma, and the VAD reports speech again `start_secs` (0.1–0.2 s) after it resumes. Deepgram answers in ~0.15 s.
 FINAL_DELAY_SECONDS = 0.35
 
 

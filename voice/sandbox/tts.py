@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from array import array
 from collections.abc import AsyncGenerator
 
 from pipecat.frames.frames import ErrorFrame, Frame, TTSAudioRawFrame
@@ -52,9 +53,9 @@ class SandboxTTSService(TTSService):
             if not pcm:
                 continue
             offset = self._spoken_seconds.get(context_id, 0.0)
-            seconds = len(pcm) / (2 * self.sample_rate)
-            self._spoken_seconds[context_id] = offset + seconds
-            await self.add_word_timestamps(word_times(sentence, offset, seconds), context_id)
+            self._spoken_seconds[context_id] = offset + len(pcm) / (2 * self.sample_rate)
+            start, end = voiced_span(pcm, self.sample_rate)
+            await self.add_word_timestamps(word_times(sentence, offset + start, end - start), context_id)
             for start in range(0, len(pcm), chunk_bytes):
                 yield TTSAudioRawFrame(pcm[start:start + chunk_bytes], self.sample_rate, 1, context_id=context_id)
 
@@ -69,8 +70,19 @@ def sentences(text: str) -> list[str]:
     return [sentence for sentence in (part.strip() for part in _SENTENCE_END.split(text)) if sentence]
 
 
+def voiced_span(pcm: bytes, sample_rate: int, loud: int = 500) -> tuple[float, float]:
+    """Where the speech starts and ends in a clip, in seconds (espeak-ng pads its clips with quiet)."""
+    samples = array("h", pcm[: len(pcm) // 2 * 2])
+    voiced = [index for index, sample in enumerate(samples) if abs(sample) > loud]
+    if not voiced:
+        return 0.0, len(samples) / sample_rate
+    return voiced[0] / sample_rate, (voiced[-1] + 1) / sample_rate
+
+
 def word_times(sentence: str, offset: float, seconds: float) -> list[tuple[str, float]]:
-    """When each word starts: espeak-ng reports no timings, so the sentence's audio is shared out by length."""
+    """When each word starts: espeak-ng reports no timings, so the sentence's speech is shared out by length.
+    (A context's first word so starts after the clip's leading quiet, never at 0: pipecat times a context that
+    follows another from the previous one's last word, and a word at 0 would land in the previous turn.)"""
     words = sentence.split()
     total = sum(len(word) + 1 for word in words) or 1
     times, before = [], 0
