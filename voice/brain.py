@@ -59,19 +59,18 @@ from shared.platform import clock
 from voice.answering_machine import sounds_like_greeting, watch_answered_by
 from voice.call_context import CallContext
 from voice.concession_guard import ConcessionLimits
-from voice.effects import CallEffects
+from voice.effects import CONCESSION_APPROVAL_TTL_SECONDS, CallEffects
+from voice.engine_turns import STREAMED_REPLY, StreamedAgent, callee_turn, normalised, transcript_of
 from voice.holding import wait_for_decision
 from voice.keypad import Keypad
 from voice.turn_taking import is_backchannel, remainder
 
 logger = logging.getLogger("callfunnel.voice")
 
-#: The deferring agent's answer: "the model writes this turn" (never spoken; compared by identity).
-STREAMED_REPLY = Continue(say="(the streamed model answers this turn)")
 #: The key that opts out, pressed alone (47 CFR 64.1200(b)(3): an artificial-voice call offers an automated
 #: voice and/or key-press opt-out; the opener offers the spoken one, this is the key-press one).
 OPT_OUT_KEY = "9"
-#: A machine verdict after this many answered callee turns is not believed: a real exchange outweighs it.
+#: A machine verdict after this many callee turns is not believed: a real exchange outweighs it.
 MACHINE_VERDICT_TURNS = 2
 
 Mode = Literal["opening", "talking", "holding", "voicemail", "ending"]
@@ -88,17 +87,6 @@ class ConversationTiming:
     greeting_wait_seconds: float = 20.0  # the voicemail is left after at most this long anyway
     keypad_gap_seconds: float = 1.5  # keys pressed within this of each other are one entry (or end it with #)
     opener_floor_seconds: float = 30.0  # the floor comes back to the callee after this even if no audio stopped
-
-
-class _StreamedAgent:
-    """The engine's Agent port for a streamed call: a percent the callee named is a concession proposal (judged by
-    the rules before any model sees it); anything else is the streamed model's to answer."""
-
-    def propose(self, rule_book, transcript: Transcript, utterance: str) -> Action:
-        percent = phrases.requested_percent(utterance)
-        if percent is not None and "discount_percent" in rule_book.concession_policy.allowed:
-            return ProposeConcession(kind="discount_percent", percent=min(percent, 100), say_hold_message="")
-        return STREAMED_REPLY
 
 
 class ConversationBrain(FrameProcessor):
@@ -123,7 +111,8 @@ class ConversationBrain(FrameProcessor):
         self._last_spoke = time.monotonic()
         self._started = time.monotonic()
         self._silences = 0
-        self._answered_turns = 0
+        self._callee_turns = 0  # turns a person said (not a mailbox's greeting)
+        self._started_early: set[str] = set()  # the words of this turn the model was started on early
         self._last_utterance = ""
         self._heard_human = False
         self._objections: list[str] = []
@@ -192,20 +181,23 @@ class ConversationBrain(FrameProcessor):
     # --- callee turns ----------------------------------------------------------------------------------------
 
     async def _on_callee_turn(self, frame: LLMContextFrame) -> None:
-        utterance, earlier = _last_callee_turn(frame.context, self._started_at or clock.now())
+        utterance, earlier = callee_turn(frame.context, self._started_at or clock.now())
         if not utterance or self._mode in ("ending", "voicemail"):
             return  # nothing said, or the call is past conversation: nothing goes to the model
         if getattr(frame, "speculation", False):
-            # A provisional turn: only a plain model turn may start early; the rules act once it is final.
+            # A provisional turn (voice.turn_taking.SpeculativeTurnStop): only a plain model turn may start early;
+            # the rules act on the others once they are final.
             if self._mode == "talking" and self._leaves_to_model(utterance, earlier):
+                self._started_early.add(normalised(utterance))
+                self._turn_over_agent, self._cut_off_reply = False, ""
                 await self.push_frame(frame)
             return
+        self._started_early.clear()
         over_agent, self._turn_over_agent = self._turn_over_agent, False
         cut_off, self._cut_off_reply = self._cut_off_reply, ""
         if self._machine_verdict_counts() and sounds_like_greeting(utterance):
             self._spawn(self._on_machine(), "voicemail")
             return
-        self._note_callee(utterance)
         if self._mode == "holding":
             if phrases.is_opt_out(utterance):
                 await self._act(OptOut(say_goodbye=engine.GOODBYE), utterance)
@@ -214,17 +206,32 @@ class ConversationBrain(FrameProcessor):
             if cut_off:
                 await self._say(cut_off)  # "mm-hm" cut the agent off: pick up where it was, no model turn
             return
-        action = engine.next_action(self._rule_book, earlier, utterance, agent=_StreamedAgent(), now=clock.now())
-        self._answered_turns += 1
+        action = engine.next_action(self._rule_book, earlier, utterance, agent=StreamedAgent(), now=clock.now())
         if action is STREAMED_REPLY:
             await self.push_frame(frame)
         else:
             await self._act(action, utterance)
 
+    def may_start_early(self, utterance: str) -> bool:
+        """Whether the model may start on these words before the turn is over (they would go to it anyway)."""
+        earlier = transcript_of(self._context, self._started_at or clock.now()) if self._context else Transcript()
+        return self._mode == "talking" and self._leaves_to_model(utterance, earlier)
+
+    def started_early(self, utterance: str) -> bool:
+        """Whether these words were passed on to the model before the turn was over."""
+        return normalised(utterance) in self._started_early
+
+    def callee_turn_heard(self, utterance: str) -> None:
+        """A callee turn ended with these words (every turn, including one the model was started on early)."""
+        if self._mode in ("ending", "voicemail") or sounds_like_greeting(utterance):
+            return
+        self._callee_turns += 1
+        self._note_callee(utterance)
+
     def _leaves_to_model(self, utterance: str, earlier: Transcript) -> bool:
         if sounds_like_greeting(utterance) or is_backchannel(utterance):
             return False
-        return engine.next_action(self._rule_book, earlier, utterance, agent=_StreamedAgent(),
+        return engine.next_action(self._rule_book, earlier, utterance, agent=StreamedAgent(),
                                   now=clock.now()) is STREAMED_REPLY
 
     def _note_callee(self, utterance: str) -> None:
@@ -264,7 +271,7 @@ class ConversationBrain(FrameProcessor):
         elif isinstance(action, RequestCallback):
             self._spawn(self._callback(action, utterance), "callback")
         elif isinstance(action, ProposeConcession):
-            self._spawn(self._hold(action, utterance), "hold")
+            self._begin_hold(action, utterance)
         elif isinstance(action, Continue):
             await self._say(action.say)  # the engine's own words (a granted or refused concession, no callbacks)
 
@@ -279,17 +286,20 @@ class ConversationBrain(FrameProcessor):
 
     async def propose_concession(self, concession: ProposeConcession) -> str:
         action = engine.enforce(self._rule_book, concession)
-        if self._mode != "talking":
+        if not self._conversing():
             return "Not now: the callee is not in the conversation."
         if isinstance(action, ProposeConcession):
-            self._spawn(self._hold(action, self._last_utterance), "hold")
+            self._begin_hold(action, self._last_utterance)
             return "A person must decide: the callee was asked to hold. Wait; the decision will be said."
         await self._say(action.say)
         return f"Said to the callee: {action.say}"
 
     async def request_callback(self, when_text: str) -> str:
         action = engine.enforce(self._rule_book, RequestCallback(when_text=when_text, say=""))
+        if not self._conversing():
+            return "Not now: the callee is not in the conversation."
         if isinstance(action, RequestCallback):
+            self._mode = "ending"
             self._spawn(self._callback(action, self._last_utterance), "callback")
             return "The callback was passed on; the call ends."
         await self._say(action.say)
@@ -297,7 +307,7 @@ class ConversationBrain(FrameProcessor):
 
     async def offer_blocked(self, concession: ProposeConcession) -> None:
         """The guard dropped a reply that named `concession` beyond the limit: the rules decide it instead."""
-        if self._mode != "talking":
+        if not self._conversing():
             return
         logger.warning("call %s: the model offered %s beyond the limit; held back", self._call.call_id,
                        concession.model_dump(exclude_none=True))
@@ -322,11 +332,13 @@ class ConversationBrain(FrameProcessor):
             logger.exception("call %s: the callback request could not be passed on", self._call.call_id)
         await self._finish(action.say, outcome="callback", force=True)
 
+    def _begin_hold(self, concession: ProposeConcession, utterance: str) -> None:
+        if not self._conversing():
+            return  # already holding (one decision at a time), or past the conversation
+        self._mode = "holding"  # at once: what the callee says from now on starts no model turn
+        self._hold_task = self._spawn(self._hold(concession, utterance), "hold")
+
     async def _hold(self, concession: ProposeConcession, utterance: str) -> None:
-        if self._mode != "talking":
-            return
-        self._mode = "holding"
-        self._hold_task = asyncio.current_task()
         await self._say(concession.say_hold_message or engine.HOLD)
         try:
             approval_id = await asyncio.to_thread(self._effects.request_concession, self._call, concession, utterance)
@@ -342,7 +354,7 @@ class ConversationBrain(FrameProcessor):
                 lambda: asyncio.to_thread(self._effects.approval_status, self._call, approval_id),
                 lambda: self._say(engine.STILL_CHECKING), lambda: self._last_spoke,
                 poll_seconds=self._timing.approval_poll_seconds, reminder_seconds=self._timing.hold_reminder_seconds,
-                give_up_after=self._timing.approval_poll_seconds * 5 + 3600)
+                give_up_after=CONCESSION_APPROVAL_TTL_SECONDS + 30)
         if self._mode != "holding":
             return  # the call ended meanwhile (an opt-out, the time limit)
         if status == "approved":
@@ -413,13 +425,13 @@ class ConversationBrain(FrameProcessor):
         if self._mode in ("ending", "voicemail"):
             return
         self._note_callee(f"(pressed {keys})")
+        self._callee_turns += 1
         if keys == OPT_OUT_KEY:
             await self._act(OptOut(say_goodbye=engine.GOODBYE), f"(pressed {keys})")
         elif self._mode in ("opening", "talking") and self._context is not None:
             # Handed to the model as a turn of its own (it may have asked for a choice or a number).
             self._context.add_message({"role": "user", "content": f"(The callee pressed {' '.join(keys)} on the "
                                                                    "keypad.)"})
-            self._answered_turns += 1
             await self.push_frame(LLMContextFrame(context=self._context))
 
     # --- helpers ---------------------------------------------------------------------------------------------
@@ -434,8 +446,11 @@ class ConversationBrain(FrameProcessor):
         except Exception:  # the call goes on; the end-of-call write and the status events still settle it
             logger.exception("call %s: %s could not be written", self._call.call_id, ", ".join(changes))
 
+    def _conversing(self) -> bool:
+        return self._mode in ("opening", "talking")
+
     def _machine_verdict_counts(self) -> bool:
-        return (self._mode not in ("ending", "voicemail") and self._answered_turns < MACHINE_VERDICT_TURNS
+        return (self._mode not in ("ending", "voicemail") and self._callee_turns < MACHINE_VERDICT_TURNS
                 and time.monotonic() - self._started < self._timing.amd_watch_seconds)
 
     def _cancel_hold(self) -> None:
@@ -453,24 +468,3 @@ class ConversationBrain(FrameProcessor):
         await super().cleanup()
         for task in list(self._tasks):  # the watchers and timers outlive nothing: the call is over
             await self.cancel_task(task)
-
-
-def _last_callee_turn(context: LLMContext, started_at: datetime) -> tuple[str, Transcript]:
-    """The callee's latest words and the transcript before them, from the shared LLM context."""
-    turns = [(message.get("role"), _text(message.get("content"))) for message in context.get_messages()
-             if isinstance(message, dict) and message.get("role") in ("user", "assistant")]
-    if not turns or turns[-1][0] != "user":
-        return "", Transcript()
-    transcript = Transcript()
-    for role, text in turns[:-1]:
-        if text:
-            transcript = transcript.add("agent" if role == "assistant" else "callee", text, started_at)
-    return turns[-1][1].strip(), transcript
-
-
-def _text(content: object) -> str:
-    if isinstance(content, str):
-        return content
-    if isinstance(content, list):
-        return " ".join(part.get("text", "") for part in content if isinstance(part, dict))
-    return ""

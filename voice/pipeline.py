@@ -22,10 +22,16 @@ point). While the agent holds the floor — the opener with its disclosures, a v
 the callee's speech starts a turn (their words still reach the brain: an opt-out is heard) but interrupts
 nothing (voice.turn_taking).
 
-Voice-to-voice latency: the brain passes a turn the rules leave to the model on at once (the engine's checks
-are string matches, microseconds), tools resolve without a second model round trip (the brain speaks the
+Voice-to-voice latency (end of the callee's speech → first agent audio). Serially, a turn would wait for
+Silero's 0.2 s stop, smart-turn's verdict (~130 ms) and the final transcript, then Claude's first token, then
+Cartesia's first audio. Instead the model is started on the recogniser's final words as soon as they come — with
+Deepgram's endpointing ~150 ms after the speech, before Silero's stop — against a provisional context
+(voice.turn_taking.SpeculativeTurnStop); pipecat's speculation gate holds the reply until the turn is confirmed,
+and a turn that goes on withdraws it. So the VAD's and the turn model's waits overlap Claude's time to first
+token instead of adding to it. Then: the brain passes a turn the rules leave to the model on at once (the
+engine's checks are string matches), tools resolve without a second model round trip (the brain speaks the
 rules' words itself), and the guard passes the model's text on clause by clause (it holds only a clause with an
-amount of money in it, until its sentence ends).
+amount of money in it, until its sentence ends), so the TTS gets the first sentence as soon as it is written.
 """
 
 from __future__ import annotations
@@ -33,6 +39,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from fastapi import WebSocket
+from pipecat.audio.turn.smart_turn.local_smart_turn_v3 import LocalSmartTurnAnalyzerV3
 from pipecat.audio.vad.silero import SileroVADAnalyzer
 from pipecat.audio.vad.vad_analyzer import VADParams
 from pipecat.pipeline.pipeline import Pipeline
@@ -41,7 +48,7 @@ from pipecat.processors.aggregators.llm_context import LLMContext
 from pipecat.processors.aggregators.llm_response_universal import LLMContextAggregatorPair, LLMUserAggregatorParams
 from pipecat.services.llm_service import LLMService
 from pipecat.transports.websocket.fastapi import FastAPIWebsocketParams, FastAPIWebsocketTransport
-from pipecat.turns.user_turn_strategies import UserTurnStrategies, default_user_turn_stop_strategies
+from pipecat.turns.user_turn_strategies import UserTurnStrategies
 
 from voice.brain import ConversationBrain, ConversationTiming
 from voice.call_context import CallContext
@@ -50,7 +57,7 @@ from voice.concession_guard import ConcessionGuard
 from voice.serializers import serializer_for
 from voice.services import SAMPLE_RATE, VoiceServices
 from voice.tools import register_tools
-from voice.turn_taking import FloorAwareTurnStart
+from voice.turn_taking import FloorAwareTurnStart, SpeculativeTurnStop
 
 #: Silero's defaults, except: the loudness gate (it delays "speaking" by 220–700 ms on phone audio, FACTS;
 #: Silero's own confidence already ignores tones and noise), and a 0.1 s start (barge-in, above).
@@ -79,8 +86,10 @@ def build_pipeline(call: CallContext, services: VoiceServices, websocket: WebSoc
     brain = ConversationBrain(call, services.effects, context=context, timing=timing)
     aggregators = LLMContextAggregatorPair(context, user_params=LLMUserAggregatorParams(
         vad_analyzer=vad,
-        user_turn_strategies=UserTurnStrategies(start=[FloorAwareTurnStart(brain.floor_held)],
-                                                stop=default_user_turn_stop_strategies()),
+        user_turn_strategies=UserTurnStrategies(
+            start=[FloorAwareTurnStart(brain.floor_held)],
+            stop=[SpeculativeTurnStop(turn_analyzer=LocalSmartTurnAnalyzerV3(), may_start=brain.may_start_early,
+                                      started=brain.started_early)]),
         user_idle_timeout=timing.silence_seconds,
         empty_user_turn=None))  # a turn without words is the brain's (it resumes a cut-off reply), not the model's
     llm = services.llm(call)
@@ -115,7 +124,9 @@ def _tell_the_brain(brain: ConversationBrain, aggregators: LLMContextAggregatorP
 
     @aggregators.user().event_handler("on_user_turn_stopped")
     async def _callee_turn(_aggregator, _strategy, message) -> None:
-        if not (message.content or "").strip():
+        if (message.content or "").strip():
+            brain.callee_turn_heard(message.content)
+        else:
             brain.callee_turn_ended_empty()
 
     @aggregators.assistant().event_handler("on_assistant_turn_stopped")

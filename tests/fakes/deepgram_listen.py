@@ -5,8 +5,11 @@ frames and JSON control messages (`KeepAlive`, `Finalize`, `CloseStream`); the s
 messages. This fake answers the scripted utterances in order: once `interim_after_bytes` of audio arrived
 since the last final it sends an interim result (the utterance's first word), and when the client asks to
 `Finalize` (pipecat does when its VAD says the callee stopped) it sends the final result after
-`final_delay_seconds` (Deepgram's published figure: ~150 ms). Speech is told from silence by loudness; an
-utterance ends after 0.5 s of silence, so a pause inside a sentence does not move on to the next line.
+`final_delay_seconds` (Deepgram's published figure: ~150 ms). With `endpointing_seconds` it also endpoints on
+its own, as Deepgram does: the final comes once the speech has been followed by that much silence (so "final
+150 ms after the end of speech" is `endpointing_seconds=0.15`), and `full_interims` makes the interim carry the
+whole line (Deepgram's interims grow with the words) instead of its first word. Speech is told from silence by
+loudness; an utterance ends after 0.5 s of silence, so a pause inside a sentence does not move on to the next line.
 Every connection's query and audio are recorded.
 """
 
@@ -67,11 +70,14 @@ class _Utterance:
 
 class FakeDeepgramListen(LocalWebSocketFake):
     def __init__(self, utterances: list[str], *, final_delay_seconds: float = 0.0,
-                 interim_after_bytes: int = 4000) -> None:
+                 interim_after_bytes: int = 4000, endpointing_seconds: float | None = None,
+                 full_interims: bool = False) -> None:
         super().__init__()
         self.utterances = list(utterances)
         self.final_delay_seconds = final_delay_seconds
         self.interim_after_bytes = interim_after_bytes
+        self.endpointing_seconds = endpointing_seconds
+        self.full_interims = full_interims
         self.sessions: list[ListenSession] = []
         self._next_utterance = 0
 
@@ -96,7 +102,14 @@ class FakeDeepgramListen(LocalWebSocketFake):
                     heard.hear(message)
                     if heard.interim_due(self.interim_after_bytes) and self._pending():
                         heard.interim_sent = True
-                        await connection.send(self._results(self._pending().split()[0], is_final=False))
+                        interim = self._pending() if self.full_interims else self._pending().split()[0]
+                        await connection.send(self._results(interim, is_final=False))
+                    if self.endpointing_seconds is not None and heard.unanswered() \
+                            and heard.silent_run >= self.endpointing_seconds * 16000 and self._pending():
+                        transcript, heard.answered = self._pending(), True
+                        self._next_utterance += 1
+                        session.finals.append((transcript, time.monotonic()))
+                        await connection.send(self._results(transcript, is_final=True))
                     continue
                 kind = json.loads(message).get("type")
                 if kind == "Finalize":

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from shared.conversation import engine
+from shared.conversation import engine, phrases
 from shared.conversation.models import (
     Continue,
     End,
@@ -66,7 +66,8 @@ def test_an_opener_missing_a_disclosure_gets_the_disclosure_said_before_it():
     assert book.disclosures.recording_notice in said and said.endswith("Hi, calling from Khata Cloud.")
 
 
-@pytest.mark.parametrize("utterance", [*OPT_OUT_PHRASES, "Please STOP calling me!", "Arre, mujhe call mat karna."])
+@pytest.mark.parametrize("utterance", [*OPT_OUT_PHRASES, "Please STOP calling me!", "Arre, mujhe call mat karna.",
+                                       "Stop.", "stop please"])  # the opener offers: "just say stop"
 def test_an_opt_out_phrase_ends_the_call_with_an_opt_out_whatever_the_agent_says(utterance):
     book = a_rule_book()
     agent = FixedAgent(End(outcome="converted", say="great"))
@@ -75,6 +76,17 @@ def test_an_opt_out_phrase_ends_the_call_with_an_opt_out_whatever_the_agent_says
 
     assert isinstance(action, OptOut) and action.say_goodbye
     assert agent.calls == 0
+
+
+@pytest.mark.parametrize(("utterance", "percent"), [("Can you do 15% off?", 15), ("fifteen percent, maybe?", 15),
+                                                     ("What about twenty-five per cent?", 25), ("No thanks.", None),
+                                                     ("I'm a hundred percent sure.", None)])
+def test_a_percent_the_callee_names_is_read_in_digits_or_in_words(utterance, percent):
+    assert phrases.requested_percent(utterance) == percent
+
+
+def test_stop_inside_a_longer_sentence_is_not_an_opt_out():
+    assert not phrases.is_opt_out("Stop by the office tomorrow if you like.")
 
 
 def test_an_ordinary_no_is_not_taken_as_an_opt_out():

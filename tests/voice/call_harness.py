@@ -48,8 +48,10 @@ class _Capture(FrameProcessor):
 
 class CallHarness:
     def __init__(self, *processors: FrameProcessor, context: LLMContext | None = None,
-                 timeline: list | None = None) -> None:
+                 timeline: list | None = None, on_turn: Callable[[str], None] | None = None) -> None:
+        """`on_turn`: told each callee turn's words, as the user aggregator's `on_user_turn_stopped` tells."""
         self.context = context or LLMContext()
+        self._on_turn = on_turn
         self.down: list[Frame] = []
         self.up: list[Frame] = []
         self.timeline = timeline if timeline is not None else []  # ("say", text) entries, beside the effects'
@@ -115,6 +117,8 @@ class CallHarness:
         self.context.add_message({"role": "user", "content": text})
         # The context as it is now: the next line the test says must not show through into this turn.
         await self.send(LLMContextFrame(context=LLMContext(messages=list(self.context.get_messages()))))
+        if self._on_turn is not None:
+            self._on_turn(text)
 
     async def until(self, predicate: Callable[[], bool], timeout: float = 3.0) -> bool:
         deadline = time.monotonic() + timeout

@@ -49,7 +49,8 @@ def conversation(effects: RecordingEffects, rule_book=RULE_BOOK, timing: Convers
     """The brain (then `more`: a model, the guard) between the test's callee and what the TTS is asked to say."""
     context = LLMContext()
     brain = ConversationBrain(a_call(rule_book), effects, timing=timing, context=context, **options)
-    return brain, CallHarness(brain, *more, context=context, timeline=getattr(effects, "timeline", None))
+    return brain, CallHarness(brain, *more, context=context, timeline=getattr(effects, "timeline", None),
+                              on_turn=brain.callee_turn_heard)
 
 
 def run(scenario) -> None:

@@ -27,7 +27,8 @@ def wired(effects: RecordingEffects, replies: list, rule_book=RULE_BOOK):
     model = ScriptedModel(replies)
     register_tools(model, context, brain, rule_book)
     guard = ConcessionGuard(rule_book.concession_policy, brain.limits, brain.offer_blocked)
-    return model, brain, CallHarness(brain, model, guard, context=context, timeline=effects.timeline)
+    return model, brain, CallHarness(brain, model, guard, context=context, timeline=effects.timeline,
+                                     on_turn=brain.callee_turn_heard)
 
 
 def heard_words(call) -> str:
