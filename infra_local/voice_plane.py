@@ -14,12 +14,16 @@ reaches its `<Connect><Stream>` before the voice plane accepts sockets waits for
 from __future__ import annotations
 
 import socket
+import sys
 import threading
 import time
 from typing import Any
 
 from infra_local.sandbox_media_stream import StreamUnavailable
 
+#: pipecat logs through loguru at DEBUG unless told otherwise: every turn's whole LLM context, many lines a second
+#: per call. The laptop console keeps one line per API request; pipecat's warnings and errors still show.
+PIPECAT_LOG_LEVEL = "WARNING"
 STARTUP_TIMEOUT_SECONDS = 60.0
 SHUTDOWN_TIMEOUT_SECONDS = 10.0
 #: In-flight calls get this long to end when the stack stops (uvicorn closes their sockets with 1012 after it).
@@ -76,14 +80,18 @@ class LocalVoicePlane:
 
     def _build_server(self) -> Any:
         import uvicorn
+        from loguru import logger
 
         from voice.server import create_app
         from voice.services import voice_services
 
+        logger.remove()
+        logger.add(sys.stderr, level=PIPECAT_LOG_LEVEL)
         callee_lines = self._callee_lines
         app = create_app(services=lambda: voice_services(callee_lines=callee_lines))
-        # No access log: it would print `?token=` media tokens (RULES: never log tokens). uvicorn installs no signal
-        # handlers off the main thread: Ctrl-C belongs to `python -m infra_local`, which stops it.
-        config = uvicorn.Config(app, ws="websockets-sansio", log_level="warning", access_log=False, lifespan="on",
-                                timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS)
+        # Served as `python -m voice` serves it: no access log (it would print `?token=` media tokens; RULES: never
+        # log tokens), no permessage-deflate (base64 audio hardly compresses). uvicorn installs no signal handlers
+        # off the main thread: Ctrl-C belongs to `python -m infra_local`, which stops it.
+        config = uvicorn.Config(app, ws="websockets-sansio", ws_per_message_deflate=False, log_level="warning",
+                                access_log=False, lifespan="on", timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS)
         return uvicorn.Server(config)

@@ -39,6 +39,7 @@ STACK_ENVIRONMENT = {"PAYMENTS_WEBHOOK_SECRET": WEBHOOK_SECRET, "SLACK_SIGNING_S
 class LocalStack:
     base_url: str
     output_path: Path
+    voice_plane_port: int = 0
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -79,7 +80,7 @@ def running_stack(environment: dict[str, str], output_dir: Path) -> Iterator[Loc
         )
     try:
         _wait_until_healthy(base_url, process, output_path)
-        yield LocalStack(base_url, output_path)
+        yield LocalStack(base_url, output_path, voice_plane_port)
     finally:
         process.terminate()
         try:
