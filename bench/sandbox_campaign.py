@@ -7,9 +7,11 @@ BENCH_CAMPAIGN_TARGETS numbers (100) whose last digits cycle over 0-9 — no ans
 a discount above the auto-approve limit (approved here as soon as it is asked), an objection, not interested, a
 callback, yes, "tell me more" then a barge-in — at the tenant's concurrent-call limit (BENCH_CAMPAIGN_CONCURRENCY,
 10). Timed from `POST /workflows/{id}/run` until the run is no longer running. Then every call is read back through
-the calls API: each connected call must have its transcript (agent and contact lines), latency figures and a
-recording. Printed: how long the run took, the calls by outcome, and the voice-to-voice latency the voice plane
-measured (end of the callee's speech → first agent audio sent), p50/p95 over every turn and over each call's p50.
+the calls API: each call a person answered (connected; an answering machine's voicemail is no conversation and is
+not recorded) must have its transcript (agent and contact lines), latency figures and a recording behind
+`GET /api/calls/{id}/recording`. Printed: how long the run took, the calls by status and outcome, and the
+voice-to-voice latency the voice plane measured (end of the callee's speech → first agent audio sent): the p50 and
+p95 of the connected calls' own p50s, and the worst call's p95.
 
     .venv/bin/python -m bench.sandbox_campaign        (also part of `make bench`)
 """

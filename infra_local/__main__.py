@@ -47,7 +47,7 @@ def main() -> int:
         moto.stop()
         return 1
     try:
-        voice_plane.start()
+        voice_plane.bind()
     except OSError as error:
         print(f"Cannot serve the voice plane on {voice_plane.url}: {error.strerror} (set VOICE_PLANE_PORT to use "
               "another port)", file=sys.stderr)
@@ -63,6 +63,8 @@ def main() -> int:
     # EventBridge Scheduler: moto keeps the schedules, the ticker fires them.
     ticker = ScheduleTicker(server.runtime.invoke)
     ticker.start()
+    # Last: its pipecat import (~0.7 s of CPU) runs on its own thread while the API already answers.
+    voice_plane.start()
     base = environment.base_url
     print(f"CallFunnel local stack on {base} (API docs: {base}/docs, email outbox: {base}/_sandbox/outbox, "
           f"sandbox calls: {base}/_sandbox/carrier/calls, sandbox Slack: {base}/_sandbox/slack; "

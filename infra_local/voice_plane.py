@@ -6,9 +6,10 @@ and Cartesia on sandbox calls (`voice.services.voice_services`), fed the words t
 (`callee_lines`: the carrier registers them as it streams them). Transport, serializer, VAD, turn detection,
 interruptions and recording are the production ones.
 
-Its port is bound at `start()` (a port in use is reported at once, like the API's), but pipecat costs ~0.7 s to
-import (onnxruntime, numba…): that happens on the voice plane's own thread while the API already serves. A call that
-reaches its `<Connect><Stream>` before the voice plane accepts sockets waits for it (`wait_until_ready`).
+Its port is bound first (`bind()`: a port in use stops the stack at once, like the API's), but pipecat costs ~0.7 s of
+CPU to import (onnxruntime, numba…): `start()` does that on the voice plane's own thread once the API serves, so the
+API's readiness does not wait for it. A call that reaches its `<Connect><Stream>` before the voice plane accepts
+sockets waits for it (`wait_until_ready`).
 """
 
 from __future__ import annotations
@@ -47,9 +48,14 @@ class LocalVoicePlane:
     def url(self) -> str:
         return f"ws://{self.host}:{self.port}"
 
-    def start(self) -> None:
-        """Bind the port (OSError when it is taken), then import and serve on the voice plane's thread."""
+    def bind(self) -> None:
+        """Take the port now (OSError when it is in use), so the stack can refuse to start before it serves."""
         self._socket = socket.create_server((self.host, self.port))
+
+    def start(self) -> None:
+        """Import pipecat and serve, on the voice plane's own thread."""
+        if self._socket is None:
+            self.bind()
         self._thread.start()
 
     def wait_until_ready(self, timeout: float = STARTUP_TIMEOUT_SECONDS) -> None:
