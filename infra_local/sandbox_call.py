@@ -36,6 +36,7 @@ from infra_local.sandbox_media_stream import (
     StreamUnavailable,
     open_websocket,
 )
+from shared.conversation.sandbox_callees import ScriptedCallee, callee_for
 from shared.platform import clock
 
 ACCOUNT_SID = "ACsandbox"
@@ -159,10 +160,8 @@ class WebhookFailed(Exception):
     """Our webhook answered non-2xx, unparsable TwiML, or nothing: the call fails."""
 
 
-def callee_script(request: CallRequest) -> Any:
+def callee_script(request: CallRequest) -> ScriptedCallee:
     """The scripted callee: the one the dialer sent, else the one the number's last digit names."""
-    from shared.conversation.sandbox_callees import ScriptedCallee, callee_for
-
     if not request.script:
         return callee_for(request.to)
     script = dict(request.script)
