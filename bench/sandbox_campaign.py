@@ -197,8 +197,11 @@ def run() -> dict[str, Any]:
         "outcomes_of_answered_calls": dict(Counter(detail["outcome"] for detail in details)),
         "connected_calls": len(connected), "complete_calls": len(complete), "incomplete_calls": incomplete,
         "voicemails": len(voicemails),
-        "voicemails_with_agent_and_greeting": sum({line["speaker"] for line in detail["transcript"]} == {
-            "agent", "contact"} for detail in voicemails),
+        "voicemails_greeting_heard": sum(any(line["speaker"] == "contact" for line in detail["transcript"])
+                                         for detail in voicemails),
+        "latency_p50_ms_by_outcome": {outcome: _percentile([detail["latency"]["p50_ms"] for detail in connected
+                                                            if detail["outcome"] == outcome and detail["latency"]], 0.5)
+                                      for outcome in sorted({detail["outcome"] for detail in connected})},
         "turns_measured": sum(detail["latency"]["turns"] for detail in connected if detail["latency"]),
         "latency_per_call_p50_ms": {"p50": _percentile(per_call_p50, 0.5), "p95": _percentile(per_call_p50, 0.95)},
         "latency_per_call_p95_ms_max": max((detail["latency"]["p95_ms"] for detail in connected if detail["latency"]),
@@ -216,14 +219,16 @@ def print_figures(figures: dict[str, Any]) -> None:
     print(f"  calls placed {figures['calls_placed']} {figures['calls_by_status']}")
     print(f"  answered {figures['calls_by_status'].get('completed', 0)} {figures['outcomes_of_answered_calls']}; "
           f"a person on {figures['connected_calls']}, with transcript + latency + recording "
-          f"{figures['complete_calls']}; voicemails {figures['voicemails']} (the agent's message after the "
-          f"machine's greeting in {figures['voicemails_with_agent_and_greeting']})")
+          f"{figures['complete_calls']}; voicemails {figures['voicemails']} (the machine's greeting heard in "
+          f"{figures['voicemails_greeting_heard']})")
     for call in figures["incomplete_calls"][:10]:
         print(f"    incomplete: {call}")
     latency = figures["latency_per_call_p50_ms"]
     print(f"  voice-to-voice (the voice plane's measure) over {figures['turns_measured']} turns: each call's p50 — "
           f"p50 {latency['p50']} ms, p95 {latency['p95']} ms; the worst call's p95 "
           f"{figures['latency_per_call_p95_ms_max']} ms")
+    print(f"  each call's p50 by outcome (a held call's turns include the wait for its approval): "
+          f"{figures['latency_p50_ms_by_outcome']}")
     print(f"  call length: median {figures['call_seconds']['p50']} s, longest {figures['call_seconds']['max']} s")
 
 
