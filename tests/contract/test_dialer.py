@@ -74,20 +74,28 @@ def _phone_query(phone: str) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def campaign(http, base_url) -> Iterator[dict[str, Any]]:
-    """The 12-number campaign, run once to its end: the owner, workflow, run and the balance before it."""
+    """The 12-number campaign, run once to its end: the owner, workflow, run and the balance before it. A test
+    workflow of another workspace (+…08 and +…09) runs at the same time (calls take real seconds: side by side)."""
     moved = http.post(f"{base_url}/_sandbox/clock", json={"now": CALLABLE_MOMENT})
     assert moved.status_code == 200, moved.text
     try:
         owner = sign_up_and_log_in(http, base_url, country="US")
+        tester = sign_up_and_log_in(http, base_url, country="US")
         workflow = _ready_workflow(http, base_url, owner, PHONES)
+        test_workflow = _ready_workflow(http, base_url, tester, ["+14155550108", "+14155550109"], is_test=True)
         balance_before = http.get(f"{base_url}/billing/balance", headers=owner.auth).json()
+        tester_balance_before = http.get(f"{base_url}/billing/balance", headers=tester.auth).json()["balance_minor"]
         started = http.post(f"{base_url}/api/workflows/{workflow['id']}/run", headers=owner.auth)
+        test_started = http.post(f"{base_url}/workflows/{test_workflow['id']}/run", headers=tester.auth)
         assert started.status_code == 201, started.text
         assert started.json()["status"] == "running" and started.json()["targets_queued"] == 12
+        assert test_started.status_code == 201, test_started.text
         run = _run_to_the_end(http, base_url, owner, workflow["id"])
         assert run["id"] == started.json()["run_id"]
+        test_run = _run_to_the_end(http, base_url, tester, test_workflow["id"])
         # The clock stays where the campaign ran while its tests read it (a callback's approval expires days later).
-        yield {"owner": owner, "workflow": workflow, "run": run, "balance_before": balance_before}
+        yield {"owner": owner, "workflow": workflow, "run": run, "balance_before": balance_before,
+               "tester": tester, "test_run": test_run, "tester_balance_before": tester_balance_before}
     finally:
         http.post(f"{base_url}/_sandbox/clock", json={"now": None})
 
@@ -217,16 +225,12 @@ def test_the_sandbox_carrier_shows_what_each_callee_said_and_when_the_agent_spok
     assert all(call["status"] == "completed" for phone, call in carried.items() if phone[-1] not in "01")
 
 
-def test_a_test_workflow_calls_through_the_sandbox_and_is_never_billed(http, base_url, callable_clock):
-    owner = sign_up_and_log_in(http, base_url, country="US")
-    workflow = _ready_workflow(http, base_url, owner, ["+14155550108", "+14155550109"], is_test=True)
-    before = http.get(f"{base_url}/billing/balance", headers=owner.auth).json()["balance_minor"]
-
-    assert http.post(f"{base_url}/workflows/{workflow['id']}/run", headers=owner.auth).status_code == 201
-    run = _run_to_the_end(http, base_url, owner, workflow["id"])
+def test_a_test_workflow_calls_through_the_sandbox_and_is_never_billed(http, base_url, campaign):
+    tester, run = campaign["tester"], campaign["test_run"]
 
     assert run["is_test"] is True and run["targets_converted"] == 2 and run["cost_minor"] == 0
-    assert http.get(f"{base_url}/billing/balance", headers=owner.auth).json()["balance_minor"] == before
+    after = http.get(f"{base_url}/billing/balance", headers=tester.auth).json()["balance_minor"]
+    assert after == campaign["tester_balance_before"]
 
 
 def test_pause_stops_new_dials_and_run_resumes_with_what_is_left(http, base_url, callable_clock):
