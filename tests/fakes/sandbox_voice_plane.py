@@ -115,9 +115,5 @@ class FakeVoicePlane:
                 self._closing_at = self._agent_until + 0.1
 
 
-def media_payloads(received: list[dict[str, Any]]) -> list[bytes]:
-    return [base64.b64decode(event["media"]["payload"]) for event in received if event["event"] == "media"]
-
-
 def unreachable(url: str) -> Any:
     raise StreamUnavailable("ConnectionRefusedError: [Errno 111] Connection refused")
