@@ -14,6 +14,7 @@ def main() -> int:
     environment = prepare_environment()
 
     from infra_local.aws import bootstrap, start_moto
+    from infra_local.moto_patches import cheaper_transaction_snapshots, serialize_requests
     from infra_local.queue_pollers import QueuePollers
     from infra_local.sandbox_callee_lines import CalleeLineRegistry
     from infra_local.sandbox_carrier import SandboxCarrier
@@ -28,6 +29,10 @@ def main() -> int:
         signal.signal(signal_number, lambda *_: stop_requested.set())
 
     moto = start_moto()
+    # The voice plane reaches moto from its own threads too: one DynamoDB / S3 request at a time, and transactions
+    # that do not copy the whole table in the process that must keep up with real-time audio.
+    serialize_requests()
+    cheaper_transaction_snapshots()
     bootstrap()
     # The sandbox callees' words: the carrier registers each line as it streams it, the voice plane's stand-in STT
     # reads them (it hears when the callee speaks, not what).
