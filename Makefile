@@ -1,5 +1,6 @@
 # One-command workflows. `make run` and `make test` create/refresh the virtualenv from
-# requirements*.txt first, so a fresh clone needs nothing else.
+# requirements*.txt and install the system packages the sandbox needs (espeak-ng) when missing first,
+# so a fresh clone needs nothing else.
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -8,8 +9,8 @@ PYTEST_WORKERS ?= 2
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: venv console browser run test test-unit test-integration test-contract test-infra test-browser lint bench \
-	bench-console synth layer deploy clean
+.PHONY: venv system-packages console browser run test test-unit test-integration test-contract test-infra \
+	test-browser lint bench bench-console synth layer deploy clean
 
 # The web console (console/): `npm ci` from the committed lockfile when it changes, `npm run build` into
 # console/dist when a source changes (the stamp lives in dist, so deleting dist rebuilds it). Needs Node >= 20.19.
@@ -38,23 +39,27 @@ console: $(CONSOLE_STAMP) ## Build the web console into console/dist (only when 
 browser: ## Chromium for the browser tests, from the distribution's packages when missing (never `playwright install`)
 	bash tests/browser/ensure_chromium.sh
 
+# espeak-ng: the sandbox voices (infra_local/system_packages.sh; quick when already installed).
+system-packages:
+	@bash infra_local/system_packages.sh
+
 # The README's walkthrough reads ids out of JSON with jq (Debian/Ubuntu: apt-get install jq; macOS: brew install jq).
-run: venv console ## Serve the whole API on http://127.0.0.1:$${PORT:-8000} with the embedded sandbox stack
+run: venv system-packages console ## Serve the whole API on http://127.0.0.1:$${PORT:-8000} with the embedded sandbox stack
 	$(PY) -m infra_local
 
-test: venv console browser ## Every test, offline (unit, integration, infra, contract, browser)
+test: venv system-packages console browser ## Every test, offline (unit, integration, infra, contract, browser)
 	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadfile
 
-test-unit: venv
+test-unit: venv system-packages
 	$(PY) -m pytest tests/unit
 
-test-integration: venv
+test-integration: venv system-packages
 	$(PY) -m pytest tests/integration
 
-test-contract: venv
+test-contract: venv system-packages
 	$(PY) -m pytest tests/contract
 
-test-infra: venv
+test-infra: venv system-packages
 	$(PY) -m pytest tests/infra
 
 test-browser: venv console browser ## The console in a real Chromium (Playwright), against the local stack
@@ -63,7 +68,7 @@ test-browser: venv console browser ## The console in a real Chromium (Playwright
 lint: venv
 	$(VENV)/bin/ruff check .
 
-bench: venv console browser ## Package sizes, cold-import, warm-request, AWS-call-count, dialer and voice-plane benchmarks; the console
+bench: venv system-packages console browser ## Package sizes, cold-import, warm-request, AWS-call-count, dialer, voice-plane and sandbox-campaign benchmarks; the console
 	$(PY) -m bench
 	$(PY) -m bench.console
 

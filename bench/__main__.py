@@ -67,6 +67,11 @@ def main() -> int:
     dialing = dialer.run()
     _print_dialer(dialing)
 
+    from bench import sandbox_campaign
+
+    campaign = sandbox_campaign.run()  # 100 targets through the voice plane, in real time: minutes
+    sandbox_campaign.print_figures(campaign)
+
     report = report_render.run()
     verdict = "ok" if report["ok"] else "OVER TARGET"
     print(f"\nWeekly PDF report with {report['calls']:,} calls: median {report['median_seconds']:.2f} s "
@@ -82,6 +87,7 @@ def main() -> int:
                                                                     "audience_ingest": audience,
                                                                     "dialer": dialing, "report": report,
                                                                     "voice_plane": voice,
+                                                                    "sandbox_campaign": campaign,
                                                                     "package_sizes": packages}, indent=2))
     return 0
 

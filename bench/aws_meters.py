@@ -12,6 +12,8 @@ import time
 from collections import Counter, defaultdict
 from typing import Any
 
+from infra_local import moto_patches
+
 S3_GET_CLASS = {"GetObject", "HeadObject"}
 DYNAMODB_WRITES = {"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems"}
 #: The bench's own requests (polling) are not the run's cost.
@@ -177,58 +179,6 @@ class Meters:
             time.sleep(0.2)
 
 
-# --- moto: transactions that do not copy the whole table ---
+# --- moto: transactions that do not copy the whole table (the local stack applies it too) ---
 
-
-def cheaper_transaction_snapshots() -> None:
-    """moto deep-copies every table a TransactWriteItems names, to roll back on a failure: each transaction
-    costs O(table size) (~0.25 s at a few thousand items, so a 1,000-call run is quadratic); AWS does nothing
-    of the kind. Here the snapshot copies the table's structure and deep-copies only the items the transaction
-    names (a transaction replaces or changes in place only those), so moto's rollback behaves as before."""
-    import copy as copy_module
-    from collections import defaultdict as default_dict
-
-    from moto.dynamodb.models import DynamoDBBackend
-    from moto.dynamodb.models.dynamo_type import DynamoType
-    from moto.dynamodb.models.table import Table
-
-    touched = threading.local()
-    original_transact = DynamoDBBackend.transact_write_items
-
-    def snapshot(table: Any, memo: dict) -> Any:
-        keys = getattr(touched, "keys", None)
-
-        def kept(item: Any, key: tuple) -> Any:
-            return copy_module.deepcopy(item) if keys is None or key in keys else item
-
-        copied = copy_module.copy(table)
-        copied.items = default_dict(dict)
-        for hash_key, stored in table.items.items():
-            if table.range_key_attr is None:
-                copied.items[hash_key] = kept(stored, (table.name, hash_key, None))
-            else:
-                copied.items[hash_key] = {range_key: kept(item, (table.name, hash_key, range_key))
-                                          for range_key, item in stored.items()}
-        return copied
-
-    def transact_write_items(backend: Any, transact_items: list[dict[str, Any]]) -> None:
-        keys = set()
-        for entry in transact_items:
-            _, operation = next(iter(entry.items()))
-            table = backend.tables.get(operation.get("TableName"))
-            if table is None:
-                continue
-            attributes = operation.get("Key") or operation.get("Item") or {}
-            range_value = attributes.get(table.range_key_attr) if table.range_key_attr else None
-            keys.add((table.name, DynamoType(attributes.get(table.hash_key_attr, {"S": ""})),
-                      DynamoType(range_value) if range_value else None))
-        touched.keys = keys
-        try:
-            return original_transact(backend, transact_items)
-        finally:
-            touched.keys = None
-
-    Table.__deepcopy__ = snapshot
-    DynamoDBBackend.transact_write_items = transact_write_items
-
-
+cheaper_transaction_snapshots = moto_patches.cheaper_transaction_snapshots

@@ -11,6 +11,7 @@ from functions.catalog import FUNCTIONS, queue_url_variable
 from infra_local.sandbox_slack_workspaces import SANDBOX_SLACK_PATH
 
 DEFAULT_PORT = 8000
+DEFAULT_VOICE_PLANE_PORT = 8765
 HOST = "127.0.0.1"
 LOCAL_ACCOUNT_ID = "123456789012"  # moto's default account
 
@@ -21,15 +22,21 @@ class LocalEnvironment:
     port: int
     region: str
     account_id: str
+    voice_plane_port: int = DEFAULT_VOICE_PLANE_PORT
 
     @property
     def base_url(self) -> str:
         return f"http://{self.host}:{self.port}"
 
+    @property
+    def voice_plane_url(self) -> str:
+        return f"ws://{self.host}:{self.voice_plane_port}"
+
 
 def prepare_environment() -> LocalEnvironment:
     """Fill in what the functions' settings need; values already in the environment win."""
     port = int(os.environ.get("PORT", DEFAULT_PORT))
+    voice_plane_port = int(os.environ.get("VOICE_PLANE_PORT", DEFAULT_VOICE_PLANE_PORT))
     defaults = {
         "CALLFUNNEL_ENVIRONMENT": "local",
         "AWS_REGION": "us-east-1",
@@ -59,13 +66,16 @@ def prepare_environment() -> LocalEnvironment:
     # The same server answers on localhost: a console opened there may write with the session cookie too (CSRF).
     os.environ.setdefault("CSRF_TRUSTED_ORIGINS", f"http://localhost:{port}")
     _dialer_environment(port, region=region, account_id=account_id)
+    # The voice webhook's <Connect><Stream url>: the voice plane this very process serves (infra_local/voice_plane.py).
+    os.environ["VOICE_PLANE_PORT"] = str(voice_plane_port)
+    os.environ["VOICE_PLANE_URL"] = f"ws://{HOST}:{voice_plane_port}"
     # BYOK key checks go to the real providers, unless asked to use the stack's stand-in (the tests do).
     if os.environ.get("SANDBOX_PROVIDER_VALIDATION", "").lower() == "true":
         os.environ["PROVIDER_VALIDATION_BASE_URL"] = f"http://{HOST}:{port}/_sandbox/providers"
     # moto in-process only intercepts AWS endpoints; a redirect or a profile would reach elsewhere.
     for name in ("AWS_ENDPOINT_URL", "AWS_PROFILE"):
         os.environ.pop(name, None)
-    return LocalEnvironment(HOST, port, region, account_id)
+    return LocalEnvironment(HOST, port, region, account_id, voice_plane_port)
 
 
 # --- Abuse limits: every client of a laptop stack is 127.0.0.1 ---

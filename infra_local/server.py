@@ -54,7 +54,7 @@ class LocalApiServer(ThreadingHTTPServer):
     request_queue_size = LISTEN_BACKLOG  # one thread per accepted connection; the backlog holds the rest
 
     def __init__(self, environment: LocalEnvironment, functions: tuple[LambdaFunction, ...] = FUNCTIONS,
-                 *, access_log: bool = True) -> None:
+                 *, access_log: bool = True, carrier: SandboxCarrier | None = None) -> None:
         super().__init__((environment.host, environment.port), LocalApiRequestHandler)
         self.functions = functions
         self.access_log = access_log
@@ -66,7 +66,7 @@ class LocalApiServer(ThreadingHTTPServer):
         self.outbox = Outbox(account_id=environment.account_id, region=environment.region)
         self.base_url = environment.base_url
         # The simulated carrier: calls play on their own threads and reach the webhooks over HTTP.
-        self.carrier = SandboxCarrier()
+        self.carrier = carrier or SandboxCarrier()
         # A tenant's webhook endpoint, for the events the stack sends (infra_local/sandbox_webhook_receiver.py).
         self.webhook_receivers = WebhookReceivers()
 

@@ -1,9 +1,10 @@
 """The scripted callees of the sandbox carrier, like a payment processor's test cards: the last digit of the
 E.164 number fixes what happens (issue 5, point 7; documented in the README).
 
-0 no answer · 1 busy · 2 answering machine · 3 "please stop calling me" · 4 asks for a discount above the
-auto-approve limit, then takes it · 5 raises an objection from the rule book, then converts · 6 not
-interested · 7 asks to be called back tomorrow · 8 converts at once · 9 asks to hear more, then converts.
+0 no answer · 1 busy · 2 answering machine (a greeting and a beep, then quiet) · 3 "please stop calling me" ·
+4 asks for a discount above the auto-approve limit, then takes it · 5 raises an objection from the rule book, then
+converts · 6 not interested · 7 asks to be called back tomorrow · 8 converts at once · 9 asks to hear more, then
+talks over the agent's pitch to sign up (a barge-in).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from shared.workflows.rule_book import RuleBook
 DEFAULT_DISCOUNT_ASK = 25  # when no rule book says where the auto-approve limit is
 DEFAULT_OBJECTION = "Is this a scam?"
 YES = "Okay, that sounds good. Sign me up."
+MACHINE_GREETING = "Hi, you've reached Sam. I can't take your call right now. Please leave a message after the tone."
 
 
 @dataclass(frozen=True)
@@ -25,6 +27,10 @@ class ScriptedCallee:
     busy: bool = False
     machine: bool = False
     lines: tuple[str, ...] = field(default_factory=tuple)
+    #: Said on answering, before anyone else speaks (an answering machine's greeting).
+    greeting: str = ""
+    #: The index of the line this callee says over the agent's reply instead of waiting for the agent to finish.
+    barges_in_at: int | None = None
 
     def reply(self, turn_index: int, last_agent_text: str) -> str | None:
         """What the callee says after the agent's `turn_index`-th turn (0 = after the opener); None when
@@ -46,7 +52,7 @@ def callee_for(e164: str, rule_book: RuleBook | None = None) -> ScriptedCallee:
     if digit == "1":
         return ScriptedCallee(digit, answers=False, busy=True)
     if digit == "2":
-        return ScriptedCallee(digit, answers=True, machine=True)
+        return ScriptedCallee(digit, answers=True, machine=True, greeting=MACHINE_GREETING)
     lines = {
         "3": ("Please stop calling me.",),
         "4": (f"Could you do {_discount_ask(rule_book)}% off? Then I'd sign up.", YES),
@@ -56,7 +62,7 @@ def callee_for(e164: str, rule_book: RuleBook | None = None) -> ScriptedCallee:
         "8": (YES,),
         "9": ("Hmm, tell me more.", YES),
     }[digit]
-    return ScriptedCallee(digit, answers=True, lines=lines)
+    return ScriptedCallee(digit, answers=True, lines=lines, barges_in_at=1 if digit == "9" else None)
 
 
 def _discount_ask(rule_book: RuleBook | None) -> int:

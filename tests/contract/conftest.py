@@ -39,6 +39,7 @@ STACK_ENVIRONMENT = {"PAYMENTS_WEBHOOK_SECRET": WEBHOOK_SECRET, "SLACK_SIGNING_S
 class LocalStack:
     base_url: str
     output_path: Path
+    voice_plane_port: int = 0
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -61,8 +62,10 @@ def local_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack
 
 @contextmanager
 def running_stack(environment: dict[str, str], output_dir: Path) -> Iterator[LocalStack]:
-    """A local stack (`python -m infra_local`) with this environment, on a free port, until the block ends."""
+    """A local stack (`python -m infra_local`) with this environment, on a free port (and its voice plane on
+    another), until the block ends."""
     port = _free_port()
+    voice_plane_port = _free_port(other_than=port)
     base_url = f"http://127.0.0.1:{port}"
     # A file, not a pipe: nobody reads a pipe during the session, and a full one would block the stack.
     output_path = output_dir / "output.log"
@@ -70,13 +73,14 @@ def running_stack(environment: dict[str, str], output_dir: Path) -> Iterator[Loc
         process = subprocess.Popen(
             [sys.executable, "-m", "infra_local"],
             cwd=REPO_ROOT,
-            env={**os.environ, **environment, "PORT": str(port), "PYTHONUNBUFFERED": "1"},
+            env={**os.environ, **environment, "PORT": str(port), "VOICE_PLANE_PORT": str(voice_plane_port),
+                 "PYTHONUNBUFFERED": "1"},
             stdout=output,
             stderr=subprocess.STDOUT,
         )
     try:
         _wait_until_healthy(base_url, process, output_path)
-        yield LocalStack(base_url, output_path)
+        yield LocalStack(base_url, output_path, voice_plane_port)
     finally:
         process.terminate()
         try:
@@ -137,10 +141,13 @@ class _SessionWithTimeout(requests.Session):
         return super().request(*args, **kwargs)
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+def _free_port(other_than: int | None = None) -> int:
+    while True:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        if port != other_than:
+            return port
 
 
 def _wait_until_healthy(base_url: str, process: subprocess.Popen, output_path: Path) -> None:

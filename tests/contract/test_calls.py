@@ -1,15 +1,19 @@
 """The calls API over HTTP, as the README walks it: a sandbox campaign's calls listed newest first, filtered by
-workflow, number and status, paged by cursor, one call with its transcript; never another tenant's.
+workflow, number and status, paged by cursor, one call with its transcript, latency and recording (each answered
+call is a media stream between the sandbox carrier and the voice plane); never another tenant's.
 
 Callees by last digit (README): 8 converts, 3 asks not to be called again, 1 is busy (tried three times).
 """
 
 from __future__ import annotations
 
+import io
+import wave
 from collections.abc import Iterator
 
 import pytest
 
+from shared.conversation.sandbox_callees import YES
 from tests.contract.helpers import assert_error, sign_up_and_log_in
 from tests.contract.test_dialer import CALLABLE_MOMENT, _ready_workflow, _run_to_the_end
 
@@ -52,7 +56,7 @@ def test_a_campaigns_calls_are_listed_newest_first_with_their_outcomes(http, bas
     assert sum(call["cost_minor"] for call in calls) == run["cost_minor"]
 
 
-def test_a_connected_call_has_its_transcript_and_no_recording_yet(http, base_url, campaign):
+def test_a_connected_call_has_its_transcript_latency_and_a_recording_to_listen_to(http, base_url, campaign):
     owner = campaign["owner"]
     (converted,) = _calls(http, base_url, owner, phone=PHONES[0])["calls"]
 
@@ -62,12 +66,29 @@ def test_a_connected_call_has_its_transcript_and_no_recording_yet(http, base_url
 
     assert detail.status_code == 200, detail.text
     body = detail.json()
-    assert {key: body[key] for key in converted} == converted
+    assert {key: body[key] for key in converted} == converted and converted["has_recording"] is True
     transcript = body["transcript"]
     assert transcript[0]["speaker"] == "agent" and {line["speaker"] for line in transcript} == {"agent", "contact"}
     assert [line["offset_ms"] for line in transcript] == sorted(line["offset_ms"] for line in transcript)
-    assert not any(line["interrupted"] for line in transcript)
-    assert body["latency"] is None and body["recording"] is None and body["has_recording"] is False
+    assert ("contact", YES) in [(line["speaker"], line["text"]) for line in transcript]  # what the callee said
+    assert body["latency"]["turns"] >= 1 and 0 < body["latency"]["p50_ms"] <= body["latency"]["p95_ms"]
+    assert body["recording"]["channels"] == 2 and body["recording"]["duration_ms"] > 1000
+    assert recording.status_code == 302
+    listened = http.get(recording.headers["Location"])  # the README's `curl -L …/recording -o call.wav`
+    assert listened.status_code == 200
+    with wave.open(io.BytesIO(listened.content)) as wav:  # contact left, agent right, 8 kHz telephone audio
+        assert (wav.getnchannels(), wav.getframerate()) == (2, 8000)
+        assert wav.getnframes() / 8000 == pytest.approx(body["recording"]["duration_ms"] / 1000, abs=0.1)
+
+
+def test_a_call_nobody_answered_has_no_recording(http, base_url, campaign):
+    owner = campaign["owner"]
+    busy = _calls(http, base_url, owner, phone=PHONES[2])["calls"][0]
+
+    detail = http.get(f"{base_url}/api/calls/{busy['id']}", headers=owner.auth).json()
+    recording = http.get(f"{base_url}/api/calls/{busy['id']}/recording", headers=owner.auth, allow_redirects=False)
+
+    assert detail["transcript"] == [] and detail["latency"] is None and detail["recording"] is None
     assert_error(recording, 404, "RECORDING_NOT_FOUND")
 
 
