@@ -5,7 +5,8 @@
    Needs the package index (pip's cache makes a rebuild take seconds).
 2. `assemble()`: for every distinct set of distributions (layers/plan.py), a folder `deps/<key>/python`
    of hard links into the install, without what no function loads (tests, stubs, C sources, docs,
-   RECORD). Offline and fast; CDK synth calls it, so the bundles always follow the code's imports.
+   RECORD, the models of AWS services no function calls). Offline and fast; CDK synth calls it, so the
+   bundles always follow the code's imports.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from pathlib import Path, PurePosixPath
 from layers.plan import (
     PRUNED_SUBPACKAGES,
     REQUIREMENTS,
+    SERVICE_MODEL_FOLDERS,
     SLIM_REQUIREMENTS,
     Bundle,
     Installs,
@@ -47,6 +49,16 @@ def _pruned(distribution: str, file: PurePosixPath) -> bool:
     prefix, kept = PRUNED_SUBPACKAGES[distribution]
     path = file.as_posix()
     return path.startswith(prefix) and path[len(prefix):].split("/", 1)[0] not in kept
+
+
+def _unused_service_model(distribution: str, file: PurePosixPath, services: tuple[str, ...]) -> bool:
+    """A file in the folder of a service no function creates a client for (its root files always ship)."""
+    prefix = SERVICE_MODEL_FOLDERS.get(distribution)
+    path = file.as_posix()
+    if prefix is None or not path.startswith(prefix):
+        return False
+    service, _, rest = path[len(prefix):].partition("/")
+    return bool(rest) and service not in services
 
 
 def _shipped(file: PurePosixPath) -> bool:
@@ -132,6 +144,8 @@ def assemble_bundle(build_dir: Path, bundle: Bundle, installs: Installs) -> Path
             if graft and not file.as_posix().startswith(f"{name}/"):
                 continue
             if not _shipped(file) or _pruned(distribution, file):
+                continue
+            if _unused_service_model(distribution, file, bundle.aws_services):
                 continue
             _link(installed.folder / file, site / file)
             if file.suffix == ".py" and (installed.folder / _compiled(file)).is_file():

@@ -13,6 +13,7 @@ from functools import cache
 from pathlib import Path
 
 from functions.catalog import FUNCTIONS, LambdaFunction
+from layers.aws_services import services_of
 from layers.distributions import Installed, requested_extras
 from layers.import_graph import REPO_ROOT, closure
 
@@ -64,6 +65,14 @@ PRUNED_SUBPACKAGES: dict[str, tuple[str, tuple[str, ...]]] = {
     "twilio": ("twilio/rest/", ("__init__.py", "api")),
 }
 
+#: Per-service folders of the AWS SDK: only the services some function creates a client for ship
+#: (layers/aws_services.py derives them). botocore's models are 24 MB for ~460 services; the functions use
+#: about a dozen. The folders' root files (endpoints, partitions, retry and default configuration) always ship.
+SERVICE_MODEL_FOLDERS: dict[str, str] = {
+    "botocore": "botocore/data/",
+    "boto3": "boto3/data/",  # the resource models, read only by `boto3.resource(...)`
+}
+
 
 @dataclass(frozen=True)
 class Bundle:
@@ -73,11 +82,14 @@ class Bundle:
     functions: tuple[str, ...]
     #: Third-party top-level modules the functions' code imports (lazily or not).
     modules: tuple[str, ...]
+    #: The AWS services whose models ship, when the bundle holds the SDK (SERVICE_MODEL_FOLDERS); else empty.
+    aws_services: tuple[str, ...] = ()
 
     @property
     def key(self) -> str:
-        """Names the bundle's folder: changes with its distributions and with how bundles are made."""
-        text = "\n".join([_recipe(), *(f"{name}=={version}" for name, version in self.distributions)])
+        """Names the bundle's folder: changes with its distributions, the services kept and how bundles are made."""
+        text = "\n".join([_recipe(), *(f"{name}=={version}" for name, version in self.distributions),
+                          *(f"aws:{service}" for service in self.aws_services)])
         return hashlib.sha256(text.encode()).hexdigest()[:12]
 
 
@@ -136,16 +148,33 @@ def _under(module: str, prefix: str) -> bool:
     return module == prefix or module.startswith(prefix + ".")
 
 
+def aws_services_of(function: LambdaFunction, installs: Installs) -> set[str]:
+    """The AWS services the function may create clients for (layers/aws_services.py)."""
+    found = closure([function.module])
+    versions, _ = distributions_of(function, installs)
+    shipped = {module for name in versions if "/" not in name for module in installs.of(name).by_name[name].top_level}
+    return services_of(found.local_modules, found.third_party, shipped)
+
+
 def bundles(installs: Installs, functions: Iterable[LambdaFunction] = FUNCTIONS) -> list[Bundle]:
     """The layers: first what every function needs (one asset), then one per distinct remainder.
 
     A function gets the common layer and, when it needs more, the layer of its remainder; functions
     with the same remainder share it, so each distinct set is uploaded once.
     """
+    functions = tuple(functions)
     needs = {function.name: distributions_of(function, installs) for function in functions}
+    # One set of service models for every function: the SDK lives in the common layer, and the kept folders
+    # are 1 MB in all (per-function sets would split the common layer to save less than that).
+    services = tuple(sorted(set().union(*(aws_services_of(function, installs) for function in functions))))
+
+    def with_sdk(distributions: tuple[tuple[str, str], ...]) -> tuple[str, ...]:
+        return services if any(name in SERVICE_MODEL_FOLDERS for name, _ in distributions) else ()
+
     common = set.intersection(*(set(versions.items()) for versions, _ in needs.values()))
     result = [Bundle(distributions=tuple(sorted(common)), functions=tuple(needs),
-                     modules=tuple(sorted(set().union(*(modules for _, modules in needs.values())))))]
+                     modules=tuple(sorted(set().union(*(modules for _, modules in needs.values())))),
+                     aws_services=with_sdk(tuple(sorted(common))))]
     grouped: dict[tuple[tuple[str, str], ...], tuple[list[str], set[str]]] = {}
     for name, (versions, modules) in needs.items():
         remainder = tuple(sorted(set(versions.items()) - common))
@@ -154,7 +183,8 @@ def bundles(installs: Installs, functions: Iterable[LambdaFunction] = FUNCTIONS)
             names.append(name)
             imported.update(modules)
     result += [
-        Bundle(distributions=dists, functions=tuple(names), modules=tuple(sorted(modules)))
+        Bundle(distributions=dists, functions=tuple(names), modules=tuple(sorted(modules)),
+               aws_services=with_sdk(dists))
         for dists, (names, modules) in grouped.items()
     ]
     return result

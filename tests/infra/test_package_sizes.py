@@ -48,13 +48,16 @@ def test_the_median_function_stays_under_the_target(sizes: dict[str, int]) -> No
 
 
 def test_no_function_ships_the_unused_heavy_packages(synthesis: Synthesis) -> None:
-    """The slim choices hold in what is deployed: no geocoder data, no async HTTP stack, no other Twilio products."""
+    """The slim choices hold in what is deployed: no geocoder data, no async HTTP stack, no other Twilio products,
+    no models of AWS services no function calls."""
     for spec in FUNCTIONS:
         for layer in deployed_package(synthesis, spec).layers:
             site = layer / "python"
             assert not (site / "phonenumbers" / "geodata").exists(), spec.name
             assert not (site / "aiohttp").exists(), spec.name
             assert not (site / "twilio" / "rest" / "messaging").exists(), spec.name
+            assert not (site / "botocore" / "data" / "ec2").exists(), spec.name
+            assert not (site / "boto3" / "data" / "ec2").exists(), spec.name
             assert not list(site.glob("*.dist-info/RECORD")), spec.name
 
 
