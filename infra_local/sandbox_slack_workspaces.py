@@ -13,9 +13,10 @@ import itertools
 import re
 import secrets
 import threading
-import time
 from dataclasses import dataclass, field, replace
 from typing import Any
+
+from shared.platform import clock
 
 SANDBOX_SLACK_PATH = "/_sandbox/slack"
 CODE_TTL_SECONDS = 600
@@ -104,14 +105,14 @@ class SandboxSlack:
                 self._workspaces[workspace.id] = workspace
             code = f"{workspace.id}.{secrets.token_urlsafe(24)}"
             self._codes[code] = _Code(team_id=workspace.id, client_id=client_id, redirect_uri=redirect_uri,
-                                      expires_at=time.time() + CODE_TTL_SECONDS)
+                                      expires_at=clock.now().timestamp() + CODE_TTL_SECONDS)
         return code
 
     def exchange(self, *, client_id: str, code: str, redirect_uri: str | None) -> dict[str, Any]:
         """oauth.v2.access (the caller checked the client's secret): the bot token for the code's workspace."""
         with self._lock:
             issued = self._codes.pop(code, None)  # good once, whatever happens next
-            if issued is None or issued.expires_at < time.time():
+            if issued is None or issued.expires_at < clock.now().timestamp():
                 raise SlackError("invalid_code")
             if issued.client_id != client_id:
                 raise SlackError("invalid_client_id")
@@ -151,8 +152,8 @@ class SandboxSlack:
             channel = self._channel(workspace, channel_id)
             if channel.is_archived:
                 raise SlackError("is_archived")
-            message = Message(ts=f"{int(time.time())}.{next(self._ts):06d}", text=text, blocks=blocks,
-                              user=workspace.bot_user_id, posted_at=time.time())
+            message = Message(ts=f"{int(clock.now().timestamp())}.{next(self._ts):06d}", text=text, blocks=blocks,
+                              user=workspace.bot_user_id, posted_at=clock.now().timestamp())
             channel.messages.append(message)
             return channel.id, message
 
@@ -160,7 +161,7 @@ class SandboxSlack:
         with self._lock:
             workspace = self._workspace_of(token)
             message = self._own_message(workspace, channel_id, ts)
-            message.text, message.blocks, message.edited_at = text, blocks, time.time()
+            message.text, message.blocks, message.edited_at = text, blocks, clock.now().timestamp()
             return message
 
     def delete(self, token: str, channel_id: str, ts: str) -> None:
