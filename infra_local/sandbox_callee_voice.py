@@ -42,8 +42,10 @@ Render = Callable[[str], bytes]
 
 @dataclass(frozen=True)
 class CalleeTimings:
-    #: How long the agent's audio must have been quiet before the callee answers (its sentences have short gaps).
-    reply_after_quiet_seconds: float = 0.7
+    #: How long the agent's audio must have been quiet before the callee answers: its sentences have short gaps, and
+    #: a turn ends with espeak-ng's ~0.3 s of trailing silence, which the voice plane must have sent too before the
+    #: callee's words count as an answer rather than talking over the agent (over the recording notice: no recording).
+    reply_after_quiet_seconds: float = 1.0
     #: How much the agent must have said since the callee's last line for it to count as a turn to answer (a click,
     #: or the first syllable before a busy voice plane stalls, is not one).
     agent_turn_min_seconds: float = 0.4

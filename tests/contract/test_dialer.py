@@ -163,15 +163,18 @@ def test_every_call_a_person_answered_ends_with_its_transcript_latency_and_recor
     details = _call_details(http, base_url, owner, campaign["workflow"]["id"])
     conversations = [call for call in details if call["status"] == "completed" and call["outcome"] != "voicemail"]
 
+    carried = {call["call_id"]: call for call in http.get(f"{base_url}/_sandbox/carrier/calls").json()}
+
     assert sorted(call["to"][-1] for call in conversations) == list("3456789")
     for call in conversations:
+        seen = (call, carried.get(call["id"]))  # the voice plane's record and the carrier's, should one fail
         transcript = call["transcript"]
-        assert transcript[0]["speaker"] == "agent", call  # the opener first
-        assert {line["speaker"] for line in transcript} == {"agent", "contact"}, call
+        assert transcript[0]["speaker"] == "agent", seen  # the opener first
+        assert {line["speaker"] for line in transcript} == {"agent", "contact"}, seen
         assert [line["offset_ms"] for line in transcript] == sorted(line["offset_ms"] for line in transcript)
-        assert call["latency"]["turns"] >= 1 and 0 < call["latency"]["p50_ms"] <= call["latency"]["p95_ms"], call
-        assert call["has_recording"] is True and call["recording"]["channels"] == 2, call
-        assert call["recording"]["duration_ms"] > 1000, call
+        assert call["latency"]["turns"] >= 1 and 0 < call["latency"]["p50_ms"] <= call["latency"]["p95_ms"], seen
+        assert call["has_recording"] is True and call["recording"]["channels"] == 2, seen
+        assert call["recording"]["duration_ms"] > 1000, seen
     opted_out = next(call for call in conversations if call["to"] == PHONES[3])
     assert opted_out["outcome"] == "opted_out"
     assert any(line["speaker"] == "contact" and "stop calling" in line["text"].lower()

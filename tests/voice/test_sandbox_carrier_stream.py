@@ -143,7 +143,8 @@ def test_a_callee_barging_in_is_heard_and_the_agents_buffered_audio_is_cleared(p
     assert record.stream["clears"] >= 1, record.as_json()
     lines = [line for line in record.transcript if line["speaker"] == "callee"]
     assert [line["text"] for line in lines][:2] == ["Hmm, tell me more.", YES]
-    pitch = next(line for line in record.transcript if line["speaker"] == "agent" and line["at_ms"] > lines[0]["at_ms"])
+    pitch = next(line for line in record.transcript
+                 if line["speaker"] == "agent" and line["at_ms"] > lines[0]["at_ms"])
     assert lines[1]["at_ms"] < pitch["at_ms"] + pitch["duration_ms"] + 100, record.as_json()  # over the pitch…
     assert pitch["interrupted"] is True  # …and the voice plane's clear cut it short at the carrier
     assert plane.claude.user_messages()[:2] == ["Hmm, tell me more.", YES]
