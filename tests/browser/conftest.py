@@ -55,7 +55,9 @@ def base_url(console_stack: LocalStack) -> str:
     return console_stack.base_url
 
 
-@pytest.fixture(scope="session")
+# Per module, not per session: Playwright's sync API keeps an asyncio loop running on the test thread while it
+# lives, and `make test` runs other files in the same worker afterwards (asyncio.run() there would refuse).
+@pytest.fixture(scope="module")
 def chromium() -> Iterator[object]:
     from playwright.sync_api import expect, sync_playwright
 
