@@ -39,8 +39,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from fastapi import WebSocket
-from pipecat.audio.turn.smart_turn.local_smart_turn_v3 import LocalSmartTurnAnalyzerV3
-from pipecat.audio.vad.silero import SileroVADAnalyzer
 from pipecat.audio.vad.vad_analyzer import VADParams
 from pipecat.pipeline.pipeline import Pipeline
 from pipecat.pipeline.worker import PipelineParams, PipelineWorker
@@ -54,6 +52,7 @@ from voice.brain import ConversationBrain, ConversationTiming
 from voice.call_context import CallContext
 from voice.call_record import CallRecord, TurnLatencyMeter, keep_transcript, recorder
 from voice.concession_guard import ConcessionGuard
+from voice.inference import CallSmartTurn, CallVAD
 from voice.serializers import audio_out_10ms_chunks, serializer_for
 from voice.services import SAMPLE_RATE, VoiceServices
 from voice.tools import register_tools
@@ -81,7 +80,7 @@ def build_pipeline(call: CallContext, services: VoiceServices, websocket: WebSoc
     transport = FastAPIWebsocketTransport(websocket=websocket, params=FastAPIWebsocketParams(
         audio_in_enabled=True, audio_out_enabled=True, add_wav_header=False, serializer=serializer,
         audio_out_10ms_chunks=audio_out_10ms_chunks(call.stream)))
-    vad = SileroVADAnalyzer(sample_rate=SAMPLE_RATE, params=VAD_PARAMS)
+    vad = CallVAD(sample_rate=SAMPLE_RATE, params=VAD_PARAMS)
     vad.set_sample_rate(SAMPLE_RATE)
     context = LLMContext()
     brain = ConversationBrain(call, services.effects, context=context, timing=timing)
@@ -89,7 +88,7 @@ def build_pipeline(call: CallContext, services: VoiceServices, websocket: WebSoc
         vad_analyzer=vad,
         user_turn_strategies=UserTurnStrategies(
             start=[FloorAwareTurnStart(brain.floor_held)],
-            stop=[SpeculativeTurnStop(turn_analyzer=LocalSmartTurnAnalyzerV3(), may_start=brain.may_start_early,
+            stop=[SpeculativeTurnStop(turn_analyzer=CallSmartTurn(), may_start=brain.may_start_early,
                                       started=brain.started_early)]),
         user_idle_timeout=timing.silence_seconds,
         empty_user_turn=None))  # a turn without words is the brain's (it resumes a cut-off reply), not the model's
@@ -107,7 +106,10 @@ def build_pipeline(call: CallContext, services: VoiceServices, websocket: WebSoc
     ])
     task = PipelineWorker(pipeline, params=PipelineParams(
         audio_in_sample_rate=SAMPLE_RATE, audio_out_sample_rate=SAMPLE_RATE, enable_metrics=True,
-        enable_usage_metrics=True), idle_timeout_secs=IDLE_TIMEOUT_SECONDS)
+        enable_usage_metrics=True), idle_timeout_secs=IDLE_TIMEOUT_SECONDS,
+        # No RTVI (a browser client's protocol: its processor and observer would see every frame of a phone call)
+        # and no turn-tracking observer (it feeds pipecat's tracing, which is off): each saw every audio frame.
+        enable_rtvi=False, enable_turn_tracking=False)
 
     @transport.event_handler("on_client_disconnected")
     async def _carrier_hung_up(_transport, _client) -> None:

@@ -35,6 +35,7 @@ class ListenSession:
     path: str
     query: dict[str, list[str]]
     authorization: str | None
+    extensions: str | None = None  # the WebSocket extensions the client offered (permessage-deflate…)
     audio_bytes: int = 0
     finals: list[tuple[str, float]] = field(default_factory=list)  # (transcript, monotonic time sent)
 
@@ -92,7 +93,8 @@ class FakeDeepgramListen(LocalWebSocketFake):
     async def _serve(self, connection: ServerConnection) -> None:
         target = urlsplit(connection.request.path)
         session = ListenSession(path=target.path, query=parse_qs(target.query),
-                                authorization=connection.request.headers.get("Authorization"))
+                                authorization=connection.request.headers.get("Authorization"),
+                                extensions=connection.request.headers.get("Sec-WebSocket-Extensions"))
         self.sessions.append(session)
         heard = _Utterance()
         try:

@@ -184,6 +184,7 @@ def test_a_conversation_opener_first_then_streamed_turns_and_an_opt_out_ends_the
     listen = voice_plane.deepgram.sessions[0]
     assert listen.query["model"] == [settings.deepgram_phone_model] and listen.query["sample_rate"] == ["8000"]
     assert voice_plane.deepgram.audio_bytes > 16000
+    assert listen.extensions is None  # its socket offers no permessage-deflate: PCM hardly compresses, CPU is dear
     # Claude, streamed, without thinking, with the rule book's prompt, got the transcript — and only that turn:
     # the opt-out never reached the model.
     asked = voice_plane.claude.requests[0]
