@@ -12,7 +12,10 @@ Two measurement hooks (and moto's calls serialised, below), nothing else changed
 - each media message the harness sends carries `sent_at` (the machine's monotonic clock); the Twilio serializer's
   audio frame is stamped with it, and when the frame reaches the conversation brain — after the transport, the
   STT's forwarding, the VAD and the turn analysis — its lag behind real time is recorded;
-- `GET /_bench/lag` hands the recorded lags over (and forgets them); `GET /_bench/process` the process's CPU time.
+- `GET /_bench/lag` hands the recorded lags over (and forgets them); `GET /_bench/process` the process's CPU time;
+- when each callee turn ended (the user aggregator's `UserStoppedSpeakingFrame` reaching the brain: the moment a
+  reply held by pipecat's speculation gate may go), per call: `GET /_bench/turn_ends`, so the harness can tell the
+  turn detector's wait from the platform's own time.
 """
 
 from __future__ import annotations
@@ -46,8 +49,9 @@ def _app():
     from voice.server import create_app
 
     lags: list[float] = []
+    turn_ends: dict[str, list[float]] = {}
     _stamp_frames_with_their_send_time()
-    _record_lag_at_the_brain(lags)
+    _record_lag_at_the_brain(lags, turn_ends)
     app: FastAPI = create_app(services=_services, load_call=_load_call, active_calls_publisher=lambda: None)
 
     @app.get("/_bench/lag")
@@ -55,6 +59,10 @@ def _app():
         taken = list(lags)
         lags.clear()
         return {"lags_ms": [round(1000 * value, 2) for value in taken]}
+
+    @app.get("/_bench/turn_ends")
+    async def turn_ended() -> dict:
+        return {"turn_ends": turn_ends}
 
     @app.get("/_bench/process")
     async def process() -> dict:
@@ -138,8 +146,8 @@ def _stamp_frames_with_their_send_time() -> None:
     TwilioFrameSerializer.deserialize = stamped
 
 
-def _record_lag_at_the_brain(lags: list[float]) -> None:
-    from pipecat.frames.frames import InputAudioRawFrame
+def _record_lag_at_the_brain(lags: list[float], turn_ends: dict[str, list[float]]) -> None:
+    from pipecat.frames.frames import InputAudioRawFrame, UserStoppedSpeakingFrame
 
     from voice.brain import ConversationBrain
 
@@ -148,6 +156,8 @@ def _record_lag_at_the_brain(lags: list[float]) -> None:
     async def timed(self, frame, direction):
         if isinstance(frame, InputAudioRawFrame) and "sent_at" in frame.metadata:
             lags.append(time.monotonic() - frame.metadata["sent_at"])
+        elif isinstance(frame, UserStoppedSpeakingFrame):
+            turn_ends.setdefault(self._call.call_id, []).append(time.monotonic())
         await process_frame(self, frame, direction)
 
     ConversationBrain.process_frame = timed

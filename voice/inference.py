@@ -53,9 +53,12 @@ def _smart_turn_thread() -> ThreadPoolExecutor:
 
 
 def load_models() -> None:
-    """Load both sessions now (the server does, before it reports healthy), not in the first call's start."""
-    _session(*SILERO_MODEL)
-    _session(*SMART_TURN_MODEL)
+    """Load both sessions and run each once (the server does, before it reports healthy): not in a call's start."""
+    silero = _session(*SILERO_MODEL)
+    silero.run(None, {"input": np.zeros((1, 288), dtype=np.float32), "state": np.zeros((2, 1, 128), dtype=np.float32),
+                      "sr": np.array(8000, dtype=np.int64)})
+    smart_turn = _session(*SMART_TURN_MODEL)
+    smart_turn.run(None, {"input_features": np.zeros((1, 80, 800), dtype=np.float32)})
 
 
 class _SileroState(SileroOnnxModel):

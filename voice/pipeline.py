@@ -56,7 +56,7 @@ from voice.inference import CallSmartTurn, CallVAD
 from voice.serializers import audio_out_10ms_chunks, serializer_for
 from voice.services import SAMPLE_RATE, VoiceServices
 from voice.tools import register_tools
-from voice.turn_taking import FloorAwareTurnStart, SpeculativeTurnStop
+from voice.turn_taking import SMART_TURN_PARAMS, FloorAwareTurnStart, SpeculativeTurnStop
 
 #: Silero's defaults, except: the loudness gate (it delays "speaking" by 220–700 ms on phone audio, FACTS;
 #: Silero's own confidence already ignores tones and noise), and a 0.1 s start (barge-in, above).
@@ -88,8 +88,8 @@ def build_pipeline(call: CallContext, services: VoiceServices, websocket: WebSoc
         vad_analyzer=vad,
         user_turn_strategies=UserTurnStrategies(
             start=[FloorAwareTurnStart(brain.floor_held)],
-            stop=[SpeculativeTurnStop(turn_analyzer=CallSmartTurn(), may_start=brain.may_start_early,
-                                      started=brain.started_early)]),
+            stop=[SpeculativeTurnStop(turn_analyzer=CallSmartTurn(params=SMART_TURN_PARAMS),
+                                      may_start=brain.may_start_early, started=brain.started_early)]),
         user_idle_timeout=timing.silence_seconds,
         empty_user_turn=None))  # a turn without words is the brain's (it resumes a cut-off reply), not the model's
     llm = services.llm(call)
