@@ -10,8 +10,9 @@ calls apart at the fakes).
 
 Two measurement hooks (and moto's calls serialised, below), nothing else changed:
 - each media message the harness sends carries `sent_at` (the machine's monotonic clock); the Twilio serializer's
-  audio frame is stamped with it, and when the frame reaches the conversation brain — after the transport, the
-  STT's forwarding, the VAD and the turn analysis — its lag behind real time is recorded;
+  audio frame is stamped with it, and when the frame has been through the transport, the STT's forwarding, the
+  VAD and the turn analysis (where the brain would see it: voice.pipeline.CalleeAudioToRecorder) its lag behind
+  real time is recorded;
 - `GET /_bench/lag` hands the recorded lags over (and forgets them); `GET /_bench/process` the process's CPU time;
 - when each callee turn ended (the user aggregator's `UserStoppedSpeakingFrame` reaching the brain: the moment a
   reply held by pipecat's speculation gate may go), per call: `GET /_bench/turn_ends`, so the harness can tell the
@@ -147,20 +148,27 @@ def _stamp_frames_with_their_send_time() -> None:
 
 
 def _record_lag_at_the_brain(lags: list[float], turn_ends: dict[str, list[float]]) -> None:
+    """The callee's audio leaves the user aggregator for the recorder just before the brain (CalleeAudioToRecorder):
+    its lag is taken there; the turns' ends at the brain."""
     from pipecat.frames.frames import InputAudioRawFrame, UserStoppedSpeakingFrame
 
     from voice.brain import ConversationBrain
+    from voice.pipeline import CalleeAudioToRecorder
 
-    process_frame = ConversationBrain.process_frame
+    to_recorder, process_frame = CalleeAudioToRecorder.process_frame, ConversationBrain.process_frame
 
     async def timed(self, frame, direction):
         if isinstance(frame, InputAudioRawFrame) and "sent_at" in frame.metadata:
             lags.append(time.monotonic() - frame.metadata["sent_at"])
-        elif isinstance(frame, UserStoppedSpeakingFrame):
+        await to_recorder(self, frame, direction)
+
+    async def turn_ended(self, frame, direction):
+        if isinstance(frame, UserStoppedSpeakingFrame):
             turn_ends.setdefault(self._call.call_id, []).append(time.monotonic())
         await process_frame(self, frame, direction)
 
-    ConversationBrain.process_frame = timed
+    CalleeAudioToRecorder.process_frame = timed
+    ConversationBrain.process_frame = turn_ended
 
 
 if __name__ == "__main__":

@@ -40,7 +40,7 @@ logger = logging.getLogger("callfunnel.voice")
 #: otherwise the first call of each task waits ~1 s (`import anthropic`) before its opener can be spoken (RULES: the
 #: opener within 2 s of answer). The task is healthy only after its lifespan has started, so no call comes earlier.
 PROVIDER_MODULES = ("anthropic", "pipecat.services.anthropic.llm", "pipecat.services.deepgram.stt",
-                    "pipecat.services.cartesia.tts")
+                    "pipecat.services.cartesia.tts", "voice.provider_sockets")
 
 CallLoader = Callable[[MediaStreamGrant, MediaStream], CallContext]
 PipelineBuilder = Callable[[CallContext, VoiceServices, WebSocket], CallPipeline]
@@ -123,6 +123,7 @@ def create_app(*, services: Callable[[], VoiceServices] = provider_services, loa
 def _import_provider_modules() -> None:
     for module in PROVIDER_MODULES:
         importlib.import_module(module)
+    importlib.import_module("voice.provider_sockets").shared_tls()  # the CA bundle, parsed once before any call
 
 
 def _parameter(websocket: WebSocket, stream: MediaStream, name: str) -> str | None:

@@ -18,7 +18,6 @@ Deepgram's recommended model wherever it covers the language.
 
 from __future__ import annotations
 
-import functools
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -84,7 +83,9 @@ def provider_services() -> VoiceServices:
 def deepgram_stt(call: CallContext, *, api_key: str | None = None, base_url: str | None = None) -> FrameProcessor:
     from pipecat.services.deepgram.stt import DeepgramSTTService
 
-    _deepgram_sockets_uncompressed()
+    from voice.provider_sockets import uncompressed_deepgram_sockets
+
+    uncompressed_deepgram_sockets()
     settings = get_settings()
     model, language = deepgram_model(call)
     return DeepgramSTTService(
@@ -97,9 +98,12 @@ def anthropic_llm(call: CallContext, *, api_key: str | None = None, base_url: st
     from anthropic import AsyncAnthropic
     from pipecat.services.anthropic.llm import AnthropicLLMService, AnthropicThinkingConfig
 
+    from voice.provider_sockets import shared_http_client
+
     settings = get_settings()
     key = api_key or _call_key(call, "anthropic")
-    client = AsyncAnthropic(api_key=key, base_url=base_url or settings.anthropic_base_url, max_retries=1)
+    client = AsyncAnthropic(api_key=key, base_url=base_url or settings.anthropic_base_url, max_retries=1,
+                            http_client=shared_http_client())
     return AnthropicLLMService(
         api_key=key, client=client,
         # No thinking before a spoken reply: time to first token is the turn's latency.
@@ -112,27 +116,13 @@ def anthropic_llm(call: CallContext, *, api_key: str | None = None, base_url: st
 def cartesia_tts(call: CallContext, *, api_key: str | None = None, url: str | None = None) -> FrameProcessor:
     from pipecat.services.cartesia.tts import CartesiaTTSService
 
+    from voice.provider_sockets import CartesiaTTS
+
     voice = persona_voice(call)
-    return CartesiaTTSService(
+    return CartesiaTTS(
         api_key=api_key or _call_key(call, "cartesia"), url=url or get_settings().cartesia_tts_websocket_url,
         sample_rate=SAMPLE_RATE,
         settings=CartesiaTTSService.Settings(voice=voice.provider_voice_id, language=Language(voice.tts_language)))
-
-
-def _deepgram_sockets_uncompressed() -> None:
-    """Deepgram's SDK opens its listen socket with websockets' defaults, which offer permessage-deflate: with a
-    server that accepts it, every 20 ms of a call's audio is deflated before it is sent — ~14 % of the voice plane's
-    CPU under load in `make bench`, for PCM that hardly compresses. The SDK has no setting for it, so its connect
-    function (a module global of its listen clients, looked up on each connect) is wrapped once per process to offer
-    no compression; nothing else about the socket changes."""
-    from deepgram.listen.v1 import client, raw_client
-
-    for module in (client, raw_client):
-        connect = module.websockets_client_connect
-        if not getattr(connect, "callfunnel_uncompressed", False):
-            uncompressed = functools.partial(connect, compression=None)
-            uncompressed.callfunnel_uncompressed = True  # type: ignore[attr-defined]
-            module.websockets_client_connect = uncompressed
 
 
 def deepgram_model(call: CallContext) -> tuple[str, str]:

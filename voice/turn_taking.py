@@ -21,9 +21,11 @@ time to first token. Only a turn the brain would leave to the model is started e
 is confirmed early only if the brain did pass that start on to the model (`started`): a turn the rules act on
 (an opt-out…) always reaches the brain whole.
 
-When the turn model judges a turn unfinished, `SpeculativeTurnStop` does not wait out its silence fallback if the
-recogniser disagrees: once its last final ends a sentence (a full stop, a question or exclamation mark — Deepgram
-punctuates) and the callee has stayed quiet for `SENTENCE_END_SILENCE_SECS` after speaking, the turn is over.
+When the recogniser's last final ends a sentence (a full stop, a question or exclamation mark — Deepgram
+punctuates), `SpeculativeTurnStop` ends the turn once the callee has stayed quiet for `SENTENCE_END_SILENCE_SECS`
+after speaking, whatever smart-turn says — so when those words are in at Silero's stop, smart-turn is not asked
+at all (its inference is the largest per-turn CPU cost of a call). Smart-turn decides the pauses after words that do
+not end a sentence (a comma's, a hesitation's), and the turns whose final comes after Silero's stop.
 Smart-turn v3 is trained on human prosody and often hears a finished sentence as unfinished (FACTS: espeak lines; a
 flat "I see." on a phone line too), which left the callee waiting its 3 s fallback after a complete question; the
 fallback itself (`SMART_TURN_PARAMS`) is 1.5 s, for words without a sentence's end. This is the same trade the
@@ -128,12 +130,28 @@ class SpeculativeTurnStop(TurnAnalyzerUserTurnStopStrategy):
         return result
 
     async def _handle_vad_user_stopped_speaking(self, frame: VADUserStoppedSpeakingFrame) -> None:
+        if ends_sentence(self._committed()):
+            await self._stopped_after_a_sentence(frame)
+            return
         await super()._handle_vad_user_stopped_speaking(frame)  # smart-turn's verdict
         if not self._turn_complete:
             # Silero's stop comes `stop_secs` after the speech ended (its timestamp is wall-clock time).
             wait = frame.timestamp - frame.stop_secs + SENTENCE_END_SILENCE_SECS - time.time()
             self._sentence_end_task = self.task_manager.create_task(self._after_the_quiet(max(0.0, wait)),
                                                                      f"{self}::sentence_end")
+
+    async def _stopped_after_a_sentence(self, frame: VADUserStoppedSpeakingFrame) -> None:
+        """Silero's stop after words that end a sentence: the turn ends after the quiet whatever smart-turn would
+        say, so its inference (~50 ms of CPU, the largest per-turn cost of a call) is not run. What the base does
+        at a stop otherwise: the VAD's state and the STT's safety-net wait, from the end of the speech."""
+        self._vad_user_speaking, self._vad_stopped, self._stop_secs = False, True, frame.stop_secs
+        self._turn_complete = False
+        stt_wait = max(0.0, frame.timestamp - frame.stop_secs + self._stt_timeout - time.time())
+        self._timeout_task = self.task_manager.create_task(self._timeout_handler(stt_wait),
+                                                           f"{self}::_timeout_handler")
+        wait = frame.timestamp - frame.stop_secs + SENTENCE_END_SILENCE_SECS - time.time()
+        self._sentence_end_task = self.task_manager.create_task(self._after_the_quiet(max(0.0, wait)),
+                                                                 f"{self}::sentence_end")
 
     async def _after_the_quiet(self, wait: float) -> None:
         await asyncio.sleep(wait)

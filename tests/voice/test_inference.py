@@ -15,7 +15,7 @@ from pipecat.audio.vad.vad_analyzer import VADState
 
 from tests.voice.speech import spoken
 from tests.voice.twilio_callee import speech
-from voice.inference import CallSmartTurn, CallVAD
+from voice.inference import SILERO_BATCH, CallSmartTurn, CallVAD
 from voice.pipeline import VAD_PARAMS
 
 RATE = 8000
@@ -58,6 +58,33 @@ def test_calls_share_one_session_and_keep_their_own_state():
     assert set(interleaved_second) == {interleaved_second[0]}  # silence throughout: never speaking
 
 
+def test_calls_talking_at_once_are_scored_in_one_batch_and_each_hears_what_pipecats_silero_hears():
+    lines = [_pcm(speech("tell_me_more")), _pcm(speech("stop_calling")), b"\0" * 8000 + _pcm(speech("yeah"))]
+
+    def expected(pcm: bytes) -> list:
+        alone = SileroVADAnalyzer(sample_rate=RATE, params=VAD_PARAMS)
+        alone.set_sample_rate(RATE)
+        return _states(alone, pcm)
+
+    async def calls_at_once() -> list[list]:
+        vads = [CallVAD(sample_rate=RATE, params=VAD_PARAMS) for _ in lines]
+        for vad in vads:
+            vad.set_sample_rate(RATE)
+
+        async def one_call(vad: CallVAD, pcm: bytes) -> list:
+            heard = []
+            for start in range(0, len(pcm), FRAME):
+                heard.append(await vad.analyze_audio(pcm[start:start + FRAME]))
+                await asyncio.sleep(0)  # the carrier's next frame: every call's arrives in the same turn of the loop
+            return heard
+
+        return await asyncio.gather(*(one_call(vad, pcm) for vad, pcm in zip(vads, lines, strict=True)))
+
+    SILERO_BATCH.largest = 0
+    assert asyncio.run(calls_at_once()) == [expected(pcm) for pcm in lines]
+    assert SILERO_BATCH.largest == len(lines)
+
+
 def test_the_vad_runs_on_the_event_loop_without_a_thread_hop():
     vad = CallVAD(sample_rate=RATE, params=VAD_PARAMS)
     vad.set_sample_rate(RATE)
@@ -69,6 +96,13 @@ def test_the_vad_runs_on_the_event_loop_without_a_thread_hop():
         return confidence(buffer)
 
     vad.voice_confidence = watched
+    scoring = vad._model.confidence
+
+    def scored(buffer: bytes, rate: int) -> float:
+        threads.add(threading.current_thread().name)
+        return scoring(buffer, rate)
+
+    vad._model.confidence = scored
     pcm = _pcm(speech("yeah"))
 
     async def analyse() -> None:

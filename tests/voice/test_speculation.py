@@ -53,7 +53,12 @@ class TurnIsComplete(BaseTurnAnalyzer):
 class TurnIsUnfinished(TurnIsComplete):
     """Smart-turn's verdict, fixed the other way: every pause is mid-sentence, and its silence fallback never comes."""
 
+    def __init__(self) -> None:
+        super().__init__()
+        self.asked = 0
+
     async def analyze_end_of_turn(self):
+        self.asked += 1
         return EndOfTurnState.INCOMPLETE, None
 
 
@@ -167,9 +172,11 @@ def test_words_said_over_the_opener_are_not_started_early():
     run(scenario)
 
 
-def test_a_finished_sentence_ends_the_turn_after_a_short_quiet_though_the_turn_model_calls_it_unfinished():
+def test_a_finished_sentence_ends_the_turn_after_a_short_quiet_without_asking_the_turn_model():
+    turn_model = TurnIsUnfinished()
+
     async def scenario():
-        model, call = a_turn_taking_call(RecordingEffects(), [REPLY], turn_model=TurnIsUnfinished())
+        model, call = a_turn_taking_call(RecordingEffects(), [REPLY], turn_model=turn_model)
         async with call:
             assert await call.until(lambda: len(call.spoken()) == 1)
             await call.agent_speaks()
@@ -185,11 +192,14 @@ def test_a_finished_sentence_ends_the_turn_after_a_short_quiet_though_the_turn_m
             assert len(model.asked) == 1
 
     run(scenario)
+    assert turn_model.asked == 0  # its ~50 ms of inference would change nothing
 
 
 def test_words_that_do_not_end_a_sentence_wait_for_the_turn_model():
+    turn_model = TurnIsUnfinished()
+
     async def scenario():
-        _model, call = a_turn_taking_call(RecordingEffects(), [REPLY], turn_model=TurnIsUnfinished())
+        _model, call = a_turn_taking_call(RecordingEffects(), [REPLY], turn_model=turn_model)
         async with call:
             assert await call.until(lambda: len(call.spoken()) == 1)
             await call.agent_speaks()
@@ -200,6 +210,7 @@ def test_words_that_do_not_end_a_sentence_wait_for_the_turn_model():
             assert not await call.until(lambda: reply_heard(call) != "", timeout=1.5)
 
     run(scenario)
+    assert turn_model.asked == 1
 
 
 def test_the_callee_going_on_within_the_quiet_keeps_the_turn_open():
