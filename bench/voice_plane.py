@@ -1,7 +1,9 @@
 """The voice plane's figures (issue 12), measured at the carrier through the real server and pipeline.
 
 The voice plane runs as it does in its container (bench/voice_plane_server.py: `voice.server.create_app` under
-uvicorn, `voice.pipeline.build_pipeline` per call) in a process of its own pinned to one core; this process plays
+uvicorn, `voice.pipeline.build_pipeline` per call) in a process of its own pinned to one core, its AWS calls going
+over HTTP to a moto server in this process (AWS's side of each call is not the voice plane's CPU; its own
+boto3/pynamodb client work is); this process plays
 the carriers (bench/voice_callee.py: Twilio Media Streams, 20 ms μ-law frames in real time, the callee's lines
 spoken by espeak-ng — the tests' fixtures) and runs the provider fakes of tests/fakes set to published figures:
 Deepgram's final transcript 150 ms after the end of speech (its own endpointing, as the real service finalises: a
@@ -112,15 +114,36 @@ def measure() -> dict[str, Any]:
                   claude=FakeAnthropicStreaming([SHORT_REPLY], first_token_delay_seconds=CLAUDE_TTFT_S,
                                                 seconds_between_tokens=CLAUDE_SECONDS_PER_WORD),
                   cartesia=FakeCartesiaTts(first_audio_delay_seconds=CARTESIA_TTFA_S, seconds_per_word=0.08))
+    aws = _moto_server()
     with fakes.deepgram, fakes.claude, fakes.cartesia:
-        server = _VoicePlane(fakes, server_core)
+        server = _VoicePlane(fakes, server_core, aws_endpoint=aws.endpoint)
         try:
             figures = asyncio.run(_phases(fakes, server))
         finally:
             server.stop()
+            aws.server.stop()
     figures["machine"] = {"cores": os.cpu_count(), "voice_plane_core": server_core,
                           "harness_cores": sorted(harness_cores), "load_average": os.getloadavg()}
     return figures
+
+
+@dataclass
+class _MotoServer:
+    server: Any
+    endpoint: str
+
+
+def _moto_server() -> _MotoServer:
+    """AWS for the voice plane: moto's server, on this process's (the harness's) core."""
+    import logging
+
+    from moto.server import ThreadedMotoServer
+
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no line per request
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=_free_port())
+    server.start()
+    host, port = server.get_host_and_port()
+    return _MotoServer(server, f"http://{host}:{port}")
 
 
 def _cores() -> tuple[int, set[int]]:
@@ -132,11 +155,12 @@ def _cores() -> tuple[int, set[int]]:
 class _VoicePlane:
     """bench/voice_plane_server.py in its own process, pinned to one core."""
 
-    def __init__(self, fakes: Fakes, core: int) -> None:
+    def __init__(self, fakes: Fakes, core: int, *, aws_endpoint: str) -> None:
         self.port = _free_port()
         self.log = (ROOT / "bench" / "results")
         self.log.mkdir(exist_ok=True)
-        env = {**os.environ, **_voice_environment(), "BENCH_VOICE_CORE": str(core), "BENCH_VOICE_PORT": str(self.port),
+        env = {**os.environ, **_voice_environment(), "AWS_ENDPOINT_URL": aws_endpoint,
+               "BENCH_VOICE_CORE": str(core), "BENCH_VOICE_PORT": str(self.port),
                "BENCH_DEEPGRAM_URL": fakes.deepgram.base_url, "BENCH_ANTHROPIC_URL": fakes.claude.base_url,
                "BENCH_CARTESIA_URL": fakes.cartesia.ws_url}
         self._log_file = open(self.log / "voice-plane-server.log", "w")  # noqa: SIM115 (closed in stop)

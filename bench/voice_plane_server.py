@@ -3,7 +3,8 @@
 The production server (voice.server.create_app under uvicorn, configured and logging as `python -m voice` does)
 and the production per-call pipeline (voice.pipeline.build_pipeline: serializer, Silero VAD, smart-turn,
 aggregation, the brain, interruptions, recording), in a process of its own pinned to one core
-(`BENCH_VOICE_CORE`), on moto in-process (the token check, the call, the recording), with Deepgram, Claude and
+(`BENCH_VOICE_CORE`), on AWS as the harness's moto server answers it over HTTP at `AWS_ENDPOINT_URL` (the token
+check, the call, the recording; in-process moto when that is not set), with Deepgram, Claude and
 Cartesia replaced by the fakes of tests/fakes that the harness runs (their URLs in `BENCH_DEEPGRAM_URL`,
 `BENCH_ANTHROPIC_URL`, `BENCH_CARTESIA_URL`; each call gets its own path under them, so the harness can tell the
 calls apart at the fakes).
@@ -11,7 +12,7 @@ calls apart at the fakes).
 Two measurement hooks (and moto's calls serialised, below), nothing else changed:
 - each media message the harness sends carries `sent_at` (the machine's monotonic clock); the Twilio serializer's
   audio frame is stamped with it, and when the frame has been through the transport, the STT's forwarding, the
-  VAD and the turn analysis (where the brain would see it: voice.pipeline.CalleeAudioToRecorder) its lag behind
+  VAD and the turn analysis (where the brain would see it: voice.callee_audio.CalleeAudio) its lag behind
   real time is recorded;
 - `GET /_bench/lag` hands the recorded lags over (and forgets them); `GET /_bench/process` the process's CPU time;
 - when each callee turn ended (the user aggregator's `UserStoppedSpeakingFrame` reaching the brain: the moment a
@@ -35,7 +36,8 @@ def main() -> None:
 
     from infra_local.aws import create_media_bucket, create_table, start_moto
 
-    start_moto()
+    if not os.environ.get("AWS_ENDPOINT_URL"):
+        start_moto()
     _one_aws_call_at_a_time()
     create_table()
     create_media_bucket()
@@ -114,9 +116,10 @@ def _rule_book():
 
 
 def _one_aws_call_at_a_time() -> None:
-    """moto in-process is not thread-safe (a TransactWriteItems deep-copies the table while another worker thread
-    writes it: "dictionary changed size during iteration"); DynamoDB and S3 are. The voice plane calls AWS from
-    worker threads at a call's start and end only, so serialising those calls changes nothing it measures."""
+    """moto is not thread-safe, in-process or as a threaded server (a TransactWriteItems deep-copies the table while
+    another request writes it: "dictionary changed size during iteration"); DynamoDB and S3 are. The voice plane
+    calls AWS from worker threads (a call's start and end, the answering-machine check), each call short, so
+    serialising them changes nothing it measures."""
     import threading
 
     from botocore.client import BaseClient
@@ -148,14 +151,14 @@ def _stamp_frames_with_their_send_time() -> None:
 
 
 def _record_lag_at_the_brain(lags: list[float], turn_ends: dict[str, list[float]]) -> None:
-    """The callee's audio leaves the user aggregator for the recorder just before the brain (CalleeAudioToRecorder):
+    """The callee's audio leaves the user aggregator for the recorder just before the brain (CalleeAudio):
     its lag is taken there; the turns' ends at the brain."""
     from pipecat.frames.frames import InputAudioRawFrame, UserStoppedSpeakingFrame
 
     from voice.brain import ConversationBrain
-    from voice.pipeline import CalleeAudioToRecorder
+    from voice.callee_audio import CalleeAudio
 
-    to_recorder, process_frame = CalleeAudioToRecorder.process_frame, ConversationBrain.process_frame
+    to_recorder, process_frame = CalleeAudio.process_frame, ConversationBrain.process_frame
 
     async def timed(self, frame, direction):
         if isinstance(frame, InputAudioRawFrame) and "sent_at" in frame.metadata:
@@ -167,7 +170,7 @@ def _record_lag_at_the_brain(lags: list[float], turn_ends: dict[str, list[float]
             turn_ends.setdefault(self._call.call_id, []).append(time.monotonic())
         await process_frame(self, frame, direction)
 
-    CalleeAudioToRecorder.process_frame = timed
+    CalleeAudio.process_frame = timed
     ConversationBrain.process_frame = turn_ended
 
 

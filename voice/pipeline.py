@@ -40,12 +40,10 @@ from dataclasses import dataclass
 
 from fastapi import WebSocket
 from pipecat.audio.vad.vad_analyzer import VADParams
-from pipecat.frames.frames import Frame, InputAudioRawFrame
 from pipecat.pipeline.pipeline import Pipeline
 from pipecat.pipeline.worker import PipelineParams, PipelineWorker
 from pipecat.processors.aggregators.llm_context import LLMContext
 from pipecat.processors.aggregators.llm_response_universal import LLMContextAggregatorPair, LLMUserAggregatorParams
-from pipecat.processors.frame_processor import FrameDirection, FrameProcessor
 from pipecat.services.llm_service import LLMService
 from pipecat.transports.websocket.fastapi import FastAPIWebsocketParams, FastAPIWebsocketTransport
 from pipecat.turns.user_turn_strategies import UserTurnStrategies
@@ -53,6 +51,7 @@ from pipecat.turns.user_turn_strategies import UserTurnStrategies
 from voice.brain import ConversationBrain, ConversationTiming
 from voice.call_context import CallContext
 from voice.call_record import CallRecord, TurnLatencyMeter, keep_transcript, recorder
+from voice.callee_audio import CalleeAudio
 from voice.concession_guard import ConcessionGuard
 from voice.inference import CallSmartTurn, CallVAD
 from voice.serializers import audio_out_10ms_chunks, serializer_for
@@ -63,7 +62,7 @@ from voice.turn_taking import SMART_TURN_PARAMS, FloorAwareTurnStart, Speculativ
 #: Silero's defaults, except: the loudness gate (it delays "speaking" by 220–700 ms on phone audio, FACTS;
 #: Silero's own confidence already ignores tones and noise), and a 0.1 s start (barge-in, above).
 VAD_PARAMS = VADParams(confidence=0.7, start_secs=0.1, stop_secs=0.2, min_volume=0.0)
-#: A call whose carrier went quiet (no frames at all) is ended after this long.
+#: A call whose carrier went quiet (no frames at all) is ended after this long (voice.callee_audio).
 IDLE_TIMEOUT_SECONDS = 120
 
 
@@ -102,13 +101,20 @@ def build_pipeline(call: CallContext, services: VoiceServices, websocket: WebSoc
     audio = recorder(record, SAMPLE_RATE)
     keep_transcript(record, aggregators, audio, call.rule_book.disclosures.recording_notice)
     _tell_the_brain(brain, aggregators, guard)
+    async def _carrier_silent() -> None:
+        await task.cancel()
+
+    callee_audio = CalleeAudio(audio, carrier_silent=_carrier_silent, silent_after=IDLE_TIMEOUT_SECONDS)
     pipeline = Pipeline([
-        transport.input(), services.stt(call), aggregators.user(), CalleeAudioToRecorder(audio), brain, llm, guard,
+        transport.input(), services.stt(call), aggregators.user(), callee_audio, brain, llm, guard,
         services.tts(call), transport.output(), TurnLatencyMeter(record), audio, aggregators.assistant(),
     ])
     task = PipelineWorker(pipeline, params=PipelineParams(
         audio_in_sample_rate=SAMPLE_RATE, audio_out_sample_rate=SAMPLE_RATE, enable_metrics=True,
-        enable_usage_metrics=True), idle_timeout_secs=IDLE_TIMEOUT_SECONDS,
+        enable_usage_metrics=True),
+        # The carrier's silence is watched by CalleeAudio, not by pipecat's idle observer (every frame pushed and
+        # processed anywhere went through its queue).
+        idle_timeout_secs=None,
         # No RTVI (a browser client's protocol: its processor and observer would see every frame of a phone call)
         # and no turn-tracking observer (it feeds pipecat's tracing, which is off): each saw every audio frame.
         enable_rtvi=False, enable_turn_tracking=False)
@@ -118,24 +124,6 @@ def build_pipeline(call: CallContext, services: VoiceServices, websocket: WebSoc
         await task.cancel()  # the call is over: stop the services at once (they would keep their sockets open)
 
     return CallPipeline(task=task, brain=brain, context=context, record=record)
-
-
-class CalleeAudioToRecorder(FrameProcessor):
-    """The callee's audio, once the STT and the turn detection (the user aggregator) have had it, goes straight to
-    the recorder: nothing between them uses it, and each of the seven processors it crossed (brain, model, guard,
-    TTS, output transport, latency meter) took it through a queue and a task of its own, 50 times a second per
-    call — a large share of a call's CPU in `make bench`."""
-
-    def __init__(self, recorder: FrameProcessor) -> None:
-        super().__init__(name="callee-audio-to-recorder", enable_direct_mode=True)
-        self._recorder = recorder
-
-    async def process_frame(self, frame: Frame, direction: FrameDirection) -> None:
-        await super().process_frame(frame, direction)
-        if isinstance(frame, InputAudioRawFrame) and direction == FrameDirection.DOWNSTREAM:
-            await self._recorder.queue_frame(frame, direction)
-            return
-        await self.push_frame(frame, direction)
 
 
 def _tell_the_brain(brain: ConversationBrain, aggregators: LLMContextAggregatorPair, guard: ConcessionGuard) -> None:
