@@ -14,6 +14,8 @@ that hardly compresses.
   own key (BYOK): the key travels in each request's headers, not in the HTTP client.
 - `uncompressed_deepgram_sockets()`: Deepgram's SDK opens its listen socket through a module global of its listen
   clients (looked up on each connect) and has no setting for either; that function is wrapped once per process.
+  Its client also builds an HTTP client (a TLS context) per call that a streaming call never uses (pipecat gives
+  no way to pass one in): the SDK's default-client factory, also a module global, hands out one per event loop.
 - `CartesiaTTS`: pipecat's Cartesia service, connecting through its own `_websocket_connect` hook.
 """
 
@@ -28,6 +30,7 @@ from typing import Any
 from pipecat.services.cartesia.tts import CartesiaTTSService
 
 _http_clients: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_deepgram_http_clients: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 @functools.cache
@@ -58,7 +61,23 @@ def shared_http_client() -> Any | None:
 
 
 def uncompressed_deepgram_sockets() -> None:
+    from deepgram import base_client
     from deepgram.listen.v1 import client, raw_client
+
+    make_client = base_client._make_default_async_client
+    if not getattr(make_client, "callfunnel_sockets", False):
+        @functools.wraps(make_client)
+        def one_client_per_loop(timeout: Any, follow_redirects: Any, _make: Any = make_client) -> Any:
+            try:
+                loop = asyncio.get_running_loop()
+            except RuntimeError:
+                return _make(timeout=timeout, follow_redirects=follow_redirects)
+            if loop not in _deepgram_http_clients:
+                _deepgram_http_clients[loop] = _make(timeout=timeout, follow_redirects=follow_redirects)
+            return _deepgram_http_clients[loop]
+
+        one_client_per_loop.callfunnel_sockets = True  # type: ignore[attr-defined]
+        base_client._make_default_async_client = one_client_per_loop
 
     for module in (client, raw_client):
         connect = module.websockets_client_connect

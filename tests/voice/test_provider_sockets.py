@@ -43,3 +43,15 @@ def test_deepgrams_socket_is_opened_uncompressed_with_the_shared_tls_context():
     assert seen == [("wss://api.deepgram.com/v1/listen", {"extra_headers": {}, "compression": None,
                                                           "ssl": shared_tls()}),
                     ("ws://127.0.0.1:9/v1/listen", {"extra_headers": {}, "compression": None})]
+
+
+def test_calls_on_one_loop_share_the_http_client_deepgrams_sdk_builds_and_never_uses():
+    from voice.services import deepgram_stt
+
+    async def two_calls():
+        return (deepgram_stt(a_call(), api_key="dg-1", base_url="ws://127.0.0.1:9"),
+                deepgram_stt(a_call(), api_key="dg-2", base_url="ws://127.0.0.1:9"))
+
+    first, second = asyncio.run(two_calls())
+    assert first._client._client_wrapper.httpx_client.httpx_client \
+        is second._client._client_wrapper.httpx_client.httpx_client
