@@ -64,7 +64,7 @@ BACKCHANNELS: frozenset[str] = frozenset({
 
 
 #: After a final that ends a sentence, the turn ends when the callee has been quiet this long, whatever smart-turn says.
-SENTENCE_END_SILENCE_SECS = 0.5
+SENTENCE_END_SILENCE_SECS = 0.3
 #: Smart-turn's own silence fallback (its default is 3 s), counted from Silero's stop: for a turn whose words do not
 #: end a sentence, and that the turn model calls unfinished.
 SMART_TURN_PARAMS = SmartTurnParams(stop_secs=1.5)

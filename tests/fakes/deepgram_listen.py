@@ -10,15 +10,16 @@ its own, as Deepgram does: a final comes once speech has been followed by that m
 after the end of speech" is `endpointing_seconds=0.15`) and carries only the words said so far — the utterance's
 clauses (split after its punctuation) one per pause, as Deepgram finalises "Okay," at the comma's pause and "tell me
 more about it." at the end, never words not yet spoken; a `Finalize` then flushes what was heard since the last
-final the same way. `full_interims` makes the interim carry the whole line (Deepgram's interims grow with the
-words) instead of its first word. Speech is told from silence by
-loudness; an utterance ends after 0.5 s of silence, so a pause inside a sentence does not move on to the next line.
+final the same way, if the callee is quiet when it comes. `full_interims` makes the interim carry the whole line
+(Deepgram's interims grow with the words) instead of its first word. Speech is told from silence by loudness; an
+utterance ends after 0.5 s of silence, so a pause inside a sentence does not move on to the next line.
 Every connection's query and audio are recorded.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import math
 import re
@@ -89,6 +90,7 @@ class FakeDeepgramListen(LocalWebSocketFake):
         self.full_interims = full_interims
         self.sessions: list[ListenSession] = []
         self._next_utterance = 0
+        self._answers: set[asyncio.Task] = set()  # Finalize answers on their way (held so they are not collected)
 
     @property
     def base_url(self) -> str:
@@ -122,12 +124,13 @@ class FakeDeepgramListen(LocalWebSocketFake):
                     continue
                 kind = json.loads(message).get("type")
                 if kind == "Finalize" and self.endpointing_seconds is not None:
-                    # Only what was heard since the last final: the next clause, if there was speech since.
-                    said = heard.unanswered() and heard.speech_since_final and bool(self._pending())
+                    # Only what was heard since the last final, and only once the callee is quiet (a Finalize that
+                    # comes after they went on would otherwise hand over the rest of a clause not said yet); the
+                    # answer is sent without holding up the audio behind it.
+                    said = heard.unanswered() and heard.speech_since_final and heard.silent_run > 0 \
+                        and bool(self._pending())
                     transcript = self._next_clause(heard) if said else ""
-                    await asyncio.sleep(self.final_delay_seconds)
-                    session.finals.append((transcript, time.monotonic()))
-                    await connection.send(self._results(transcript, is_final=True, from_finalize=True))
+                    self._answers.add(asyncio.create_task(self._answer_finalize(connection, session, transcript)))
                 elif kind == "Finalize":
                     # One scripted utterance per stretch of speech: a pause inside it (a comma) finalizes
                     # nothing new, as Deepgram would have sent that part already.
@@ -143,6 +146,12 @@ class FakeDeepgramListen(LocalWebSocketFake):
                     return
         except ConnectionClosed:
             return
+
+    async def _answer_finalize(self, connection: ServerConnection, session: ListenSession, transcript: str) -> None:
+        await asyncio.sleep(self.final_delay_seconds)
+        session.finals.append((transcript, time.monotonic()))
+        with contextlib.suppress(ConnectionClosed):
+            await connection.send(self._results(transcript, is_final=True, from_finalize=True))
 
     def _next_clause(self, heard: _Utterance) -> str:
         """The utterance's next clause; the utterance is answered with its last."""
