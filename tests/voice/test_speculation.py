@@ -222,9 +222,10 @@ def test_the_callee_going_on_within_the_quiet_keeps_the_turn_open():
             await call.send(VADUserStartedSpeakingFrame())
             await call.send(final("I see."))
             await settled()
-            await call.send(VADUserStoppedSpeakingFrame(stop_secs=0.2, timestamp=time.time()))
+            # Silero's stop 0.2 s after the speech ended; they go on 0.1 s into the quiet, before it is long enough.
+            await call.send(VADUserStoppedSpeakingFrame(stop_secs=0.2, timestamp=time.time() + 0.2))
             await asyncio.sleep(0.1)
-            await call.send(VADUserStartedSpeakingFrame())  # they go on before the quiet is long enough
+            await call.send(VADUserStartedSpeakingFrame())
             await asyncio.sleep(SENTENCE_END_SILENCE_SECS + 0.3)
             assert reply_heard(call) == ""
             await call.send(final("What does the annual plan cost?"))
