@@ -29,6 +29,7 @@ from importlib import resources
 
 import numpy as np
 import onnxruntime as ort
+from loguru import logger
 from pipecat.audio.turn.smart_turn.base_smart_turn import BaseSmartTurn, SmartTurnParams
 from pipecat.audio.turn.smart_turn.local_smart_turn_v3 import LocalSmartTurnAnalyzerV3
 from pipecat.audio.vad.silero import SileroOnnxModel, SileroVADAnalyzer
@@ -110,10 +111,11 @@ class _SileroBatch:
             batch = [(state, window, future) for state, window, this_rate, future in waiting if this_rate == rate]
             try:
                 self._score(batch, rate)
-            except Exception as error:  # every call waiting on this run hears of it
+            except Exception:  # as pipecat's Silero does for one window: logged, and heard as no speech
+                logger.exception("Silero could not score %d windows", len(batch))
                 for _, _, future in batch:
                     if not future.done():
-                        future.set_exception(error)
+                        future.set_result(0.0)
 
     def _score(self, batch: list, rate: int) -> None:
         self.largest = max(self.largest, len(batch))
