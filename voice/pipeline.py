@@ -23,15 +23,30 @@ the callee's speech starts a turn (their words still reach the brain: an opt-out
 nothing (voice.turn_taking).
 
 Voice-to-voice latency (end of the callee's speech → first agent audio). Serially, a turn would wait for
-Silero's 0.2 s stop, smart-turn's verdict (~130 ms) and the final transcript, then Claude's first token, then
-Cartesia's first audio. Instead the model is started on the recogniser's final words as soon as they come — with
-Deepgram's endpointing ~150 ms after the speech, before Silero's stop — against a provisional context
-(voice.turn_taking.SpeculativeTurnStop); pipecat's speculation gate holds the reply until the turn is confirmed,
-and a turn that goes on withdraws it. So the VAD's and the turn model's waits overlap Claude's time to first
-token instead of adding to it. Then: the brain passes a turn the rules leave to the model on at once (the
-engine's checks are string matches), tools resolve without a second model round trip (the brain speaks the
-rules' words itself), and the guard passes the model's text on clause by clause (it holds only a clause with an
-amount of money in it, until its sentence ends), so the TTS gets the first sentence as soon as it is written.
+Silero's 0.2 s stop, smart-turn's verdict and the final transcript, then Claude's first token, then Cartesia's
+first audio — and smart-turn v3 often hears a finished sentence as unfinished (espeak's lines, a flat "I see."),
+which held the turn for its 3 s silence fallback. Instead (measured in `make bench`: p50 ~650 ms, p95 ~700 ms
+against the fakes' 590 ms; docs/ARCHITECTURE.md):
+- the model is started on the recogniser's final words as soon as they come — Deepgram's endpointing, ~150 ms
+  after the speech — against a provisional context (voice.turn_taking.SpeculativeTurnStop); pipecat's
+  speculation gate holds the reply until the turn is confirmed, and a turn that goes on withdraws it. The turn
+  detection's wait overlaps Claude's time to first token instead of adding to it;
+- the turn's end: after words that end a sentence (Deepgram punctuates) it is 0.3 s of quiet after Silero's end of
+  speech, whatever smart-turn would say — so smart-turn is not even run then; after words that do not (a comma's
+  pause, a hesitation) smart-turn decides, with a 1.5 s silence fallback instead of its 3 s;
+- the brain passes a turn the rules leave to the model on at once (the engine's checks are string matches),
+  tools resolve without a second model round trip (the brain speaks the rules' words itself), and the guard
+  passes the model's text on clause by clause (it holds only a clause with an amount of money in it, until its
+  sentence ends) to Cartesia, which takes each clause as it comes (no second sentence aggregation, which held the
+  first sentence ~100 ms for the next clause's first letter).
+
+CPU per call (`make bench`: ~26 ms a call-second, 25 calls ~65 % of one core; it was ≥ 40 ms and 25 calls fell
+seconds behind). Each call's 50 frames a second cross this pipeline, so per-frame overhead is what counts:
+Silero and smart-turn run on one ONNX session per process, Silero on the event loop and batched across calls
+(voice.inference); the callee's audio leaves for the recorder right after turn detection, and the carrier's
+silence is watched there instead of by pipecat's idle observer (voice.callee_audio); no RTVI or turn-tracking
+observers (a browser client's protocol and tracing); the provider sockets are uncompressed and share one TLS
+context and HTTP client per process (voice.provider_sockets); the server runs on uvloop (voice.__main__).
 """
 
 from __future__ import annotations
