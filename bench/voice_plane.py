@@ -1,19 +1,25 @@
 """The voice plane's figures (issue 12), measured at the carrier through the real server and pipeline.
 
 The voice plane runs as it does in its container (bench/voice_plane_server.py: `voice.server.create_app` under
-uvicorn, `voice.pipeline.build_pipeline` per call) in a process of its own pinned to one core; this process plays
+uvicorn, `voice.pipeline.build_pipeline` per call) in a process of its own pinned to one core, its AWS calls going
+over HTTP to a moto server in this process (AWS's side of each call is not the voice plane's CPU; its own
+boto3/pynamodb client work is); this process plays
 the carriers (bench/voice_callee.py: Twilio Media Streams, 20 ms μ-law frames in real time, the callee's lines
 spoken by espeak-ng — the tests' fixtures) and runs the provider fakes of tests/fakes set to published figures:
-Deepgram's final transcript 150 ms after it is asked to finalize (pipecat asks when its VAD says the callee
-stopped), Claude's first token 350 ms after the request (then 10 ms a word), Cartesia's first audio 90 ms after
-the request. It is pinned to the other core(s) when there are any.
+Deepgram's final transcript 150 ms after the end of speech (its own endpointing, as the real service finalises: a
+final at each pause of 150 ms carrying only the words said so far — "Okay," at the line's comma, "tell me more
+about it." at its end), Claude's first token 350 ms after the request (then 10 ms a word), Cartesia's first audio
+90 ms after the request. It is pinned to the other core(s) when there are any.
 
 1. **Voice-to-voice**: 4 calls at once, 6 turns each: the callee says a line, then streams silence (a carrier never
    stops) until the reply's first audible frame; end of speech (the interval of the line's last loud frame) →
    that frame's arrival. p50 and p95. The platform's own share of a turn = measured − the fakes' delays (150 +
-   350 + 90 ms) − the turn detector's wait (end of speech → the moment pipecat asked Deepgram to finalize, i.e.
-   its VAD's stop), p50. Each turn is also cut into stages from what the fakes saw (per call, by URL path). And
-   how soon the opener's first sound follows the stream's `start` (RULES: the opener within 2 s of answer).
+   350 + 90 ms) − the turn detector's wait, p50. The turn detector's wait is the time the turn's end (VAD stop,
+   smart-turn, the sentence rule: the voice plane reports when each turn ended) kept the reply back: with the model
+   started early on the final words, from the reply's first token (request + 350 ms) to the turn's end; without,
+   from the final transcript to the turn's end; never less than 0. Each turn is also cut into stages from what
+   the fakes saw (per call, by URL path). And how soon the opener's first sound follows the stream's `start`
+   (RULES: the opener within 2 s of answer).
 2. **Barge-in**: 2 calls, each interrupting Claude's long answer 3 times, ~1 s into its audio: the callee's first
    frame of speech → the `clear` the voice plane sends.
 3. **Density**: 25 calls at once (a new one every 0.25 s), each a conversation of ~2 s lines and ~4.5 s replies
@@ -104,19 +110,40 @@ def measure() -> dict[str, Any]:
     server_core, harness_cores = _cores()
     os.sched_setaffinity(0, harness_cores)
     fakes = Fakes(deepgram=FakeDeepgramListen(["Okay, tell me more about it."] * 10_000,
-                                              final_delay_seconds=STT_FINAL_S),
+                                              final_delay_seconds=STT_FINAL_S, endpointing_seconds=STT_FINAL_S),
                   claude=FakeAnthropicStreaming([SHORT_REPLY], first_token_delay_seconds=CLAUDE_TTFT_S,
                                                 seconds_between_tokens=CLAUDE_SECONDS_PER_WORD),
                   cartesia=FakeCartesiaTts(first_audio_delay_seconds=CARTESIA_TTFA_S, seconds_per_word=0.08))
+    aws = _moto_server()
     with fakes.deepgram, fakes.claude, fakes.cartesia:
-        server = _VoicePlane(fakes, server_core)
+        server = _VoicePlane(fakes, server_core, aws_endpoint=aws.endpoint)
         try:
             figures = asyncio.run(_phases(fakes, server))
         finally:
             server.stop()
+            aws.server.stop()
     figures["machine"] = {"cores": os.cpu_count(), "voice_plane_core": server_core,
                           "harness_cores": sorted(harness_cores), "load_average": os.getloadavg()}
     return figures
+
+
+@dataclass
+class _MotoServer:
+    server: Any
+    endpoint: str
+
+
+def _moto_server() -> _MotoServer:
+    """AWS for the voice plane: moto's server, on this process's (the harness's) core."""
+    import logging
+
+    from moto.server import ThreadedMotoServer
+
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no line per request
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=_free_port())
+    server.start()
+    host, port = server.get_host_and_port()
+    return _MotoServer(server, f"http://{host}:{port}")
 
 
 def _cores() -> tuple[int, set[int]]:
@@ -128,11 +155,12 @@ def _cores() -> tuple[int, set[int]]:
 class _VoicePlane:
     """bench/voice_plane_server.py in its own process, pinned to one core."""
 
-    def __init__(self, fakes: Fakes, core: int) -> None:
+    def __init__(self, fakes: Fakes, core: int, *, aws_endpoint: str) -> None:
         self.port = _free_port()
         self.log = (ROOT / "bench" / "results")
         self.log.mkdir(exist_ok=True)
-        env = {**os.environ, **_voice_environment(), "BENCH_VOICE_CORE": str(core), "BENCH_VOICE_PORT": str(self.port),
+        env = {**os.environ, **_voice_environment(), "AWS_ENDPOINT_URL": aws_endpoint,
+               "BENCH_VOICE_CORE": str(core), "BENCH_VOICE_PORT": str(self.port),
                "BENCH_DEEPGRAM_URL": fakes.deepgram.base_url, "BENCH_ANTHROPIC_URL": fakes.claude.base_url,
                "BENCH_CARTESIA_URL": fakes.cartesia.ws_url}
         self._log_file = open(self.log / "voice-plane-server.log", "w")  # noqa: SIM115 (closed in stop)
@@ -247,43 +275,50 @@ async def _voice_to_voice(fakes: Fakes, server: _VoicePlane, line) -> dict[str, 
     openers: list[float] = []
     await asyncio.gather(*(_converse(callee, line, V2V_TURNS, turns, openers=openers) for callee in callees))
     await asyncio.gather(*(callee.close() for callee in callees))
-    cut = [(turn, stage) for turn in turns if (stage := _stages(fakes, turn)) is not None]
+    turn_ends = (await asyncio.to_thread(server.get, "/_bench/turn_ends"))["turn_ends"]
+    cut = [(turn, stage) for turn in turns
+           if (stage := _stages(fakes, turn, turn_ends.get(turn.call_id, []))) is not None]
     stages = [stage for _, stage in cut]
-    platform = [turn.ms - FAKE_DELAYS_MS - stage["end_of_speech_to_vad_stop"] for turn, stage in cut]
+    platform = [turn.ms - FAKE_DELAYS_MS - stage["turn_detector_wait"] for turn, stage in cut]
     return {"turns": len(turns), "opener_ms": [round(ms) for ms in openers],
             "p50_ms": _percentile([t.ms for t in turns], 50),
             "p95_ms": _percentile([t.ms for t in turns], 95),
             "platform_p50_ms": _percentile(platform, 50),
-            "turn_detector_wait_p50_ms": _percentile([s["end_of_speech_to_vad_stop"] for s in stages], 50),
+            "platform_all_ms": [round(ms) for ms in platform],
+            "turn_detector_wait_p50_ms": _percentile([s["turn_detector_wait"] for s in stages], 50),
             "stages_p50_ms": {name: _percentile([s[name] for s in stages], 50)
                               for name in (stages[0] if stages else {})},
             "all_ms": [round(t.ms) for t in turns],
             "all_stages_ms": [{name: round(ms) for name, ms in stage.items()} for stage in stages]}
 
 
-def _stages(fakes: Fakes, turn: Turn) -> dict[str, float] | None:
-    """Where one turn's time went, from what the fakes saw of this call (its own URL path at each). The turn's VAD
-    stop is the last time pipecat asked Deepgram to finalize before it asked Claude (a pause inside the line may
-    have made the VAD stop — and Deepgram finalize — earlier too)."""
+def _stages(fakes: Fakes, turn: Turn, turn_ends: list[float]) -> dict[str, float] | None:
+    """Where one turn's time went, from what the fakes saw of this call (its own URL path at each) and when the
+    voice plane says the turn ended. The reply's request is the last one to Claude before its first sound; the
+    final it answers, the last words Deepgram finalised before that request."""
     prefix = f"/{turn.call_id}/"
     asked = [at for path, at in zip(fakes.claude.request_paths, fakes.claude.request_times, strict=False)
              if path.startswith(prefix) and turn.speech_ended - 3 < at <= turn.first_audio]
-    if not asked:
+    ended = [at for at in turn_ends if turn.speech_ended - 0.5 < at <= turn.first_audio]
+    if not asked or not ended:
         return None
-    request = max(asked)
+    request, turn_end = max(asked), max(ended)
     finals = [at for session in fakes.deepgram.sessions if session.path.startswith(prefix)
-              for _, at in session.finals if at <= request]
+              for text, at in session.finals if text and turn.speech_ended - 3 < at <= request]
     spoken = [at for connection in fakes.cartesia.connections if connection.path.startswith(prefix)
               for at in connection.request_times if request < at <= turn.first_audio]
     if not finals or not spoken:
         return None
     final, tts = max(finals), min(spoken)
-    finalize = final - STT_FINAL_S
-    return {"end_of_speech_to_vad_stop": 1000 * (finalize - turn.speech_ended),
-            "stt_final (fake)": 1000 * (final - finalize),
-            "final_transcript_to_claude_request": 1000 * (request - final),
+    # Started early (on the final, before the turn ended), the reply is held from its first token to the turn's
+    # end; asked at the turn's end, the request waited for it from the final.
+    ready = request + CLAUDE_TTFT_S if request < turn_end else final
+    return {"end_of_speech_to_stt_final": 1000 * (final - turn.speech_ended),
+            "stt_final_to_claude_request": 1000 * (request - final),
             "claude_request_to_first_tts_request": 1000 * (tts - request),
-            "tts_request_to_first_audio_at_the_carrier": 1000 * (turn.first_audio - tts)}
+            "tts_request_to_first_audio_at_the_carrier": 1000 * (turn.first_audio - tts),
+            "end_of_speech_to_turn_end": 1000 * (turn_end - turn.speech_ended),
+            "turn_detector_wait": 1000 * max(0.0, turn_end - ready)}
 
 
 async def _barge_in(fakes: Fakes, server: _VoicePlane, line) -> dict[str, Any]:
@@ -318,12 +353,14 @@ async def _density(fakes: Fakes, server: _VoicePlane, line) -> dict[str, Any]:
     openers: list[float] = []
     callees = [_callee(server, f"call_density{index:02d}") for index in range(DENSITY_CALLS)]
     cpu_before_ramp = server.cpu_seconds()
-    tasks = []
+    tasks, call_started = [], []
     for callee in callees:
+        call_started.append(time.monotonic())
         tasks.append(asyncio.create_task(_converse(callee, line, 1000, turns, stop, openers)))
         await asyncio.sleep(DENSITY_RAMP_S)
     await asyncio.sleep(DENSITY_SETTLE_S)
     ramp_cpu = server.cpu_seconds() - cpu_before_ramp
+    ramp_call_seconds = sum(time.monotonic() - started for started in call_started)
     await asyncio.to_thread(server.get, "/_bench/lag")  # forget the ramp's
     started, cpu_start = time.monotonic(), server.cpu_seconds()
     await asyncio.sleep(DENSITY_WINDOW_S)
@@ -339,6 +376,11 @@ async def _density(fakes: Fakes, server: _VoicePlane, line) -> dict[str, Any]:
     call_seconds = active * (ended - started)
     busy = (cpu_end - cpu_start) / (ended - started)
     cpu_ms_per_call_second = 1000 * (cpu_end - cpu_start) / call_seconds if call_seconds else float("nan")
+    # The same per second of callee audio the voice plane got through (each frame is 20 ms): what a call-second
+    # costs even when the core was not the voice plane's alone and it fell behind (then the figure above is what
+    # it was given, not what it needed).
+    audio_seconds = 0.02 * len(lags)
+    cpu_ms_per_audio_second = 1000 * (cpu_end - cpu_start) / audio_seconds if audio_seconds else float("nan")
     return {"calls": DENSITY_CALLS, "active_in_window": active, "window_s": round(ended - started, 1),
             "frame_lag_p50_ms": _percentile(lags, 50), "frame_lag_p99_ms": _percentile(lags, 99),
             "frame_lag_max_ms": round(max(lags, default=0), 1), "frames_measured": len(lags),
@@ -346,8 +388,11 @@ async def _density(fakes: Fakes, server: _VoicePlane, line) -> dict[str, Any]:
             "carrier_send_lateness_p99_ms": _percentile(
                 [1000 * late for callee in callees for late in callee.send_lateness], 99),
             "cpu_ms_per_call_second": round(cpu_ms_per_call_second, 2),
+            "cpu_ms_per_call_second_of_audio_processed": round(cpu_ms_per_audio_second, 2),
             "core_busy_percent": round(100 * busy, 1),
-            "cpu_ms_per_call_start": round(1000 * ramp_cpu / DENSITY_CALLS, 1),
+            # The ramp's CPU less what the calls already running cost meanwhile (at the window's rate per call-second).
+            "cpu_ms_per_call_start": round(
+                1000 * (ramp_cpu - cpu_ms_per_call_second / 1000 * ramp_call_seconds) / DENSITY_CALLS, 1),
             "voice_plane_rss_mb": rss,
             "opener_p50_ms": _percentile(openers, 50), "opener_max_ms": round(max(openers, default=0)),
             "v2v_turns_in_window": len(window_turns), "v2v_p50_ms": _percentile([t.ms for t in window_turns], 50),
@@ -443,9 +488,10 @@ def print_figures(figures: dict[str, Any]) -> None:
     print(f"    voice-to-voice under this load over {density['v2v_turns_in_window']} turns: "
           f"p50 {density['v2v_p50_ms']} ms, p95 {density['v2v_p95_ms']} ms")
     saturated = " — the core was saturated, so this is a lower bound" if density["core_busy_percent"] > 90 else ""
-    print(f"    CPU {density['cpu_ms_per_call_second']} ms per call-second, the core {density['core_busy_percent']} % "
-          f"busy{saturated} (a call's start: {density['cpu_ms_per_call_start']} ms); resident memory "
-          f"{density['voice_plane_rss_mb']} MB")
+    print(f"    CPU {density['cpu_ms_per_call_second']} ms per call-second "
+          f"({density['cpu_ms_per_call_second_of_audio_processed']} ms per second of callee audio processed), the core "
+          f"{density['core_busy_percent']} % busy{saturated} (a call's start: {density['cpu_ms_per_call_start']} ms); "
+          f"resident memory {density['voice_plane_rss_mb']} MB")
     print(f"    Fargate ({fargate['task']}; ${fargate['per_vcpu_hour']}/vCPU-h, ${fargate['per_gb_hour']}/GB-h: "
           f"${fargate['task_per_hour']}/h; {fargate['prices']}): {fargate['calls_per_task']} calls per task "
           f"(autoscaling target {fargate['autoscaling_calls_per_task']}, CPU allows {fargate['calls_per_task_by_cpu']} "

@@ -3,16 +3,21 @@
 The production server (voice.server.create_app under uvicorn, configured and logging as `python -m voice` does)
 and the production per-call pipeline (voice.pipeline.build_pipeline: serializer, Silero VAD, smart-turn,
 aggregation, the brain, interruptions, recording), in a process of its own pinned to one core
-(`BENCH_VOICE_CORE`), on moto in-process (the token check, the call, the recording), with Deepgram, Claude and
+(`BENCH_VOICE_CORE`), on AWS as the harness's moto server answers it over HTTP at `AWS_ENDPOINT_URL` (the token
+check, the call, the recording; in-process moto when that is not set), with Deepgram, Claude and
 Cartesia replaced by the fakes of tests/fakes that the harness runs (their URLs in `BENCH_DEEPGRAM_URL`,
 `BENCH_ANTHROPIC_URL`, `BENCH_CARTESIA_URL`; each call gets its own path under them, so the harness can tell the
 calls apart at the fakes).
 
 Two measurement hooks (and moto's calls serialised, below), nothing else changed:
 - each media message the harness sends carries `sent_at` (the machine's monotonic clock); the Twilio serializer's
-  audio frame is stamped with it, and when the frame reaches the conversation brain — after the transport, the
-  STT's forwarding, the VAD and the turn analysis — its lag behind real time is recorded;
-- `GET /_bench/lag` hands the recorded lags over (and forgets them); `GET /_bench/process` the process's CPU time.
+  audio frame is stamped with it, and when the frame has been through the transport, the STT's forwarding, the
+  VAD and the turn analysis (where the brain would see it: voice.callee_audio.CalleeAudio) its lag behind
+  real time is recorded;
+- `GET /_bench/lag` hands the recorded lags over (and forgets them); `GET /_bench/process` the process's CPU time;
+- when each callee turn ended (the user aggregator's `UserStoppedSpeakingFrame` reaching the brain: the moment a
+  reply held by pipecat's speculation gate may go), per call: `GET /_bench/turn_ends`, so the harness can tell the
+  turn detector's wait from the platform's own time.
 """
 
 from __future__ import annotations
@@ -31,7 +36,8 @@ def main() -> None:
 
     from infra_local.aws import create_media_bucket, create_table, start_moto
 
-    start_moto()
+    if not os.environ.get("AWS_ENDPOINT_URL"):
+        start_moto()
     _one_aws_call_at_a_time()
     create_table()
     create_media_bucket()
@@ -46,8 +52,9 @@ def _app():
     from voice.server import create_app
 
     lags: list[float] = []
+    turn_ends: dict[str, list[float]] = {}
     _stamp_frames_with_their_send_time()
-    _record_lag_at_the_brain(lags)
+    _record_lag_at_the_brain(lags, turn_ends)
     app: FastAPI = create_app(services=_services, load_call=_load_call, active_calls_publisher=lambda: None)
 
     @app.get("/_bench/lag")
@@ -55,6 +62,10 @@ def _app():
         taken = list(lags)
         lags.clear()
         return {"lags_ms": [round(1000 * value, 2) for value in taken]}
+
+    @app.get("/_bench/turn_ends")
+    async def turn_ended() -> dict:
+        return {"turn_ends": turn_ends}
 
     @app.get("/_bench/process")
     async def process() -> dict:
@@ -105,9 +116,10 @@ def _rule_book():
 
 
 def _one_aws_call_at_a_time() -> None:
-    """moto in-process is not thread-safe (a TransactWriteItems deep-copies the table while another worker thread
-    writes it: "dictionary changed size during iteration"); DynamoDB and S3 are. The voice plane calls AWS from
-    worker threads at a call's start and end only, so serialising those calls changes nothing it measures."""
+    """moto is not thread-safe, in-process or as a threaded server (a TransactWriteItems deep-copies the table while
+    another request writes it: "dictionary changed size during iteration"); DynamoDB and S3 are. The voice plane
+    calls AWS from worker threads (a call's start and end, the answering-machine check), each call short, so
+    serialising them changes nothing it measures."""
     import threading
 
     from botocore.client import BaseClient
@@ -138,19 +150,28 @@ def _stamp_frames_with_their_send_time() -> None:
     TwilioFrameSerializer.deserialize = stamped
 
 
-def _record_lag_at_the_brain(lags: list[float]) -> None:
-    from pipecat.frames.frames import InputAudioRawFrame
+def _record_lag_at_the_brain(lags: list[float], turn_ends: dict[str, list[float]]) -> None:
+    """The callee's audio leaves the user aggregator for the recorder just before the brain (CalleeAudio):
+    its lag is taken there; the turns' ends at the brain."""
+    from pipecat.frames.frames import InputAudioRawFrame, UserStoppedSpeakingFrame
 
     from voice.brain import ConversationBrain
+    from voice.callee_audio import CalleeAudio
 
-    process_frame = ConversationBrain.process_frame
+    to_recorder, process_frame = CalleeAudio.process_frame, ConversationBrain.process_frame
 
     async def timed(self, frame, direction):
         if isinstance(frame, InputAudioRawFrame) and "sent_at" in frame.metadata:
             lags.append(time.monotonic() - frame.metadata["sent_at"])
+        await to_recorder(self, frame, direction)
+
+    async def turn_ended(self, frame, direction):
+        if isinstance(frame, UserStoppedSpeakingFrame):
+            turn_ends.setdefault(self._call.call_id, []).append(time.monotonic())
         await process_frame(self, frame, direction)
 
-    ConversationBrain.process_frame = timed
+    CalleeAudio.process_frame = timed
+    ConversationBrain.process_frame = turn_ended
 
 
 if __name__ == "__main__":

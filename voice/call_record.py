@@ -96,7 +96,7 @@ class TurnLatencyMeter(FrameProcessor):
     """After the output transport: end of the callee's speech → the first agent audio sent for that turn."""
 
     def __init__(self, record: CallRecord) -> None:
-        super().__init__(name="turn-latency")
+        super().__init__(name="turn-latency", enable_direct_mode=True)  # no queue and task of its own: it only looks
         self._record = record
         self._speech_ended_at: float | None = None
         self._awaiting_reply = False

@@ -23,15 +23,30 @@ the callee's speech starts a turn (their words still reach the brain: an opt-out
 nothing (voice.turn_taking).
 
 Voice-to-voice latency (end of the callee's speech → first agent audio). Serially, a turn would wait for
-Silero's 0.2 s stop, smart-turn's verdict (~130 ms) and the final transcript, then Claude's first token, then
-Cartesia's first audio. Instead the model is started on the recogniser's final words as soon as they come — with
-Deepgram's endpointing ~150 ms after the speech, before Silero's stop — against a provisional context
-(voice.turn_taking.SpeculativeTurnStop); pipecat's speculation gate holds the reply until the turn is confirmed,
-and a turn that goes on withdraws it. So the VAD's and the turn model's waits overlap Claude's time to first
-token instead of adding to it. Then: the brain passes a turn the rules leave to the model on at once (the
-engine's checks are string matches), tools resolve without a second model round trip (the brain speaks the
-rules' words itself), and the guard passes the model's text on clause by clause (it holds only a clause with an
-amount of money in it, until its sentence ends), so the TTS gets the first sentence as soon as it is written.
+Silero's 0.2 s stop, smart-turn's verdict and the final transcript, then Claude's first token, then Cartesia's
+first audio — and smart-turn v3 often hears a finished sentence as unfinished (espeak's lines, a flat "I see."),
+which held the turn for its 3 s silence fallback. Instead (measured in `make bench`: p50 ~650 ms, p95 ~700 ms
+against the fakes' 590 ms; docs/ARCHITECTURE.md):
+- the model is started on the recogniser's final words as soon as they come — Deepgram's endpointing, ~150 ms
+  after the speech — against a provisional context (voice.turn_taking.SpeculativeTurnStop); pipecat's
+  speculation gate holds the reply until the turn is confirmed, and a turn that goes on withdraws it. The turn
+  detection's wait overlaps Claude's time to first token instead of adding to it;
+- the turn's end: after words that end a sentence (Deepgram punctuates) it is 0.3 s of quiet after Silero's end of
+  speech, whatever smart-turn would say — so smart-turn is not even run then; after words that do not (a comma's
+  pause, a hesitation) smart-turn decides, with a 1.5 s silence fallback instead of its 3 s;
+- the brain passes a turn the rules leave to the model on at once (the engine's checks are string matches),
+  tools resolve without a second model round trip (the brain speaks the rules' words itself), and the guard
+  passes the model's text on clause by clause (it holds only a clause with an amount of money in it, until its
+  sentence ends) to Cartesia, which takes each clause as it comes (no second sentence aggregation, which held the
+  first sentence ~100 ms for the next clause's first letter).
+
+CPU per call (`make bench`: ~26 ms a call-second, 25 calls ~65 % of one core; it was ≥ 40 ms and 25 calls fell
+seconds behind). Each call's 50 frames a second cross this pipeline, so per-frame overhead is what counts:
+Silero and smart-turn run on one ONNX session per process, Silero on the event loop and batched across calls
+(voice.inference); the callee's audio leaves for the recorder right after turn detection, and the carrier's
+silence is watched there instead of by pipecat's idle observer (voice.callee_audio); no RTVI or turn-tracking
+observers (a browser client's protocol and tracing); the provider sockets are uncompressed and share one TLS
+context and HTTP client per process (voice.provider_sockets); the server runs on uvloop (voice.__main__).
 """
 
 from __future__ import annotations
@@ -39,8 +54,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from fastapi import WebSocket
-from pipecat.audio.turn.smart_turn.local_smart_turn_v3 import LocalSmartTurnAnalyzerV3
-from pipecat.audio.vad.silero import SileroVADAnalyzer
 from pipecat.audio.vad.vad_analyzer import VADParams
 from pipecat.pipeline.pipeline import Pipeline
 from pipecat.pipeline.worker import PipelineParams, PipelineWorker
@@ -53,16 +66,18 @@ from pipecat.turns.user_turn_strategies import UserTurnStrategies
 from voice.brain import ConversationBrain, ConversationTiming
 from voice.call_context import CallContext
 from voice.call_record import CallRecord, TurnLatencyMeter, keep_transcript, recorder
+from voice.callee_audio import CalleeAudio
 from voice.concession_guard import ConcessionGuard
+from voice.inference import CallSmartTurn, CallVAD
 from voice.serializers import audio_out_10ms_chunks, serializer_for
 from voice.services import SAMPLE_RATE, VoiceServices
 from voice.tools import register_tools
-from voice.turn_taking import FloorAwareTurnStart, SpeculativeTurnStop
+from voice.turn_taking import SMART_TURN_PARAMS, FloorAwareTurnStart, SpeculativeTurnStop
 
 #: Silero's defaults, except: the loudness gate (it delays "speaking" by 220–700 ms on phone audio, FACTS;
 #: Silero's own confidence already ignores tones and noise), and a 0.1 s start (barge-in, above).
 VAD_PARAMS = VADParams(confidence=0.7, start_secs=0.1, stop_secs=0.2, min_volume=0.0)
-#: A call whose carrier went quiet (no frames at all) is ended after this long.
+#: A call whose carrier went quiet (no frames at all) is ended after this long (voice.callee_audio).
 IDLE_TIMEOUT_SECONDS = 120
 
 
@@ -81,7 +96,7 @@ def build_pipeline(call: CallContext, services: VoiceServices, websocket: WebSoc
     transport = FastAPIWebsocketTransport(websocket=websocket, params=FastAPIWebsocketParams(
         audio_in_enabled=True, audio_out_enabled=True, add_wav_header=False, serializer=serializer,
         audio_out_10ms_chunks=audio_out_10ms_chunks(call.stream)))
-    vad = SileroVADAnalyzer(sample_rate=SAMPLE_RATE, params=VAD_PARAMS)
+    vad = CallVAD(sample_rate=SAMPLE_RATE, params=VAD_PARAMS)
     vad.set_sample_rate(SAMPLE_RATE)
     context = LLMContext()
     brain = ConversationBrain(call, services.effects, context=context, timing=timing)
@@ -89,8 +104,8 @@ def build_pipeline(call: CallContext, services: VoiceServices, websocket: WebSoc
         vad_analyzer=vad,
         user_turn_strategies=UserTurnStrategies(
             start=[FloorAwareTurnStart(brain.floor_held)],
-            stop=[SpeculativeTurnStop(turn_analyzer=LocalSmartTurnAnalyzerV3(), may_start=brain.may_start_early,
-                                      started=brain.started_early)]),
+            stop=[SpeculativeTurnStop(turn_analyzer=CallSmartTurn(params=SMART_TURN_PARAMS),
+                                      may_start=brain.may_start_early, started=brain.started_early)]),
         user_idle_timeout=timing.silence_seconds,
         empty_user_turn=None))  # a turn without words is the brain's (it resumes a cut-off reply), not the model's
     llm = services.llm(call)
@@ -101,13 +116,23 @@ def build_pipeline(call: CallContext, services: VoiceServices, websocket: WebSoc
     audio = recorder(record, SAMPLE_RATE)
     keep_transcript(record, aggregators, audio, call.rule_book.disclosures.recording_notice)
     _tell_the_brain(brain, aggregators, guard)
+    async def _carrier_silent() -> None:
+        await task.cancel()
+
+    callee_audio = CalleeAudio(audio, carrier_silent=_carrier_silent, silent_after=IDLE_TIMEOUT_SECONDS)
     pipeline = Pipeline([
-        transport.input(), services.stt(call), aggregators.user(), brain, llm, guard, services.tts(call),
-        transport.output(), TurnLatencyMeter(record), audio, aggregators.assistant(),
+        transport.input(), services.stt(call), aggregators.user(), callee_audio, brain, llm, guard,
+        services.tts(call), transport.output(), TurnLatencyMeter(record), audio, aggregators.assistant(),
     ])
     task = PipelineWorker(pipeline, params=PipelineParams(
         audio_in_sample_rate=SAMPLE_RATE, audio_out_sample_rate=SAMPLE_RATE, enable_metrics=True,
-        enable_usage_metrics=True), idle_timeout_secs=IDLE_TIMEOUT_SECONDS)
+        enable_usage_metrics=True),
+        # The carrier's silence is watched by CalleeAudio, not by pipecat's idle observer (every frame pushed and
+        # processed anywhere went through its queue).
+        idle_timeout_secs=None,
+        # No RTVI (a browser client's protocol: its processor and observer would see every frame of a phone call)
+        # and no turn-tracking observer (it feeds pipecat's tracing, which is off): each saw every audio frame.
+        enable_rtvi=False, enable_turn_tracking=False)
 
     @transport.event_handler("on_client_disconnected")
     async def _carrier_hung_up(_transport, _client) -> None:

@@ -24,6 +24,7 @@ from shared.calls.media_tokens import MediaStreamGrant, MediaTokenRejected
 from shared.platform.errors import CallFunnelError
 from shared.platform.settings import get_settings
 from shared.providers.metrics.active_calls import active_calls_gauge
+from voice import inference
 from voice.active_calls_metric import Publish, publishing_active_calls
 from voice.call_context import CallContext, MediaStream, load_call_context
 from voice.call_record import CallRecord
@@ -39,7 +40,7 @@ logger = logging.getLogger("callfunnel.voice")
 #: otherwise the first call of each task waits ~1 s (`import anthropic`) before its opener can be spoken (RULES: the
 #: opener within 2 s of answer). The task is healthy only after its lifespan has started, so no call comes earlier.
 PROVIDER_MODULES = ("anthropic", "pipecat.services.anthropic.llm", "pipecat.services.deepgram.stt",
-                    "pipecat.services.cartesia.tts")
+                    "pipecat.services.cartesia.tts", "voice.provider_sockets")
 
 CallLoader = Callable[[MediaStreamGrant, MediaStream], CallContext]
 PipelineBuilder = Callable[[CallContext, VoiceServices, WebSocket], CallPipeline]
@@ -72,6 +73,7 @@ def create_app(*, services: Callable[[], VoiceServices] = provider_services, loa
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         await asyncio.to_thread(_import_provider_modules)
+        await asyncio.to_thread(inference.load_models)  # the calls' shared ONNX sessions, not the first call's wait
         # The service's autoscaling tracks these (infra_cdk/constructs/voice_plane.py), published while it serves.
         async with publishing_active_calls(lambda: len(active_calls), active_calls_publisher(),
                                            get_settings().voice_metrics_interval_seconds):
@@ -121,6 +123,7 @@ def create_app(*, services: Callable[[], VoiceServices] = provider_services, loa
 def _import_provider_modules() -> None:
     for module in PROVIDER_MODULES:
         importlib.import_module(module)
+    importlib.import_module("voice.provider_sockets").shared_tls()  # the CA bundle, parsed once before any call
 
 
 def _parameter(websocket: WebSocket, stream: MediaStream, name: str) -> str | None:

@@ -6,18 +6,23 @@ messages. This fake answers the scripted utterances in order: once `interim_afte
 since the last final it sends an interim result (the utterance's first word), and when the client asks to
 `Finalize` (pipecat does when its VAD says the callee stopped) it sends the final result after
 `final_delay_seconds` (Deepgram's published figure: ~150 ms). With `endpointing_seconds` it also endpoints on
-its own, as Deepgram does: the final comes once the speech has been followed by that much silence (so "final
-150 ms after the end of speech" is `endpointing_seconds=0.15`), and `full_interims` makes the interim carry the
-whole line (Deepgram's interims grow with the words) instead of its first word. Speech is told from silence by
-loudness; an utterance ends after 0.5 s of silence, so a pause inside a sentence does not move on to the next line.
+its own, as Deepgram does: a final comes once speech has been followed by that much silence (so "final 150 ms
+after the end of speech" is `endpointing_seconds=0.15`) and carries only the words said so far — the utterance's
+clauses (split after its punctuation) one per pause, as Deepgram finalises "Okay," at the comma's pause and "tell me
+more about it." at the end, never words not yet spoken; a `Finalize` then flushes what was heard since the last
+final the same way, if the callee is quiet when it comes. `full_interims` makes the interim carry the whole line
+(Deepgram's interims grow with the words) instead of its first word. Speech is told from silence by loudness; an
+utterance ends after 0.5 s of silence, so a pause inside a sentence does not move on to the next line.
 Every connection's query and audio are recorded.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import math
+import re
 import time
 import uuid
 from array import array
@@ -35,6 +40,7 @@ class ListenSession:
     path: str
     query: dict[str, list[str]]
     authorization: str | None
+    extensions: str | None = None  # the WebSocket extensions the client offered (permessage-deflate…)
     audio_bytes: int = 0
     finals: list[tuple[str, float]] = field(default_factory=list)  # (transcript, monotonic time sent)
 
@@ -49,6 +55,8 @@ class _Utterance:
     def __init__(self) -> None:
         self.speech_bytes = self.silent_run = 0
         self.answered = self.interim_sent = False
+        self.clauses: list[str] | None = None  # endpointing: the clauses not finalised yet
+        self.speech_since_final = False
 
     def hear(self, pcm: bytes) -> None:
         samples = array("h", pcm[: len(pcm) // 2 * 2])
@@ -56,8 +64,10 @@ class _Utterance:
         if loud:
             if self.silent_run >= UTTERANCE_GAP_BYTES and self.answered:
                 self.speech_bytes, self.answered, self.interim_sent = 0, False, False  # a new utterance
+                self.clauses = None
             self.speech_bytes += len(pcm)
             self.silent_run = 0
+            self.speech_since_final = True
         else:
             self.silent_run += len(pcm)
 
@@ -80,6 +90,7 @@ class FakeDeepgramListen(LocalWebSocketFake):
         self.full_interims = full_interims
         self.sessions: list[ListenSession] = []
         self._next_utterance = 0
+        self._answers: set[asyncio.Task] = set()  # Finalize answers on their way (held so they are not collected)
 
     @property
     def base_url(self) -> str:
@@ -92,7 +103,8 @@ class FakeDeepgramListen(LocalWebSocketFake):
     async def _serve(self, connection: ServerConnection) -> None:
         target = urlsplit(connection.request.path)
         session = ListenSession(path=target.path, query=parse_qs(target.query),
-                                authorization=connection.request.headers.get("Authorization"))
+                                authorization=connection.request.headers.get("Authorization"),
+                                extensions=connection.request.headers.get("Sec-WebSocket-Extensions"))
         self.sessions.append(session)
         heard = _Utterance()
         try:
@@ -104,15 +116,22 @@ class FakeDeepgramListen(LocalWebSocketFake):
                         heard.interim_sent = True
                         interim = self._pending() if self.full_interims else self._pending().split()[0]
                         await connection.send(self._results(interim, is_final=False))
-                    if self.endpointing_seconds is not None and heard.unanswered() \
+                    if self.endpointing_seconds is not None and heard.unanswered() and heard.speech_since_final \
                             and heard.silent_run >= self.endpointing_seconds * 16000 and self._pending():
-                        transcript, heard.answered = self._pending(), True
-                        self._next_utterance += 1
+                        transcript = self._next_clause(heard)
                         session.finals.append((transcript, time.monotonic()))
                         await connection.send(self._results(transcript, is_final=True))
                     continue
                 kind = json.loads(message).get("type")
-                if kind == "Finalize":
+                if kind == "Finalize" and self.endpointing_seconds is not None:
+                    # Only what was heard since the last final, and only once the callee is quiet (a Finalize that
+                    # comes after they went on would otherwise hand over the rest of a clause not said yet); the
+                    # answer is sent without holding up the audio behind it.
+                    said = heard.unanswered() and heard.speech_since_final and heard.silent_run > 0 \
+                        and bool(self._pending())
+                    transcript = self._next_clause(heard) if said else ""
+                    self._answers.add(asyncio.create_task(self._answer_finalize(connection, session, transcript)))
+                elif kind == "Finalize":
                     # One scripted utterance per stretch of speech: a pause inside it (a comma) finalizes
                     # nothing new, as Deepgram would have sent that part already.
                     transcript = self._pending() if heard.unanswered() else ""
@@ -127,6 +146,23 @@ class FakeDeepgramListen(LocalWebSocketFake):
                     return
         except ConnectionClosed:
             return
+
+    async def _answer_finalize(self, connection: ServerConnection, session: ListenSession, transcript: str) -> None:
+        await asyncio.sleep(self.final_delay_seconds)
+        session.finals.append((transcript, time.monotonic()))
+        with contextlib.suppress(ConnectionClosed):
+            await connection.send(self._results(transcript, is_final=True, from_finalize=True))
+
+    def _next_clause(self, heard: _Utterance) -> str:
+        """The utterance's next clause; the utterance is answered with its last."""
+        if heard.clauses is None:
+            heard.clauses = re.findall(r"[^,;:.?!]+[,;:.?!]*", self._pending()) or [self._pending()]
+        clause = heard.clauses.pop(0).strip()
+        heard.speech_since_final = False
+        if not heard.clauses:
+            heard.answered = True
+            self._next_utterance += 1
+        return clause
 
     def _pending(self) -> str:
         return self.utterances[self._next_utterance] if self._next_utterance < len(self.utterances) else ""

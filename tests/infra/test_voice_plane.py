@@ -264,6 +264,20 @@ def test_the_service_scales_on_the_average_active_calls_per_task(synthesis: Synt
     assert 0 < tracking["TargetValue"] < 25  # below what one task's core keeps up with (make bench)
 
 
+def test_the_autoscaling_target_leaves_a_tasks_core_half_free_at_the_cpu_make_bench_measured() -> None:
+    from infra_cdk.constructs.voice_plane import (
+        ACTIVE_CALLS_PER_TASK,
+        MEASURED_CPU_MS_PER_CALL_SECOND,
+        SCALE_OUT_AT_CORE_SHARE,
+        TASK_CPU,
+    )
+
+    core_ms_per_second = 1000 * TASK_CPU / 1024
+    busy_at_target = ACTIVE_CALLS_PER_TASK * MEASURED_CPU_MS_PER_CALL_SECOND / core_ms_per_second
+    assert busy_at_target <= SCALE_OUT_AT_CORE_SHARE + 0.05  # within a call of it
+    assert (ACTIVE_CALLS_PER_TASK + 1) * MEASURED_CPU_MS_PER_CALL_SECOND / core_ms_per_second > SCALE_OUT_AT_CORE_SHARE
+
+
 def test_the_voice_plane_publishes_exactly_the_metric_the_policy_tracks(synthesis: Synthesis, monkeypatch) -> None:
     from shared.platform.settings import reset_settings
     from shared.providers.metrics.active_calls import active_calls_gauge

@@ -66,21 +66,43 @@ class _Tts:
     connections: list
 
 
-def test_a_turn_is_cut_at_the_last_finalize_before_claude_was_asked_and_only_from_its_own_calls_fakes() -> None:
-    turn = voice_plane.Turn("call_a", speech_ended=10.0, first_audio=11.0)
+def test_a_turn_started_early_waits_for_the_turn_end_only_from_its_first_token() -> None:
+    turn = voice_plane.Turn("call_a", speech_ended=10.0, first_audio=10.7)
     fakes = _Fakes(
-        # A pause inside the line finalized early (9.5); the VAD's stop at the end finalized at 10.3 (+0.15).
-        deepgram=_Listen([_Session("/call_a/v1/listen", [("Okay, tell me", 9.5), ("", 10.45)]),
+        # "Okay," finalised at the line's pause (9.0); the rest 150 ms after the speech ended; the empty final answers
+        # pipecat's Finalize. Call b's fakes are not this turn's.
+        deepgram=_Listen([_Session("/call_a/v1/listen", [("Okay,", 9.0), ("tell me more.", 10.16), ("", 10.4)]),
                           _Session("/call_b/v1/listen", [("Other", 10.5)])]),
-        claude=_Claude(["/call_b/v1/messages", "/call_a/v1/messages?beta=true"], [10.47, 10.5]),
-        cartesia=_Tts([_Connection("/call_a/tts/websocket", [10.86, 10.95])]))
+        claude=_Claude(["/call_b/v1/messages", "/call_a/v1/messages?beta=true"], [10.2, 10.17]),
+        cartesia=_Tts([_Connection("/call_a/tts/websocket", [10.58, 10.65])]))
 
-    stages = voice_plane._stages(fakes, turn)
+    # The turn ended at 10.55: the reply, ready at 10.52 (asked at 10.17, first token 350 ms later), waited 30 ms.
+    stages = voice_plane._stages(fakes, turn, turn_ends=[8.0, 10.55])
 
-    assert stages == pytest.approx({"end_of_speech_to_vad_stop": 300.0, "stt_final (fake)": 150.0,
-                                    "final_transcript_to_claude_request": 50.0,
-                                    "claude_request_to_first_tts_request": 360.0,
-                                    "tts_request_to_first_audio_at_the_carrier": 140.0})
+    assert stages == pytest.approx({"end_of_speech_to_stt_final": 160.0, "stt_final_to_claude_request": 10.0,
+                                    "claude_request_to_first_tts_request": 410.0,
+                                    "tts_request_to_first_audio_at_the_carrier": 120.0,
+                                    "end_of_speech_to_turn_end": 550.0, "turn_detector_wait": 30.0})
+
+
+def test_a_turn_asked_at_its_end_waited_for_it_from_the_final_transcript() -> None:
+    turn = voice_plane.Turn("call_a", speech_ended=10.0, first_audio=11.0)
+    fakes = _Fakes(deepgram=_Listen([_Session("/call_a/v1/listen", [("Please stop.", 10.15)])]),
+                   claude=_Claude(["/call_a/v1/messages"], [10.42]),
+                   cartesia=_Tts([_Connection("/call_a/tts/websocket", [10.8])]))
+
+    stages = voice_plane._stages(fakes, turn, turn_ends=[10.4])
+
+    assert stages["turn_detector_wait"] == pytest.approx(250.0)  # 10.15 → 10.4
+
+
+def test_a_turn_the_voice_plane_never_reported_ended_is_not_cut() -> None:
+    turn = voice_plane.Turn("call_a", speech_ended=10.0, first_audio=11.0)
+    fakes = _Fakes(deepgram=_Listen([_Session("/call_a/v1/listen", [("Hi.", 10.15)])]),
+                   claude=_Claude(["/call_a/v1/messages"], [10.42]),
+                   cartesia=_Tts([_Connection("/call_a/tts/websocket", [10.8])]))
+
+    assert voice_plane._stages(fakes, turn, turn_ends=[]) is None
 
 
 @dataclass

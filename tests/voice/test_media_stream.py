@@ -184,6 +184,7 @@ def test_a_conversation_opener_first_then_streamed_turns_and_an_opt_out_ends_the
     listen = voice_plane.deepgram.sessions[0]
     assert listen.query["model"] == [settings.deepgram_phone_model] and listen.query["sample_rate"] == ["8000"]
     assert voice_plane.deepgram.audio_bytes > 16000
+    assert listen.extensions is None  # its socket offers no permessage-deflate: PCM hardly compresses, CPU is dear
     # Claude, streamed, without thinking, with the rule book's prompt, got the transcript — and only that turn:
     # the opt-out never reached the model.
     asked = voice_plane.claude.requests[0]
@@ -192,6 +193,7 @@ def test_a_conversation_opener_first_then_streamed_turns_and_an_opt_out_ends_the
     assert voice_plane.claude.user_messages() == ["Okay, tell me more about it."]
     # Cartesia spoke in the persona's voice, at the carrier's rate; the engine's goodbye was said.
     tts_request = voice_plane.cartesia.connections[0].requests[0]
+    assert "Sec-WebSocket-Extensions" not in voice_plane.cartesia.connections[0].headers  # nor does Cartesia's
     assert tts_request["voice"] == {"mode": "id", "id": find_voice(rule_book.persona).provider_voice_id}
     assert tts_request["output_format"]["sample_rate"] == 8000
     assert engine.GOODBYE in spoken

@@ -5,6 +5,7 @@ strategies, the brain and a scripted model, driven with the frames VAD and the r
 from __future__ import annotations
 
 import asyncio
+import time
 
 from pipecat.audio.turn.base_turn_analyzer import BaseTurnAnalyzer, BaseTurnParams, EndOfTurnState
 from pipecat.frames.frames import (
@@ -23,7 +24,7 @@ from tests.voice.call_harness import CallHarness
 from tests.voice.recording_effects import RecordingEffects
 from tests.voice.test_brain import CALLEE, FAST, a_call, run
 from voice.brain import ConversationBrain
-from voice.turn_taking import FloorAwareTurnStart, SpeculativeTurnStop
+from voice.turn_taking import SENTENCE_END_SILENCE_SECS, FloorAwareTurnStart, SpeculativeTurnStop
 
 REPLY = "Happy to. Khata Cloud keeps your books in one place."
 
@@ -49,13 +50,25 @@ class TurnIsComplete(BaseTurnAnalyzer):
         pass
 
 
-def a_turn_taking_call(effects: RecordingEffects, replies: list[str]):
+class TurnIsUnfinished(TurnIsComplete):
+    """Smart-turn's verdict, fixed the other way: every pause is mid-sentence, and its silence fallback never comes."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.asked = 0
+
+    async def analyze_end_of_turn(self):
+        self.asked += 1
+        return EndOfTurnState.INCOMPLETE, None
+
+
+def a_turn_taking_call(effects: RecordingEffects, replies: list[str], turn_model: BaseTurnAnalyzer | None = None):
     context = LLMContext()
     brain = ConversationBrain(a_call(), effects, timing=FAST, context=context)
     aggregators = LLMContextAggregatorPair(context, user_params=LLMUserAggregatorParams(
         user_turn_strategies=UserTurnStrategies(
             start=[FloorAwareTurnStart(brain.floor_held)],
-            stop=[SpeculativeTurnStop(turn_analyzer=TurnIsComplete(), may_start=brain.may_start_early,
+            stop=[SpeculativeTurnStop(turn_analyzer=turn_model or TurnIsComplete(), may_start=brain.may_start_early,
                                       started=brain.started_early)]),
         empty_user_turn=None))
 
@@ -155,5 +168,70 @@ def test_words_said_over_the_opener_are_not_started_early():
             await call.send(VADUserStoppedSpeakingFrame())
             assert await call.until(lambda: len(model.asked) == 1)  # answered once the turn ended
             assert await call.until(lambda: reply_heard(call) == REPLY)
+
+    run(scenario)
+
+
+def test_a_finished_sentence_ends_the_turn_after_a_short_quiet_without_asking_the_turn_model():
+    turn_model = TurnIsUnfinished()
+
+    async def scenario():
+        model, call = a_turn_taking_call(RecordingEffects(), [REPLY], turn_model=turn_model)
+        async with call:
+            assert await call.until(lambda: len(call.spoken()) == 1)
+            await call.agent_speaks()
+            await call.send(VADUserStartedSpeakingFrame())
+            await call.send(final("What does the annual plan cost?"))
+            await settled()
+            # Silero's stop, 0.2 s after the speech ended (as it comes on a call).
+            await call.send(VADUserStoppedSpeakingFrame(stop_secs=0.2, timestamp=time.time()))
+            stopped = time.monotonic()
+            assert await call.until(lambda: reply_heard(call) == REPLY, timeout=2)
+            # SENTENCE_END_SILENCE_SECS after the speech: not smart-turn's fallback.
+            assert time.monotonic() - stopped < SENTENCE_END_SILENCE_SECS + 0.2
+            assert len(model.asked) == 1
+
+    run(scenario)
+    assert turn_model.asked == 0  # its ~50 ms of inference would change nothing
+
+
+def test_words_that_do_not_end_a_sentence_wait_for_the_turn_model():
+    turn_model = TurnIsUnfinished()
+
+    async def scenario():
+        _model, call = a_turn_taking_call(RecordingEffects(), [REPLY], turn_model=turn_model)
+        async with call:
+            assert await call.until(lambda: len(call.spoken()) == 1)
+            await call.agent_speaks()
+            await call.send(VADUserStartedSpeakingFrame())
+            await call.send(final("I was wondering what the annual plan"))
+            await settled()
+            await call.send(VADUserStoppedSpeakingFrame(stop_secs=0.2, timestamp=time.time()))
+            assert not await call.until(lambda: reply_heard(call) != "", timeout=1.5)
+
+    run(scenario)
+    assert turn_model.asked == 1
+
+
+def test_the_callee_going_on_within_the_quiet_keeps_the_turn_open():
+    async def scenario():
+        model, call = a_turn_taking_call(RecordingEffects(), [REPLY], turn_model=TurnIsUnfinished())
+        async with call:
+            assert await call.until(lambda: len(call.spoken()) == 1)
+            await call.agent_speaks()
+            await call.send(VADUserStartedSpeakingFrame())
+            await call.send(final("I see."))
+            await settled()
+            # Silero's stop 0.2 s after the speech ended; they go on 0.1 s into the quiet, before it is long enough.
+            await call.send(VADUserStoppedSpeakingFrame(stop_secs=0.2, timestamp=time.time() + 0.2))
+            await asyncio.sleep(0.1)
+            await call.send(VADUserStartedSpeakingFrame())
+            await asyncio.sleep(SENTENCE_END_SILENCE_SECS + 0.3)
+            assert reply_heard(call) == ""
+            await call.send(final("What does the annual plan cost?"))
+            await settled()
+            await call.send(VADUserStoppedSpeakingFrame(stop_secs=0.2, timestamp=time.time()))
+            assert await call.until(lambda: reply_heard(call) == REPLY, timeout=2)
+            assert model.last_user_messages()[-1] == "I see. What does the annual plan cost?"
 
     run(scenario)
