@@ -50,7 +50,8 @@ class CalleeTimings:
     #: or the first syllable before a busy voice plane stalls, is not one).
     agent_turn_min_seconds: float = 0.4
     #: How far into the agent's reply a barging callee starts talking over it.
-    barge_in_after_seconds: float = 1.2
+    #: Early enough that even a short question of the pitch is talked over (under load, a longer wait let it end first).
+    barge_in_after_seconds: float = 0.6
 
 
 class CalleeVoice:

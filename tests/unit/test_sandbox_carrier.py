@@ -435,7 +435,7 @@ def test_the_http_surface_refuses_a_call_without_its_urls() -> None:
 
 
 def test_timings_come_from_the_environment_with_small_defaults() -> None:
-    assert CarrierTimings.from_environment({}) == CarrierTimings(0.4, 1.0, 1.2, 1.5, 0.2)
+    assert CarrierTimings.from_environment({}) == CarrierTimings(0.4, 1.0, 0.6, 1.5, 0.2)
     environment = {"SANDBOX_CARRIER_RING_SECONDS": "0", "SANDBOX_CARRIER_AMD_SECONDS": "0.5",
                    "SANDBOX_CARRIER_TURN_SECONDS": "0.4", "SANDBOX_CARRIER_BARGE_IN_SECONDS": "0.9"}
     assert CarrierTimings.from_environment(environment) == CarrierTimings(0.0, 0.4, 0.9, 0.5, 0.2)
