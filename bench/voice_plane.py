@@ -390,9 +390,10 @@ async def _density(fakes: Fakes, server: _VoicePlane, line) -> dict[str, Any]:
             "cpu_ms_per_call_second": round(cpu_ms_per_call_second, 2),
             "cpu_ms_per_call_second_of_audio_processed": round(cpu_ms_per_audio_second, 2),
             "core_busy_percent": round(100 * busy, 1),
-            # The ramp's CPU less what the calls already running cost meanwhile (at the window's rate per call-second).
-            "cpu_ms_per_call_start": round(
-                1000 * (ramp_cpu - cpu_ms_per_call_second / 1000 * ramp_call_seconds) / DENSITY_CALLS, 1),
+            # The ramp's CPU per call started: each call's start and its first seconds (the calls already running
+            # meanwhile included; netting them out at the window's rate was not reliable on a shared core).
+            "cpu_ms_per_call_start": round(1000 * ramp_cpu / DENSITY_CALLS, 1),
+            "ramp_call_seconds": round(ramp_call_seconds, 1),
             "voice_plane_rss_mb": rss,
             "opener_p50_ms": _percentile(openers, 50), "opener_max_ms": round(max(openers, default=0)),
             "v2v_turns_in_window": len(window_turns), "v2v_p50_ms": _percentile([t.ms for t in window_turns], 50),
@@ -490,7 +491,8 @@ def print_figures(figures: dict[str, Any]) -> None:
     saturated = " — the core was saturated, so this is a lower bound" if density["core_busy_percent"] > 90 else ""
     print(f"    CPU {density['cpu_ms_per_call_second']} ms per call-second "
           f"({density['cpu_ms_per_call_second_of_audio_processed']} ms per second of callee audio processed), the core "
-          f"{density['core_busy_percent']} % busy{saturated} (a call's start: {density['cpu_ms_per_call_start']} ms); "
+          f"{density['core_busy_percent']} % busy{saturated} (the ramp's CPU per call started, its first seconds "
+          f"included: {density['cpu_ms_per_call_start']} ms); "
           f"resident memory {density['voice_plane_rss_mb']} MB")
     print(f"    Fargate ({fargate['task']}; ${fargate['per_vcpu_hour']}/vCPU-h, ${fargate['per_gb_hour']}/GB-h: "
           f"${fargate['task_per_hour']}/h; {fargate['prices']}): {fargate['calls_per_task']} calls per task "

@@ -25,6 +25,7 @@ from pipecat.audio.utils import interleave_stereo_audio
 from pipecat.frames.frames import (
     BotStartedSpeakingFrame,
     Frame,
+    InputAudioRawFrame,
     UserStartedSpeakingFrame,
     UserStoppedSpeakingFrame,
     VADUserStoppedSpeakingFrame,
@@ -117,10 +118,20 @@ class TurnLatencyMeter(FrameProcessor):
         await self.push_frame(frame, direction)
 
 
+class _CallRecorder(AudioBufferProcessor):
+    """Pipecat's recorder, keeping the callee's audio: nothing after it (the assistant aggregator, the pipeline's
+    end) uses it, and passing each 20 ms frame on cost two more queue hops (voice.callee_audio hands it here)."""
+
+    async def push_frame(self, frame: Frame, direction: FrameDirection = FrameDirection.DOWNSTREAM) -> None:
+        if isinstance(frame, InputAudioRawFrame) and direction == FrameDirection.DOWNSTREAM:
+            return
+        await super().push_frame(frame, direction)
+
+
 def recorder(record: CallRecord, sample_rate: int) -> AudioBufferProcessor:
     """Both channels, from the moment `start_recording()` is called (never at the pipeline's start)."""
-    audio = AudioBufferProcessor(sample_rate=sample_rate, num_channels=2,
-                                 buffer_size=RECORDING_CHUNK_SECONDS * sample_rate * 2)
+    audio = _CallRecorder(sample_rate=sample_rate, num_channels=2,
+                          buffer_size=RECORDING_CHUNK_SECONDS * sample_rate * 2)
 
     @audio.event_handler("on_recording_started")
     async def _started(_processor) -> None:

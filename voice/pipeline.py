@@ -40,13 +40,14 @@ against the fakes' 590 ms; docs/ARCHITECTURE.md):
   sentence ends) to Cartesia, which takes each clause as it comes (no second sentence aggregation, which held the
   first sentence ~100 ms for the next clause's first letter).
 
-CPU per call (`make bench`: ~26 ms a call-second, 25 calls ~65 % of one core; it was ≥ 40 ms and 25 calls fell
-seconds behind). Each call's 50 frames a second cross this pipeline, so per-frame overhead is what counts:
-Silero and smart-turn run on one ONNX session per process, Silero on the event loop and batched across calls
-(voice.inference); the callee's audio leaves for the recorder right after turn detection, and the carrier's
-silence is watched there instead of by pipecat's idle observer (voice.callee_audio); no RTVI or turn-tracking
-observers (a browser client's protocol and tracing); the provider sockets are uncompressed and share one TLS
-context and HTTP client per process (voice.provider_sockets); the server runs on uvloop (voice.__main__).
+CPU per call (`make bench`: ~28 ms a call-second, 25 calls ~71 % of one core, 20 calls with frame lag p99 8 ms;
+it was ≥ 40 ms and 25 calls fell seconds behind). Each call's 50 frames a second cross this pipeline, so
+per-frame overhead is what counts: Silero and smart-turn run on one ONNX session per process, Silero on the event
+loop and batched across calls, smart-turn in one thread below the loop's priority (voice.inference); the callee's
+audio leaves for the recorder right after turn detection, and the carrier's silence is watched there instead of
+by pipecat's idle observer (voice.callee_audio); no RTVI or turn-tracking observers (a browser client's protocol
+and tracing); the provider sockets are uncompressed and share one TLS context and HTTP client per process
+(voice.provider_sockets); the server runs on uvloop (voice.__main__).
 """
 
 from __future__ import annotations

@@ -54,13 +54,14 @@ IDLE_TIMEOUT_SECONDS = LONGEST_CALL_SECONDS + CALL_MARGIN_SECONDS
 DEREGISTRATION_DELAY_SECONDS = LONGEST_CALL_SECONDS + CALL_MARGIN_SECONDS
 STOP_TIMEOUT_SECONDS = 120
 #: One vCPU (the voice plane is one asyncio process: its event loop uses one core; a second vCPU would mostly idle)
-#: and Fargate's least memory for it (25 calls hold ~0.5 GB). `make bench` measured ~26 ms of CPU per call-second
-#: (docs/ARCHITECTURE.md, "The voice plane in the cloud"): 25 calls ~65 % of a core, which keeps up with real time.
-MEASURED_CPU_MS_PER_CALL_SECOND = 26
+#: and Fargate's least memory for it (25 calls hold ~0.5 GB). `make bench` measured ~28 ms of CPU per call-second
+#: (docs/ARCHITECTURE.md, "The voice plane in the cloud"): 20 calls kept a core 61 % busy with frame lag p99 8 ms,
+#: 25 calls 71 % busy with p99 ~230 ms on a shared dev core.
+MEASURED_CPU_MS_PER_CALL_SECOND = 28
 #: Target tracking acts on one-minute averages and a new task takes minutes to start, so the target leaves the core
-#: room for the calls that keep arriving meanwhile, call starts (~50 ms of CPU each) and turn-model bursts: at the
-#: target a task's core is half busy (at 27 calls it would be 70 % busy).
-SCALE_OUT_AT_CORE_SHARE = 0.5
+#: room for the calls that keep arriving meanwhile, call starts and turn-model bursts: at the target a task's core
+#: is a little over half busy.
+SCALE_OUT_AT_CORE_SHARE = 0.56
 TASK_CPU = 1024
 TASK_MEMORY_MIB = 2048
 ACTIVE_CALLS_PER_TASK = 20

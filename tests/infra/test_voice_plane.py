@@ -264,7 +264,7 @@ def test_the_service_scales_on_the_average_active_calls_per_task(synthesis: Synt
     assert 0 < tracking["TargetValue"] < 25  # below what one task's core keeps up with (make bench)
 
 
-def test_the_autoscaling_target_leaves_a_tasks_core_half_free_at_the_cpu_make_bench_measured() -> None:
+def test_the_autoscaling_target_keeps_a_tasks_core_about_half_busy_at_the_cpu_make_bench_measured() -> None:
     from infra_cdk.constructs.voice_plane import (
         ACTIVE_CALLS_PER_TASK,
         MEASURED_CPU_MS_PER_CALL_SECOND,

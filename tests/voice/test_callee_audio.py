@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import asyncio
 
-from pipecat.frames.frames import Frame, InputAudioRawFrame
+from pipecat.frames.frames import Frame, InputAudioRawFrame, TextFrame
 from pipecat.processors.frame_processor import FrameDirection, FrameProcessor
 
 from tests.voice.call_harness import CallHarness
+from voice.call_record import CallRecord, recorder
 from voice.callee_audio import CalleeAudio
 
 FRAME = b"\0" * 320
@@ -64,3 +65,19 @@ def test_a_carrier_that_stops_sending_frames_is_noticed_once_and_one_that_stream
     assert noticed == []
     asyncio.run(scenario(streaming=False))
     assert len(noticed) == 1
+
+
+def test_the_recorder_is_the_end_of_the_callees_audio_and_passes_everything_else_on():
+    after = _Sees()
+    seen_text: list[str] = []
+
+    async def scenario() -> None:
+        async with CallHarness(recorder(CallRecord(), 8000), after) as call:
+            for _ in range(5):
+                await call.send(_audio())
+            await call.send(TextFrame(text="still flowing"))
+            assert await call.until(lambda: any(isinstance(frame, TextFrame) for frame in call.down))
+            seen_text.extend(frame.text for frame in call.down if isinstance(frame, TextFrame))
+
+    asyncio.run(scenario())
+    assert after.audio == 0 and seen_text == ["still flowing"]

@@ -121,3 +121,13 @@ def test_a_calls_turn_model_judges_as_pipecats_smart_turn_does_on_a_shared_sessi
         analyzer.set_sample_rate(RATE)
     assert ours._predict_endpoint(audio) == pipecats._predict_endpoint(audio)
     assert ours._session is another._session and ours._model_executor is another._model_executor
+
+
+def test_the_turn_models_thread_runs_below_the_event_loops_priority():
+    import os
+
+    def niceness() -> int:
+        return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+    thread = CallSmartTurn()._model_executor
+    assert thread.submit(niceness).result() >= niceness() + 1
