@@ -25,7 +25,7 @@ nothing (voice.turn_taking).
 Voice-to-voice latency (end of the callee's speech → first agent audio). Serially, a turn would wait for
 Silero's 0.2 s stop, smart-turn's verdict and the final transcript, then Claude's first token, then Cartesia's
 first audio — and smart-turn v3 often hears a finished sentence as unfinished (espeak's lines, a flat "I see."),
-which held the turn for its 3 s silence fallback. Instead (measured in `make bench`: p50 ~650 ms, p95 ~700 ms
+which held the turn for its 3 s silence fallback. Instead (measured in `make bench`: p50 ~640 ms, p95 ~650 ms
 against the fakes' 590 ms; docs/ARCHITECTURE.md):
 - the model is started on the recogniser's final words as soon as they come — Deepgram's endpointing, ~150 ms
   after the speech — against a provisional context (voice.turn_taking.SpeculativeTurnStop); pipecat's
@@ -40,8 +40,8 @@ against the fakes' 590 ms; docs/ARCHITECTURE.md):
   sentence ends) to Cartesia, which takes each clause as it comes (no second sentence aggregation, which held the
   first sentence ~100 ms for the next clause's first letter).
 
-CPU per call (`make bench`: ~28 ms a call-second, 25 calls ~71 % of one core, 20 calls with frame lag p99 8 ms;
-it was ≥ 40 ms and 25 calls fell seconds behind). Each call's 50 frames a second cross this pipeline, so
+CPU per call (`make bench`: ~26–30 ms a call-second, 25 calls 66–74 % of one core with frame lag p99 ~74 ms; it
+was ≥ 40 ms and 25 calls fell seconds behind). Each call's 50 frames a second cross this pipeline, so
 per-frame overhead is what counts: Silero and smart-turn run on one ONNX session per process, Silero on the event
 loop and batched across calls, smart-turn in one thread below the loop's priority (voice.inference); the callee's
 audio leaves for the recorder right after turn detection, and the carrier's silence is watched there instead of

@@ -56,7 +56,7 @@ STOP_TIMEOUT_SECONDS = 120
 #: One vCPU (the voice plane is one asyncio process: its event loop uses one core; a second vCPU would mostly idle)
 #: and Fargate's least memory for it (25 calls hold ~0.5 GB). `make bench` measured ~28 ms of CPU per call-second
 #: (docs/ARCHITECTURE.md, "The voice plane in the cloud"): 20 calls kept a core 61 % busy with frame lag p99 8 ms,
-#: 25 calls 71 % busy with p99 ~230 ms on a shared dev core.
+#: 25 calls 66–74 % busy with p99 74–161 ms on a shared dev core.
 MEASURED_CPU_MS_PER_CALL_SECOND = 28
 #: Target tracking acts on one-minute averages and a new task takes minutes to start, so the target leaves the core
 #: room for the calls that keep arriving meanwhile, call starts and turn-model bursts: at the target a task's core
