@@ -24,24 +24,12 @@ from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from infra_cdk.nag import acknowledge
+from infra_local.console_assets import CSP_DIRECTIVES
 
 INDEX = "index.html"
 ASSETS_PATTERN = "/assets/*"
 #: Console responses may load from this origin only; media also from the media bucket (presigned recordings and
-#: opener previews). infra_local/console_assets.py serves the same policy on the laptop (tests/infra compares them).
-CSP_DIRECTIVES: dict[str, tuple[str, ...]] = {
-    "default-src": ("'self'",),
-    "script-src": ("'self'",),
-    "style-src": ("'self'",),
-    "img-src": ("'self'", "data:"),
-    "media-src": ("'self'",),
-    "connect-src": ("'self'",),
-    "font-src": ("'self'",),
-    "object-src": ("'none'",),
-    "base-uri": ("'none'",),
-    "form-action": ("'self'",),
-    "frame-ancestors": ("'none'",),
-}
+#: opener previews): the laptop's policy (infra_local/console_assets.py), one definition for both.
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=()"
 HSTS_MAX_AGE = Duration.days(730)
 DISTRIBUTION_LOG_PREFIX = "cloudfront/"

@@ -158,7 +158,7 @@ def test_a_newcomer_runs_a_first_campaign_from_the_browser(console: Console, htt
     expect(held).to_contain_text("converted")  # approved while holding, then converted
     console.check("run-finished")
 
-    # A call's transcript (and, with streaming calls, its recording).
+    # A call's transcript and its recording (every connected call streams through the voice plane, which records it).
     calls.get_by_role("link", name=CONVERTER).click()
     expect(page.get_by_role("heading", name=f"Call to {CONVERTER}")).to_be_visible()
     transcript = page.locator(".transcript li")
@@ -166,7 +166,6 @@ def test_a_newcomer_runs_a_first_campaign_from_the_browser(console: Console, htt
     assert transcript.count() >= 2
     console.check("call")
     call_url = page.url
-    has_recording = page.locator("audio").count() > 0
 
     # The weekly PDF.
     page.get_by_role("link", name="Reports").click()
@@ -190,9 +189,7 @@ def test_a_newcomer_runs_a_first_campaign_from_the_browser(console: Console, htt
     expect(page.get_by_text("Nothing has happened with this contact.")).to_be_visible()
     console.check("contacts")
 
-    # The recording: streaming calls (issue 12) keep one; the Gather path does not.
-    if not has_recording:
-        pytest.skip("the call has no recording: recordings come with issue 12's streaming calls on the sandbox carrier")
+    # The recording plays in the call's page.
     page.goto(call_url)
     player = page.locator("audio")
     expect(player).to_have_count(1)
