@@ -6,7 +6,8 @@ What goes and what stays:
   messages about its approvals in the tenant's Slack (chat.delete), and its items in the runs' S3 manifests;
 - pseudonymised (kept for audit and billing, the number replaced by `erased:<keyed hash>`): calls (the
   transcript, the post-call analysis and anything quoting the callee wiped; status, duration and charge kept, so the
-  run's counters and the ledger still add up), approvals (the decision kept), DNC audit rows;
+  run's counters and the ledger still add up), approvals (the decision kept), DNC audit rows, and the signed-webhook
+  deliveries that named the contact (kept for the endpoint's history, the event's data replaced by {"erased": true});
 - the number stays blocked: its DNC entry (if any) moves to a hashed suppression item, and one is written
   even when it had none — an erased contact is never called again (`compliance.repository.erased_numbers`).
 Idempotent: a second erase finds only pseudonymised rows and changes nothing.
@@ -14,6 +15,7 @@ Idempotent: a second erase finds only pseudonymised rows and changes nothing.
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 
 from shared.auth.principal import Principal
@@ -41,6 +43,7 @@ def erase_contact(principal: Principal, request: DsrRequest) -> DsrErasure:
 
         deleted["cooldown"] += int(cooldown_repository.forget_attempts(contact.tenant_id, contact.phone))
     _delete_timeline(found, deleted)
+    _redact_webhook_deliveries(found, pseudonymised)
     deleted["export_archives"] += repository.delete_keys(_export_keys(found))
     count_business_event("DsrErased")
     get_logger().info("dsr erase", extra={"tenant_id": principal.tenant_id, "contact_hash": contact.hash[:12],
@@ -51,7 +54,7 @@ def erase_contact(principal: Principal, request: DsrRequest) -> DsrErasure:
 
 _STORES_DELETED = ("audience", "run_targets", "manifest_items", "timeline", "cooldown", "recordings",
                    "export_archives", "slack_messages")
-_STORES_PSEUDONYMISED = ("calls", "approvals", "dnc_audit", "dnc_entry")
+_STORES_PSEUDONYMISED = ("calls", "approvals", "dnc_audit", "dnc_entry", "webhook_deliveries")
 
 
 def _counts(counter: Counter[str], stores: tuple[str, ...]) -> dict[str, int]:
@@ -154,6 +157,24 @@ def _delete_timeline(found: Footprint, deleted: Counter[str]) -> None:
     for event in found.timeline:
         timeline.delete_event(found.contact.tenant_id, event)
         deleted["timeline"] += 1
+
+
+def _redact_webhook_deliveries(found: Footprint, pseudonymised: Counter[str]) -> None:
+    """A delivery stays (its endpoint's history, its webhook-id for deduplication) but no longer says anything
+    about the contact: the event's `data` becomes `{"erased": true}` and the receiver's echoed answer goes."""
+    from shared.webhooks import delivery_repository
+
+    for delivery in found.webhook_deliveries:
+        pseudonymised["webhook_deliveries"] += int(delivery_repository.redact(delivery, _erased_body(delivery.body)))
+
+
+def _erased_body(body: str) -> str:
+    try:
+        event = json.loads(body)
+    except ValueError:
+        event = {}
+    kept = {name: event[name] for name in ("type", "timestamp") if isinstance(event, dict) and name in event}
+    return json.dumps({**kept, "data": {"erased": True}}, separators=(",", ":"))
 
 
 def _export_keys(found: Footprint) -> list[str]:

@@ -21,6 +21,7 @@ from shared.dsr.models import (
     DncRecord,
     DsrExport,
     DsrRequest,
+    WebhookDeliveryRecord,
 )
 from shared.platform import clock
 from shared.platform.ids import new_id
@@ -55,6 +56,10 @@ def export_contact(principal: Principal, request: DsrRequest) -> DsrExport:
                                     payload=event.payload) for event in found.timeline],
         dnc=_dnc_records(found),
         consent_audit=_consent_audit(found),
+        webhook_deliveries=[WebhookDeliveryRecord(endpoint_id=delivery.endpoint_id, event_id=delivery.event_id,
+                                                  event_type=delivery.event_type, status=delivery.status,
+                                                  created_at=delivery.created_at, body=delivery.body)
+                            for delivery in found.webhook_deliveries],
         recordings_zip_url=zip_url,
         generated_at=now,
     )

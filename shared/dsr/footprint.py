@@ -20,8 +20,10 @@ from shared.compliance.models import DncAuditRecord, DncEntry
 from shared.dialer.models import Run, TargetProgress
 from shared.dsr import repository
 from shared.dsr.models import Contact, DsrRequest
+from shared.dsr.pseudonyms import mentions
 from shared.platform.errors import BadRequest
 from shared.timeline.models import TimelineEvent
+from shared.webhooks.models import Delivery
 from shared.workflows.models import Workflow
 
 MAX_RUNS_PER_WORKFLOW = 10_000
@@ -42,6 +44,8 @@ class Footprint:
     dnc_audit: list[DncAuditRecord] = field(default_factory=list)
     cooldown_epoch: int | None = None
     recordings: dict[str, list[str]] = field(default_factory=dict)  # call id → object keys
+    #: Signed-webhook deliveries (kept 30 days) whose body or the receiver's answer names the contact.
+    webhook_deliveries: list[Delivery] = field(default_factory=list)
 
 
 def contact_of(tenant_id: int, request: DsrRequest) -> Contact:
@@ -94,6 +98,7 @@ def find(contact: Contact) -> Footprint:
         from shared.compliance import cooldown_repository
 
         found.cooldown_epoch = cooldown_repository.last_attempt_epoch(contact.tenant_id, contact.phone)
+    _webhook_deliveries(found)
     found.recordings = {call.id: recording_keys(contact.tenant_id, call.id) for call in found.calls}
     found.recordings = {call_id: keys for call_id, keys in found.recordings.items() if keys}
     return found
@@ -177,6 +182,19 @@ def _calls(found: Footprint) -> None:
         if call is not None and call.target_phone in wanted:
             found.calls.append(call)
     found.calls.sort(key=lambda call: call.created_at)
+
+
+def _webhook_deliveries(found: Footprint) -> None:
+    """A Query per endpoint of the tenant (a handful), over the deliveries its 30-day retention keeps."""
+    from shared.webhooks import delivery_repository
+    from shared.webhooks import repository as webhooks
+
+    contact = found.contact
+    needles = contact.spellings()
+    for endpoint in webhooks.list_endpoints(contact.tenant_id):
+        found.webhook_deliveries += [
+            delivery for delivery in delivery_repository.iter_deliveries(contact.tenant_id, endpoint.id)
+            if mentions(delivery.body, needles) or mentions(delivery.last_response_body or "", needles)]
 
 
 def recording_keys(tenant_id: int, call_id: str) -> list[str]:

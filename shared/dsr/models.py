@@ -106,6 +106,17 @@ class ConsentAuditRecord(BaseModel):
     attestation: dict[str, Any]
 
 
+class WebhookDeliveryRecord(BaseModel):
+    """A signed-webhook delivery that named the contact: the body exactly as it was sent to the tenant's endpoint."""
+
+    endpoint_id: str
+    event_id: str
+    event_type: str
+    status: str
+    created_at: datetime
+    body: str
+
+
 class DsrExport(BaseModel):
     """`POST /dsr/export` 200: everything stored about one contact."""
 
@@ -116,6 +127,7 @@ class DsrExport(BaseModel):
     timeline: list[TimelineEventView]
     dnc: list[DncRecord]
     consent_audit: list[ConsentAuditRecord]
+    webhook_deliveries: list[WebhookDeliveryRecord] = Field(default_factory=list)
     recordings_zip_url: str | None
     generated_at: datetime
 

@@ -6,6 +6,7 @@ the scheduled attempt acts, once; a manual retry replaces the token, so older me
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
@@ -16,6 +17,7 @@ from shared.platform.storage.table import TableItem, condition_failed
 from shared.webhooks.models import Delivery, DeliveryStatus
 
 DELIVERY_RETENTION = timedelta(days=30)
+DSR_PAGE_SIZE = 500
 SENDING_PREFIX = "sending:"
 
 
@@ -158,6 +160,29 @@ def schedule_now(tenant_id: int, endpoint_id: str, delivery_id: str, token: str,
             return None
         raise
     return _delivery_from(item)
+
+
+def iter_deliveries(tenant_id: int, endpoint_id: str) -> Iterator[Delivery]:
+    """Every kept delivery of one endpoint (a Query of its partition, page by page: DSR reads, no request path)."""
+    after: str | None = None
+    while True:
+        page, after = list_deliveries(tenant_id, endpoint_id, limit=DSR_PAGE_SIZE, after_sort_key=after)
+        yield from page
+        if after is None:
+            return
+
+
+def redact(delivery: Delivery, body: str) -> bool:
+    """Replace what a delivery sends (and the receiver's echoed answer) after its contact was erased."""
+    item = _delivery_item(delivery)
+    try:
+        item.update(actions=[_DeliveryItem.body.set(body), _DeliveryItem.last_response_body.remove()],
+                    condition=_DeliveryItem.PK.exists())
+    except UpdateError as error:
+        if condition_failed(error):
+            return False  # expired (TTL) meanwhile
+        raise
+    return True
 
 
 def _delivery_item(delivery: Delivery) -> _DeliveryItem:

@@ -14,6 +14,7 @@ from shared.platform import clock
 from tests.integration.conftest import mint_key, sign_up_and_log_in
 from tests.integration.dialer_fixtures import CALLABLE_MOMENT, ready_workflow, sandbox_numbers
 from tests.integration.test_dialer_calls import Carrier, _dial_all, _manifest, _status
+from tests.integration.webhook_fixtures import public_dns, webhook_queues  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.integration
 
@@ -109,7 +110,7 @@ def _plaintext_left() -> list[str]:
     dynamodb = client("dynamodb")
     for page in dynamodb.get_paginator("scan").paginate(TableName=get_settings().table_name):
         for item in page["Items"]:
-            text = json.dumps(item).lower()
+            text = json.dumps(item, default=str).lower()  # (binary attributes: sealed secrets)
             found += [f"table {item['PK']['S']} {item['SK']['S']}" for needle in needles if needle.lower() in text]
     s3 = client("s3")
     for bucket in s3.list_buckets()["Buckets"]:
@@ -167,7 +168,7 @@ def test_after_erase_no_spelling_of_the_number_or_email_is_left_anywhere(api, se
     deleted, pseudonymised = reply.body["deleted"], reply.body["pseudonymised"]
     assert deleted["audience"] == 1 and deleted["run_targets"] == 1 and deleted["recordings"] == 1
     assert deleted["export_archives"] == 1 and deleted["manifest_items"] == 1 and deleted["timeline"] >= 3
-    assert pseudonymised == {"calls": 1, "approvals": 1, "dnc_audit": 1, "dnc_entry": 1}
+    assert pseudonymised == {"calls": 1, "approvals": 1, "dnc_audit": 1, "dnc_entry": 1, "webhook_deliveries": 0}
     assert by_email.status == 200, by_email.body  # (the email event went with the number's: it named both)
     assert _plaintext_left() == []
 
@@ -389,3 +390,50 @@ def test_a_call_erased_while_it_streams_keeps_no_recording_or_transcript_when_th
     assert after.recording is None and after.transcript == []
     assert calls.get(owner.tenant_id, call_id).recording is None
     assert _plaintext_left() == []
+
+
+# --- Signed-webhook deliveries that named the contact ---
+
+def _a_delivery_naming_the_contact(api, owner) -> str:
+    """A call.completed delivery (as the fan-out writes it) to the tenant's endpoint, and one about someone else."""
+    from shared.webhooks import delivery_repository
+    from shared.webhooks.models import Delivery
+
+    endpoint = api.post("/api/webhooks", {"url": "https://hooks.example.com/callfunnel", "events": ["call.completed"]},
+                        token=owner.token).body
+    for event_id, phone in (("msg_about_contact", PHONE), ("msg_about_other", OTHER)):
+        body = json.dumps({"type": "call.completed", "timestamp": "2026-12-07T10:00:00Z",
+                           "data": {"target_phone": phone, "summary": f"Spoke with {phone}"}})
+        delivery = Delivery(id=f"whd_{event_id}", tenant_id=owner.tenant_id, endpoint_id=endpoint["id"],
+                            event_id=event_id, event_type="call.completed", body=body, status="pending",
+                            created_at=clock.now(), schedule_token="first")
+        delivery_repository.create_delivery(delivery)
+        delivery_repository.claim_attempt(delivery, "first", clock.now())  # the receiver echoed the number back
+        delivery_repository.finish_attempt(delivery, "first", status="failed", next_attempt_at=None, next_token=None,
+                                           status_code=422, error=None, response_body=f"unknown customer {phone}",
+                                           delivered_at=None)
+    return endpoint["id"]
+
+
+@pytest.mark.usefixtures("webhook_queues", "public_dns")
+def test_export_lists_and_erase_redacts_the_webhook_deliveries_that_named_the_contact(api, seeded):
+    from shared.webhooks import delivery_repository
+
+    owner = seeded["owner"]
+    endpoint_id = _a_delivery_naming_the_contact(api, owner)
+
+    exported = api.post("/dsr/export", {"contact_identifier": PHONE}, token=owner.token)
+    erased = api.post("/dsr/erase", {"contact_identifier": PHONE}, token=owner.token)
+    again = api.post("/dsr/erase", {"contact_identifier": PHONE}, token=owner.token)
+
+    assert [(row["event_id"], json.loads(row["body"])["data"]["target_phone"])
+            for row in exported.body["webhook_deliveries"]] == [("msg_about_contact", PHONE)]
+    assert erased.body["pseudonymised"]["webhook_deliveries"] == 1
+    assert again.body["pseudonymised"]["webhook_deliveries"] == 0
+    kept = delivery_repository.get_delivery(owner.tenant_id, endpoint_id, "whd_msg_about_contact")
+    assert json.loads(kept.body) == {"type": "call.completed", "timestamp": "2026-12-07T10:00:00Z",
+                                     "data": {"erased": True}}
+    assert kept.last_response_body is None and kept.event_id == "msg_about_contact"  # its webhook-id is kept
+    other = delivery_repository.get_delivery(owner.tenant_id, endpoint_id, "whd_msg_about_other")
+    assert OTHER in other.body and OTHER in other.last_response_body
+    assert [left for left in _plaintext_left() if "whd_msg_about_contact" in left] == []
