@@ -144,9 +144,20 @@ def test_when_it_fires_one_call_is_placed_with_reason_callback_and_billed_like_a
     all_calls = {call["id"]: call["reason"] for call in api.get("/calls", token=owner.token).body["calls"]}
     assert all_calls == {origin.id: "campaign", outbound.call_id: "callback"}
 
-    # And when it completes, it is billed and counted on its run, and no dialer step is released for it
+    # And the voice plane's agent is told why it calls: the callee's words, and how the earlier call went
     from shared.calls import repository as calls
+    from shared.calls.media_tokens import MediaStreamGrant
+    from voice.call_context import MediaStream, load_call_context
 
+    calls.update(owner.tenant_id, origin.id, transcript=[{"speaker": "callee", "text": CALLEE_SAID}])
+    context = load_call_context(MediaStreamGrant(owner.tenant_id, outbound.call_id, TOMORROW_3PM),
+                                MediaStream(stream_sid="MZ1", carrier_call_sid="SB1"))
+    assert context.callback is not None and context.callback.requested_text == "tomorrow at 3pm"
+    assert context.callback.previous_lines == [("callee", CALLEE_SAID)]
+    assert "You asked us to call you back tomorrow at 3pm" in context.rule_book.opener
+    assert "CALLBACK THE CALLEE ASKED FOR" in context.rule_book.system_prompt
+
+    # And when it completes, it is billed and counted on its run, and no dialer step is released for it
     call = calls.get(owner.tenant_id, outbound.call_id)
     assert call.task_token is None and call.reservation_id is not None
     _status(api, carrier, outbound, "in-progress")
