@@ -97,6 +97,9 @@ class CampaignScheduler(Construct):
         """The function the campaign group's schedules invoke; `add_target` must have been called."""
         return self.target_function_arn_of(CAMPAIGN_SCHEDULE_GROUP)
 
+    def has_target(self, group: str) -> bool:
+        return group in self._target_arns
+
     def target_function_arn_of(self, group: str) -> str:
         if group not in self._target_arns:
             raise ValueError("no schedule target yet: deploy the schedule targets before functions that "

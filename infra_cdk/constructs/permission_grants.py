@@ -321,7 +321,10 @@ def _manage_callback_schedules(targets: GrantTargets) -> Access:
         environment={
             "CALLBACK_SCHEDULE_GROUP": campaign_scheduler.callback_group_name,
             "SCHEDULER_ROLE_ARN": campaign_scheduler.role.role_arn,
-            "CALLBACKS_DUE_FUNCTION_ARN": campaign_scheduler.target_function_arn_of(CALLBACK_SCHEDULE_GROUP),
+            # The target itself is built before it is registered (its own ARN in its environment would be a circular
+            # reference): it re-arms a moved callback with the ARN it was invoked as (functions/callbacks_due).
+            **({"CALLBACKS_DUE_FUNCTION_ARN": campaign_scheduler.target_function_arn_of(CALLBACK_SCHEDULE_GROUP)}
+               if campaign_scheduler.has_target(CALLBACK_SCHEDULE_GROUP) else {}),
         },
         acknowledgments=((campaign_scheduler.callback_schedules_finding, SCHEDULES_REASON),),
     )

@@ -137,13 +137,13 @@ def record_skip(callback: Callback, reason: str) -> Callback | None:
     return skipped
 
 
-def reschedule(callback: Callback, due_at: datetime) -> Callback | None:
+def reschedule(callback: Callback, due_at: datetime, *, target_arn: str | None = None) -> Callback | None:
     """Move a callback to a later moment (outside the legal window when it fired, or the carrier said wait) and
-    re-arm its schedule."""
+    re-arm its schedule (`target_arn`: the due-callbacks function re-arming from inside itself)."""
     moved = repository.update_if(callback.tenant_id, callback.id, status_is=callback.status, status="scheduled",
                                  due_at=due_at, call_id=None)
     if moved is not None:
-        _arm(moved)
+        _arm(moved, target_arn=target_arn)
         _record(moved, f"Callback scheduled for {clock.iso(due_at)} (moved into the calling window)")
     return moved
 
@@ -185,17 +185,18 @@ def erase_contact(tenant_id: int, e164: str, pseudonym: str) -> int:
 
 # --- Schedules and the timeline --------------------------------------------------------------------------------
 
-def _arm(callback: Callback) -> None:
+def _arm(callback: Callback, *, target_arn: str | None = None) -> None:
     """One one-time schedule at the due moment (UTC); where the scheduler is not configured, nothing fires (logged)."""
     settings = get_settings()
-    if not (settings.scheduler_role_arn and settings.callbacks_due_function_arn):
+    target_arn = target_arn or settings.callbacks_due_function_arn
+    if not (settings.scheduler_role_arn and target_arn):
         get_logger().warning("scheduler not configured: callback not armed", extra={"callback_id": callback.id})
         return
     try:
         get_orchestrator().put_schedule(Schedule(
             name=schedule_name(callback), group=settings.callback_schedule_group,
             expression=f"at({callback.due_at.astimezone(UTC).strftime('%Y-%m-%dT%H:%M:%S')})",
-            timezone="UTC", target_arn=settings.callbacks_due_function_arn, role_arn=settings.scheduler_role_arn,
+            timezone="UTC", target_arn=target_arn, role_arn=settings.scheduler_role_arn,
             input={"tenant_id": callback.tenant_id, "callback_id": callback.id}, delete_after_completion=True))
     except OrchestrationUnavailable:
         # The decision is committed already; the callback stays listed as scheduled, so say so loudly.

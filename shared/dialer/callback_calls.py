@@ -37,14 +37,16 @@ def call_id_for(callback: Callback) -> str:
     return "call_" + hashlib.sha256(f"callback|{callback.id}".encode()).hexdigest()[:24]
 
 
-def place_due(event: dict[str, Any]) -> dict[str, Any]:
-    """The `callbacks_due` function: what happened to the callback, for the log."""
+def place_due(event: dict[str, Any], *, own_arn: str | None = None) -> dict[str, Any]:
+    """The `callbacks_due` function: what happened to the callback, for the log. `own_arn`: the function's own ARN,
+    the target of a callback moved to a later moment."""
     tenant_id, callback_id = int(event["tenant_id"]), str(event["callback_id"])
     callback = callbacks.find(tenant_id, callback_id)
     if callback is None:
         return {"result": "unknown_callback"}
     if callback.status == "placed" and callback.call_id and calls.get(tenant_id, callback.call_id) is None:
-        return _place(callback)  # claimed, then the invocation died before dialing: finish the job (same call id)
+        # Claimed, then the invocation died before dialing: finish the job (the same call id).
+        return _place(callback, own_arn)
     if callback.status != "scheduled":
         return {"result": callback.status}
     now = clock.now()
@@ -60,12 +62,12 @@ def place_due(event: dict[str, Any]) -> dict[str, Any]:
         callbacks.record_skip(callback, "no_window")
         return {"result": "skipped", "skip_reason": "no_window"}
     if moment > now:
-        callbacks.reschedule(callback, moment)
+        callbacks.reschedule(callback, moment, target_arn=own_arn)
         return {"result": "rescheduled", "due_at": clock.iso(moment)}
     claimed = callbacks.claim_for_call(callback, call_id_for(callback))
     if claimed is None:
         return {"result": "taken"}  # cancelled, or placed by a twin invocation, meanwhile
-    return _place(claimed)
+    return _place(claimed, own_arn)
 
 
 def _screened_out(callback: Callback, workflow: Any) -> str | None:
@@ -88,7 +90,7 @@ def _screened_out(callback: Callback, workflow: Any) -> str | None:
     return None
 
 
-def _place(callback: Callback) -> dict[str, Any]:
+def _place(callback: Callback, own_arn: str | None) -> dict[str, Any]:
     from shared.accounts.real_calls import may_place_real_calls
     from shared.onboarding.call_selection import get_call_carrier
     from shared.phones import country_of
@@ -104,7 +106,7 @@ def _place(callback: Callback) -> dict[str, Any]:
     now = clock.now()
     slot_wait = pacing_repository.take_slot(f"{carrier.name}#{callback.tenant_id}", carrier.calls_per_second, now)
     if slot_wait > 0:
-        callbacks.reschedule(callback, now + timedelta(seconds=math.ceil(slot_wait)))
+        callbacks.reschedule(callback, now + timedelta(seconds=math.ceil(slot_wait)), target_arn=own_arn)
         return {"result": "rescheduled"}
     call = Call(id=callback.call_id or call_id_for(callback), tenant_id=callback.tenant_id,
                 workflow_id=callback.workflow_id, run_id=callback.run_id, segment=0, target_phone=callback.target_phone,
@@ -112,7 +114,8 @@ def _place(callback: Callback) -> dict[str, Any]:
                 callback_id=callback.id)
     placement = placement_of.place(call, workflow, carrier)
     if placement.result == "throttled":
-        callbacks.reschedule(callback, now + timedelta(seconds=math.ceil(placement.retry_after_seconds) or 1))
+        callbacks.reschedule(callback, now + timedelta(seconds=math.ceil(placement.retry_after_seconds) or 1),
+                            target_arn=own_arn)
         return {"result": "rescheduled"}
     if placement.result in ("no_funds", "rejected"):
         reason = "no_funds" if placement.result == "no_funds" else "failed"
