@@ -36,6 +36,8 @@ class Permission(StrEnum):
     START_DIALER = "states:dialer:start"  # start (and stop) executions of the dialer state machine
     SEND_TASK_RESULT = "states:task-result"  # release a dialer step waiting on its task token
     MANAGE_SCHEDULES = "scheduler:campaign-runs:manage"  # create/delete schedules that start runs
+    #: Create/delete the one-time schedules of callbacks (an approved callback is scheduled, a cancel deletes it).
+    MANAGE_CALLBACK_SCHEDULES = "scheduler:callbacks:manage"
     #: Publish domain events for the tenants' webhooks (shared.platform.events): any function whose use case
     #: announces something (a call completed, an approval requested, a run started…).
     SEND_WEBHOOK_EVENTS = "sqs:webhook-events:send"
@@ -80,6 +82,9 @@ class StateMachineTask:
 
 #: The EventBridge Scheduler group whose schedules start campaign runs (target: the `scheduled_runs` function).
 CAMPAIGN_SCHEDULE_GROUP = "campaign-runs"
+#: The group of the callbacks' one-time schedules (target: the `callbacks_due` function).
+CALLBACK_SCHEDULE_GROUP = "callbacks"
+SCHEDULE_GROUPS = (CAMPAIGN_SCHEDULE_GROUP, CALLBACK_SCHEDULE_GROUP)
 
 
 def queue_url_variable(queue: str) -> str:
@@ -106,8 +111,8 @@ class LambdaFunction:
     serves_unmatched_routes: bool = False
     queue_trigger: QueueTrigger | None = None
     state_machine_task: StateMachineTask | None = None
-    #: Invoked by EventBridge Scheduler schedules of `CAMPAIGN_SCHEDULE_GROUP`.
-    schedule_target: bool = False
+    #: Invoked by EventBridge Scheduler schedules of this group (one of `SCHEDULE_GROUPS`); None: not a target.
+    schedule_group: str | None = None
     permissions: frozenset[Permission] = field(default_factory=frozenset)
     memory_mb: int = 1024
     timeout_seconds: int = 28  # API Gateway's integration limit is 29 s
@@ -128,6 +133,10 @@ class LambdaFunction:
         if self.schedule_target:
             return DEFAULT_RESERVED_CONCURRENCY["schedule_target"]
         return DEFAULT_RESERVED_CONCURRENCY["http"]
+
+    @property
+    def schedule_target(self) -> bool:
+        return self.schedule_group is not None
 
     @property
     def module(self) -> str:
@@ -236,8 +245,9 @@ _ACCOUNT_AND_CAMPAIGN_FUNCTIONS: tuple[LambdaFunction, ...] = (
         description="Human decisions on what the AI proposes: the pending queue and approve/deny",
         routes=_routes("GET /approvals", "POST /approvals/{id}/decide"),
         # SEND_WEBHOOK_EVENTS: approval.decided; CREDENTIALS_KEY: a decision updates the approval's message in the
-        # tenant's Slack (its sealed bot token).
-        permissions=_USER_DATA | {Permission.SEND_WEBHOOK_EVENTS, Permission.CREDENTIALS_KEY},
+        # tenant's Slack (its sealed bot token); MANAGE_CALLBACK_SCHEDULES: an approved callback is scheduled.
+        permissions=_USER_DATA | {Permission.SEND_WEBHOOK_EVENTS, Permission.CREDENTIALS_KEY,
+                                  Permission.MANAGE_CALLBACK_SCHEDULES},
     ),
     LambdaFunction(
         name="slack_interactivity",
@@ -254,9 +264,9 @@ _ACCOUNT_AND_CAMPAIGN_FUNCTIONS: tuple[LambdaFunction, ...] = (
         description="Applies approval decisions clicked in Slack (first decision wins)",
         queue_trigger=QueueTrigger(queue="slack-actions"),
         # SEND_WEBHOOK_EVENTS: approval.decided; CREDENTIALS_KEY: the decided message is updated in place with the
-        # tenant's (sealed) bot token.
+        # tenant's (sealed) bot token; MANAGE_CALLBACK_SCHEDULES: an approved callback is scheduled.
         permissions=frozenset({Permission.TABLE_READ, Permission.TABLE_WRITE, Permission.SEND_WEBHOOK_EVENTS,
-                               Permission.CREDENTIALS_KEY}),
+                               Permission.CREDENTIALS_KEY, Permission.MANAGE_CALLBACK_SCHEDULES}),
         timeout_seconds=30,
     ),
     LambdaFunction(
@@ -347,9 +357,10 @@ INSIGHT_FUNCTIONS: tuple[LambdaFunction, ...] = (
         handler="functions.dsr.handler.lambda_handler",
         description="Data-subject requests: export everything about one contact, or erase it everywhere",
         routes=_routes("POST /dsr/export", "POST /dsr/erase"),
-        # CREDENTIALS_KEY: erase deletes the contact's approval messages from the tenant's Slack (its bot token).
+        # CREDENTIALS_KEY: erase deletes the contact's approval messages from the tenant's Slack (its bot token);
+        # MANAGE_CALLBACK_SCHEDULES: erase cancels the contact's scheduled callbacks and deletes their schedules.
         permissions=_USER_DATA | {Permission.MEDIA_READ, Permission.MEDIA_WRITE, Permission.MEDIA_ERASE,
-                                  Permission.CREDENTIALS_KEY},
+                                  Permission.CREDENTIALS_KEY, Permission.MANAGE_CALLBACK_SCHEDULES},
     ),
 )
 
@@ -406,8 +417,9 @@ DIALER_FUNCTIONS: tuple[LambdaFunction, ...] = (
         queue_trigger=QueueTrigger(queue="call-events"),
         # SEND_WEBHOOK_EVENTS: call.started, call.completed, wallet.low_balance (a settled call crossing the threshold).
         # SEND_CALL_ANALYSIS: a connected call whose conversation the voice plane kept before its final status.
+        # MANAGE_CALLBACK_SCHEDULES: a call that ends with a callback the callback policy approved schedules it.
         permissions=_DIALER_DATA | {Permission.SEND_TASK_RESULT, Permission.SEND_WEBHOOK_EVENTS,
-                                    Permission.SEND_CALL_ANALYSIS},
+                                    Permission.SEND_CALL_ANALYSIS, Permission.MANAGE_CALLBACK_SCHEDULES},
         timeout_seconds=60,
         reserved_concurrency=10,  # several status events per call
     ),
@@ -415,9 +427,31 @@ DIALER_FUNCTIONS: tuple[LambdaFunction, ...] = (
         name="scheduled_runs",
         handler="functions.scheduled_runs.handler.lambda_handler",
         description="Starts a workflow's run when its EventBridge Scheduler schedule fires",
-        schedule_target=True,
+        schedule_group=CAMPAIGN_SCHEDULE_GROUP,
         permissions=_DIALER_DATA | {Permission.START_DIALER, Permission.SEND_WEBHOOK_EVENTS},  # run.started
         timeout_seconds=30,
+    ),
+    LambdaFunction(
+        name="callbacks_due",
+        handler="functions.callbacks_due.handler.lambda_handler",
+        description="A callback's one-time schedule fired: re-screens it (DNC, erased, paused, window) and places "
+                    "its one call (billed like any call)",
+        schedule_group=CALLBACK_SCHEDULE_GROUP,
+        # CREDENTIALS_KEY: the tenant's carrier credentials; MANAGE_CALLBACK_SCHEDULES: a callback outside the
+        # window (or paced by the carrier) is moved to its next moment.
+        permissions=_DIALER_DATA | {Permission.CREDENTIALS_KEY, Permission.MANAGE_CALLBACK_SCHEDULES},
+        timeout_seconds=30,
+    ),
+)
+
+#: Callbacks (issue 13 §4): the API of the callbacks callees asked for.
+CALLBACK_FUNCTIONS: tuple[LambdaFunction, ...] = (
+    LambdaFunction(
+        name="callbacks",
+        handler="functions.callbacks.handler.lambda_handler",
+        description="Callbacks callees asked for: listed newest due first, one, cancel a scheduled one",
+        routes=_routes("GET /callbacks", "GET /callbacks/{id}", "DELETE /callbacks/{id}"),
+        permissions=_USER_DATA | {Permission.MANAGE_CALLBACK_SCHEDULES},  # a cancel deletes its schedule
     ),
 )
 
@@ -459,7 +493,7 @@ WEBHOOK_FUNCTIONS: tuple[LambdaFunction, ...] = (
 )
 
 FUNCTIONS: tuple[LambdaFunction, ...] = (*_ACCOUNT_AND_CAMPAIGN_FUNCTIONS, *DIALER_FUNCTIONS, *INSIGHT_FUNCTIONS,
-                                         *WEBHOOK_FUNCTIONS)
+                                         *WEBHOOK_FUNCTIONS, *CALLBACK_FUNCTIONS)
 
 
 def by_name(name: str) -> LambdaFunction:

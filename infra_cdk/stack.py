@@ -116,8 +116,8 @@ class CallFunnelStack(Stack):
             )
             http_api.serve(spec, function.function)
             deployed[spec.name] = function.function
-            if spec.schedule_target:
-                campaign_scheduler.add_target(function.function)
+            if spec.schedule_group:
+                campaign_scheduler.add_target(function.function, spec.schedule_group)
 
         # After the functions: the definition names their ARNs (they know its ARN from its name).
         dialer = DialerStateMachine(self, "Dialer", functions=deployed, media_bucket=media, log_key=platform_key)

@@ -118,6 +118,8 @@ def _dialer_environment(port: int, *, region: str, account_id: str) -> None:
     os.environ["SCHEDULED_RUNS_FUNCTION_ARN"] = local_function_arn("scheduled_runs", region=region,
                                                                    account_id=account_id)
     os.environ["SCHEDULER_ROLE_ARN"] = local_role_arn(SCHEDULER_ROLE_NAME, account_id=account_id)
+    os.environ["CALLBACKS_DUE_FUNCTION_ARN"] = local_function_arn("callbacks_due", region=region,
+                                                                  account_id=account_id)
     # Calls are handed to this very server's simulated carrier (infra_local/sandbox_carrier.py).
     os.environ["SANDBOX_CARRIER_URL"] = f"http://{HOST}:{port}/_sandbox/carrier"
     # Retry spacing (30 min after a busy line, 2 h after no answer…) shrunk ~500× so a laptop run finishes in

@@ -17,9 +17,9 @@ import json
 from datetime import UTC, datetime, timedelta
 
 from infra_local.http_adapter import HttpResponse, error_response, json_response
-from shared.dialer.windows import legal_hours_only, next_callable_moment
 from shared.phones import country_of
 from shared.platform import clock
+from shared.workflows.windows import legal_hours_only, next_callable_moment
 
 CLOCK_PATH = "/_sandbox/clock"
 CALLABLE_FOR = timedelta(hours=1)  # long enough for a sandbox campaign to finish inside the window

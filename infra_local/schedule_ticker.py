@@ -1,9 +1,10 @@
 """EventBridge Scheduler on the laptop: moto stores schedules but never fires them, so this ticker does.
 
-Every few seconds it lists the schedules of the campaign-runs group, works out which came due since the
-previous tick (`at(...)` once, `cron(...)` on every matching minute, in the schedule's own time zone) and
-invokes the target catalog function (`scheduled_runs`, named by the target ARN's last segment) with the
-target's `Input` as its event, through the stack's runtime. A one-time schedule whose
+Every few seconds it lists the schedules of the campaign-runs and the callbacks groups, works out which came due
+since the previous tick (`at(...)` once, `cron(...)` on every matching minute, in the schedule's own time zone) and
+invokes the target catalog function (`scheduled_runs`, `callbacks_due`: named by the target ARN's last segment)
+with the target's `Input` as its event, through the stack's runtime. It reads the stack's clock, so moving the
+sandbox clock (`/_sandbox/clock`) past a callback's due moment fires it. A one-time schedule whose
 `ActionAfterCompletion` is DELETE is deleted once fired, as the service does.
 """
 
@@ -147,11 +148,11 @@ def _aware(moment: datetime) -> datetime:
 
 
 class ScheduleTicker:
-    def __init__(self, invoke: Invoke, *, group: str | None = None, scheduler: Any = None,
+    def __init__(self, invoke: Invoke, *, group: str | tuple[str, ...] | None = None, scheduler: Any = None,
                  clock: Callable[[], datetime] = stack_clock.now, tick_seconds: float = TICK_SECONDS,
                  functions: tuple[LambdaFunction, ...] = FUNCTIONS) -> None:
         self._invoke = invoke
-        self._group = group
+        self._groups = (group,) if isinstance(group, str) else group
         self._scheduler = scheduler
         self._clock = clock
         self._tick_seconds = tick_seconds
@@ -167,7 +168,13 @@ class ScheduleTicker:
         now, since = self._clock(), self._last_tick
         self._last_tick = now
         fired = []
-        scheduler, group = self._client(), self._group_name()
+        scheduler = self._client()
+        for group in self._group_names():
+            fired.extend(self._tick_group(scheduler, group, since, now))
+        return fired
+
+    def _tick_group(self, scheduler: Any, group: str, since: datetime, now: datetime) -> list[str]:
+        fired = []
         for summary in _all_schedules(scheduler, group):
             schedule = scheduler.get_schedule(GroupName=group, Name=summary["Name"])
             if schedule.get("State", "ENABLED") != "ENABLED" or not within_dates(schedule, now):
@@ -217,12 +224,13 @@ class ScheduleTicker:
             self._scheduler = client("scheduler")
         return self._scheduler
 
-    def _group_name(self) -> str:
-        if self._group is None:
+    def _group_names(self) -> tuple[str, ...]:
+        if self._groups is None:
             from shared.platform.settings import get_settings
 
-            self._group = get_settings().campaign_schedule_group
-        return self._group
+            settings = get_settings()
+            self._groups = (settings.campaign_schedule_group, settings.callback_schedule_group)
+        return self._groups
 
     def run(self) -> None:
         while not self._stop.wait(self._tick_seconds):
@@ -254,8 +262,10 @@ def _all_schedules(scheduler: Any, group: str) -> list[dict[str, Any]]:
 
 
 def create_campaign_schedule_group() -> None:
-    """Bootstrap step: the group the functions create their schedules in (the cloud stack deploys it)."""
+    """Bootstrap step: the groups the functions create their schedules in (the cloud stack deploys them)."""
     from shared.platform.aws import client
     from shared.platform.settings import get_settings
 
-    client("scheduler").create_schedule_group(Name=get_settings().campaign_schedule_group)
+    settings = get_settings()
+    for group in (settings.campaign_schedule_group, settings.callback_schedule_group):
+        client("scheduler").create_schedule_group(Name=group)

@@ -12,10 +12,14 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
+from shared.callbacks.models import CallbackBrief
+from shared.callbacks.service import brief_for
 from shared.calls import repository as calls
 from shared.calls.media_tokens import MediaStreamGrant
+from shared.conversation.callback_lines import opener_line
 from shared.onboarding.credentials import ResolvedCredential, resolve_credential
 from shared.platform.errors import NotFound, Unavailable
+from shared.providers.llm.anthropic_agent_prompt import callback_instructions
 from shared.workflows import repository as workflows
 from shared.workflows.rule_book import RuleBook
 
@@ -54,6 +58,9 @@ class CallContext:
     stream: MediaStream
     provider: str | None = None  # the carrier the call was placed with (`Call.provider`)
     keys: ProviderKeys | None = None  # None on the sandbox carrier: the stand-ins need none
+    #: A callback call (`reason: callback`): what the callee asked for and what was said last time. The rule book
+    #: above is then already briefed with it (its opener and system prompt say so: `for_callback`).
+    callback: CallbackBrief | None = None
 
     @property
     def on_sandbox_carrier(self) -> bool:
@@ -68,9 +75,20 @@ def load_call_context(grant: MediaStreamGrant, stream: MediaStream) -> CallConte
     if call is None or workflow is None:
         raise NotFound("No such call", code="CALL_NOT_FOUND")
     keys = None if call.provider == SANDBOX_CARRIER else provider_keys(call.tenant_id, call.id)
+    brief = brief_for(call.tenant_id, call.callback_id) if call.reason == "callback" and call.callback_id else None
+    rule_book = for_callback(workflow.rule_book, brief) if brief else workflow.rule_book
     return CallContext(tenant_id=call.tenant_id, call_id=call.id, workflow_id=call.workflow_id, run_id=call.run_id,
-                       target_phone=call.target_phone, rule_book=workflow.rule_book, stream=stream,
-                       provider=call.provider, keys=keys)
+                       target_phone=call.target_phone, rule_book=rule_book, stream=stream,
+                       provider=call.provider, keys=keys, callback=brief)
+
+
+def for_callback(rule_book: RuleBook, brief: CallbackBrief) -> RuleBook:
+    """The rule book a callback call speaks by: its opener (after the disclosures) says this is the callback the
+    callee asked for, and the system prompt carries what they asked and what was said last time (every agent — Claude
+    in the voice plane, the turn-by-turn agent, the sandbox — reads both from the rule book)."""
+    return rule_book.model_copy(update={
+        "opener": f"{rule_book.opener.rstrip()} {opener_line(brief)}",
+        "system_prompt": f"{rule_book.system_prompt}\n\n{callback_instructions(brief)}"})
 
 
 def provider_keys(tenant_id: int, call_id: str) -> ProviderKeys:

@@ -27,7 +27,8 @@ class CallEffects(Protocol):
         """Put the callee's number on the tenant's DNC list, now (RULES: in the call, not within 10 days)."""
 
     def request_callback(self, call: CallContext, action: RequestCallback, utterance: str) -> str:
-        """Ask a human to accept the callback the callee asked for; the approval's id."""
+        """Ask a human to accept the callback the callee asked for (or, when the callback policy needs no human, record
+        it approved); the approval's id."""
 
     def request_concession(self, call: CallContext, action: ProposeConcession, utterance: str) -> str:
         """Ask a human to decide a concession above the auto-approve limit (the callee holds); the approval's id."""
@@ -55,7 +56,9 @@ class StoredCallEffects:
             rationale=f"The callee asked to be called back {action.when_text}.",
             context={"when_text": action.when_text, "callee_said": utterance,
                      "handled_by": rule_book.callback_policy.handled_by},
-            ttl_seconds=CALLBACK_APPROVAL_TTL_SECONDS, call_id=call.call_id).id
+            ttl_seconds=CALLBACK_APPROVAL_TTL_SECONDS, call_id=call.call_id,
+            # No human asked when the rule book says so: approved at once, the callback scheduled as the call ends.
+            approved_by_policy=None if rule_book.callback_policy.requires_approval else "callback_policy").id
 
     def request_concession(self, call: CallContext, action: ProposeConcession, utterance: str) -> str:
         policy = call.rule_book.concession_policy

@@ -147,7 +147,7 @@ def sandbox_stt(call: CallContext, callee_lines: CalleeLines) -> FrameProcessor:
 
 
 def sandbox_llm(call: CallContext) -> FrameProcessor:
-    return SandboxLLM(rule_book=call.rule_book)
+    return SandboxLLM(rule_book=call.rule_book, callback=call.callback)
 
 
 def sandbox_tts(call: CallContext) -> FrameProcessor:

@@ -14,7 +14,7 @@ from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
 from shared.auth.policies import current_principal, requires
 from shared.auth.principal import Scope
-from shared.calls.models import CallDetail, CallPage, CallStatus
+from shared.calls.models import CallDetail, CallPage, CallReason, CallStatus
 
 router = APIGatewayHttpRouter()
 TAGS = ["Calls"]
@@ -27,17 +27,19 @@ RECORDING_REDIRECT = {302: {"description": "Redirect to the recording (a presign
                                                      "schema": {"type": "string", "format": "uri"}}}}}
 
 
-@router.get("/calls", summary="The workspace's calls, newest first; filter by workflow_id, run_id, phone, status",
+@router.get("/calls", summary="The workspace's calls, newest first; filter by workflow_id, run_id, phone, status, "
+                              "reason",
             tags=TAGS, middlewares=[requires(Scope.READ)])
 def list_calls(workflow_id: IdFilter = None, run_id: IdFilter = None,
                phone: Annotated[str | None, Query(min_length=1, max_length=32)] = None,
                status: Annotated[CallStatus | None, Query()] = None,
+               reason: Annotated[CallReason | None, Query()] = None,
                limit: Annotated[int, Query(ge=1, le=200)] = 50,
                cursor: Annotated[str | None, Query(min_length=1, max_length=400)] = None) -> CallPage:
     from shared.calls import service
 
     return service.list_calls(current_principal(router), workflow_id=workflow_id, run_id=run_id, phone=phone,
-                              status=status, limit=limit, cursor=cursor)
+                              status=status, reason=reason, limit=limit, cursor=cursor)
 
 
 @router.get("/calls/<id>", summary="One call: summary, transcript (offsets in ms), latency, recording link",

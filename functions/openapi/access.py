@@ -102,6 +102,8 @@ EXTRA_ERRORS: dict[str, tuple[str, ...]] = {
     "POST /webhooks": ("503",),  # ENCRYPTION_UNAVAILABLE: the signing secret cannot be sealed
     "POST /webhooks/{id}/test": ("503",),  # WEBHOOK_DELIVERIES_UNAVAILABLE: the deliveries queue is unreachable
     "POST /webhooks/{id}/deliveries/{delivery_id}/retry": ("503",),
+    # CALLBACK_NOT_CANCELLABLE: placed, skipped or cancelled already; 503: the scheduler could not delete its schedule.
+    "DELETE /callbacks/{id}": ("409", "503"),
 }
 _FORM = "application/x-www-form-urlencoded"
 #: Carrier webhooks with a form body; the voice webhook answers the call (TwiML), the others 204.

@@ -27,8 +27,9 @@ DESCRIPTION = (
 #: The resources the API reference lists under its base URL `/api` (`GET /api/workflows`, `GET /api/timeline`…);
 #: it lists the others (`/auth/...`, `/dnc/...`, `/billing/...`) without it. The document writes every path the
 #: way the reference does, so a generated client or a Postman import calls the documented URLs.
-#: Issue 13 writes the event webhooks the same way (`POST /api/webhooks`).
-REFERENCE_API_RESOURCES = ("/workflows", "/approvals", "/timeline", "/reports", "/objections", "/webhooks")
+#: Issue 13 writes the event webhooks and the callbacks the same way (`POST /api/webhooks`, `GET /api/callbacks`).
+REFERENCE_API_RESOURCES = ("/workflows", "/approvals", "/timeline", "/reports", "/objections", "/webhooks",
+                           "/callbacks")
 REFERENCE_PREFIX = "/api"
 
 

@@ -14,7 +14,7 @@ from aws_cdk import Stack
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_secretsmanager as secretsmanager
 
-from functions.catalog import Permission
+from functions.catalog import CALLBACK_SCHEDULE_GROUP, Permission
 from infra_cdk.constructs.campaign_scheduler import SCHEDULER_SERVICE, CampaignScheduler
 from infra_cdk.constructs.credentials_key import TENANT_CONTEXT_KEY, CredentialsKey
 from infra_cdk.constructs.data_table import DataTable
@@ -305,6 +305,31 @@ def _manage_schedules(targets: GrantTargets) -> Access:
     )
 
 
+def _manage_callback_schedules(targets: GrantTargets) -> Access:
+    campaign_scheduler = targets.campaign_scheduler
+    return Access(
+        statements=(
+            iam.PolicyStatement(sid="ManageCallbackSchedules", actions=SCHEDULE_ACTIONS,
+                                resources=[campaign_scheduler.callback_schedules_arn]),
+            iam.PolicyStatement(
+                sid="PassSchedulerRoleForCallbacks",
+                actions=PASS_ROLE_ACTIONS,
+                resources=[campaign_scheduler.role.role_arn],
+                conditions={"StringEquals": {"iam:PassedToService": SCHEDULER_SERVICE}},
+            ),
+        ),
+        environment={
+            "CALLBACK_SCHEDULE_GROUP": campaign_scheduler.callback_group_name,
+            "SCHEDULER_ROLE_ARN": campaign_scheduler.role.role_arn,
+            # The target itself is built before it is registered (its own ARN in its environment would be a circular
+            # reference): it re-arms a moved callback with the ARN it was invoked as (functions/callbacks_due).
+            **({"CALLBACKS_DUE_FUNCTION_ARN": campaign_scheduler.target_function_arn_of(CALLBACK_SCHEDULE_GROUP)}
+               if campaign_scheduler.has_target(CALLBACK_SCHEDULE_GROUP) else {}),
+        },
+        acknowledgments=((campaign_scheduler.callback_schedules_finding, SCHEDULES_REASON),),
+    )
+
+
 GRANTS: dict[Permission, Callable[[GrantTargets], Access]] = {
     Permission.TABLE_READ: _table_read,
     Permission.TABLE_WRITE: _table_write,
@@ -323,6 +348,7 @@ GRANTS: dict[Permission, Callable[[GrantTargets], Access]] = {
     Permission.START_DIALER: _start_dialer,
     Permission.SEND_TASK_RESULT: _send_task_result,
     Permission.MANAGE_SCHEDULES: _manage_schedules,
+    Permission.MANAGE_CALLBACK_SCHEDULES: _manage_callback_schedules,
     Permission.SEND_WEBHOOK_EVENTS: _send_to_queue("webhook-events"),
     Permission.SEND_WEBHOOK_DELIVERIES: _send_to_queue("webhook-deliveries"),
 }

@@ -60,6 +60,7 @@ def create(approval: Approval) -> None:
         proposed_action=approval.proposed_action, proposed_value_minor=approval.proposed_value_minor,
         currency=approval.currency, rationale=approval.rationale, context=approval.context,
         status=approval.status, created_at=approval.created_at, expires_at=approval.expires_at,
+        decided_at=approval.decided_at, decided_by=approval.decided_by, note=approval.note,  # decided by a policy
     )
     try:
         item.save(condition=_ApprovalItem.PK.does_not_exist())

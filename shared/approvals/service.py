@@ -14,6 +14,7 @@ from shared.approvals import repository
 from shared.approvals.models import DECIDED_STATUS, Approval, ApprovalStatus, ApprovalView, Decision, DecisionView
 from shared.approvals.notifier import ApprovalNotifier, default_notifier
 from shared.auth.principal import Principal
+from shared.callbacks import service as callbacks
 from shared.phones import to_e164
 from shared.platform import clock
 from shared.platform.errors import Conflict, Invalid, NotFound
@@ -58,8 +59,13 @@ def _problems(target_phone: str, proposed_action: str, proposed_value_minor: int
 def request_approval(tenant_id: int, *, workflow_id: str, run_id: str, target_phone: str, proposed_action: str,
                      proposed_value_minor: int | None, currency: str, rationale: str, context: dict[str, Any],
                      ttl_seconds: int = 300, call_id: str | None = None,
-                     notifier: ApprovalNotifier | None = None) -> Approval:
-    """Record a proposal for a human to decide within `ttl_seconds`, and tell them (best-effort)."""
+                     notifier: ApprovalNotifier | None = None, approved_by_policy: str | None = None) -> Approval:
+    """Record a proposal for a human to decide within `ttl_seconds`, and tell them (best-effort).
+
+    `approved_by_policy` (e.g. "callback_policy"): the rule book needs no human for this, so the approval is stored
+    already approved, `decided_by: "policy:<name>"`, and nobody is asked (no Slack message, no `approval.requested`);
+    it stays in the approval list as the record of what the call agreed to. What it approves happens when the call
+    ends (`schedule_approved_callbacks`)."""
     problems = _problems(target_phone, proposed_action, proposed_value_minor, currency, ttl_seconds)
     if problems:
         raise Invalid(problems[0]["message"], code="APPROVAL_INVALID", field=problems[0]["field"], errors=problems)
@@ -69,7 +75,16 @@ def request_approval(tenant_id: int, *, workflow_id: str, run_id: str, target_ph
                         proposed_value_minor=proposed_value_minor, currency=currency, rationale=rationale,
                         context=context, status="pending", created_at=now,
                         expires_at=now + timedelta(seconds=ttl_seconds))
+    if approved_by_policy:
+        approval = approval.model_copy(update={
+            "status": "approved", "decided_at": now, "decided_by": f"policy:{approved_by_policy}",
+            "note": f"Approved by the rule book's {approved_by_policy} (no human approval required)"})
     repository.create(approval)
+    if approved_by_policy:
+        count_business_event("ApprovalApprovedByPolicy")
+        _record_decision_on_timeline(approval)
+        publish_event(tenant_id, "approval.decided", ApprovalView.of(approval).model_dump(mode="json"))
+        return approval
     count_business_event("ApprovalRequested")
     (notifier or default_notifier()).notify(approval)
     publish_event(tenant_id, "approval.requested", ApprovalView.of(approval).model_dump(mode="json"))
@@ -99,8 +114,29 @@ def decide(decider: Principal | Actor, approval_id: str, decision: Decision, not
     count_business_event("ApprovalDecided")
     _record_decision_on_timeline(decided)
     publish_event(decided.tenant_id, "approval.decided", ApprovalView.of(decided).model_dump(mode="json"))
+    _act_on(decided)
     return DecisionView(id=decided.id, status=decided.status, decided_at=decided.decided_at,
                         decided_by=decided.decided_by)
+
+
+def _act_on(approval: Approval) -> None:
+    """What an approval sets in motion once approved: today, an approved callback is scheduled (once)."""
+    if approval.status != "approved" or approval.proposed_action != "callback":
+        return
+    context = approval.context or {}
+    callbacks.schedule_from_approval(
+        approval.tenant_id, approval_id=approval.id, workflow_id=approval.workflow_id, run_id=approval.run_id,
+        target_phone=approval.target_phone, origin_call_id=approval.call_id,
+        callee_words=[str(context.get("callee_said") or ""), str(context.get("when_text") or "")])
+
+
+def schedule_approved_callbacks(tenant_id: int, approval_ids: list[str]) -> None:
+    """The call asked for these approvals and is over: act on those already approved (a callback the callback
+    policy approved itself, or one a human approved while the call went on). Idempotent (one callback per call)."""
+    for approval_id in approval_ids:
+        approval = repository.find(tenant_id, approval_id)
+        if approval is not None:
+            _act_on(approval)
 
 
 def _record_decision_on_timeline(approval: Approval) -> None:

@@ -17,6 +17,7 @@ CallStatus = Literal["placing", "queued", "initiated", "ringing", "in-progress",
 FINAL_STATUSES: frozenset[str] = frozenset({"completed", "busy", "no-answer", "failed", "canceled"})
 CallOutcome = Literal["converted", "not_interested", "callback", "opted_out", "voicemail", "failed", "busy",
                       "no_answer", "no_response"]
+CallReason = Literal["campaign", "callback"]
 RECORDINGS_PREFIX = "recordings"
 
 
@@ -102,6 +103,10 @@ class Call(BaseModel):
     created_at: datetime
     answered_at: datetime | None = None
     ended_at: datetime | None = None
+    # --- Callbacks (issue 13 §4) ---
+    #: Why the call was placed: a campaign's dialer step, or a callback the callee asked for (older rows: campaign).
+    reason: CallReason = "campaign"
+    callback_id: str | None = None  # the callback this call places
 
     @property
     def is_final(self) -> bool:
@@ -118,6 +123,7 @@ class CallSummary(BaseModel):
     id: str
     workflow_id: str
     run_id: str
+    reason: CallReason = Field(description="campaign: a run's dialer placed it; callback: the callee asked for it")
     to: str = Field(description="The number called (E.164)")
     from_: str | None = Field(alias="from", description="The number called from; null: the carrier's default")
     status: CallStatus
@@ -153,6 +159,7 @@ class RecordingLink(BaseModel):
 
 
 class CallDetail(CallSummary):
+    callback_id: str | None = Field(description="The callback this call placed (reason callback); else null")
     transcript: list[TranscriptLine]
     latency: Latency | None = Field(description="null until the call has latency measurements")
     recording: RecordingLink | None

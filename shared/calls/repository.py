@@ -71,6 +71,8 @@ class _CallItem(TableItem, discriminator="Call"):
     created_at = UTCDateTimeAttribute()
     answered_at = UTCDateTimeAttribute(null=True)
     ended_at = UTCDateTimeAttribute(null=True)
+    reason = UnicodeAttribute(null=True)  # absent on calls placed before callbacks: read as "campaign"
+    callback_id = UnicodeAttribute(null=True)
     by_time = Gsi1()
     by_status = Gsi2()
 
@@ -89,7 +91,8 @@ _FIELDS = tuple(Call.model_fields)
 
 
 def _call_from(item: _CallItem) -> Call:
-    return Call(id=item.call_id, **{name: getattr(item, name) for name in _FIELDS if name != "id"})
+    values = {name: getattr(item, name) for name in _FIELDS if name != "id"}
+    return Call(id=item.call_id, **{**values, "reason": values["reason"] or "campaign"})
 
 
 def _item_key(tenant_id: int, call_id: str) -> tuple[str, str]:
@@ -121,8 +124,11 @@ def _status_pk(tenant_id: int, status: str) -> str:
 
 
 def _refs(call: Call) -> list[_CallRef]:
-    return [_ref(call, keys.CALLS_BY_WORKFLOW, call.workflow_id), _ref(call, keys.CALLS_BY_RUN, call.run_id),
+    refs = [_ref(call, keys.CALLS_BY_WORKFLOW, call.workflow_id), _ref(call, keys.CALLS_BY_RUN, call.run_id),
             _ref(call, keys.CALLS_BY_PHONE, call.target_phone)]
+    if call.reason != "campaign":  # sparse: `?reason=callback` reads only the callback calls
+        refs.append(_ref(call, keys.CALLS_BY_REASON, call.reason))
+    return refs
 
 
 def _ref(call: Call, dimension: str, value: str) -> _CallRef:

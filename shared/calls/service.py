@@ -22,6 +22,7 @@ from shared.calls.models import (
     Call,
     CallDetail,
     CallPage,
+    CallReason,
     CallStatus,
     CallSummary,
     Latency,
@@ -44,13 +45,14 @@ _CURSOR_SORT_KEY = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z#[A-Za-z0-
 
 
 def list_calls(principal: Principal, *, workflow_id: str | None = None, run_id: str | None = None,
-               phone: str | None = None, status: CallStatus | None = None, limit: int = DEFAULT_LIMIT,
-               cursor: str | None = None) -> CallPage:
+               phone: str | None = None, status: CallStatus | None = None, reason: CallReason | None = None,
+               limit: int = DEFAULT_LIMIT, cursor: str | None = None) -> CallPage:
     after = cursors.decode(cursor, _CURSOR_SORT_KEY.fullmatch) if cursor else None
     e164 = _e164(phone) if phone is not None else None
-    dimension, value = _listing(workflow_id, run_id, e164, status)
+    dimension, value = _listing(workflow_id, run_id, e164, status, reason)
     calls, last = repository.page(principal.tenant_id, dimension=dimension, value=value, limit=limit, after=after,
-                                  keep=_matching(workflow_id, run_id, e164, status), max_read=MAX_READ_PER_PAGE)
+                                  keep=_matching(workflow_id, run_id, e164, status, reason),
+                                  max_read=MAX_READ_PER_PAGE)
     currency = wallet_currency(principal) if calls else ""
     return CallPage(calls=[_summary(call, currency) for call in calls],
                     next_cursor=cursors.encode(last) if last else None)
@@ -59,8 +61,9 @@ def list_calls(principal: Principal, *, workflow_id: str | None = None, run_id: 
 def get_call(principal: Principal, call_id: str) -> CallDetail:
     call = _owned_call(principal, call_id)
     return CallDetail(**_summary(call, wallet_currency(principal)).model_dump(by_alias=True),
-                      transcript=transcript_of(call), latency=latency_of(call.turn_latencies_ms),
-                      recording=_recording_link(call), analysis=call.analysis)
+                      callback_id=call.callback_id, transcript=transcript_of(call),
+                      latency=latency_of(call.turn_latencies_ms), recording=_recording_link(call),
+                      analysis=call.analysis)
 
 
 def recording_url(principal: Principal, call_id: str) -> str:
@@ -80,20 +83,24 @@ def _owned_call(principal: Principal, call_id: str) -> Call:
 
 # --- Listing ---------------------------------------------------------------------------------------------
 
-def _listing(workflow_id: str | None, run_id: str | None, e164: str | None,
-             status: str | None) -> tuple[str | None, str | None]:
-    """The listing to read: the most selective filter given (None: all the tenant's calls by time)."""
+def _listing(workflow_id: str | None, run_id: str | None, e164: str | None, status: str | None,
+             reason: str | None = None) -> tuple[str | None, str | None]:
+    """The listing to read: the most selective filter given (None: all the tenant's calls by time). Only callback
+    calls have a reason listing (`campaign` is nearly every call: filtered on the listing read instead)."""
+    callbacks_only = reason if reason is not None and reason != "campaign" else None
     for dimension, value in ((keys.CALLS_BY_PHONE, e164), (keys.CALLS_BY_RUN, run_id),
-                             (keys.CALLS_BY_WORKFLOW, workflow_id), (keys.CALLS_BY_STATUS, status)):
+                             (keys.CALLS_BY_REASON, callbacks_only), (keys.CALLS_BY_WORKFLOW, workflow_id),
+                             (keys.CALLS_BY_STATUS, status)):
         if value is not None:
             return dimension, value
     return None, None
 
 
-def _matching(workflow_id: str | None, run_id: str | None, e164: str | None,
-              status: str | None) -> Callable[[Call], bool]:
+def _matching(workflow_id: str | None, run_id: str | None, e164: str | None, status: str | None,
+              reason: str | None = None) -> Callable[[Call], bool]:
     wanted = {name: value for name, value in (("workflow_id", workflow_id), ("run_id", run_id),
-                                              ("target_phone", e164), ("status", status)) if value is not None}
+                                              ("target_phone", e164), ("status", status), ("reason", reason))
+              if value is not None}
     return lambda call: all(getattr(call, name) == value for name, value in wanted.items())
 
 
@@ -112,7 +119,8 @@ def _e164(raw: str) -> str:
 # --- Views -----------------------------------------------------------------------------------------------
 
 def _summary(call: Call, currency: str) -> CallSummary:
-    return CallSummary(id=call.id, workflow_id=call.workflow_id, run_id=call.run_id, to=call.target_phone,
+    return CallSummary(id=call.id, workflow_id=call.workflow_id, run_id=call.run_id, reason=call.reason,
+                       to=call.target_phone,
                        from_=call.from_number, status=call.status, outcome=call.outcome,
                        started_at=clock.iso(call.created_at) or "", answered_at=clock.iso(call.answered_at),
                        ended_at=clock.iso(call.ended_at), duration_seconds=call.duration_seconds,

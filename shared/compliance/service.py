@@ -147,6 +147,11 @@ def screen(tenant_id: int, e164s: Iterable[str], now: datetime | None = None) ->
     return Screening(dnc=frozenset(dnc), ncpr=frozenset(ncpr), cooldown=frozenset(cooldown))
 
 
+def is_erased(tenant_id: int, e164: str) -> bool:
+    """Whether a DSR erase removed this number from the tenant (screening reports it as DNC; a callback says why)."""
+    return e164 in repository.erased_numbers(tenant_id, [e164])
+
+
 def record_call_attempt(tenant_id: int, e164: str, at: datetime) -> None:
     """The dialer stamps every attempt: it starts the number's 7-day cool-down for this tenant."""
     cooldown_repository.record_call_attempt(tenant_id, e164, at)

@@ -41,10 +41,15 @@ class ScriptedCallee:
         return self.lines[min(turn_index, len(self.lines) - 1)]
 
 
-def callee_for(e164: str, rule_book: RuleBook | None = None) -> ScriptedCallee:
-    """The callee behind a sandbox number. With the campaign's rule book, digit 4 asks for just above the
-    auto-approve limit (so a human decides) and digit 5 raises one of the rule book's own objections."""
-    digit = e164.strip()[-1:]
+#: A behaviour named instead of the number's last digit (INTERFACES_13: a callback call gets `convert`).
+_BEHAVIOUR_DIGITS = {"convert": "8", "optout": "3", "discount": "4", "callback": "7", "voicemail": "2", "busy": "1",
+                     "no_answer": "0", "objection": "5", "not_interested": "6"}
+
+
+def callee_for(e164: str, rule_book: RuleBook | None = None, behaviour: str | None = None) -> ScriptedCallee:
+    """The callee behind a sandbox number (or the named `behaviour`). With the campaign's rule book, digit 4 asks for
+    just above the auto-approve limit (so a human decides) and digit 5 raises one of the rule book's own objections."""
+    digit = _BEHAVIOUR_DIGITS[behaviour] if behaviour else e164.strip()[-1:]
     if not digit.isdigit():
         raise ValueError(f"not an E.164 number: {e164!r}")
     if digit == "0":

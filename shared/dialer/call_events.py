@@ -4,6 +4,13 @@ A final status (completed, busy, no-answer, failed, canceled) closes the call ex
 is stamped, the reservation settled per started minute (test workflows are never billed; settling may
 trigger auto-recharge), the run's counters added, the retry policy applied, a timeline event written, and
 the waiting dialer step released with what comes next (done, or wait then call again).
+
+A callback call (`reason: callback`, placed by `callback_calls.py`) has no dialer step waiting: no task token, no
+retry (it is one call), and it never finishes its target again (its first call did). It adds to its origin run the
+per-call counters — `calls_placed` (when placed), `minutes_billed`, `cost_minor` — and `targets_converted` when it
+converts (what the callback was for); the other outcome counters stay the first call's. A call that ends asking for
+a callback has the approvals it asked for acted on here (`schedule_approved_callbacks`: one the callback policy
+approved itself, or one a human approved while the call went on).
 """
 
 from __future__ import annotations
@@ -12,6 +19,7 @@ import json
 import math
 from typing import Any
 
+from shared.approvals.service import schedule_approved_callbacks
 from shared.calls import repository as calls
 from shared.calls.analysis_record import request_analysis_when_ready
 from shared.calls.models import FINAL_STATUSES, Call
@@ -90,17 +98,15 @@ def _close(call: Call, status: str, params: dict[str, str]) -> None:
     workflow = workflows.get(call.tenant_id, call.workflow_id)
     step = Step(tenant_id=call.tenant_id, run_id=call.run_id, workflow_id=call.workflow_id, segment=call.segment,
                 target={"phone": call.target_phone}, attempt=call.attempt)
-    next_step = _next_step(step, outcome, workflow)
+    next_step = _next_step(step, outcome, workflow, reason=call.reason)
     closed = calls.update_if(call.tenant_id, call.id, status_not_in=tuple(FINAL_STATUSES), status=status,
                              outcome=outcome, answered_by=answered_by, duration_seconds=duration,
                              charged_minor=charged, ended_at=now, next_step=next_step, pending_approval_id=None)
     if closed is None:
         return  # another final status closed it meanwhile
-    counters = {_OUTCOME_COUNTERS[outcome]: 1, "targets_connected": 1 if answered_by == "human" else 0,
-                "minutes_billed": minutes, "cost_minor": charged}
-    if next_step["next"] == "done" and runs.finish_target(call.tenant_id, call.run_id, call.target_phone, outcome):
-        counters["targets_finished"] = 1
-    runs.add_counters(call.tenant_id, call.workflow_id, call.run_id, counters)
+    runs.add_counters(call.tenant_id, call.workflow_id, call.run_id, _counters(closed, next_step, minutes, charged))
+    if outcome == "callback" and closed.approval_ids:
+        schedule_approved_callbacks(call.tenant_id, closed.approval_ids)
     _record_on_timeline(closed)
     request_analysis_when_ready(closed)  # if the voice plane kept the conversation first (shared.calls.analysis_record)
     publish_event(call.tenant_id, "call.completed", {**_call_event_data(closed), "status": closed.status,
@@ -112,11 +118,23 @@ def _close(call: Call, status: str, params: dict[str, str]) -> None:
         task_results.release(closed.task_token, next_step)
 
 
+def _counters(call: Call, next_step: dict[str, Any], minutes: int, charged: int) -> dict[str, int]:
+    outcome = call.outcome or "failed"
+    if call.reason == "callback":
+        return {"minutes_billed": minutes, "cost_minor": charged,
+                "targets_converted": 1 if outcome == "converted" else 0}
+    counters = {_OUTCOME_COUNTERS[outcome]: 1, "targets_connected": 1 if call.answered_by == "human" else 0,
+                "minutes_billed": minutes, "cost_minor": charged}
+    if next_step["next"] == "done" and runs.finish_target(call.tenant_id, call.run_id, call.target_phone, outcome):
+        counters["targets_finished"] = 1
+    return counters
+
+
 def _call_event_data(call: Call) -> dict[str, Any]:
     """What `call.started` and `call.completed` say of a call (never its transcript: see GET /calls/{id})."""
     return {"call_id": call.id, "workflow_id": call.workflow_id, "run_id": call.run_id, "to": call.target_phone,
             "from": call.from_number, "attempt": call.attempt, "is_test": call.is_test, "provider": call.provider,
-            "started_at": call.created_at, "answered_at": call.answered_at}
+            "started_at": call.created_at, "answered_at": call.answered_at, "reason": call.reason}
 
 
 def _duration(params: dict[str, str]) -> int:
@@ -159,8 +177,8 @@ def _settle(call: Call, duration: int) -> tuple[int, int]:
     return minutes, int(settled.charged_minor or 0)
 
 
-def _next_step(step: Step, outcome: str, workflow: Any) -> dict[str, Any]:
-    retried = _RETRIED.get(outcome)
+def _next_step(step: Step, outcome: str, workflow: Any, *, reason: str = "campaign") -> dict[str, Any]:
+    retried = _RETRIED.get(outcome) if reason == "campaign" else None  # a callback is one call
     if retried and workflow is not None:
         rule = getattr(workflow.rule_book.retry_policy, retried)
         if step.attempt < rule.max_attempts:
@@ -189,4 +207,5 @@ def _record_on_timeline(call: Call) -> None:
         payload={"call_id": call.id, "attempt": call.attempt, "status": call.status, "outcome": outcome,
                  "answered_by": call.answered_by, "duration_seconds": call.duration_seconds,
                  "charged_minor": call.charged_minor, "provider": call.provider, "is_test": call.is_test,
-                 "approval_ids": call.approval_ids, "transcript": call.transcript}))
+                 "approval_ids": call.approval_ids, "transcript": call.transcript, "reason": call.reason,
+                 "callback_id": call.callback_id}))

@@ -12,18 +12,18 @@ from __future__ import annotations
 
 import hashlib
 import math
-from dataclasses import asdict
 from typing import Any
 
 from shared.calls import repository as calls
-from shared.calls.models import FINAL_STATUSES, Call
-from shared.dialer import pacing_repository, task_results, windows
+from shared.calls.models import Call
+from shared.dialer import pacing_repository, task_results
+from shared.dialer import placement as placement_of
 from shared.dialer import repository as runs
 from shared.dialer.models import Step
 from shared.platform import clock
-from shared.platform.ids import new_id
 from shared.platform.observability import get_logger
 from shared.platform.settings import get_settings
+from shared.workflows import windows
 
 SKIP_OUTCOMES = {"dnc": "skipped_dnc", "ncpr": "skipped_dnc", "cooldown": "skipped_cooldown"}
 
@@ -103,48 +103,23 @@ def _blocked_by(step: Step, *, first_attempt: bool) -> str | None:
 
 
 def _place(step: Step, token: str, workflow: Any, carrier: Any) -> dict[str, Any] | None:
-    from shared.billing import reservations
-    from shared.platform.errors import PaymentRequired
-    from shared.providers.telephony.calls import CallRejected, CarrierThrottled
-
     call = Call(id=call_id_for(step.run_id, step.phone, step.attempt), tenant_id=step.tenant_id,
                 workflow_id=step.workflow_id, run_id=step.run_id, segment=step.segment, target_phone=step.phone,
                 attempt=step.attempt, is_test=workflow.is_test, provider=carrier.name, task_token=token,
                 created_at=clock.now())
-    if calls.claim(call) is None:
+    # The token is on the call from its claim: the final status event releases the step, even if it comes first.
+    placement = placement_of.place(call, workflow, carrier)
+    if placement.result == "duplicate":
         return _already_placed(step, token)
-    if not workflow.is_test:
-        try:
-            reservation_id = new_id("rsv")  # fresh per claim: a claim undone after a 429 never reuses a hold
-            reservations.reserve(step.tenant_id, _expected_cost(step.tenant_id, workflow), reservation_id)
-        except PaymentRequired:
-            calls.update(step.tenant_id, call.id, status="failed", outcome="failed", ended_at=clock.now())
-            return _finish(step, "no_funds", {"skipped_no_funds": 1})
-        call = calls.update(step.tenant_id, call.id, reservation_id=reservation_id)
-    outbound = _outbound(call, workflow, carrier)
-    try:
-        placed = carrier.place_call(outbound)
-    except CarrierThrottled as throttled:
-        _undo_claim(call, workflow)
-        return step.then_wait(math.ceil(throttled.retry_after_seconds))
-    except CallRejected:
-        _undo_reservation(call, workflow)
-        calls.update(step.tenant_id, call.id, status="failed", outcome="failed", ended_at=clock.now())
+    if placement.result == "no_funds":
+        return _finish(step, "no_funds", {"skipped_no_funds": 1})
+    if placement.result == "throttled":
+        return step.then_wait(math.ceil(placement.retry_after_seconds))
+    if placement.result == "rejected":
         return _finish(step, "failed", {"failed_calls": 1, "calls_placed": 1})
-    except Exception:
-        _undo_claim(call, workflow)  # nothing was dialed: the state machine's retry may dial
-        raise
     runs.record_attempt(step.tenant_id, step.run_id, step.phone, step.attempt)
     runs.add_counters(step.tenant_id, step.workflow_id, step.run_id,
                       {"calls_placed": 1, "targets_dialed": 1 if step.attempt == 1 else 0})
-    # The token is on the call since the claim: the final status event releases the step, even if it came first.
-    if calls.update_if(step.tenant_id, call.id, status_not_in=tuple(FINAL_STATUSES),
-                       provider_call_sid=placed.provider_call_sid, from_number=outbound.from_e164,
-                       status="queued") is None:
-        calls.update(step.tenant_id, call.id, provider_call_sid=placed.provider_call_sid,
-                     from_number=outbound.from_e164)
-    get_logger().info("call placed", extra={"call_id": call.id, "carrier": carrier.name, "attempt": step.attempt,
-                                            "to_last4": step.phone[-4:]})
     return None
 
 
@@ -168,52 +143,3 @@ def _finish(step: Step, outcome: str, counters: dict[str, int]) -> dict[str, Any
     if runs.finish_target(step.tenant_id, step.run_id, step.phone, outcome):
         runs.add_counters(step.tenant_id, step.workflow_id, step.run_id, {**counters, "targets_finished": 1})
     return step.then_done(outcome)
-
-
-def _expected_cost(tenant_id: int, workflow: Any) -> int:
-    from shared.billing import repository as billing
-
-    wallet = billing.get_wallet(tenant_id)
-    rate = wallet.rate_per_minute_minor if wallet else 0
-    return max(1, math.ceil(workflow.rule_book.max_call_seconds / 60) * rate)
-
-
-def _outbound(call: Call, workflow: Any, carrier: Any) -> Any:
-    from shared.providers.telephony.calls import OutboundCall, webhook_url
-
-    base = get_settings().public_base_url
-    script: dict[str, Any] = {}
-    if carrier.name == "sandbox":
-        from shared.conversation.sandbox_callees import callee_for
-
-        script = asdict(callee_for(call.target_phone, workflow.rule_book))
-    return OutboundCall(call_id=call.id, to_e164=call.target_phone, from_e164=_caller_id(call.tenant_id, carrier),
-                        voice_url=webhook_url(base, carrier.name, "voice", call.tenant_id, call.id),
-                        status_url=webhook_url(base, carrier.name, "status", call.tenant_id, call.id),
-                        amd_url=webhook_url(base, carrier.name, "amd", call.tenant_id, call.id),
-                        time_limit_seconds=workflow.rule_book.max_call_seconds, machine_detection=True,
-                        sandbox_script=script)
-
-
-def _caller_id(tenant_id: int, carrier: Any) -> str | None:
-    """The tenant's number on this carrier (one Query); the sandbox carrier calls from its own."""
-    if carrier.name == "sandbox":
-        return None
-    from shared.numbers import repository as numbers
-
-    for number in numbers.list_for_tenant(tenant_id):
-        if number.status == "active" and number.provider == carrier.name:
-            return number.phone_e164
-    return None
-
-
-def _undo_reservation(call: Call, workflow: Any) -> None:
-    if not workflow.is_test and call.reservation_id:
-        from shared.billing import reservations
-
-        reservations.release(call.tenant_id, call.reservation_id)
-
-
-def _undo_claim(call: Call, workflow: Any) -> None:
-    _undo_reservation(call, workflow)
-    calls.delete(call.tenant_id, call.id)

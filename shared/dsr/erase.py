@@ -6,7 +6,8 @@ What goes and what stays:
   messages about its approvals in the tenant's Slack (chat.delete), and its items in the runs' S3 manifests;
 - pseudonymised (kept for audit and billing, the number replaced by `erased:<keyed hash>`): calls (the
   transcript, the post-call analysis and anything quoting the callee wiped; status, duration and charge kept, so the
-  run's counters and the ledger still add up), approvals (the decision kept), DNC audit rows, and the signed-webhook
+  run's counters and the ledger still add up), approvals (the decision kept), DNC audit rows, callbacks (a scheduled
+  one is cancelled first, `skip_reason: erased`, and its schedule deleted: it is never placed), and the signed-webhook
   deliveries that named the contact (kept for the endpoint's history, the event's data replaced by {"erased": true});
 - the number stays blocked: its DNC entry (if any) moves to a hashed suppression item, and one is written
   even when it had none — an erased contact is never called again (`compliance.repository.erased_numbers`).
@@ -19,6 +20,7 @@ import json
 from collections import Counter
 
 from shared.auth.principal import Principal
+from shared.callbacks import service as callbacks
 from shared.dsr import repository
 from shared.dsr.footprint import Footprint, contact_of, find, names_contact
 from shared.dsr.models import DsrErasure, DsrRequest
@@ -39,6 +41,8 @@ def erase_contact(principal: Principal, request: DsrRequest) -> DsrErasure:
         _erase_run_targets(found, deleted)
         _pseudonymise_calls(found, pseudonymised, deleted)
         _pseudonymise_approvals(found, pseudonymised, deleted)
+        pseudonymised["callbacks"] += callbacks.erase_contact(contact.tenant_id, contact.phone,
+                                                              phone_pseudonym(contact.phone))
         from shared.compliance import cooldown_repository
 
         deleted["cooldown"] += int(cooldown_repository.forget_attempts(contact.tenant_id, contact.phone))
@@ -54,7 +58,7 @@ def erase_contact(principal: Principal, request: DsrRequest) -> DsrErasure:
 
 _STORES_DELETED = ("audience", "run_targets", "manifest_items", "timeline", "cooldown", "recordings",
                    "export_archives", "slack_messages")
-_STORES_PSEUDONYMISED = ("calls", "approvals", "dnc_audit", "dnc_entry", "webhook_deliveries")
+_STORES_PSEUDONYMISED = ("calls", "approvals", "callbacks", "dnc_audit", "dnc_entry", "webhook_deliveries")
 
 
 def _counts(counter: Counter[str], stores: tuple[str, ...]) -> dict[str, int]:

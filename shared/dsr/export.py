@@ -51,6 +51,7 @@ def export_contact(principal: Principal, request: DsrRequest) -> DsrExport:
                   for workflow_id, target in found.audience],
         calls=[_call_record(found, call) for call in found.calls],
         approvals=[ApprovalView.of(approval.as_of(now)) for approval in found.approvals],
+        callbacks=found.callbacks,
         timeline=[TimelineEventView(at=event.at, kind=event.kind, direction=event.direction,
                                     workflow_id=event.workflow_id, run_id=event.run_id, summary=event.summary,
                                     payload=event.payload) for event in found.timeline],

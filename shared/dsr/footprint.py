@@ -15,12 +15,15 @@ from urllib.parse import unquote
 
 from shared.approvals.models import Approval
 from shared.audience.models import Target
+from shared.callbacks import service as callbacks
+from shared.callbacks.models import CallbackView
 from shared.calls.models import Call, recordings_prefix
 from shared.compliance.models import DncAuditRecord, DncEntry
 from shared.dialer.models import Run, TargetProgress
 from shared.dsr import repository
 from shared.dsr.models import Contact, DsrRequest
 from shared.dsr.pseudonyms import mentions
+from shared.dsr.pseudonyms import phone_pseudonym as pseudonym_of
 from shared.platform.errors import BadRequest
 from shared.timeline.models import TimelineEvent
 from shared.webhooks.models import Delivery
@@ -39,6 +42,7 @@ class Footprint:
     progress: list[tuple[Run, TargetProgress]] = field(default_factory=list)
     calls: list[Call] = field(default_factory=list)
     approvals: list[Approval] = field(default_factory=list)
+    callbacks: list[CallbackView] = field(default_factory=list)
     timeline: list[TimelineEvent] = field(default_factory=list)
     dnc_entry: DncEntry | None = None
     dnc_audit: list[DncAuditRecord] = field(default_factory=list)
@@ -94,6 +98,8 @@ def find(contact: Contact) -> Footprint:
         _runs_and_progress(found)
         _dnc(found)
         _approvals(found)
+        found.callbacks = (callbacks.for_contact(contact.tenant_id, contact.phone)
+                           + callbacks.for_contact(contact.tenant_id, pseudonym_of(contact.phone)))
         _calls(found)
         from shared.compliance import cooldown_repository
 

@@ -9,6 +9,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from shared.approvals.models import ApprovalView
+from shared.callbacks.models import CallbackView
 from shared.timeline.models import TimelineEventView
 
 
@@ -124,6 +125,7 @@ class DsrExport(BaseModel):
     audience: list[AudienceRecord]
     calls: list[CallRecord]
     approvals: list[ApprovalView]
+    callbacks: list[CallbackView]  # the callbacks the contact asked for (issue 13)
     timeline: list[TimelineEventView]
     dnc: list[DncRecord]
     consent_audit: list[ConsentAuditRecord]

@@ -103,6 +103,10 @@ class Settings(BaseSettings):
     campaign_schedule_group: str = Field("campaign-runs", alias="CAMPAIGN_SCHEDULE_GROUP")
     scheduler_role_arn: str | None = Field(None, alias="SCHEDULER_ROLE_ARN")
     scheduled_runs_function_arn: str | None = Field(None, alias="SCHEDULED_RUNS_FUNCTION_ARN")
+    #: Callbacks (issue 13): one one-time schedule per callback in this group, invoking this function (as the same
+    #: scheduler role) when the callback comes due.
+    callback_schedule_group: str = Field("callbacks", alias="CALLBACK_SCHEDULE_GROUP")
+    callbacks_due_function_arn: str | None = Field(None, alias="CALLBACKS_DUE_FUNCTION_ARN")
     #: Calls one tenant may have in flight at once (the Distributed Map's MaxConcurrency).
     default_concurrent_calls: int = Field(5, alias="DEFAULT_CONCURRENT_CALLS")
     #: A target outside its calling window waits in steps of at most this long, then is checked again.

@@ -45,6 +45,8 @@ SCOPE_EXCEPTIONS: dict[str, tuple[Scope, str]] = {
     "POST /numbers/search": (Scope.READ, "a search of the carrier's inventory that changes nothing"),
     "GET /integrations/slack/oauth/callback": (Scope.WRITE, "Slack's redirect back (a GET) connects the workspace: "
                                                             "the same write as the install it completes"),
+    "DELETE /callbacks/{id}": (Scope.WRITE, "INTERFACES_13: cancelling a scheduled callback deletes nothing (the row "
+                                            "stays, cancelled), like un-listing a DNC number"),
 }
 #: Routes that revoke the token they are called with.
 CREDENTIAL_CONSUMING = {"POST /auth/logout"}

@@ -89,6 +89,12 @@ ACTIONS_OF_PERMISSION = {
         "scheduler:DeleteSchedule",
         "scheduler:GetSchedule",
         "iam:PassRole",
+    },    Permission.MANAGE_CALLBACK_SCHEDULES: {
+        "scheduler:CreateSchedule",
+        "scheduler:UpdateSchedule",
+        "scheduler:DeleteSchedule",
+        "scheduler:GetSchedule",
+        "iam:PassRole",
     },
 }
 # Step Functions task-token actions take a token, not an ARN: AWS allows them on Resource "*" only.

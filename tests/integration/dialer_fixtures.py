@@ -34,6 +34,8 @@ def ensure_dialer_aws() -> None:
         client("scheduler").create_schedule_group(Name="campaign-runs")
         os.environ["SCHEDULER_ROLE_ARN"] = role
         os.environ["SCHEDULED_RUNS_FUNCTION_ARN"] = "arn:aws:lambda:us-east-1:123456789012:function:scheduled_runs"
+        client("scheduler").create_schedule_group(Name="callbacks")
+        os.environ["CALLBACKS_DUE_FUNCTION_ARN"] = "arn:aws:lambda:us-east-1:123456789012:function:callbacks_due"
     reset_settings()
 
 

@@ -47,8 +47,8 @@ def test_calls_list_newest_first_with_their_summary(api) -> None:
     assert _ids(page) == ["call_002", "call_001", "call_000"]
     assert page["next_cursor"] is None
     assert page["calls"][0] == {
-        "id": "call_002", "workflow_id": "wf_a", "run_id": "run_a1", "to": "+14155550002", "from": "+14155550100",
-        "status": "completed", "outcome": "converted", "started_at": "2026-05-04T15:02:00Z",
+        "id": "call_002", "workflow_id": "wf_a", "run_id": "run_a1", "reason": "campaign", "to": "+14155550002",
+        "from": "+14155550100", "status": "completed", "outcome": "converted", "started_at": "2026-05-04T15:02:00Z",
         "answered_at": "2026-05-04T15:02:05Z", "ended_at": "2026-05-04T15:03:20Z", "duration_seconds": 75,
         "cost_minor": 24, "currency": "USD", "has_recording": False}
 

@@ -168,7 +168,8 @@ def test_after_erase_no_spelling_of_the_number_or_email_is_left_anywhere(api, se
     deleted, pseudonymised = reply.body["deleted"], reply.body["pseudonymised"]
     assert deleted["audience"] == 1 and deleted["run_targets"] == 1 and deleted["recordings"] == 1
     assert deleted["export_archives"] == 1 and deleted["manifest_items"] == 1 and deleted["timeline"] >= 3
-    assert pseudonymised == {"calls": 1, "approvals": 1, "dnc_audit": 1, "dnc_entry": 1, "webhook_deliveries": 0}
+    assert pseudonymised == {"calls": 1, "approvals": 1, "callbacks": 0, "dnc_audit": 1, "dnc_entry": 1,
+                             "webhook_deliveries": 0}
     assert by_email.status == 200, by_email.body  # (the email event went with the number's: it named both)
     assert _plaintext_left() == []
 

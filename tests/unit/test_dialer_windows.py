@@ -4,8 +4,8 @@ from datetime import datetime
 
 import pytest
 
-from shared.dialer.windows import number_zones, seconds_until_callable
 from shared.workflows.rule_book import CallingWindow
+from shared.workflows.windows import number_zones, seconds_until_callable
 
 EVERY_DAY = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 

@@ -65,6 +65,8 @@ ROUTES_BEYOND_THE_REFERENCE = {
     "POST /api/webhooks", "GET /api/webhooks", "GET /api/webhooks/{id}", "PUT /api/webhooks/{id}",
     "DELETE /api/webhooks/{id}", "POST /api/webhooks/{id}/test", "GET /api/webhooks/{id}/deliveries",
     "POST /api/webhooks/{id}/deliveries/{delivery_id}/retry",
+    # Callbacks (issue 13, section 4), written as the issue writes them.
+    "GET /api/callbacks", "GET /api/callbacks/{id}", "DELETE /api/callbacks/{id}",
     *(f"POST /telephony/{{provider}}/{step}/{{tenant_id}}/{{call_id}}"
       for step in ("voice", "amd", "status")),
     "GET /telephony/exotel/voicebot",

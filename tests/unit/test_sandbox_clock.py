@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from infra_local.sandbox_clock import CALLABLE_FOR, clock_response
-from shared.dialer.windows import legal_hours_only, next_callable_moment
+from shared.workflows.windows import legal_hours_only, next_callable_moment
 
 SAN_FRANCISCO = "+14155550004"  # America/Los_Angeles: UTC-8 in December; TCPA 08:00-21:00 local
 

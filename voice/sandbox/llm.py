@@ -35,6 +35,8 @@ from pipecat.processors.frame_processor import FrameDirection
 from pipecat.services.llm_service import LLMService
 from pipecat.services.settings import LLMSettings
 
+from shared.callbacks.models import CallbackBrief
+from shared.conversation.callback_lines import first_reply_line
 from shared.conversation.models import Action, Agent, Continue, End, ProposeConcession, RequestCallback, Transcript
 from shared.conversation.scripted_agent import ScriptedSandboxAgent
 from shared.platform import clock
@@ -51,13 +53,15 @@ _WORDS = re.compile(r"\S+\s*")
 
 class SandboxLLM(LLMService):
     def __init__(self, *, rule_book: RuleBook, agent: Agent | None = None, seconds_per_word: float = 0.0,
-                 **kwargs) -> None:
-        """`seconds_per_word`: a pause between streamed words (0: as fast as the pipeline takes them)."""
+                 callback: CallbackBrief | None = None, **kwargs) -> None:
+        """`seconds_per_word`: a pause between streamed words (0: as fast as the pipeline takes them); `callback`: on
+        a callback call, the first reply starts by thanking the callee for taking the call they asked for."""
         unsupported = {spec.name: None for spec in fields(LLMSettings) if spec.name not in ("extra", "model")}
         super().__init__(settings=LLMSettings(**{**unsupported, "model": "scripted-sandbox-agent"}), **kwargs)
         self._rule_book = rule_book
         self._agent = agent or ScriptedSandboxAgent()
         self._seconds_per_word = seconds_per_word
+        self._callback_reminder = first_reply_line(callback) if callback else ""
 
     def can_generate_metrics(self) -> bool:
         return True
@@ -83,7 +87,8 @@ class SandboxLLM(LLMService):
         if not utterance:
             return  # nothing the callee said is waiting for an answer
         action = self._agent.propose(self._rule_book, transcript, utterance)
-        say, call = tool_call_for(action)
+        say, call = with_reminder(*tool_call_for(action), self._callback_reminder)
+        self._callback_reminder = ""  # once, in the first reply
         await self._speak(say, [FunctionCallFromLLM(function_name=name, tool_call_id=f"sandbox_{uuid.uuid4().hex}",
                                                     arguments=arguments, context=context)
                                 for name, arguments in call])
@@ -122,6 +127,17 @@ def tool_call_for(action: Action) -> tuple[str, list[tuple[str, dict[str, Any]]]
     # OptOut and Voicemail are the engine's and the brain's to act on, never a model's.
     logger.warning("the sandbox agent proposed %s: not a model's action, ignored", action.type)
     return "", []
+
+
+def with_reminder(say: str, calls: list[tuple[str, dict[str, Any]]],
+                  reminder: str) -> tuple[str, list[tuple[str, dict[str, Any]]]]:
+    """The reply with `reminder` said first: before its words, or before the words its tool call says (an end)."""
+    if not reminder:
+        return say, calls
+    if say or not calls or not calls[0][1].get("say"):
+        return f"{reminder} {say}".strip(), calls
+    (name, arguments), *rest = calls
+    return say, [(name, {**arguments, "say": f"{reminder} {arguments['say']}"}), *rest]
 
 
 def callee_turn(messages: list[dict[str, Any]]) -> tuple[str, Transcript]:

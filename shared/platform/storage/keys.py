@@ -274,6 +274,23 @@ def approval_sk(approval_id: str) -> str:
     return f"{APPROVAL_PREFIX}{approval_id}"
 
 
+# --- Callbacks (issue 13): one per origin call, listed by due time ------------------------------------------
+CALLBACK_PREFIX = "CALLBACK#"
+
+
+def callbacks_pk(tenant_id: int) -> str:
+    return f"TENANT#{tenant_id}#CALLBACKS"
+
+
+def callback_sk(callback_id: str) -> str:
+    return f"{CALLBACK_PREFIX}{callback_id}"
+
+
+def callback_due_sk(due_at: datetime, callback_id: str) -> str:
+    """GSI1 sort key: newest due first, ties by id."""
+    return f"{due_at.astimezone(UTC).strftime('%Y-%m-%dT%H:%M:%SZ')}#{callback_id}"
+
+
 # --- Integrations (issue 13): a tenant's Slack installation, the workspace's link to it, pending "Add to Slack" ---
 SLACK_INSTALLATION = "INTEGRATION#SLACK"
 SLACK_TEAM = "SLACKTEAM"
@@ -332,6 +349,7 @@ CALLS_BY_STATUS = "STATUS"
 CALLS_BY_WORKFLOW = "WF"
 CALLS_BY_RUN = "RUN"
 CALLS_BY_PHONE = "PHONE"
+CALLS_BY_REASON = "REASON"  # sparse: only callback calls have a reason ref (issue 13)
 
 
 def tenant_calls_by_pk(tenant_id: int, dimension: str, value: str) -> str:

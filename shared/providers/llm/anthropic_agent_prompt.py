@@ -3,6 +3,7 @@ the call so far as one user message (one message keeps the roles simple whoever 
 
 from __future__ import annotations
 
+from shared.callbacks.models import CallbackBrief
 from shared.conversation.models import RuleBook, Transcript
 
 TOOL_NAME = "next_action"
@@ -31,3 +32,18 @@ def system_prompt(rule_book: RuleBook) -> str:
 def user_message(transcript: Transcript, utterance: str) -> str:
     lines = [f"{'You' if turn.speaker == 'agent' else 'Callee'}: {turn.text}" for turn in transcript.turns]
     return "The call so far:\n" + "\n".join(lines) + f"\n\nThe callee just said: {utterance}\n\nYour next action?"
+
+
+def callback_instructions(brief: CallbackBrief) -> str:
+    """The system prompt's part for a callback call (added to the call's rule book: voice/call_context.py): the callee
+    asked for this call, when, and what was said last time, so the agent picks up where the last call left off."""
+    lines = "\n".join(f"- {'You' if speaker == 'agent' else 'Callee'}: {text}"
+                      for speaker, text in brief.previous_lines)
+    return "\n".join(part for part in [
+        "THIS IS A CALLBACK THE CALLEE ASKED FOR. On the earlier call "
+        f"({brief.asked_at.strftime('%Y-%m-%d %H:%M UTC')}) they asked to be called back \"{brief.requested_text}\"; "
+        "say so early (your opener already mentions it), thank them for taking the call, and pick up where that "
+        "call left off rather than starting the pitch from the beginning.",
+        f"Summary of the earlier call: {brief.previous_summary}" if brief.previous_summary else "",
+        f"How the earlier call ended:\n{lines}" if lines else "",
+    ] if part)

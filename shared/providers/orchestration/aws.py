@@ -51,6 +51,8 @@ class AwsOrchestrator:
             "Target": {"Arn": schedule.target_arn, "RoleArn": schedule.role_arn,
                        "Input": json.dumps(schedule.input)},
         }
+        if schedule.delete_after_completion:
+            request["ActionAfterCompletion"] = "DELETE"
         try:
             try:
                 scheduler.create_schedule(**request)

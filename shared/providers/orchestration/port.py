@@ -22,7 +22,8 @@ class OrchestrationUnavailable(Unavailable):
 
 @dataclass(frozen=True)
 class Schedule:
-    """A recurring schedule that invokes `target_arn` (with `role_arn`) with `input` at `expression`."""
+    """A schedule that invokes `target_arn` (with `role_arn`) with `input` at `expression`: recurring (`cron(...)`),
+    or once (`at(...)`, then deleted by the service when `delete_after_completion`)."""
 
     name: str
     group: str
@@ -31,6 +32,7 @@ class Schedule:
     target_arn: str
     role_arn: str
     input: dict[str, Any]
+    delete_after_completion: bool = False
 
 
 class Orchestrator(Protocol):
