@@ -140,12 +140,17 @@ class Step(BaseModel):
     run_id: str
     workflow_id: str
     segment: int
-    target: dict[str, Any]  # a manifest item: {"phone": e164, "name"?: ...}
+    target: dict[str, Any]  # a manifest item: {"phone": e164, "name"?: ..., "sandbox_behaviour"?: ...}
     attempt: int = 1
 
     @property
     def phone(self) -> str:
         return str(self.target["phone"])
+
+    @property
+    def sandbox_behaviour(self) -> str | None:
+        """The sandbox callee the target's audience row named (None: the number's last digit decides)."""
+        return self.target.get("sandbox_behaviour") or None
 
     def then_wait(self, seconds: int, *, attempt: int | None = None) -> dict[str, Any]:
         return {**self.model_dump(), "attempt": attempt or self.attempt, "next": "wait",
