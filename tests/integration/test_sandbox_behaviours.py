@@ -121,3 +121,21 @@ def test_a_real_carrier_gets_no_sandbox_script_whatever_the_row_named(api):
     outbound = _outbound(call, workflow, twilio, sandbox_behaviour="busy")
 
     assert outbound.sandbox_script == {}
+
+
+def test_dsr_exports_the_contacts_behaviour_and_erase_keeps_the_other_targets_behaviours(api, placed):
+    from shared.audience.service import iter_targets
+
+    owner = sign_up_and_log_in(api)
+    workflow = _workflow_with_audience(api, owner, CSV_FILE)
+    erased_phone = ROWS[1][0]
+
+    exported = api.post("/dsr/export", {"phone": erased_phone}, token=owner.token)
+    erased = api.post("/dsr/erase", {"contact_identifier": erased_phone}, token=owner.token)
+
+    assert exported.status == 200, exported.body
+    assert [(row["phone_e164"], row["sandbox_behaviour"]) for row in exported.body["audience"]] == \
+        [(erased_phone, "transfer")]
+    assert erased.status == 200 and erased.body["deleted"]["audience"] == 1, erased.body
+    assert [(target.phone_e164, target.sandbox_behaviour) for target in iter_targets(owner.tenant_id, workflow["id"])] \
+        == [(phone, behaviour or None) for phone, behaviour in ROWS if phone != erased_phone]
