@@ -110,7 +110,7 @@ def _place(step: Step, token: str, workflow: Any, carrier: Any) -> dict[str, Any
     call = Call(id=call_id_for(step.run_id, step.phone, step.attempt), tenant_id=step.tenant_id,
                 workflow_id=step.workflow_id, run_id=step.run_id, segment=step.segment, target_phone=step.phone,
                 attempt=step.attempt, is_test=workflow.is_test, provider=carrier.name, task_token=token,
-                created_at=clock.now())
+                created_at=clock.now(), sandbox_behaviour=step.sandbox_behaviour)
     if calls.claim(call) is None:
         return _already_placed(step, token)
     if not workflow.is_test:
@@ -121,7 +121,7 @@ def _place(step: Step, token: str, workflow: Any, carrier: Any) -> dict[str, Any
             calls.update(step.tenant_id, call.id, status="failed", outcome="failed", ended_at=clock.now())
             return _finish(step, "no_funds", {"skipped_no_funds": 1})
         call = calls.update(step.tenant_id, call.id, reservation_id=reservation_id)
-    outbound = _outbound(call, workflow, carrier, sandbox_behaviour=step.sandbox_behaviour)
+    outbound = _outbound(call, workflow, carrier)
     try:
         placed = carrier.place_call(outbound)
     except CarrierThrottled as throttled:
@@ -178,7 +178,7 @@ def _expected_cost(tenant_id: int, workflow: Any) -> int:
     return max(1, math.ceil(workflow.rule_book.max_call_seconds / 60) * rate)
 
 
-def _outbound(call: Call, workflow: Any, carrier: Any, *, sandbox_behaviour: str | None = None) -> Any:
+def _outbound(call: Call, workflow: Any, carrier: Any) -> Any:
     from shared.providers.telephony.calls import OutboundCall, webhook_url
 
     base = get_settings().public_base_url
@@ -186,7 +186,7 @@ def _outbound(call: Call, workflow: Any, carrier: Any, *, sandbox_behaviour: str
     if carrier.name == "sandbox":
         from shared.conversation.sandbox_callees import callee_for
 
-        script = asdict(callee_for(call.target_phone, workflow.rule_book, behaviour=sandbox_behaviour))
+        script = asdict(callee_for(call.target_phone, workflow.rule_book, behaviour=call.sandbox_behaviour))
     return OutboundCall(call_id=call.id, to_e164=call.target_phone, from_e164=_caller_id(call.tenant_id, carrier),
                         voice_url=webhook_url(base, carrier.name, "voice", call.tenant_id, call.id),
                         status_url=webhook_url(base, carrier.name, "status", call.tenant_id, call.id),

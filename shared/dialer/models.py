@@ -152,6 +152,11 @@ class Step(BaseModel):
         """The sandbox callee the target's audience row named (None: the number's last digit decides)."""
         return self.target.get("sandbox_behaviour") or None
 
+    @staticmethod
+    def target_of(phone: str, sandbox_behaviour: str | None) -> dict[str, Any]:
+        """The target of a call's next attempt (what the call kept of its manifest item)."""
+        return {"phone": phone, **({"sandbox_behaviour": sandbox_behaviour} if sandbox_behaviour else {})}
+
     def then_wait(self, seconds: int, *, attempt: int | None = None) -> dict[str, Any]:
         return {**self.model_dump(), "attempt": attempt or self.attempt, "next": "wait",
                 "wait_seconds": max(1, int(seconds))}

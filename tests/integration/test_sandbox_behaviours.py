@@ -15,6 +15,7 @@ from shared.conversation.sandbox_callees import ASKS_FOR_PERSON, callee_for
 from shared.platform import clock
 from tests.integration.conftest import sign_up_and_log_in
 from tests.integration.dialer_fixtures import ATTESTATION, CALLABLE_MOMENT, US_PROMPT, ensure_dialer_aws
+from tests.integration.test_dialer_calls import Carrier, _status
 
 pytestmark = pytest.mark.integration
 # Every number ends in 8 (the converting callee): only the column can make them behave otherwise.
@@ -25,21 +26,11 @@ CSV_FILE = ("phone,name,Sandbox Behaviour\r\n" + "".join(f"{phone},Customer {pho
 
 
 @pytest.fixture
-def placed(monkeypatch):
-    """The calls the dial step places (the sandbox carrier stands aside), on a clock inside US calling hours."""
-    from shared.providers.telephony.calls import PlacedCall
-    from shared.providers.telephony.sandbox_calls import SandboxCalls
-
-    calls = []
-
-    def place(carrier, call):
-        calls.append(call)
-        return PlacedCall("sandbox", f"SB{len(calls):030d}")
-
-    monkeypatch.setattr(SandboxCalls, "place_call", place)
-    monkeypatch.setattr("shared.dialer.task_results.release", lambda token, next_step: None)
+def carrier(api, monkeypatch):
+    """Records the calls the dial step places (the sandbox carrier stands aside) and the steps their ends release,
+    on a clock inside US calling hours."""
     clock.freeze(CALLABLE_MOMENT)
-    yield calls
+    yield Carrier(monkeypatch)
     clock.freeze(None)
 
 
@@ -61,7 +52,7 @@ def _workflow_with_audience(api, owner, csv_file: bytes) -> dict:
     return workflow
 
 
-def test_the_uploaded_behaviour_reaches_the_sandbox_carrier_as_that_callee(api, placed):
+def test_the_uploaded_behaviour_reaches_the_sandbox_carrier_as_that_callee(api, carrier):
     from shared.audience.service import iter_targets
     from shared.dialer.dial import run_step
     from shared.dialer.manifest import prepare
@@ -86,7 +77,7 @@ def test_the_uploaded_behaviour_reaches_the_sandbox_carrier_as_that_callee(api, 
         ["busy", "transfer", "no_answer", None]
     assert [item.get("sandbox_behaviour") for item in items] == ["busy", "transfer", "no_answer", None]
     rule_book = workflows.get(owner.tenant_id, workflow["id"]).rule_book
-    scripts = {call.to_e164: call.sandbox_script for call in placed}
+    scripts = {call.to_e164: call.sandbox_script for call in carrier.placed}
     assert scripts == {phone: asdict(callee_for(phone, rule_book, behaviour=behaviour or None))
                        for phone, behaviour in ROWS}
     assert [scripts[phone]["behaviour"] for phone, _ in ROWS] == ["busy", "transfer", "no_answer", "convert"]
@@ -94,36 +85,42 @@ def test_the_uploaded_behaviour_reaches_the_sandbox_carrier_as_that_callee(api, 
     assert scripts[ROWS[1][0]]["lines"][0] == ASKS_FOR_PERSON
 
 
-def test_a_retried_attempt_keeps_the_behaviour(api, placed):
+def test_the_next_attempt_after_a_busy_line_plays_the_same_behaviour(api, carrier):
     from shared.dialer.dial import run_step
-    from shared.dialer.models import Step
 
+    # Given a target whose row named "busy" (its number ends in 8: by its digit it would convert)
     owner = sign_up_and_log_in(api)
     workflow = _workflow_with_audience(api, owner, CSV_FILE)
     run = api.post(f"/workflows/{workflow['id']}/run", token=owner.token).body
-    first = Step(tenant_id=owner.tenant_id, run_id=run["run_id"], workflow_id=workflow["id"], segment=1,
-                 target={"phone": ROWS[0][0], "sandbox_behaviour": "busy"})
+    step = {"tenant_id": owner.tenant_id, "run_id": run["run_id"], "workflow_id": workflow["id"], "segment": 1}
+    run_step({"task_token": "tok-1", "step": {**step, "target": {"phone": ROWS[0][0], "sandbox_behaviour": "busy"}}})
 
-    retry = first.then_wait(1, attempt=2)  # what the state machine carries to the next attempt
-    run_step({"task_token": "tok-retry", "step": retry})
+    # When its call ends busy, and the step the end releases (wait, then attempt 2) is dialed
+    _status(api, carrier, carrier.placed[0], "busy")
+    retry = carrier.released["tok-1"]
+    clock.freeze(clock.now() + timedelta(seconds=retry["wait_seconds"] + 1))
+    run_step({"task_token": "tok-2", "step": retry})
 
-    assert [call.sandbox_script["behaviour"] for call in placed] == ["busy"]
+    # Then the second call is the busy callee again
+    assert (retry["next"], retry["attempt"], retry["target"]) == ("wait", 2, {"phone": ROWS[0][0],
+                                                                             "sandbox_behaviour": "busy"})
+    assert [call.sandbox_script["behaviour"] for call in carrier.placed] == ["busy", "busy"]
 
 
 def test_a_real_carrier_gets_no_sandbox_script_whatever_the_row_named(api):
     from shared.dialer.dial import _outbound
     from shared.workflows.rule_book import RuleBook
 
-    call = SimpleNamespace(id="call_1", tenant_id=1, target_phone="+14155550118")
+    call = SimpleNamespace(id="call_1", tenant_id=1, target_phone="+14155550118", sandbox_behaviour="busy")
     workflow = SimpleNamespace(rule_book=RuleBook.model_construct(max_call_seconds=300))
     twilio = SimpleNamespace(name="twilio")
 
-    outbound = _outbound(call, workflow, twilio, sandbox_behaviour="busy")
+    outbound = _outbound(call, workflow, twilio)
 
     assert outbound.sandbox_script == {}
 
 
-def test_dsr_exports_the_contacts_behaviour_and_erase_keeps_the_other_targets_behaviours(api, placed):
+def test_dsr_exports_the_contacts_behaviour_and_erase_keeps_the_other_targets_behaviours(api, carrier):
     from shared.audience.service import iter_targets
 
     owner = sign_up_and_log_in(api)
