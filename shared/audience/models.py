@@ -13,17 +13,21 @@ DEFAULT_MODE: IngestMode = "replace"
 
 
 class AudienceRow(NamedTuple):
-    """One uploaded row: the phone number as written, and the other columns as script variables."""
+    """One uploaded row: the phone number as written, the other columns as script variables, and the sandbox
+    callee the row asks for (`sandbox_behaviour`, checked and in its canonical spelling; None: the last digit)."""
 
     phone: str | None
     variables: dict[str, str]
+    sandbox_behaviour: str | None = None
 
 
 class Target(NamedTuple):
-    """One number the workflow may dial, with its per-recipient variables."""
+    """One number the workflow may dial, with its per-recipient variables and, when its row named one, the sandbox
+    callee it rehearses (one of shared.providers.telephony.sandbox_behaviours.BEHAVIOURS; real carriers ignore it)."""
 
     phone_e164: str
     variables: dict[str, str]
+    sandbox_behaviour: str | None = None
 
 
 class AudienceIngestResult(BaseModel):

@@ -1,7 +1,8 @@
 """A workflow's audience in the single table (patterns AU1–AU3).
 
 Targets are stored in pages, not one item per number: `PK=TENANT#{tid}#WF#{wid}`,
-`SK=TARGETS#{page:06d}`, each page a compact JSON list of `[e164, variables]` (≤ `PAGE_TARGETS`
+`SK=TARGETS#{page:06d}`, each page a compact JSON list of `[e164, variables]` — `[e164, variables, behaviour]`
+for a target whose row named a sandbox behaviour, so other targets are stored as before — (≤ `PAGE_TARGETS`
 targets, ≤ `PAGE_BYTES`). One BatchWriteItem (25 items) then stores up to 12,500 targets, which is what
 keeps an upload within ~35 DynamoDB requests per 1,000 rows (one item per target would need 40
 writes alone). A summary item (`SK=AUDIENCE`) holds the count and the number of pages, so
@@ -13,8 +14,10 @@ from __future__ import annotations
 
 import itertools
 import json
-from collections.abc import Iterable, Iterator
+import operator
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
+from typing import Any
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute, VersionAttribute
 from pynamodb.exceptions import DoesNotExist, PutError
@@ -28,10 +31,12 @@ PAGE_TARGETS = 1000
 PAGE_BYTES = 300_000  # DynamoDB's item limit is 400 KB
 # One encoder for every target: json.dumps with options would build a new encoder per call.
 _ENCODE = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+_PHONE_AND_VARIABLES = operator.itemgetter(0, 1)
+_BEHAVIOUR = operator.itemgetter(2)
 
 
 class _TargetPageItem(TableItem, discriminator="AudiencePage"):
-    targets = UnicodeAttribute()  # JSON: [[e164, {variable: value}], ...]
+    targets = UnicodeAttribute()  # JSON: [[e164, {variable: value}(, sandbox_behaviour)], ...]
     target_count = NumberAttribute()
 
 
@@ -59,7 +64,7 @@ def _pages(targets: Iterable[Target]) -> Iterator[tuple[str, int]]:
     that would not is cut target by target, and so is the rest of the upload (then the pages are the
     same as if every target had been cut one by one from the start)."""
     iterator = iter(targets)
-    while chunk := list(itertools.islice(iterator, PAGE_TARGETS)):
+    while chunk := _stored_page(list(itertools.islice(iterator, PAGE_TARGETS))):
         text = _ENCODE(chunk)
         # The size of the targets alone: what the target-by-target cut counts (no brackets, no commas).
         size = (len(text) if text.isascii() else len(text.encode())) - 1 - len(chunk)
@@ -69,10 +74,22 @@ def _pages(targets: Iterable[Target]) -> Iterator[tuple[str, int]]:
         yield text, len(chunk)
 
 
+def _stored(target: Sequence[Any]) -> Sequence[Any]:
+    """A target as a page holds it: without its sandbox behaviour when it has none (how targets were always stored)."""
+    return target if len(target) > 2 and target[2] is not None else target[:2]
+
+
+def _stored_page(targets: list[Target]) -> list[Sequence[Any]]:
+    """`_stored` for a page of targets, at C speed when none names a behaviour (every audience but a rehearsal)."""
+    if any(map(_BEHAVIOUR, targets)):
+        return [_stored(target) for target in targets]
+    return list(map(_PHONE_AND_VARIABLES, targets))
+
+
 def _pages_target_by_target(targets: Iterable[Target]) -> Iterator[tuple[str, int]]:
     page: list[str] = []
     size = 0
-    for target in targets:
+    for target in map(_stored, targets):
         fragment = _ENCODE(target)
         if page and (len(page) >= PAGE_TARGETS or size + len(fragment) > PAGE_BYTES):
             yield f"[{','.join(page)}]", len(page)
@@ -126,8 +143,8 @@ def iter_targets(tenant_id: int, workflow_id: str) -> Iterator[Target]:
     """Every stored target, page by page (Query; ~1 request per MB)."""
     pk = keys.workflow_audience_pk(tenant_id, workflow_id)
     for item in _TargetPageItem.query(pk, _TargetPageItem.SK.startswith(keys.TARGET_PAGE_PREFIX)):
-        for e164, variables in json.loads(item.targets):
-            yield Target(e164, variables)
+        for stored in json.loads(item.targets):
+            yield Target(*stored)
 
 
 def stored_numbers(tenant_id: int, workflow_id: str) -> set[str]:

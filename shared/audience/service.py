@@ -36,7 +36,7 @@ def ingest_audience(tenant_id: int, workflow_id: str, tenant_country: str | None
     """
     if mode not in ("replace", "append"):
         raise BadRequest("mode must be 'replace' or 'append'", code="VALIDATION_ERROR", field="mode")
-    candidates, invalid, duplicates = _distinct_numbers(rows, PhoneNormaliser(tenant_country))
+    candidates, behaviours, invalid, duplicates = _distinct_numbers(rows, PhoneNormaliser(tenant_country))
 
     summary = repository.get_summary(tenant_id, workflow_id)
     kept = 0
@@ -54,7 +54,8 @@ def ingest_audience(tenant_id: int, workflow_id: str, tenant_country: str | None
     blocked = screening.dnc | screening.ncpr | screening.cooldown
     accepted = len(candidates) - len(blocked)
     # A generator, not a list: pages are encoded and written as the targets come.
-    targets = (Target(e164, variables) for e164, variables in candidates.items() if e164 not in blocked)
+    targets = (Target(e164, variables, behaviours.get(e164)) for e164, variables in candidates.items()
+               if e164 not in blocked)
 
     old_pages = summary.page_count if summary else 0
     first_page = old_pages if mode == "append" else 0
@@ -71,24 +72,29 @@ def ingest_audience(tenant_id: int, workflow_id: str, tenant_country: str | None
 
 
 def _distinct_numbers(rows: Iterable[AudienceRow], normalise: PhoneNormaliser) -> tuple[dict[str, dict[str, str]],
-                                                                                         int, int]:
-    """The upload's distinct valid numbers (E.164 → the first row's variables), invalid and duplicate counts.
+                                                                                         dict[str, str], int, int]:
+    """The upload's distinct valid numbers (E.164 → the first row's variables), the sandbox behaviours the first
+    rows of those numbers named (only those that named one: an audience without the column costs nothing more),
+    invalid and duplicate counts.
 
     Reads the rows once, as they come (a streamed CSV is never a list), and before anything is written:
     an upload over `MAX_ROWS` is refused whole, leaving the stored audience as it was."""
     candidates: dict[str, dict[str, str]] = {}
+    behaviours: dict[str, str] = {}
     invalid = duplicates = 0
-    for count, (phone, variables) in enumerate(rows, 1):
+    for count, (phone, variables, behaviour) in enumerate(rows, 1):
         e164 = normalise(phone)
         if e164 is None:
             invalid += 1
         elif e164 in candidates:
-            duplicates += 1  # the first row's variables win
+            duplicates += 1  # the first row's variables (and behaviour) win
         else:
             candidates[e164] = variables
+            if behaviour:
+                behaviours[e164] = behaviour
         if count > MAX_ROWS:
             raise BadRequest(f"At most {MAX_ROWS} rows per upload", code="TOO_MANY_ROWS", field="file")
-    return candidates, invalid, duplicates
+    return candidates, behaviours, invalid, duplicates
 
 
 def count_targets(tenant_id: int, workflow_id: str) -> int:

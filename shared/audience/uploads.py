@@ -8,6 +8,12 @@ UTF-8). Variables are capped (`MAX_VARIABLES`, `MAX_VALUE_CHARS`) so one row can
 stored item. `read_csv` streams: the file is decoded and parsed row by row, never held as text or as a
 list of rows. A cell over the csv module's field limit (131,072 characters) is a 400 naming its row
 and column, not a 500.
+
+A `sandbox_behaviour` column (or key; "Sandbox Behavior" too) names the sandbox callee of its row (issue 13 §6):
+it is not a variable but the row's `sandbox_behaviour`, read by `behaviour_named` (case, spaces, `_` and `-`
+ignored; empty: the number's last digit decides). A value naming no behaviour refuses the whole upload with a 400
+naming its row and column (`INVALID_SANDBOX_BEHAVIOUR`), like an oversized cell, rather than counting the row as
+invalid: `rejected_invalid` is about numbers, and a misspelt rehearsal should be fixed, not silently dropped.
 """
 
 from __future__ import annotations
@@ -21,13 +27,17 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, BinaryIO
 
 from shared.audience.models import AudienceRow
-from shared.platform.errors import BadRequest
+from shared.platform.errors import BadRequest, safe_field_name
+from shared.providers.telephony.sandbox_behaviours import UnknownBehaviour, behaviour_named
 
 #: Header names that hold the phone number, best first (compared after `_header_key`).
 PHONE_COLUMN_NAMES = ("phonee164", "e164", "phone", "phonenumber", "phoneno", "mobile", "mobilenumber",
                       "mobileno", "msisdn", "number", "contact", "contactnumber", "tel", "telephone",
                       "cell", "cellphone", "whatsapp")
 _PHONE_RANK = {name: rank for rank, name in enumerate(PHONE_COLUMN_NAMES)}
+#: Header names of the sandbox callee column (compared after `_header_key`).
+BEHAVIOUR_COLUMN_NAMES = ("sandboxbehaviour", "sandboxbehavior")
+INVALID_BEHAVIOUR_CODE = "INVALID_SANDBOX_BEHAVIOUR"
 MAX_VARIABLES = 50
 MAX_VALUE_CHARS = 1000
 _DELIMITERS = (",", ";", "\t", "|")
@@ -42,6 +52,11 @@ def phone_column(headers: Iterable[str]) -> int | None:
     """Position of the best phone-like header, or None."""
     ranked = [(_PHONE_RANK[key], index) for index, key in enumerate(map(_header_key, headers)) if key in _PHONE_RANK]
     return min(ranked)[1] if ranked else None
+
+
+def behaviour_column(headers: Iterable[str]) -> int | None:
+    """Position of the first `sandbox_behaviour` header, or None."""
+    return next((index for index, name in enumerate(headers) if _header_key(name) in BEHAVIOUR_COLUMN_NAMES), None)
 
 
 def _encoding(source: BinaryIO) -> str:
@@ -109,24 +124,36 @@ def parse_csv(source: bytes | BinaryIO) -> list[AudienceRow]:
 
 def _rows(source: bytes | BinaryIO, lines: io.TextIOWrapper, header_row: int, headers: list[str], column: int,
           delimiter: str) -> Iterator[AudienceRow]:
-    others = [(index, name[:64]) for index, name in enumerate(headers) if index != column and name][:MAX_VARIABLES]
+    behaviour = behaviour_column(headers)
+    others = [(index, name[:64]) for index, name in enumerate(headers)
+              if index not in (column, behaviour) and name][:MAX_VARIABLES]
     reader = csv.reader(lines, delimiter=delimiter)
     last_line = 0  # lines the reader had consumed when it returned the previous record
     try:
         for cells in reader:
-            last_line = reader.line_num
+            row, last_line = header_row + last_line + 1, reader.line_num
             if not any(cells):
                 continue
             width = len(cells)
             phone = cells[column].strip() if column < width else ""
             variables = {name: value[:MAX_VALUE_CHARS] for index, name in others
                          if index < width and (value := cells[index].strip())}
-            if not phone and not variables:
+            named = cells[behaviour].strip() if behaviour is not None and behaviour < width else ""
+            if not phone and not variables and not named:
                 continue  # a line of empty cells (",,,") is a blank line
-            yield AudienceRow(phone or None, variables)
+            yield AudienceRow(phone or None, variables,
+                              _csv_behaviour(named, row, headers[behaviour]) if named else None)
     except csv.Error as error:
         record = _record_text(source, header_row + last_line, header_row + reader.line_num)
         raise _unreadable(error, record, header_row + last_line + 1, headers, delimiter) from error
+
+
+def _csv_behaviour(cell: str, row: int, header: str) -> str | None:
+    try:
+        return behaviour_named(cell)
+    except UnknownBehaviour as unknown:
+        raise BadRequest(f"Row {row}, column \"{header[:64]}\": {unknown}", code=INVALID_BEHAVIOUR_CODE,
+                         field="file") from None
 
 
 def _record_text(source: bytes | BinaryIO, after_line: int, through_line: int) -> str:
@@ -176,21 +203,33 @@ def _text(value: Any) -> str | None:
 def parse_json_rows(rows: Iterable[Mapping[str, Any]]) -> list[AudienceRow]:
     """Rows posted as JSON, e.g. `[{"phone": "+91…", "name": "Asha", "plan": "gold"}, …]`.
 
-    The phone is read from the best phone-like key of each row (same names as the CSV header); the
-    other keys become variables. A row without one keeps `phone=None` (counted as invalid).
+    The phone is read from the best phone-like key of each row (same names as the CSV header), the
+    sandbox callee from a `sandbox_behaviour` key (a value naming none is a 400 on `rows.{i}.{key}`); the
+    other keys become variables. A row without a phone keeps `phone=None` (counted as invalid).
     """
     parsed: list[AudienceRow] = []
-    for row in rows:
+    for position, row in enumerate(rows):
         names = list(row)
         column = phone_column(names)
         phone_key = names[column] if column is not None else None
         phone = _text(row[phone_key]) if phone_key is not None else None
+        behaviour_at = behaviour_column(names)
+        behaviour_key = names[behaviour_at] if behaviour_at is not None else None
         variables = {}
         for name in names:
-            if name == phone_key or len(variables) >= MAX_VARIABLES:
+            if name in (phone_key, behaviour_key) or len(variables) >= MAX_VARIABLES:
                 continue
             value = _text(row[name])
             if value:
                 variables[name[:64]] = value
-        parsed.append(AudienceRow(phone or None, variables))
+        behaviour = _json_behaviour(row[behaviour_key], position, behaviour_key) if behaviour_key else None
+        parsed.append(AudienceRow(phone or None, variables, behaviour))
     return parsed
+
+
+def _json_behaviour(value: Any, position: int, key: str) -> str | None:
+    field = safe_field_name(f"rows.{position}.{key}")
+    try:
+        return behaviour_named(_text(value))
+    except UnknownBehaviour as unknown:
+        raise BadRequest(f"{field}: {unknown}", code=INVALID_BEHAVIOUR_CODE, field=field) from None

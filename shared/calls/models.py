@@ -75,6 +75,9 @@ class Call(BaseModel):
     run_id: str
     segment: int
     target_phone: str
+    #: The sandbox callee the target's audience row named (issue 13 §6): played by the sandbox carrier (real carriers
+    #: ignore it), kept so the next attempt plays it too; None when the row named none (the last digit decides).
+    sandbox_behaviour: str | None = None
     attempt: int
     is_test: bool
     status: CallStatus = "placing"

@@ -46,6 +46,7 @@ class _CallItem(TableItem, discriminator="Call"):
     run_id = UnicodeAttribute()
     segment = NumberAttribute()
     target_phone = UnicodeAttribute()
+    sandbox_behaviour = UnicodeAttribute(null=True)
     attempt = NumberAttribute()
     is_test = BooleanAttribute(default=False)
     status = UnicodeAttribute()

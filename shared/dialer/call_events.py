@@ -97,7 +97,7 @@ def _close(call: Call, status: str, params: dict[str, str]) -> None:
     minutes, charged = _settle(call, duration)
     workflow = workflows.get(call.tenant_id, call.workflow_id)
     step = Step(tenant_id=call.tenant_id, run_id=call.run_id, workflow_id=call.workflow_id, segment=call.segment,
-                target={"phone": call.target_phone}, attempt=call.attempt)
+                target=Step.target_of(call.target_phone, call.sandbox_behaviour), attempt=call.attempt)
     next_step = _next_step(step, outcome, workflow, reason=call.reason)
     closed = calls.update_if(call.tenant_id, call.id, status_not_in=tuple(FINAL_STATUSES), status=status,
                              outcome=outcome, answered_by=answered_by, duration_seconds=duration,

@@ -106,7 +106,7 @@ def _place(step: Step, token: str, workflow: Any, carrier: Any) -> dict[str, Any
     call = Call(id=call_id_for(step.run_id, step.phone, step.attempt), tenant_id=step.tenant_id,
                 workflow_id=step.workflow_id, run_id=step.run_id, segment=step.segment, target_phone=step.phone,
                 attempt=step.attempt, is_test=workflow.is_test, provider=carrier.name, task_token=token,
-                created_at=clock.now())
+                created_at=clock.now(), sandbox_behaviour=step.sandbox_behaviour)
     # The token is on the call from its claim: the final status event releases the step, even if it comes first.
     placement = placement_of.place(call, workflow, carrier)
     if placement.result == "duplicate":

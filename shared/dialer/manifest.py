@@ -48,8 +48,12 @@ def prepare(payload: dict[str, Any]) -> dict[str, Any]:
 
 
 def _item(target: Any) -> dict[str, Any]:
+    """The Map's item for a target: its number, its name, and the sandbox callee its row named (only when it did:
+    the dial step hands it to the sandbox carrier; a real carrier ignores it)."""
     name = (target.variables or {}).get("name") if isinstance(target.variables, dict) else None
-    return {"phone": target.phone_e164, **({"name": str(name)[:80]} if name else {})}
+    behaviour = target.sandbox_behaviour
+    return {"phone": target.phone_e164, **({"name": str(name)[:80]} if name else {}),
+            **({"sandbox_behaviour": behaviour} if behaviour else {})}
 
 
 def _max_concurrency(tenant_id: int) -> int:

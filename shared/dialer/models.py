@@ -140,12 +140,22 @@ class Step(BaseModel):
     run_id: str
     workflow_id: str
     segment: int
-    target: dict[str, Any]  # a manifest item: {"phone": e164, "name"?: ...}
+    target: dict[str, Any]  # a manifest item: {"phone": e164, "name"?: ..., "sandbox_behaviour"?: ...}
     attempt: int = 1
 
     @property
     def phone(self) -> str:
         return str(self.target["phone"])
+
+    @property
+    def sandbox_behaviour(self) -> str | None:
+        """The sandbox callee the target's audience row named (None: the number's last digit decides)."""
+        return self.target.get("sandbox_behaviour") or None
+
+    @staticmethod
+    def target_of(phone: str, sandbox_behaviour: str | None) -> dict[str, Any]:
+        """The target of a call's next attempt (what the call kept of its manifest item)."""
+        return {"phone": phone, **({"sandbox_behaviour": sandbox_behaviour} if sandbox_behaviour else {})}
 
     def then_wait(self, seconds: int, *, attempt: int | None = None) -> dict[str, Any]:
         return {**self.model_dump(), "attempt": attempt or self.attempt, "next": "wait",

@@ -89,7 +89,8 @@ def _outbound(call: Call, workflow: Any, carrier: Any) -> Any:
     if carrier.name == "sandbox":
         from shared.conversation.sandbox_callees import callee_for
 
-        behaviour = CALLBACK_SANDBOX_BEHAVIOUR if call.reason == "callback" else None
+        # The audience row's behaviour; a callback's callee asked for the call and is ready now.
+        behaviour = CALLBACK_SANDBOX_BEHAVIOUR if call.reason == "callback" else call.sandbox_behaviour
         script = asdict(callee_for(call.target_phone, workflow.rule_book, behaviour=behaviour))
     return OutboundCall(call_id=call.id, to_e164=call.target_phone, from_e164=_caller_id(call.tenant_id, carrier),
                         voice_url=webhook_url(base, carrier.name, "voice", call.tenant_id, call.id),

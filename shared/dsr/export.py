@@ -47,7 +47,8 @@ def export_contact(principal: Principal, request: DsrRequest) -> DsrExport:
     export = DsrExport(
         contact=ContactView(phone_e164=contact.phone, email=contact.email),
         audience=[AudienceRecord(workflow_id=workflow_id, workflow_name=found.workflows[workflow_id].name,
-                                 phone_e164=target.phone_e164, variables=dict(target.variables or {}))
+                                 phone_e164=target.phone_e164, variables=dict(target.variables or {}),
+                                 sandbox_behaviour=target.sandbox_behaviour)
                   for workflow_id, target in found.audience],
         calls=[_call_record(found, call) for call in found.calls],
         approvals=[ApprovalView.of(approval.as_of(now)) for approval in found.approvals],

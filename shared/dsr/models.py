@@ -52,12 +52,13 @@ class ContactView(BaseModel):
 
 
 class AudienceRecord(BaseModel):
-    """One audience row naming the contact, with its script variables."""
+    """One audience row naming the contact, with its script variables and the sandbox callee it named (if any)."""
 
     workflow_id: str
     workflow_name: str
     phone_e164: str
     variables: dict[str, str]
+    sandbox_behaviour: str | None = None
 
 
 class CallRecord(BaseModel):

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from shared.audience import service
+from shared.audience.models import Target
 from shared.audience.uploads import parse_csv, parse_json_rows, read_csv
 from shared.compliance import ncpr_repository
 from shared.compliance import service as compliance
@@ -64,7 +65,7 @@ def test_variables_of_the_first_row_of_a_number_are_stored_with_its_target(table
 
     service.ingest_audience(TENANT, WORKFLOW, "US", rows)
 
-    assert list(service.iter_targets(TENANT, WORKFLOW)) == [("+14155552671", {"Name": "Ann", "Plan": "gold"})]
+    assert list(service.iter_targets(TENANT, WORKFLOW)) == [Target("+14155552671", {"Name": "Ann", "Plan": "gold"})]
 
 
 def test_a_dnc_entry_of_another_tenant_does_not_filter(table) -> None:
@@ -151,3 +152,36 @@ def test_a_streamed_csv_gives_the_same_counts_and_targets_as_a_parsed_one(table)
 
     assert streamed == parsed
     assert list(service.iter_targets(TENANT, WORKFLOW)) == parsed_targets
+
+
+def test_a_sandbox_behaviour_is_kept_on_its_target_and_the_first_row_of_a_number_wins(table) -> None:
+    csv_file = (b"phone,name,sandbox_behaviour\n+14155550101,Ann,Convert\n+14155550102,Bo,\n"
+                b"(415) 555-0101,Ann again,busy\n")
+
+    result = service.ingest_audience(TENANT, WORKFLOW, "US", read_csv(csv_file))
+
+    assert (result.accepted, result.duplicates, result.rejected_invalid) == (2, 1, 0)
+    assert list(service.iter_targets(TENANT, WORKFLOW)) == [Target("+14155550101", {"name": "Ann"}, "convert"),
+                                                           Target("+14155550102", {"name": "Bo"})]
+
+
+def test_appending_keeps_the_stored_targets_behaviours(table) -> None:
+    service.ingest_audience(TENANT, WORKFLOW, "US", read_csv(b"phone,sandbox_behaviour\n+14155550101,voicemail\n"))
+
+    service.ingest_audience(TENANT, WORKFLOW, "US", read_csv(b"phone,sandbox_behaviour\n+14155550101,busy\n"
+                                                            b"+14155550102,transfer\n"), mode="append")
+
+    assert list(service.iter_targets(TENANT, WORKFLOW)) == [Target("+14155550101", {}, "voicemail"),
+                                                           Target("+14155550102", {}, "transfer")]
+
+
+def test_an_unknown_sandbox_behaviour_refuses_the_upload_before_anything_is_written(table) -> None:
+    service.ingest_audience(TENANT, WORKFLOW, "US", _json_rows("+14155552671"))
+    csv_file = b"phone,sandbox_behaviour\n+12125550100,convert\n+12125550101,hang up\n"
+
+    with pytest.raises(BadRequest) as refused:
+        service.ingest_audience(TENANT, WORKFLOW, "US", read_csv(csv_file))
+
+    assert (refused.value.code, refused.value.field) == ("INVALID_SANDBOX_BEHAVIOUR", "file")
+    assert 'Row 3, column "sandbox_behaviour"' in refused.value.message
+    assert [target.phone_e164 for target in service.iter_targets(TENANT, WORKFLOW)] == ["+14155552671"]

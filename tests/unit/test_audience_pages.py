@@ -31,3 +31,13 @@ def test_large_targets_are_cut_by_size_exactly_as_one_by_one():
     assert pages == list(_pages_target_by_target(targets))
     assert all(len(text.encode()) < 400_000 for text, _ in pages)  # DynamoDB's item limit
     assert [Target(*pair) for text, _ in pages for pair in json.loads(text)] == targets
+
+
+def test_a_target_without_a_sandbox_behaviour_is_stored_as_before_and_one_with_it_keeps_it():
+    targets = [Target("+14155550101", {"name": "Ann"}), Target("+14155550102", {}, "transfer")]
+
+    (text, count), = _pages(targets)
+
+    assert json.loads(text) == [["+14155550101", {"name": "Ann"}], ["+14155550102", {}, "transfer"]]
+    assert [Target(*stored) for stored in json.loads(text)] == targets and count == 2
+    assert [(text, count)] == list(_pages_target_by_target(targets))

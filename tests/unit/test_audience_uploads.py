@@ -2,6 +2,7 @@
 
 import pytest
 
+from shared.audience.models import AudienceRow
 from shared.audience.uploads import parse_csv, parse_json_rows, phone_column, read_csv
 from shared.platform.errors import BadRequest
 
@@ -21,11 +22,12 @@ def test_an_excel_export_with_bom_crlf_and_blank_lines_is_read() -> None:
 
     rows = parse_csv(data)
 
-    assert rows == [("+91 98765 43210", {"Name": "Asha", "City": "Pune"}), (None, {"Name": "Ravi", "City": "Delhi"})]
+    assert rows == [AudienceRow("+91 98765 43210", {"Name": "Asha", "City": "Pune"}),
+                    AudienceRow(None, {"Name": "Ravi", "City": "Delhi"})]
 
 
 def test_semicolon_delimited_files_are_read() -> None:
-    assert parse_csv(b"phone;name\n9876543210;A\n") == [("9876543210", {"name": "A"})]
+    assert parse_csv(b"phone;name\n9876543210;A\n") == [AudienceRow("9876543210", {"name": "A"})]
 
 
 def test_windows_1252_files_are_read() -> None:
@@ -47,7 +49,7 @@ def test_an_empty_file_is_refused() -> None:
 def test_json_rows_keep_other_keys_as_text_variables() -> None:
     rows = parse_json_rows([{"phone": 9876543210, "name": "Asha", "vip": True}, {"name": "no phone"}])
 
-    assert rows == [("9876543210", {"name": "Asha", "vip": "true"}), (None, {"name": "no phone"})]
+    assert rows == [AudienceRow("9876543210", {"name": "Asha", "vip": "true"}), AudienceRow(None, {"name": "no phone"})]
 
 
 def test_read_csv_streams_rows_one_at_a_time_and_refuses_an_oversized_cell_when_it_reaches_it() -> None:
@@ -58,7 +60,7 @@ def test_read_csv_streams_rows_one_at_a_time_and_refuses_an_oversized_cell_when_
     with pytest.raises(BadRequest) as refused:
         next(rows)
 
-    assert first == ("+91 98765 43210", {"Name": "Asha"})
+    assert first == AudienceRow("+91 98765 43210", {"Name": "Asha"})
     assert (refused.value.code, refused.value.field) == ("CSV_CELL_TOO_LONG", "file")
     assert str(refused.value) == 'Row 3, column "Mobile": a cell is longer than 131,072 characters'
 
@@ -70,7 +72,7 @@ def test_read_csv_reads_an_open_binary_file_in_windows_1252_too(tmp_path) -> Non
     with path.open("rb") as upload:
         rows = list(read_csv(upload))
 
-    assert rows == [("98765 43210", {"Téléphone": "x", "Nom": "José"})]
+    assert rows == [AudienceRow("98765 43210", {"Téléphone": "x", "Nom": "José"})]
 
 
 def test_a_quoted_cell_spanning_lines_counts_from_the_line_its_record_starts_on() -> None:
@@ -80,3 +82,39 @@ def test_a_quoted_cell_spanning_lines_counts_from_the_line_its_record_starts_on(
         parse_csv(data)
 
     assert str(refused.value).startswith('Row 4, column "note"')
+
+
+def test_a_sandbox_behaviour_column_names_each_rows_callee_and_is_not_a_variable() -> None:
+    data = b"phone,name,Sandbox Behaviour\n+14155550101,Ann, No-Answer \n+14155550102,Bo,\n+14155550103,Cy,OPT_OUT\n"
+
+    rows = parse_csv(data)
+
+    assert rows == [AudienceRow("+14155550101", {"name": "Ann"}, "no_answer"),
+                    AudienceRow("+14155550102", {"name": "Bo"}), AudienceRow("+14155550103", {"name": "Cy"}, "optout")]
+
+
+def test_the_american_spelling_of_the_column_is_read_too() -> None:
+    assert parse_csv(b"sandbox_behavior;phone\nconvert;9876543210\n") == [AudienceRow("9876543210", {}, "convert")]
+
+
+def test_an_unknown_sandbox_behaviour_in_a_csv_is_a_400_naming_its_row_and_column() -> None:
+    data = b"phone,sandbox_behaviour\n+14155550101,convert\n\n+14155550102,\"convrt\"\n"
+    rows = read_csv(data)
+
+    assert next(rows).sandbox_behaviour == "convert"
+    with pytest.raises(BadRequest) as refused:
+        next(rows)
+
+    assert (refused.value.code, refused.value.field) == ("INVALID_SANDBOX_BEHAVIOUR", "file")
+    assert refused.value.message.startswith('Row 4, column "sandbox_behaviour": \'convrt\' is not a sandbox behaviour')
+    assert "convert, optout, discount, callback, transfer" in refused.value.message
+
+
+def test_json_rows_name_their_sandbox_behaviour_and_an_unknown_one_is_a_400_on_its_row() -> None:
+    rows = parse_json_rows([{"phone": "+14155550101", "sandbox_behaviour": "Not Interested"},
+                            {"phone": "+14155550102"}])
+
+    assert rows == [AudienceRow("+14155550101", {}, "not_interested"), AudienceRow("+14155550102", {})]
+    with pytest.raises(BadRequest) as refused:
+        parse_json_rows([{"phone": "+14155550101"}, {"phone": "+14155550102", "sandbox_behaviour": 8}])
+    assert (refused.value.code, refused.value.field) == ("INVALID_SANDBOX_BEHAVIOUR", "rows.1.sandbox_behaviour")

@@ -1,6 +1,7 @@
 """Each sandbox number's last digit, played through the engine and the scripted agent, ends the way issue 5
 point 7 says (0 no answer · 1 busy · 2 machine · 3 opt-out · 4 discount approval · 5 objection then
-converts · 6 not interested · 7 callback tomorrow · 8/9 convert)."""
+converts · 6 not interested · 7 callback tomorrow · 8/9 convert); a named `sandbox_behaviour` (issue 13 §6) wins
+over the digit and ends the same way as its digit."""
 
 from __future__ import annotations
 
@@ -10,7 +11,14 @@ import pytest
 
 from shared.conversation import engine
 from shared.conversation.models import Continue, End, OptOut, ProposeConcession, RequestCallback, Transcript
-from shared.conversation.sandbox_callees import DEFAULT_DISCOUNT_ASK, DEFAULT_OBJECTION, callee_for
+from shared.conversation.sandbox_callees import (
+    ASKS_FOR_PERSON,
+    BEHAVIOURS,
+    DEFAULT_DISCOUNT_ASK,
+    DEFAULT_OBJECTION,
+    YES,
+    callee_for,
+)
 from shared.conversation.scripted_agent import ScriptedSandboxAgent
 from shared.workflows.composer import OfflineComposer
 from shared.workflows.ports import GenerationRequest
@@ -25,11 +33,11 @@ def a_rule_book():
     return OfflineComposer().generate(request).rule_book
 
 
-def play(e164: str, approve: bool = True) -> list:
+def play(e164: str, approve: bool = True, behaviour: str | None = None) -> list:
     """A whole call, as the sandbox carrier would run it: the actions in order, the last one ending it.
     A concession waiting on a human is decided at once with `approve`."""
     book = a_rule_book()
-    callee, agent = callee_for(e164, book), ScriptedSandboxAgent()
+    callee, agent = callee_for(e164, book, behaviour=behaviour), ScriptedSandboxAgent()
     if not callee.answers:
         return []
     if callee.machine:
@@ -128,3 +136,60 @@ def test_digit_9_hears_the_pitch_then_converts():
 def test_a_number_without_a_final_digit_is_refused():
     with pytest.raises(ValueError):
         callee_for("+1415555010x")
+
+
+BARGING_NUMBER = "+14155550109"  # digit 9: a barge-in, whatever the behaviour names instead
+ENDINGS = {  # each behaviour's call, played whole: the kinds of action, and the outcome of the last one
+    "convert": (["continue", "end"], "converted"),
+    "optout": (["continue", "opt_out"], None),
+    "discount": (["continue", "propose_concession", "continue", "end"], "converted"),
+    "callback": (["continue", "request_callback"], None),
+    "voicemail": (["voicemail"], None),
+    "objection": (["continue", "continue", "end"], "converted"),
+    "not_interested": (["continue", "end"], "not_interested"),
+}
+
+
+@pytest.mark.parametrize("behaviour", sorted(ENDINGS))
+def test_a_named_behaviour_wins_over_the_last_digit_and_ends_its_way(behaviour):
+    actions = play(BARGING_NUMBER, behaviour=behaviour)
+
+    kinds_expected, outcome = ENDINGS[behaviour]
+    assert kinds(actions) == kinds_expected
+    assert getattr(actions[-1], "outcome", None) == outcome
+    assert callee_for(BARGING_NUMBER, behaviour=behaviour).barges_in_at is None
+
+
+@pytest.mark.parametrize(("behaviour", "busy"), [("no_answer", False), ("busy", True)])
+def test_no_answer_and_busy_never_pick_up(behaviour, busy):
+    callee = callee_for(BARGING_NUMBER, behaviour=behaviour)
+
+    assert (callee.answers, callee.busy, callee.machine) == (False, busy, False)
+    assert play(BARGING_NUMBER, behaviour=behaviour) == []
+
+
+@pytest.mark.parametrize("behaviour", [name for name in BEHAVIOURS if name != "transfer"])
+def test_each_behaviour_plays_the_script_of_its_digit(behaviour):
+    book = a_rule_book()
+    named = callee_for(BARGING_NUMBER, book, behaviour=behaviour)
+    by_digit = callee_for(f"+1415555010{named.digit}", book)
+
+    assert named == by_digit and named.behaviour == behaviour
+
+
+def test_the_transfer_callee_asks_for_a_real_person_then_takes_the_offer():
+    callee = callee_for("+14155550108", behaviour="transfer")
+
+    assert (callee.answers, callee.machine, callee.behaviour, callee.digit) == (True, False, "transfer", "")
+    assert [callee.reply(turn, "") for turn in range(3)] == [ASKS_FOR_PERSON, YES, YES]
+
+
+def test_every_behaviour_has_a_callee_and_a_digit_callee_names_its_behaviour():
+    assert {callee_for(BARGING_NUMBER, behaviour=name).behaviour for name in BEHAVIOURS} == set(BEHAVIOURS)
+    assert callee_for("+14155550107").behaviour == "callback"
+    assert callee_for(BARGING_NUMBER).behaviour == "barge_in"
+
+
+def test_an_unknown_behaviour_is_refused():
+    with pytest.raises(ValueError, match="sandbox behaviour"):
+        callee_for("+14155550108", behaviour="convrt")

@@ -1,0 +1,122 @@
+"""The `sandbox_behaviour` audience column through the local stack (issue 13 §6): the README's rehearsal CSV
+(docs/rehearse_every_path.csv) uploaded as a file, run as a sandbox campaign, and every call ends the way its row
+named — although by their last digits (6, and 8 for the not-interested row) the callees would have declined or
+converted at once. The transfer row is left out: its path (a transfer to a person) is built elsewhere and asserted
+by its own tests. Calls take real seconds: the campaign runs once and the tests read it.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from shared.conversation.sandbox_callees import YES
+from tests.contract.helpers import assert_error, sign_up_and_log_in
+from tests.contract.test_dialer import CALLABLE_MOMENT, US_PROMPT, _call_details, _run_to_the_end
+
+REHEARSAL_CSV = Path(__file__).resolve().parents[2] / "docs" / "rehearse_every_path.csv"
+ATTESTATION = {"consent_attestation_text": "Every contact opted in on our web form"}
+#: (status, outcome) of each call to a row, attempts included (busy and no answer are tried three times, a machine
+#: twice, by the rule book's retry policy).
+EXPECTED_CALLS = {
+    "convert": [("completed", "converted")],
+    "optout": [("completed", "opted_out")],
+    "discount": [("completed", "converted")],
+    "callback": [("completed", "callback")],
+    "voicemail": [("completed", "voicemail")] * 2,
+    "busy": [("busy", "busy")] * 3,
+    "no_answer": [("no-answer", "no_answer")] * 3,
+    "objection": [("completed", "converted")],
+    "not_interested": [("completed", "not_interested")],
+}
+
+
+def _rehearsal_without_transfer() -> tuple[bytes, dict[str, str]]:
+    """The CSV's text without its transfer row, and each remaining phone's behaviour."""
+    rows = list(csv.DictReader(io.StringIO(REHEARSAL_CSV.read_text())))
+    kept = [row for row in rows if row["sandbox_behaviour"] != "transfer"]
+    assert len(kept) == len(rows) - 1 == len(EXPECTED_CALLS)
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(rows[0]))
+    writer.writeheader()
+    writer.writerows(kept)
+    return out.getvalue().encode(), {row["phone"]: row["sandbox_behaviour"] for row in kept}
+
+
+@pytest.fixture(scope="module")
+def rehearsal(http, base_url) -> Iterator[dict[str, Any]]:
+    moved = http.post(f"{base_url}/_sandbox/clock", json={"now": CALLABLE_MOMENT})
+    assert moved.status_code == 200, moved.text
+    try:
+        owner = sign_up_and_log_in(http, base_url, country="US")
+        workflow = http.post(f"{base_url}/api/workflows", json={"nl_prompt": US_PROMPT}, headers=owner.auth).json()
+        csv_file, behaviours = _rehearsal_without_transfer()
+        uploaded = http.post(f"{base_url}/api/workflows/{workflow['id']}/audience", headers=owner.auth,
+                             files={"file": ("rehearse_every_path.csv", csv_file, "text/csv")})
+        assert uploaded.status_code == 200 and uploaded.json()["accepted"] == len(behaviours), uploaded.text
+        attested = http.put(f"{base_url}/api/workflows/{workflow['id']}/compliance", json=ATTESTATION,
+                            headers=owner.auth)
+        assert attested.status_code == 200, attested.text
+        started = http.post(f"{base_url}/api/workflows/{workflow['id']}/run", headers=owner.auth)
+        assert started.status_code == 201, started.text
+        run = _run_to_the_end(http, base_url, owner, workflow["id"])  # approves the discount while it holds
+        yield {"owner": owner, "workflow": workflow, "run": run, "behaviours": behaviours}
+    finally:
+        http.post(f"{base_url}/_sandbox/clock", json={"now": None})
+
+
+def test_each_rows_calls_end_the_way_its_sandbox_behaviour_says(http, base_url, rehearsal):
+    owner, workflow, behaviours = rehearsal["owner"], rehearsal["workflow"], rehearsal["behaviours"]
+
+    details = _call_details(http, base_url, owner, workflow["id"])
+
+    assert rehearsal["run"]["status"] == "completed"
+    ended = {phone: sorted((call["status"], call["outcome"]) for call in details if call["to"] == phone)
+             for phone in behaviours}
+    assert ended == {phone: EXPECTED_CALLS[behaviour] for phone, behaviour in behaviours.items()}
+
+
+def test_the_discount_asker_held_for_a_human_and_the_objector_objected_before_converting(http, base_url, rehearsal):
+    owner, workflow, behaviours = rehearsal["owner"], rehearsal["workflow"], rehearsal["behaviours"]
+    phone_of = {behaviour: phone for phone, behaviour in behaviours.items()}
+    approvals = http.get(f"{base_url}/api/approvals", params={"workflow_id": workflow["id"]},
+                         headers=owner.auth).json()["approvals"]
+    details = {call["id"]: call["to"] for call in _call_details(http, base_url, owner, workflow["id"])}
+    carried = {details[call["call_id"]]: call for call in http.get(f"{base_url}/_sandbox/carrier/calls").json()
+               if call["call_id"] in details}
+    triggers = {handler["trigger"] for handler in
+                http.get(f"{base_url}/api/workflows/{workflow['id']}", headers=owner.auth).json()["rule_book"][
+                    "objection_handlers"]}
+
+    def callee_lines(behaviour: str) -> list[str]:
+        return [line["text"] for line in carried[phone_of[behaviour]]["transcript"] if line["speaker"] == "callee"]
+
+    assert sorted((item["proposed_action"], item["status"], item["target_phone"]) for item in approvals) == [
+        ("callback", "pending", phone_of["callback"]), ("concession", "approved", phone_of["discount"])]
+    assert "% off" in callee_lines("discount")[0]
+    objection = callee_lines("objection")
+    assert objection[0] in triggers and objection[1] == YES
+    assert callee_lines("convert")[0] == YES  # the number's digit (6) would have said it was not interested
+    assert callee_lines("not_interested")[0] == "Sorry, I'm not interested."  # …and this one's (8) signed up
+
+
+def test_an_unknown_sandbox_behaviour_is_the_contracts_400_naming_row_and_column(http, base_url):
+    owner = sign_up_and_log_in(http, base_url, country="US")
+    workflow = http.post(f"{base_url}/api/workflows", json={"nl_prompt": US_PROMPT}, headers=owner.auth).json()
+    csv_file = b"phone,name,sandbox_behaviour\r\n+14155550106,Avery,convert\r\n+14155550116,Blake,opt out please\r\n"
+
+    as_file = http.post(f"{base_url}/api/workflows/{workflow['id']}/audience", headers=owner.auth,
+                        files={"file": ("audience.csv", csv_file, "text/csv")})
+    as_rows = http.post(f"{base_url}/api/workflows/{workflow['id']}/audience", headers=owner.auth,
+                        json={"rows": [{"phone": "+14155550106", "sandbox_behaviour": "hang up"}]})
+
+    body = assert_error(as_file, 400, "INVALID_SANDBOX_BEHAVIOUR", field="file")
+    assert body["error"].startswith('Row 3, column "sandbox_behaviour": \'opt out please\' is not a sandbox behaviour')
+    assert_error(as_rows, 400, "INVALID_SANDBOX_BEHAVIOUR", field="rows.0.sandbox_behaviour")
+    detail = http.get(f"{base_url}/api/workflows/{workflow['id']}", headers=owner.auth).json()
+    assert detail["audience_count"] == 0
