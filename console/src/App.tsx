@@ -16,6 +16,7 @@ import { Money } from "./pages/Money";
 import { Overview } from "./pages/Overview";
 import { Reports } from "./pages/Reports";
 import { Setup } from "./pages/Setup";
+import { Slack } from "./pages/Slack";
 import { VerifyBanner } from "./pages/VerifyBanner";
 
 const NAVIGATION: Array<[string, string]> = [
@@ -128,6 +129,7 @@ function privatePage(route: Route) {
     case "money":
       return <Money />;
     case "setup":
+      if (second === "slack") return <Slack outcome={route.params.get("slack")} />;
       return <Setup />;
     case "reports":
       return <Reports />;

@@ -25,7 +25,7 @@ router = APIGatewayHttpRouter()
 TAGS = ["Integrations"]
 #: A channel id (`C0123ABCD`) or name (`approvals`, `#approvals`): no spaces, no Slack markup.
 CHANNEL = r"^#?[^\s#<>|,]{1,80}$"
-BACK_TO_THE_CONSOLE = {303: {"description": "Connected (or not authorized in Slack): back to the console's setup "
+BACK_TO_THE_CONSOLE = {303: {"description": "Connected (or not authorized in Slack): back to the console's Slack "
                                             "page, `?slack=connected|cancelled|failed`",
                              "content": {},  # no body
                              "headers": {"Location": {"description": "The console page",

@@ -37,8 +37,8 @@ from shared.providers.slack.port import TOKEN_ERRORS, SlackRefused
 from shared.providers.slack.web_api import slack_api
 
 CALLBACK_PATH = "/integrations/slack/oauth/callback"
-#: Where the browser lands after Slack: the console's setup page (hash routes), told how it went.
-CONSOLE_SETUP_PAGE = "/#/setup"
+#: Where the browser lands after Slack: the console's Slack page (hash routes), told how it went.
+CONSOLE_SLACK_PAGE = "/#/setup/slack"
 #: Slack's refusals of an authorization code: the code in the request is at fault (400).
 CODE_ERRORS = frozenset({"invalid_code", "code_already_used", "code_expired", "bad_redirect_uri",
                          "oauth_authorization_url_mismatch", "invalid_grant_type"})
@@ -188,7 +188,7 @@ def redirect_uri() -> str:
 
 
 def console_page(outcome: str) -> str:
-    return f"{get_settings().public_base_url.rstrip('/')}{CONSOLE_SETUP_PAGE}?slack={outcome}"
+    return f"{get_settings().public_base_url.rstrip('/')}{CONSOLE_SLACK_PAGE}?slack={outcome}"
 
 
 def _digest(state: str) -> str:

@@ -67,7 +67,7 @@ def test_slacks_redirect_connects_the_workspace_and_sends_the_browser_to_the_con
     reply = finish_install(api, account, code=code, state=state)
     # Then the browser goes to the console's setup page, and the workspace is connected (no channel chosen yet)
     assert reply.status == 303
-    assert reply.headers["location"] == "http://testserver/#/setup?slack=connected"
+    assert reply.headers["location"] == "http://testserver/#/setup/slack?slack=connected"
     assert [call.method for call in slack.calls] == ["oauth.v2.access"]
     connection = _connection(api, account)
     assert connection["connected"] is True
@@ -205,7 +205,7 @@ def test_cancelling_in_slack_sends_the_browser_back_to_the_console_and_spends_th
     account = sign_up_and_log_in(api)
     _, state = slack.allow(start_install(api, account), "Acme")
     reply = finish_install(api, account, error="access_denied", state=state)
-    assert (reply.status, reply.headers["location"]) == (303, "http://testserver/#/setup?slack=cancelled")
+    assert (reply.status, reply.headers["location"]) == (303, "http://testserver/#/setup/slack?slack=cancelled")
     assert finish_install(api, account, error="access_denied", state=state).body["code"] == "SLACK_OAUTH_STATE_USED"
 
 
