@@ -17,6 +17,8 @@ import { Overview } from "./pages/Overview";
 import { Reports } from "./pages/Reports";
 import { Setup } from "./pages/Setup";
 import { Slack } from "./pages/Slack";
+import { WebhookEndpoint } from "./pages/WebhookEndpoint";
+import { Webhooks } from "./pages/Webhooks";
 import { VerifyBanner } from "./pages/VerifyBanner";
 
 const NAVIGATION: Array<[string, string]> = [
@@ -130,6 +132,7 @@ function privatePage(route: Route) {
       return <Money />;
     case "setup":
       if (second === "slack") return <Slack outcome={route.params.get("slack")} />;
+      if (second === "webhooks") return third ? <WebhookEndpoint id={third} /> : <Webhooks />;
       return <Setup />;
     case "reports":
       return <Reports />;
