@@ -5,6 +5,7 @@ import { href, navigate, useRoute, type Route } from "./router";
 import { SessionContext, type Session } from "./session";
 import { Alert, Loading } from "./ui/components";
 import { Approvals } from "./pages/Approvals";
+import { Callbacks } from "./pages/Callbacks";
 import { CallView } from "./pages/CallView";
 import { Campaign } from "./pages/Campaign";
 import { Campaigns, NewCampaign } from "./pages/Campaigns";
@@ -22,7 +23,8 @@ import { Webhooks } from "./pages/Webhooks";
 import { VerifyBanner } from "./pages/VerifyBanner";
 
 const NAVIGATION: Array<[string, string]> = [
-  ["/", "Overview"], ["/campaigns", "Campaigns"], ["/approvals", "Approvals"], ["/contacts", "Contacts"],
+  ["/", "Overview"], ["/campaigns", "Campaigns"], ["/approvals", "Approvals"], ["/callbacks", "Callbacks"],
+  ["/contacts", "Contacts"],
   ["/money", "Money"], ["/keys", "API keys"], ["/setup", "Setup"], ["/reports", "Reports"],
 ];
 const PUBLIC_PAGES = new Set(["login", "signup", "verify-email"]);
@@ -126,6 +128,8 @@ function privatePage(route: Route) {
       return second ? <CallView id={second} /> : <Campaigns />;
     case "approvals":
       return <Approvals />;
+    case "callbacks":
+      return <Callbacks status={route.params.get("status") ?? ""} />;
     case "contacts":
       return <Contacts />;
     case "money":

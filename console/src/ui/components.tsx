@@ -135,7 +135,7 @@ export function Badge(props: { value: string | null | undefined }) {
 
 /** A confirmation in a native modal dialog (focus is trapped and Escape cancels, as the platform does it). */
 export function ConfirmDialog(props: { open: boolean; title: string; children: ComponentChildren; confirmLabel: string;
-  busy?: boolean; danger?: boolean; onConfirm: () => void; onCancel: () => void; confirmDisabled?: boolean }) {
+  busy?: boolean; danger?: boolean; onConfirm: () => void; onCancel: () => void; confirmDisabled?: boolean; cancelLabel?: string }) {
   const dialog = useRef<HTMLDialogElement>(null);
   useEffect(() => {
     const element = dialog.current;
@@ -149,7 +149,7 @@ export function ConfirmDialog(props: { open: boolean; title: string; children: C
       <h2 id={titleId}>{props.title}</h2>
       {props.children}
       <div class="dialog-actions">
-        <button type="button" class="secondary" onClick={props.onCancel}>Cancel</button>
+        <button type="button" class="secondary" onClick={props.onCancel}>{props.cancelLabel ?? "Cancel"}</button>
         <button type="button" class={props.danger ? "danger" : ""} disabled={props.busy || props.confirmDisabled}
           onClick={props.onConfirm}>{props.busy ? "Working…" : props.confirmLabel}</button>
       </div>
