@@ -135,7 +135,7 @@ function privatePage(route: Route) {
     case "money":
       return <Money />;
     case "setup":
-      if (second === "slack") return <Slack outcome={route.params.get("slack")} />;
+      if (second === "slack") return <Slack outcome={route.params.get("slack")} code={route.params.get("code")} />;
       if (second === "webhooks") return third ? <WebhookEndpoint id={third} /> : <Webhooks />;
       return <Setup />;
     case "reports":

@@ -24,12 +24,22 @@ def test_an_owner_connects_slack_chooses_the_channel_and_disconnects(console: Co
 
     # Add to Slack: Slack's authorize page (the sandbox's), Allow, and back on the console's Slack page.
     workspace = f"Acme {uuid.uuid4().hex[:6]}"
+    callbacks: list[str] = []
+    page.on("request", lambda request: callbacks.append(request.url)
+            if "/integrations/slack/oauth/callback?" in request.url else None)
     page.get_by_role("button", name="Add to Slack").click()
     expect(page).to_have_url(re.compile(r"/_sandbox/slack/oauth/v2/authorize\?"))
     page.get_by_label("Workspace").fill(workspace)
     page.get_by_role("button", name="Allow").click()
     expect(page).to_have_url(re.compile(r"/#/setup/slack\?slack=connected$"))
     expect(page.get_by_text("Slack is connected.")).to_be_visible()
+    expect(page.get_by_text(workspace, exact=True)).to_be_visible()
+
+    # Slack's redirect followed again (the back button): the console's Slack page says why, not a page of JSON.
+    assert len(callbacks) == 1
+    page.goto(callbacks[0])
+    expect(page).to_have_url(re.compile(r"/#/setup/slack\?slack=failed&code=SLACK_OAUTH_STATE_USED$"))
+    expect(page.get_by_text("That Slack authorization was already used")).to_be_visible()
     expect(page.get_by_text(workspace, exact=True)).to_be_visible()
 
     # A channel Slack does not have is named next to the field; #approvals is saved.

@@ -15,7 +15,20 @@ const OUTCOMES: Record<string, [string, "success" | "warning"]> = {
   failed: ["Slack did not authorize CallFunnel: nothing was connected. Try Add to Slack again.", "warning"],
 };
 
-export function Slack(props: { outcome?: string | null }) {
+/** Why the callback refused Slack's redirect (`?slack=failed&code=…`), in plain words. */
+const REFUSALS: Record<string, string> = {
+  SLACK_OAUTH_STATE_USED: "That Slack authorization was already used (a second click, or the back button).",
+  SLACK_OAUTH_STATE_EXPIRED: "That Slack authorization expired before it came back. Click Add to Slack again.",
+  SLACK_OAUTH_STATE_INVALID: "That Slack authorization is not the latest one you started. Click Add to Slack again.",
+  SLACK_WORKSPACE_IN_USE: "That Slack workspace is connected to another CallFunnel workspace: disconnect it there first.",
+};
+
+function outcomeNotice(outcome: string | null | undefined, code: string | null | undefined): [string, "success" | "warning"] | undefined {
+  if (outcome === "failed" && code) return [REFUSALS[code] ?? `Slack was not connected (${code}). Try Add to Slack again.`, "warning"];
+  return outcome ? OUTCOMES[outcome] : undefined;
+}
+
+export function Slack(props: { outcome?: string | null; code?: string | null }) {
   const session = useSession();
   const slack = useResource(() => api<SlackConnection>("/integrations/slack"));
   const [disconnecting, setDisconnecting] = useState(false);
@@ -31,7 +44,7 @@ export function Slack(props: { outcome?: string | null }) {
       : "Slack is disconnected here. Slack did not confirm the revocation: remove the CallFunnel app in Slack's settings to be sure.");
     await slack.reload();
   });
-  const outcome = props.outcome ? OUTCOMES[props.outcome] : undefined;
+  const outcome = outcomeNotice(props.outcome, props.code);
   const connection = slack.data;
   return (
     <Page title="Slack" intro="Approvals are posted to a channel of your Slack, with Approve and Deny buttons. Without Slack, decide them on the Approvals page.">
