@@ -5,6 +5,7 @@ import { href, navigate, useRoute, type Route } from "./router";
 import { SessionContext, type Session } from "./session";
 import { Alert, Loading } from "./ui/components";
 import { Approvals } from "./pages/Approvals";
+import { Callbacks } from "./pages/Callbacks";
 import { CallView } from "./pages/CallView";
 import { Campaign } from "./pages/Campaign";
 import { Campaigns, NewCampaign } from "./pages/Campaigns";
@@ -16,10 +17,14 @@ import { Money } from "./pages/Money";
 import { Overview } from "./pages/Overview";
 import { Reports } from "./pages/Reports";
 import { Setup } from "./pages/Setup";
+import { Slack } from "./pages/Slack";
+import { WebhookEndpoint } from "./pages/WebhookEndpoint";
+import { Webhooks } from "./pages/Webhooks";
 import { VerifyBanner } from "./pages/VerifyBanner";
 
 const NAVIGATION: Array<[string, string]> = [
-  ["/", "Overview"], ["/campaigns", "Campaigns"], ["/approvals", "Approvals"], ["/contacts", "Contacts"],
+  ["/", "Overview"], ["/campaigns", "Campaigns"], ["/approvals", "Approvals"], ["/callbacks", "Callbacks"],
+  ["/contacts", "Contacts"],
   ["/money", "Money"], ["/keys", "API keys"], ["/setup", "Setup"], ["/reports", "Reports"],
 ];
 const PUBLIC_PAGES = new Set(["login", "signup", "verify-email"]);
@@ -123,11 +128,15 @@ function privatePage(route: Route) {
       return second ? <CallView id={second} /> : <Campaigns />;
     case "approvals":
       return <Approvals />;
+    case "callbacks":
+      return <Callbacks status={route.params.get("status") ?? ""} />;
     case "contacts":
       return <Contacts />;
     case "money":
       return <Money />;
     case "setup":
+      if (second === "slack") return <Slack outcome={route.params.get("slack")} code={route.params.get("code")} />;
+      if (second === "webhooks") return third ? <WebhookEndpoint id={third} /> : <Webhooks />;
       return <Setup />;
     case "reports":
       return <Reports />;

@@ -16,3 +16,8 @@ export function useSession(): Session {
   if (!session) throw new Error("useSession outside a signed-in page");
   return session;
 }
+
+/** Whether this session may do what the API keeps for admins (deleting things): owners and admins. */
+export function isAdmin(me: WhoAmI): boolean {
+  return me.user ? ["owner", "admin"].includes(me.user.role) : me.scope === "admin";
+}

@@ -25,8 +25,10 @@ router = APIGatewayHttpRouter()
 TAGS = ["Integrations"]
 #: A channel id (`C0123ABCD`) or name (`approvals`, `#approvals`): no spaces, no Slack markup.
 CHANNEL = r"^#?[^\s#<>|,]{1,80}$"
-BACK_TO_THE_CONSOLE = {303: {"description": "Connected (or not authorized in Slack): back to the console's setup "
-                                            "page, `?slack=connected|cancelled|failed`",
+BACK_TO_THE_CONSOLE = {303: {"description": "Connected (or not authorized in Slack): back to the console's Slack "
+                                            "page, `?slack=connected|cancelled|failed`. A browser (`Accept: "
+                                            "text/html`) is sent there when the redirect is refused too, "
+                                            "`?slack=failed&code=…`; other clients get the error JSON",
                              "content": {},  # no body
                              "headers": {"Location": {"description": "The console page",
                                                       "schema": {"type": "string", "format": "uri"}}}}}
@@ -54,7 +56,8 @@ def finish_slack_install(state: Annotated[str, Query(min_length=1, max_length=20
                          error: Annotated[str | None, Query(min_length=1, max_length=200)] = None):
     from shared.integrations import service
 
-    page = service.complete_install(current_principal(router), state=state, code=code, error=error)
+    browser = "text/html" in (router.current_event.headers.get("accept") or "")  # Slack's redirect: a navigation
+    page = service.complete_install(current_principal(router), state=state, code=code, error=error, browser=browser)
     return Response(303, headers={"Location": page, "Cache-Control": "no-store"})
 
 

@@ -22,6 +22,11 @@ from shared.platform.settings import get_settings
 from shared.providers.email.port import Email
 from shared.providers.email.selection import get_email_sender
 
+#: The emailed link opens the console's page, which confirms through `GET /auth/verify-email` (API clients call that
+#: endpoint with the token themselves). The token rides in the URL's fragment: browsers never send it to a server,
+#: nor in a Referer.
+CONSOLE_VERIFY_PAGE = "/#/verify-email"
+
 
 def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
@@ -51,7 +56,7 @@ def sign_up(*, email: str, password: str, full_name: str | None, country: str | 
 
 
 def _send_verification(user: User, token: str) -> bool:
-    link = f"{get_settings().public_base_url}/auth/verify-email?token={quote(token)}"
+    link = f"{get_settings().public_base_url.rstrip('/')}{CONSOLE_VERIFY_PAGE}?token={quote(token)}"
     text = (f"Welcome to CallFunnel!\n\nConfirm your email address within 24 hours:\n{link}\n\n"
             "If you did not sign up, ignore this message.")
     return get_email_sender().send(Email(to=user.email, subject="Confirm your CallFunnel email", text=text))

@@ -16,6 +16,7 @@ import hmac
 import re
 import secrets
 from datetime import timedelta
+from urllib.parse import quote
 
 from shared.auth.principal import Principal
 from shared.integrations import repository
@@ -37,8 +38,8 @@ from shared.providers.slack.port import TOKEN_ERRORS, SlackRefused
 from shared.providers.slack.web_api import slack_api
 
 CALLBACK_PATH = "/integrations/slack/oauth/callback"
-#: Where the browser lands after Slack: the console's setup page (hash routes), told how it went.
-CONSOLE_SETUP_PAGE = "/#/setup"
+#: Where the browser lands after Slack: the console's Slack page (hash routes), told how it went.
+CONSOLE_SLACK_PAGE = "/#/setup/slack"
 #: Slack's refusals of an authorization code: the code in the request is at fault (400).
 CODE_ERRORS = frozenset({"invalid_code", "code_already_used", "code_expired", "bad_redirect_uri",
                          "oauth_authorization_url_mismatch", "invalid_grant_type"})
@@ -63,9 +64,24 @@ def start_install(principal: Principal) -> SlackInstallStart:
                                                                      redirect_uri=redirect_uri(), state=state))
 
 
-def complete_install(principal: Principal, *, state: str, code: str | None, error: str | None) -> str:
+def complete_install(principal: Principal, *, state: str, code: str | None, error: str | None,
+                     browser: bool = False) -> str:
     """Slack's redirect back: spend the state, exchange the code, seal and store the token. Returns the page to
-    send the browser to."""
+    send the browser to. Refused (a spent or expired state, a workspace in use, Slack down…): the error — or, for a
+    browser (the redirect is a page navigation), the console's Slack page told why (`?slack=failed&code=…`) rather
+    than a page of JSON."""
+    try:
+        return _complete_install(principal, state=state, code=code, error=error)
+    except CallFunnelError as refused:
+        if not browser:
+            raise
+        log = get_logger().warning if refused.status >= 500 else get_logger().info
+        log("Slack install refused", extra={"tenant_id": principal.tenant_id, "code": refused.code,
+                                            "reason": refused.message[:200]})
+        return console_page("failed", refused.code)
+
+
+def _complete_install(principal: Principal, *, state: str, code: str | None, error: str | None) -> str:
     if not code and not error:
         raise BadRequest("Slack's redirect carries neither a code nor an error", code="SLACK_OAUTH_CODE_MISSING",
                          field="code")
@@ -187,8 +203,9 @@ def redirect_uri() -> str:
     return get_settings().public_base_url.rstrip("/") + CALLBACK_PATH
 
 
-def console_page(outcome: str) -> str:
-    return f"{get_settings().public_base_url.rstrip('/')}{CONSOLE_SETUP_PAGE}?slack={outcome}"
+def console_page(outcome: str, code: str | None = None) -> str:
+    why = f"&code={quote(code)}" if code else ""
+    return f"{get_settings().public_base_url.rstrip('/')}{CONSOLE_SLACK_PAGE}?slack={outcome}{why}"
 
 
 def _digest(state: str) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -95,6 +96,25 @@ class Console:
         violations = axe_violations(self.page)
         assert violations == [], f"axe-core on {name}: " + json.dumps(violations, indent=1)[:4000]
         assert self.errors == [], f"the page logged errors on {name}: {self.errors}"
+
+
+def sign_up(console: Console, password: str, country: str | None = None) -> str:
+    """A new workspace through the console's sign-up page (which logs in): its owner's email."""
+    email = f"pages-{uuid.uuid4().hex[:10]}@example.com"
+    console.open("/signup")
+    console.page.get_by_label("Work email").fill(email)
+    console.page.get_by_label("Password").fill(password)
+    if country:
+        console.page.get_by_label("Country").select_option(country)
+    console.page.get_by_role("button", name="Create workspace").click()
+    expect_heading(console, "Overview")
+    return email
+
+
+def expect_heading(console: Console, name: str) -> None:
+    from playwright.sync_api import expect
+
+    expect(console.page.get_by_role("heading", name=name, level=1)).to_be_visible()
 
 
 def axe_violations(page) -> list[dict]:

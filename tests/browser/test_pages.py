@@ -3,28 +3,16 @@ controls, and axe-core finds no serious or critical violation."""
 
 from __future__ import annotations
 
-import uuid
-
 from playwright.sync_api import expect
 
-from tests.browser.conftest import Console
+from tests.browser.conftest import Console, sign_up
 
 PASSWORD = "a long password for the pages"
 
 
-def sign_up(console: Console) -> str:
-    email = f"pages-{uuid.uuid4().hex[:10]}@example.com"
-    console.open("/signup")
-    console.page.get_by_label("Work email").fill(email)
-    console.page.get_by_label("Password").fill(PASSWORD)
-    console.page.get_by_role("button", name="Create workspace").click()
-    expect(console.page.get_by_role("heading", name="Overview", level=1)).to_be_visible()
-    return email
-
-
 def test_money_setup_campaigns_and_login_pages(console: Console) -> None:
     page = console.page
-    email = sign_up(console)
+    email = sign_up(console, PASSWORD)
 
     page.get_by_role("link", name="Money").click()
     expect(page.get_by_role("heading", name="Wallet history")).to_be_visible()

@@ -131,13 +131,20 @@ def verification_link(http: requests.Session, base_url: str, email: str) -> str:
     """The verify link of the newest email the sandbox outbox holds for this address."""
     mails = [mail for mail in http.get(f"{base_url}/_sandbox/outbox").json() if email.lower() in mail["to"]]
     assert mails, f"no email to {email} in the outbox"
-    links = [link for link in mails[-1]["links"] if "/auth/verify-email" in link]
+    links = [link for link in mails[-1]["links"] if "/#/verify-email?" in link]
     assert links, f"no verify link in {mails[-1]['body']!r}"
     return links[0]
 
 
 def token_of(link: str) -> str:
-    return parse_qs(urlsplit(link).query)["token"][0]
+    """The token of a verify link: the console's page carries it in the fragment (`/#/verify-email?token=…`)."""
+    return parse_qs(urlsplit(link).fragment.partition("?")[2])["token"][0]
+
+
+def verify_email(http: requests.Session, base_url: str, email: str) -> requests.Response:
+    """What the console's verify page does with the emailed link: the API's own endpoint, with its token."""
+    token = token_of(verification_link(http, base_url, email))
+    return http.get(f"{base_url}/auth/verify-email", params={"token": token})
 
 
 def assert_error(response: requests.Response, status: int, code: str | None = None,

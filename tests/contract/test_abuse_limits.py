@@ -23,7 +23,7 @@ from tests.contract.helpers import (
     sign_up,
     sign_up_and_log_in,
     unique_email,
-    verification_link,
+    verify_email,
 )
 
 #: The abuse limits' settings at their cloud defaults, by environment variable.
@@ -146,6 +146,6 @@ def test_an_unverified_workspace_cannot_spend_on_real_carrier_calls(http: reques
     # Then it is told to verify its email first
     assert_error(refused, 409, "EMAIL_NOT_VERIFIED", field="email")
     # And once verified, the run goes on to the carrier's own checks (here: no Twilio number yet)
-    assert http.get(verification_link(http, base_url, owner.email)).status_code == 200
+    assert verify_email(http, base_url, owner.email).status_code == 200
     after = http.post(f"{base_url}/api/workflows/{workflow_id}/run", headers=owner.auth)
     assert_error(after, 409, "WORKFLOW_NOT_READY", field="number")

@@ -39,7 +39,7 @@ def test_a_sandbox_tenant_connects_its_own_sandbox_slack(http: requests.Session,
     # Then Slack sent the browser back to our callback, which stored the workspace and sent it on to the console
     assert authorize_url.startswith(f"{base_url}/_sandbox/slack/oauth/v2/authorize?")
     assert redirect.startswith(f"{base_url}/integrations/slack/oauth/callback?")
-    assert (back.status_code, back.headers["Location"]) == (303, f"{base_url}/#/setup?slack=connected")
+    assert (back.status_code, back.headers["Location"]) == (303, f"{base_url}/#/setup/slack?slack=connected")
     # And choosing a channel of that workspace works
     chosen = http.put(f"{base_url}/integrations/slack", json={"channel": "#approvals"}, headers=owner.auth)
     team = sandbox_workspace(http, base_url, workspace)

@@ -67,7 +67,7 @@ def test_slacks_redirect_connects_the_workspace_and_sends_the_browser_to_the_con
     reply = finish_install(api, account, code=code, state=state)
     # Then the browser goes to the console's setup page, and the workspace is connected (no channel chosen yet)
     assert reply.status == 303
-    assert reply.headers["location"] == "http://testserver/#/setup?slack=connected"
+    assert reply.headers["location"] == "http://testserver/#/setup/slack?slack=connected"
     assert [call.method for call in slack.calls] == ["oauth.v2.access"]
     connection = _connection(api, account)
     assert connection["connected"] is True
@@ -205,8 +205,36 @@ def test_cancelling_in_slack_sends_the_browser_back_to_the_console_and_spends_th
     account = sign_up_and_log_in(api)
     _, state = slack.allow(start_install(api, account), "Acme")
     reply = finish_install(api, account, error="access_denied", state=state)
-    assert (reply.status, reply.headers["location"]) == (303, "http://testserver/#/setup?slack=cancelled")
+    assert (reply.status, reply.headers["location"]) == (303, "http://testserver/#/setup/slack?slack=cancelled")
     assert finish_install(api, account, error="access_denied", state=state).body["code"] == "SLACK_OAUTH_STATE_USED"
+
+
+BROWSER = {"accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
+
+
+def test_a_refused_redirect_sends_a_browser_to_the_consoles_slack_page_told_why(api, slack):
+    # Given a redirect already used once (a second click, the back button)
+    account = sign_up_and_log_in(api)
+    code, state = slack.allow(start_install(api, account), "Acme")
+    assert finish_install(api, account, code=code, state=state).status == 303
+    # When a browser follows it again
+    query = urllib.parse.urlencode({"code": code, "state": state})
+    again = api.get("/integrations/slack/oauth/callback", query=query, token=account.token, headers=BROWSER)
+    # Then it lands on the console's Slack page, told why, instead of a page of JSON
+    assert (again.status, again.headers["location"]) == (
+        303, "http://testserver/#/setup/slack?slack=failed&code=SLACK_OAUTH_STATE_USED")
+    assert _connection(api, account)["team"]["name"] == "Acme"
+
+
+def test_a_browser_connecting_a_workspace_another_tenant_holds_is_told_so_on_the_consoles_slack_page(api, slack):
+    a, b = sign_up_and_log_in(api), sign_up_and_log_in(api)
+    connect(api, a, slack, "Acme")
+    code, state = slack.allow(start_install(api, b), "Acme")
+    query = urllib.parse.urlencode({"code": code, "state": state})
+    reply = api.get("/integrations/slack/oauth/callback", query=query, token=b.token, headers=BROWSER)
+    assert (reply.status, reply.headers["location"]) == (
+        303, "http://testserver/#/setup/slack?slack=failed&code=SLACK_WORKSPACE_IN_USE")
+    assert _connection(api, b)["connected"] is False
 
 
 def test_without_slack_app_credentials_add_to_slack_is_503(api, slack, monkeypatch):

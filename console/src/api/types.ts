@@ -74,6 +74,13 @@ export type CallSummary = {
   id: string; workflow_id: string; run_id: string; to: string; from: string | null; status: string;
   outcome: string | null; started_at: string; answered_at: string | null; ended_at: string | null;
   duration_seconds: number; cost_minor: number; currency: string; has_recording: boolean;
+  /** Why the call was placed (absent from older stacks: a campaign call). */
+  reason?: "campaign" | "callback";
+};
+/** A call handed to a person (absent or null: it was not transferred). */
+export type CallTransfer = {
+  status: "requested" | "ringing" | "connected" | "no_answer" | "busy" | "failed"; to_last4: string;
+  duration_seconds: number; charged_minor: number; whisper: string; recording_url?: string | null;
 };
 export type CallPage = { calls: CallSummary[]; next_cursor: string | null };
 export type TranscriptLine = { speaker: string; text: string; offset_ms: number; interrupted?: boolean };
@@ -82,6 +89,8 @@ export type CallDetail = CallSummary & {
   latency: { turns: number; p50_ms: number; p95_ms: number } | null;
   recording: { url: string; duration_ms: number; channels: number } | null;
   analysis?: Record<string, unknown> | null;
+  callback_id?: string | null;
+  transfer?: CallTransfer | null;
 };
 
 export type Approval = {
@@ -116,3 +125,28 @@ export type AvailableNumber = {
   currency: string;
 };
 export type Voice = { id: string; name: string; language: string; gender?: string; accent?: string; description?: string };
+
+export type SlackConnection = {
+  connected: boolean; team: { id: string; name: string } | null; channel: { id: string; name: string } | null;
+  installed_by: string | null; installed_at: string | null;
+};
+
+export type WebhookEndpoint = {
+  id: string; url: string; description: string | null; events: string[]; enabled: boolean; created_at: string;
+  updated_at: string; failing_since: string | null; disabled_reason: string | null;
+};
+/** `POST /webhooks` 201: the only answer that carries the signing secret. */
+export type CreatedWebhook = WebhookEndpoint & { secret: string | null };
+export type Delivery = {
+  id: string; event_id: string; event_type: string; status: "pending" | "delivered" | "failed"; attempts: number;
+  last_status_code: number | null; next_attempt_at: string | null; created_at: string; last_attempt_at: string | null;
+  last_error: string | null; last_response_body: string | null; delivered_at: string | null;
+};
+export type DeliveryPage = { deliveries: Delivery[]; next_cursor: string | null };
+
+export type CallbackStatus = "scheduled" | "placed" | "cancelled" | "skipped";
+export type Callback = {
+  id: string; workflow_id: string; run_id: string; target_phone: string; status: CallbackStatus; due_at: string;
+  requested_text: string | null; origin_call_id: string | null; approval_id: string | null; call_id: string | null;
+  skip_reason: string | null; created_at: string; cancelled_at: string | null;
+};

@@ -1,5 +1,5 @@
 import { api } from "../api/client";
-import type { CallDetail } from "../api/types";
+import type { CallDetail, CallTransfer } from "../api/types";
 import { href } from "../router";
 import { Alert, Badge, Empty, Loading, Page, Stat } from "../ui/components";
 import { dateTime, duration, money, words } from "../ui/format";
@@ -24,9 +24,12 @@ export function CallView(props: { id: string }) {
         <Stat label="Length" value={duration(detail.duration_seconds)} />
         <Stat label="Cost" value={money(detail.cost_minor, detail.currency)} />
         <Stat label="Carrier status" value={words(detail.status)} />
+        {detail.reason && <Stat label="Why we called" value={detail.reason === "callback" ? "A callback they asked for" : "The campaign"} />}
         <Stat label="Response time" value={detail.latency ? `${detail.latency.p50_ms} ms` : "—"}
           hint={detail.latency ? `typical; slowest 5%: ${detail.latency.p95_ms} ms over ${detail.latency.turns} turns` : "not measured"} />
       </dl>
+      {detail.reason === "callback" && <p><a href={href("/callbacks")}>All callbacks</a></p>}
+      {detail.transfer && <Transfer transfer={detail.transfer} currency={detail.currency} />}
       <section class="card" aria-labelledby="recording-title">
         <h2 id="recording-title">Recording</h2>
         {detail.recording
@@ -61,5 +64,28 @@ export function CallView(props: { id: string }) {
         </section>
       )}
     </Page>
+  );
+}
+
+const TRANSFER_STATUS: Record<CallTransfer["status"], string> = {
+  requested: "Asked for a person", ringing: "Ringing the person", connected: "Talked to a person",
+  no_answer: "The person did not answer", busy: "The person's line was busy", failed: "The transfer failed",
+};
+
+/** The call handed to a person (only when it was): who was rung, how it went, what they were told first. */
+function Transfer(props: { transfer: CallTransfer; currency: string }) {
+  const transfer = props.transfer;
+  return (
+    <section class="card" aria-labelledby="transfer-title">
+      <h2 id="transfer-title">Transfer to a person</h2>
+      <dl class="pairs">
+        <div><dt>How it went</dt><dd><Badge value={transfer.status} /> {TRANSFER_STATUS[transfer.status] ?? ""}</dd></div>
+        <div><dt>Rang</dt><dd>the number ending {transfer.to_last4}</dd></div>
+        <div><dt>Talked</dt><dd>{duration(transfer.duration_seconds)}</dd></div>
+        <div><dt>Charged</dt><dd>{money(transfer.charged_minor, props.currency)}</dd></div>
+        {transfer.whisper && <div><dt>They heard first</dt><dd>“{transfer.whisper}”</dd></div>}
+      </dl>
+      {transfer.recording_url && <audio controls preload="metadata" src={transfer.recording_url} aria-label="Recording of the transfer" />}
+    </section>
   );
 }

@@ -2,7 +2,7 @@ import { useState } from "preact/hooks";
 import { api } from "../api/client";
 import { unplacedError } from "../api/errors";
 import type { ApiKey, MintedKey } from "../api/types";
-import { Alert, Badge, ConfirmDialog, Empty, Field, Loading, Page, Select } from "../ui/components";
+import { Alert, Badge, ConfirmDialog, Empty, Field, Loading, Page, SecretOnce, Select } from "../ui/components";
 import { dateTime } from "../ui/format";
 import { useAction, useResource } from "../ui/hooks";
 
@@ -26,7 +26,12 @@ export function Keys() {
   });
   return (
     <Page title="API keys" intro="Keys let your own software use the CallFunnel API. Each key works for the whole workspace.">
-      {minted && <SecretOnce minted={minted} onDone={() => setMinted(null)} />}
+      {minted && (
+        <SecretOnce title={`Your new key “${minted.name}”`} label="Secret key" secret={minted.secret}
+          onDone={() => setMinted(null)} doneLabel="I have saved it — hide the key">
+          We keep only a fingerprint of it and cannot show it again. If you lose it, revoke it and mint another.
+        </SecretOnce>
+      )}
       <MintForm onMinted={async (key) => { setMinted(key); await keys.reload(); }} />
       <section class="card" aria-labelledby="keys-title">
         <h2 id="keys-title">Your keys</h2>
@@ -93,32 +98,5 @@ function MintForm(props: { onMinted: (key: MintedKey) => Promise<void> }) {
       </div>
       <button type="submit" disabled={mint.busy}>{mint.busy ? "Minting…" : "Mint key"}</button>
     </form>
-  );
-}
-
-/** The secret, once: copy it now, it is never shown again. */
-function SecretOnce(props: { minted: MintedKey; onDone: () => void }) {
-  const [copied, setCopied] = useState(false);
-  const copy = async () => {
-    try {
-      await navigator.clipboard.writeText(props.minted.secret);
-      setCopied(true);
-    } catch {
-      (document.getElementById("new-secret") as HTMLInputElement | null)?.select();
-    }
-  };
-  return (
-    <section class="card secret" aria-labelledby="secret-title">
-      <h2 id="secret-title">Your new key “{props.minted.name}”</h2>
-      <p role="alert" class="warning"><strong>Copy it now: this is the only time it is shown.</strong> We keep only a
-        fingerprint of it and cannot show it again. If you lose it, revoke it and mint another.</p>
-      <label for="new-secret">Secret key</label>
-      <div class="copy-row">
-        <input id="new-secret" readOnly value={props.minted.secret} onFocus={(event) => event.currentTarget.select()} />
-        <button type="button" onClick={copy}>{copied ? "Copied" : "Copy"}</button>
-      </div>
-      <p aria-live="polite" class="muted">{copied ? "The key is on your clipboard." : ""}</p>
-      <button type="button" class="secondary" onClick={props.onDone}>I have saved it — hide the key</button>
-    </section>
   );
 }

@@ -115,7 +115,7 @@ export function CallTable(props: { calls: CallSummary[] }) {
 }
 
 const SHOWN: Array<keyof CallSummary> = ["to", "status", "outcome", "started_at", "duration_seconds", "cost_minor",
-  "currency", "has_recording"];
+  "currency", "has_recording", "reason"];
 
 /** One row, re-rendered only when what it shows changed: a poll of a 1,000-call run touches only the new calls. */
 class CallRow extends Component<{ call: CallSummary }> {
@@ -127,7 +127,7 @@ class CallRow extends Component<{ call: CallSummary }> {
     const call = this.props.call;
     return (
       <tr>
-        <td><a href={href(`/calls/${call.id}`)}>{call.to}</a></td>
+        <td><a href={href(`/calls/${call.id}`)}>{call.to}</a>{call.reason === "callback" && <> <span class="badge badge-callback">Callback</span></>}</td>
         <td><Badge value={call.status} /></td>
         <td>{call.outcome ? <Badge value={call.outcome} /> : "—"}</td>
         <td>{dateTime(call.started_at)}</td>

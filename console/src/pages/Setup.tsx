@@ -5,6 +5,7 @@ import type { AvailableNumber, OnboardingStatus, PhoneNumber } from "../api/type
 import { Alert, Badge, ConfirmDialog, Empty, Field, Loading, Notice, Page, Select } from "../ui/components";
 import { dateTime, money } from "../ui/format";
 import { useAction, useResource } from "../ui/hooks";
+import { SetupTabs } from "./SetupTabs";
 
 type CatalogueField = { name: string; label: string; secret: boolean; required: boolean; slot: "primary_id" | "secret" | "extra" };
 type CatalogueProvider = { id: string; name: string; category: string; fields: CatalogueField[]; docs_url?: string };
@@ -22,6 +23,7 @@ export function Setup() {
   });
   return (
     <Page title="Setup" intro="Who places your calls and speaks for you, and the phone numbers they call from.">
+      <SetupTabs current="/setup" />
       <section class="card" aria-labelledby="mode-title">
         <h2 id="mode-title">Providers</h2>
         <Alert error={status.error ?? setMode.error} retry={status.error ? status.reload : undefined} />

@@ -1,5 +1,5 @@
 import type { ComponentChildren } from "preact";
-import { useEffect, useId, useRef } from "preact/hooks";
+import { useEffect, useId, useRef, useState } from "preact/hooks";
 import { describe, errorFor } from "../api/errors";
 import { words } from "./format";
 
@@ -135,7 +135,7 @@ export function Badge(props: { value: string | null | undefined }) {
 
 /** A confirmation in a native modal dialog (focus is trapped and Escape cancels, as the platform does it). */
 export function ConfirmDialog(props: { open: boolean; title: string; children: ComponentChildren; confirmLabel: string;
-  busy?: boolean; danger?: boolean; onConfirm: () => void; onCancel: () => void; confirmDisabled?: boolean }) {
+  busy?: boolean; danger?: boolean; onConfirm: () => void; onCancel: () => void; confirmDisabled?: boolean; cancelLabel?: string }) {
   const dialog = useRef<HTMLDialogElement>(null);
   useEffect(() => {
     const element = dialog.current;
@@ -149,10 +149,38 @@ export function ConfirmDialog(props: { open: boolean; title: string; children: C
       <h2 id={titleId}>{props.title}</h2>
       {props.children}
       <div class="dialog-actions">
-        <button type="button" class="secondary" onClick={props.onCancel}>Cancel</button>
+        <button type="button" class="secondary" onClick={props.onCancel}>{props.cancelLabel ?? "Cancel"}</button>
         <button type="button" class={props.danger ? "danger" : ""} disabled={props.busy || props.confirmDisabled}
           onClick={props.onConfirm}>{props.busy ? "Working…" : props.confirmLabel}</button>
       </div>
     </dialog>
+  );
+}
+
+/** A secret shown once (an API key, a webhook's signing secret): copy it now, it is never shown again. */
+export function SecretOnce(props: { title: string; label: string; secret: string; doneLabel: string; onDone: () => void;
+  children: ComponentChildren }) {
+  const [copied, setCopied] = useState(false);
+  const id = useId();
+  const copy = async () => {
+    try {
+      await navigator.clipboard.writeText(props.secret);
+      setCopied(true);
+    } catch {
+      (document.getElementById(`${id}-secret`) as HTMLInputElement | null)?.select();
+    }
+  };
+  return (
+    <section class="card secret" aria-labelledby={`${id}-title`}>
+      <h2 id={`${id}-title`}>{props.title}</h2>
+      <p role="alert" class="warning"><strong>Copy it now: this is the only time it is shown.</strong> {props.children}</p>
+      <label for={`${id}-secret`}>{props.label}</label>
+      <div class="copy-row">
+        <input id={`${id}-secret`} readOnly value={props.secret} onFocus={(event) => event.currentTarget.select()} />
+        <button type="button" onClick={copy}>{copied ? "Copied" : "Copy"}</button>
+      </div>
+      <p aria-live="polite" class="muted">{copied ? "It is on your clipboard." : ""}</p>
+      <button type="button" class="secondary" onClick={props.onDone}>{props.doneLabel}</button>
+    </section>
   );
 }

@@ -33,8 +33,9 @@ export function relative(value: string | null | undefined, now = Date.now()): st
   if (!value) return "—";
   const seconds = Math.round((new Date(value).getTime() - now) / 1000);
   const span = Math.abs(seconds);
-  const text = span < 60 ? `${span} s` : span < 3600 ? `${Math.round(span / 60)} min`
-    : span < 86400 ? `${Math.floor(span / 3600)} h ${Math.round((span % 3600) / 60)} min` : `${Math.round(span / 86400)} days`;
+  const minutes = Math.round(span / 60);  // hours and minutes from the rounded total: never "19 h 60 min"
+  const text = span < 60 ? `${span} s` : minutes < 60 ? `${minutes} min`
+    : span < 86400 ? `${Math.floor(minutes / 60)} h ${minutes % 60} min` : `${Math.round(span / 86400)} days`;
   return seconds >= 0 ? `in ${text}` : `${text} ago`;
 }
 
