@@ -108,10 +108,11 @@ def test_the_next_attempt_after_a_busy_line_plays_the_same_behaviour(api, carrie
 
 
 def test_a_real_carrier_gets_no_sandbox_script_whatever_the_row_named(api):
-    from shared.dialer.dial import _outbound
+    from shared.dialer.placement import _outbound
     from shared.workflows.rule_book import RuleBook
 
-    call = SimpleNamespace(id="call_1", tenant_id=1, target_phone="+14155550118", sandbox_behaviour="busy")
+    call = SimpleNamespace(id="call_1", tenant_id=1, target_phone="+14155550118", sandbox_behaviour="busy",
+                           reason="campaign")
     workflow = SimpleNamespace(rule_book=RuleBook.model_construct(max_call_seconds=300))
     twilio = SimpleNamespace(name="twilio")
 
