@@ -41,6 +41,10 @@ NO_TRANSFER_CALLBACK = ("I'm sorry, I can't connect you with a colleague on this
 NO_TRANSFER = "I'm sorry, I can't connect you with a colleague on this call, but I'm happy to help you myself."
 TRANSFER_FAILED = ("I'm sorry, my colleague couldn't take the call just now. Can I take a message? Someone will "
                    "get back to you.")
+TRANSFER_UNAVAILABLE = ("I'm sorry, I can't put you through to a colleague from this line. Can I take a message? "
+                        "Someone will get back to you.")
+TRANSFER_FAILED_CALLBACK = "I'm sorry, I can't connect you right now. I'll arrange for someone to call you back."
+MESSAGE_TAKEN = "Thank you, I've passed your message on. Goodbye."
 
 
 def opening(rule_book: RuleBook) -> Continue:

@@ -26,9 +26,9 @@ class OfflineWhisperComposer:
     def write(self, request: WhisperRequest) -> str:
         said = [line.text.strip() for line in request.transcript if line.speaker == "callee" and line.text.strip()]
         quote = _clause(said[-1]) if said else ""
-        goal = _clause(request.business_goal) or "our call"
-        words = f"Transfer from the AI caller: the contact on …{request.callee_last4}, called about {goal[0].lower()}" \
-                f"{goal[1:]}, {request.reason}"
+        goal = _clause(request.business_goal)  # a goal is imperative: "Renew the annual plan"
+        purpose = f"called to {goal[0].lower()}{goal[1:]}" if goal else "called about our offer"
+        words = f"Transfer from the AI caller: the contact on …{request.callee_last4}, {purpose}, {request.reason}"
         return f"{words}, and said “{quote}”." if quote else f"{words}."
 
 
