@@ -222,3 +222,19 @@ def test_only_one_transfer_is_asked_for_per_call(api, carrier):  # noqa: F811
 
     assert transfers.request_transfer(owner.tenant_id, call.call_id, number=NUMBER, whisper="again") is None
     assert get_settings() is not None
+
+
+def test_a_transferred_call_closes_as_transferred_and_is_counted_on_its_run(api, carrier):  # noqa: F811
+    from tests.integration.test_dialer_calls import _status
+
+    owner, call = _transfer_ready(api, carrier)
+    _requested(owner, call)
+    calls.update(owner.tenant_id, call.call_id, outcome="transferred", answered_by="human")  # the voice plane's write
+    _connected(api, carrier, call, seconds=30)
+
+    _status(api, carrier, call, "completed", CallDuration="75")
+
+    closed = calls.get(owner.tenant_id, call.call_id)
+    assert (closed.status, closed.outcome, closed.transfer.status) == ("completed", "transferred", "connected")
+    run = api.get(f"/workflows/{closed.workflow_id}/runs", token=owner.token).body["runs"][0]
+    assert run["transfers"] == 1 and run["targets_connected"] == 1
