@@ -202,3 +202,36 @@ def test_the_stored_effect_writes_the_transfer_with_a_one_sentence_offline_whisp
     assert "…0123" in transfer.whisper and "asked to speak to a person" in transfer.whisper
     assert "Can I speak to a real person, please" in transfer.whisper
     assert transfer.whisper.count(".") == 1 and transfer.whisper.endswith(".")  # one sentence
+
+
+def test_the_stream_after_an_unanswered_transfer_is_kept_after_the_calls_first_one_never_over_it(table):
+    from datetime import timedelta
+
+    from shared.calls import conversation_record
+    from shared.calls import repository as calls
+    from shared.calls.conversation_record import RecordedAudio
+    from shared.calls.models import Utterance
+    from shared.platform import clock
+    from shared.platform.aws import client
+    from shared.platform.settings import get_settings
+    from tests.voice.stored_calls import a_stored_call
+
+    call_id = a_stored_call(7, provider="sandbox", rule_book=TRANSFERRING)
+    calls.update(7, call_id, answered_at=clock.now() - timedelta(seconds=40))
+    first = [Utterance(speaker="agent", text="Hello, an AI call.", offset_ms=0),
+             Utterance(speaker="callee", text=ASKS_FOR_PERSON, offset_ms=3000)]
+    conversation_record.keep(7, call_id, utterances=first, turn_latencies_ms=[600],
+                             audio=RecordedAudio(body=b"RIFFfirst", duration_ms=10_000))
+
+    conversation_record.keep(7, call_id, utterances=[Utterance(speaker="callee", text=MESSAGE, offset_ms=4000)],
+                             turn_latencies_ms=[700], audio=RecordedAudio(body=b"RIFFsecond", duration_ms=5000),
+                             segment="after-transfer")
+
+    kept = calls.get(7, call_id)
+    assert [entry["text"] for entry in kept.transcript] == ["Hello, an AI call.", ASKS_FOR_PERSON, MESSAGE]
+    assert kept.transcript[-1]["offset_ms"] >= 35_000 + 4000  # counted from the answer, after the first stream
+    assert kept.turn_latencies_ms == [600, 700] and kept.recording.key.endswith("/call.wav")
+    s3, bucket = client("s3"), get_settings().media_bucket
+    prefix = f"recordings/7/{call_id}/"
+    assert s3.get_object(Bucket=bucket, Key=f"{prefix}call.wav")["Body"].read() == b"RIFFfirst"
+    assert s3.get_object(Bucket=bucket, Key=f"{prefix}after-transfer.wav")["Body"].read() == b"RIFFsecond"
