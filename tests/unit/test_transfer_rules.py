@@ -139,3 +139,34 @@ def test_an_approval_decided_as_transfer_transfers_only_when_the_policy_allows_i
     assert isinstance(engine.transfer_on_approval(_with_transfer()), TransferToHuman)
     assert engine.transfer_on_approval(_with_transfer(on_approval=False)) is None
     assert engine.transfer_on_approval(valid_rule_book()) is None
+
+
+# --- The offline composer reads a transfer number from the prompt --------------------------------------------------
+
+@pytest.mark.parametrize(("prompt", "country", "number"), [
+    ("Renewals for Khata Cloud. If they want a person, transfer to +1 415 555 0123.", "US", "+14155550123"),
+    ("Put them through to our team at (415) 555-0123 when they ask for someone.", "US", "+14155550123"),
+    ("Our sales desk on 020 7946 0018 takes transfers.", "GB", "+442079460018"),
+    ("Transfer callers to our support line at 98765 43210.", "IN", "+919876543210"),
+    ("Call 9am-6pm weekdays and offer 10% off the annual plan.", "US", None),
+    ("Our office number is +1 415 555 0123, mention it if asked.", "US", None),
+])
+def test_the_offline_composer_sets_the_transfer_number_the_prompt_names(prompt, country, number):
+    from shared.workflows.composer import OfflineComposer
+    from shared.workflows.ports import GenerationRequest
+
+    rule_book = OfflineComposer().generate(GenerationRequest(prompt=prompt, persona_override=None,
+                                                             tenant_country=country)).rule_book
+
+    assert rule_book.transfer_policy.number == number
+    assert not [problem for problem in find_problems(rule_book, [country])
+                if problem.field.startswith("transfer_policy")]
+
+
+def test_claude_is_told_when_to_set_the_transfer_number():
+    from shared.providers.llm.anthropic_prompt import system_prompt
+    from shared.workflows.ports import GenerationRequest
+
+    told = system_prompt(GenerationRequest(prompt="Renewals", persona_override=None, tenant_country="US"))
+
+    assert "`transfer_policy`" in told and "E.164" in told
