@@ -238,3 +238,22 @@ def test_a_transferred_call_closes_as_transferred_and_is_counted_on_its_run(api,
     assert (closed.status, closed.outcome, closed.transfer.status) == ("completed", "transferred", "connected")
     run = api.get(f"/workflows/{closed.workflow_id}/runs", token=owner.token).body["runs"][0]
     assert run["transfers"] == 1 and run["targets_connected"] == 1
+
+
+def test_a_dsr_erase_drops_the_transfer_and_deletes_its_recording(api, carrier, bucket, monkeypatch):  # noqa: F811
+    from shared.platform.aws import client
+
+    owner, call = _transfer_ready(api, carrier)
+    _requested(owner, call)
+    _connected(api, carrier, call)
+    monkeypatch.setattr(SandboxCalls, "fetch_recording", lambda _self, url: RECORDING)
+    carrier.post(api, _url(call, "transfer-recording"), {"CallSid": "SBx", "RecordingUrl": "http://c/recordings/RE1",
+                                                         "RecordingStatus": "completed", "RecordingDuration": "9"})
+    key = calls.get(owner.tenant_id, call.call_id).transfer.recording.key
+
+    erased = api.post("/dsr/erase", {"contact_identifier": sandbox_numbers(1, first=5)[0]}, token=owner.token)
+
+    assert erased.status == 200, erased.body
+    assert calls.get(owner.tenant_id, call.call_id).transfer is None
+    listed = client("s3").list_objects_v2(Bucket=bucket, Prefix=key)
+    assert listed.get("KeyCount", 0) == 0
