@@ -397,16 +397,23 @@ DIALER_FUNCTIONS: tuple[LambdaFunction, ...] = (
         name="telephony_webhooks",
         handler="functions.telephony_webhooks.handler.lambda_handler",
         description="Carrier webhooks: an answered call streamed to the voice plane (media token), answering-machine "
-                    "verdicts recorded, status callbacks enqueued",
+                    "verdicts recorded, status callbacks enqueued, warm transfers dialed, billed and recorded",
         routes=_routes(
             "POST /telephony/{provider}/voice/{tenant_id}/{call_id}",
             "GET /telephony/exotel/voicebot",
             "POST /telephony/{provider}/amd/{tenant_id}/{call_id}",
             "POST /telephony/{provider}/status/{tenant_id}/{call_id}",
+            "POST /telephony/{provider}/stream-end/{tenant_id}/{call_id}",
+            "POST /telephony/{provider}/whisper/{tenant_id}/{call_id}",
+            "POST /telephony/{provider}/dial-result/{tenant_id}/{call_id}",
+            "POST /telephony/{provider}/transfer-recording/{tenant_id}/{call_id}",
         ),
         # The media-stream secret signs the token the voice webhook hands the carrier for the voice plane.
+        # A transfer's leg: its recording into the media bucket, `call.transferred` (the charge may cross the
+        # low-balance threshold: `wallet.low_balance`).
         permissions=_DIALER_DATA | {Permission.SEND_CALL_EVENTS, Permission.CREDENTIALS_KEY,
-                                    Permission.READ_MEDIA_STREAM_SECRET},
+                                    Permission.READ_MEDIA_STREAM_SECRET, Permission.MEDIA_WRITE,
+                                    Permission.SEND_WEBHOOK_EVENTS},
         timeout_seconds=12,  # Twilio waits 15 s for TwiML
         reserved_concurrency=50,  # every answer and status callback of the live calls; a throttled answer is dead air
     ),

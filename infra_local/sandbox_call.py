@@ -5,7 +5,9 @@ It sends the status callbacks Twilio would, fetches the voice webhook's TwiML an
 (noted), `<Pause>`, `<Hangup>`, and `<Connect><Stream>` — a bidirectional Media Stream to the voice plane
 (infra_local/sandbox_media_stream.py) on which the scripted callee speaks (infra_local/sandbox_callee_voice.py) and
 each of its lines is registered for the voice plane's stand-in STT (infra_local/sandbox_callee_lines.py). When the
-voice plane closes the socket the TwiML goes on: nothing follows `<Connect>`, so the call ends `completed`. A call
+voice plane closes the socket the TwiML goes on: `<Connect action>` is posted (Twilio's standard parameters) and
+its answer played — a `<Dial>` to a sandbox human (a warm transfer: infra_local/sandbox_transfers.py), or
+`<Hangup/>`; without an action the call ends `completed`. A call
 that asked for answering-machine detection gets the `amd` webhook (Twilio's async AMD) `amd_seconds` after the
 answer: `machine_end_beep` for an answering machine, `human` otherwise.
 
@@ -36,6 +38,7 @@ from infra_local.sandbox_media_stream import (
     StreamUnavailable,
     open_websocket,
 )
+from infra_local.sandbox_transfers import SandboxTransfers, human_answers, talk_seconds
 from shared.conversation.sandbox_callees import ScriptedCallee, callee_for
 from shared.platform import clock
 
@@ -70,6 +73,7 @@ class CarrierTimings:
     barge_in_after_seconds: float = CalleeTimings.barge_in_after_seconds
     amd_seconds: float = 1.5  # answer → the async AMD webhook
     pause_scale: float = 0.2  # <Pause length=N> sleeps N × this
+    transfer_talk_seconds: float = 2.0  # a sandbox human who answers a transfer talks this long, then hangs up
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] = os.environ) -> CarrierTimings:
@@ -82,6 +86,8 @@ class CarrierTimings:
                                                      defaults.barge_in_after_seconds)),
             amd_seconds=float(environ.get("SANDBOX_CARRIER_AMD_SECONDS", defaults.amd_seconds)),
             pause_scale=float(environ.get("SANDBOX_CARRIER_PAUSE_SCALE", defaults.pause_scale)),
+            transfer_talk_seconds=float(environ.get("SANDBOX_CARRIER_TRANSFER_TALK_SECONDS",
+                                                    defaults.transfer_talk_seconds)),
         )
 
     @property
@@ -141,6 +147,8 @@ class CallRecord:
     duration_seconds: int = 0
     error: str | None = None
     placed_at: str = field(default_factory=lambda: clock.now().isoformat(timespec="seconds"))
+    #: The warm transfer's `<Dial>`: {"to", "status" (DialCallStatus), "whisper", "duration_seconds"}.
+    transfer: dict[str, Any] | None = None
 
     def said(self, speaker: str, text: str, at_ms: int | None = None) -> None:
         self.transcript.append({"speaker": speaker, "text": text, **({"at_ms": at_ms} if at_ms is not None else {})})
@@ -149,7 +157,8 @@ class CallRecord:
         return {"sid": self.sid, "call_id": self.call_id, "to": self.to, "from": self.from_, "status": self.status,
                 "answered_by": self.answered_by, "transcript": [dict(line) for line in self.transcript],
                 "stream": dict(self.stream) if self.stream else None, "duration_seconds": self.duration_seconds,
-                "error": self.error, "placed_at": self.placed_at}
+                "error": self.error, "placed_at": self.placed_at,
+                "transfer": dict(self.transfer) if self.transfer else None}
 
 
 class CallEnded(Exception):
@@ -175,7 +184,10 @@ class SimulatedCall:
     def __init__(self, request: CallRequest, record: CallRecord, *, post: Post, sleep: Callable[[float], None],
                  clock: Callable[[], float] = time.monotonic, timings: CarrierTimings = CarrierTimings(),
                  connect: Connect = open_websocket, callee_lines: CalleeLineRegistry | None = None,
-                 render: Render | None = None, schedule: Schedule = start_timer) -> None:
+                 render: Render | None = None, schedule: Schedule = start_timer,
+                 transfers: SandboxTransfers | None = None, carrier_url: str = "") -> None:
+        """`transfers`: where sandbox humans' whispers and the transfer legs' recordings are kept; `carrier_url`:
+        the carrier's own URL (a recording's `RecordingUrl` is under it)."""
         self.request = request
         self.record = record
         self._post = post
@@ -189,6 +201,9 @@ class SimulatedCall:
         self._callee = callee_script(request)
         self._sequence = itertools.count()
         self._answered_at: float | None = None
+        self._transfers = transfers if transfers is not None else SandboxTransfers()
+        self._carrier_url = carrier_url.rstrip("/")
+        self._lines_said = 0  # the callee's lines so far: a stream after a transfer goes on from there
 
     def run(self) -> CallRecord:
         self._status("ringing")
@@ -232,8 +247,8 @@ class SimulatedCall:
 
     # --- TwiML ---
 
-    def _fetch(self, url: str) -> list[ElementTree.Element]:
-        status, body = self._post(url, self._call_params("in-progress"))
+    def _fetch(self, url: str, extra: dict[str, str] | None = None) -> list[ElementTree.Element]:
+        status, body = self._post(url, {**self._call_params("in-progress"), **(extra or {})})
         if not 200 <= status < 300:
             raise WebhookFailed(f"{_path_of(url)} answered {status}")
         try:
@@ -254,6 +269,13 @@ class SimulatedCall:
                 self._sleep(float(verb.get("length", "1")) * self._timings.pause_scale)
             elif verb.tag == "Connect" and verb.find("Stream") is not None:
                 self._stream(url, verb.find("Stream"))
+                if verb.get("action"):  # Twilio asks the action what next; its answer replaces the rest
+                    action = urllib.parse.urljoin(url, verb.get("action", ""))
+                    self._play(action, self._fetch(action))
+                    return
+            elif verb.tag == "Dial" and verb.find("Number") is not None:
+                self._dial(url, verb)
+                return  # the <Dial>'s action answered what follows
             elif verb.tag in ("Hangup", "Reject"):
                 return
             else:
@@ -273,7 +295,7 @@ class SimulatedCall:
         request = StreamRequest(url=urllib.parse.urljoin(url, stream.get("url", "")), parameters=parameters)
         registry_key = parameters.get("call_id") or self.request.call_id
         voice = CalleeVoice(self._callee, on_line=lambda line: self._callee_says(registry_key, line),
-                            render=self._render, timings=self._timings.callee)
+                            render=self._render, timings=self._timings.callee, first_line=self._lines_said)
         session = MediaStreamSession(
             request, callee=voice, call_sid=self.record.sid, account_sid=ACCOUNT_SID, connect=self._connect,
             clock=self._clock, sleep=self._sleep, deadline=self._answered_at + self.request.time_limit_seconds,
@@ -293,7 +315,57 @@ class SimulatedCall:
             self.record.error = "time limit reached: the carrier hung up"
             raise CallEnded
 
+    # --- <Dial><Number>: a warm transfer to a sandbox human ---
+
+    def _dial(self, url: str, dial: ElementTree.Element) -> None:
+        number = dial.find("Number")
+        to = (number.text or "").strip() if number is not None else ""
+        status, whisper, seconds = human_answers(to), "", 0
+        child = {**self._call_params("in-progress"), "CallSid": f"{self.record.sid}T", "To": to,
+                 "Direction": "outbound-dial", "ParentCallSid": self.record.sid}
+        self._sleep(self._timings.ring_seconds)
+        if status == "completed":
+            if number is not None and number.get("url"):  # the whisper, heard before the bridge
+                whisper = self._whisper(urllib.parse.urljoin(url, number.get("url", "")), child)
+            started = self._clock()
+            self._sleep(self._timings.transfer_talk_seconds)
+            seconds = talk_seconds(started, self._clock())
+        self._transfers.heard(self.request.call_id, to, whisper, answered=status == "completed")
+        self.record.transfer = {"to": to, "status": status, "whisper": whisper, "duration_seconds": seconds}
+        result = {"DialCallStatus": status, "DialCallDuration": str(seconds), "DialCallSid": child["CallSid"],
+                  "DialBridged": "true" if status == "completed" else "false"}
+        action = urllib.parse.urljoin(url, dial.get("action", "")) if dial.get("action") else None
+        verbs = self._fetch(action, result) if action else []
+        if status == "completed" and dial.get("recordingStatusCallback"):
+            self._post_recording(urllib.parse.urljoin(url, dial.get("recordingStatusCallback", "")), seconds)
+        if action:
+            self._play(action, verbs)
+
+    def _whisper(self, url: str, params: dict[str, str]) -> str:
+        status, body = self._post(url, params)
+        if not 200 <= status < 300:
+            raise WebhookFailed(f"{_path_of(url)} answered {status}")
+        try:
+            return " ".join((verb.text or "").strip() for verb in ElementTree.fromstring(body) if verb.tag == "Say")
+        except ElementTree.ParseError as error:
+            raise WebhookFailed(f"{_path_of(url)} answered invalid TwiML: {error}") from error
+
+    def _post_recording(self, url: str, seconds: int) -> None:
+        sid = f"RE{self.record.sid[2:]}"
+        recording_url = f"{self._carrier_url}/{self._transfers.keep_recording(sid, seconds)}"
+        params = {"AccountSid": ACCOUNT_SID, "CallSid": self.record.sid, "RecordingSid": sid,
+                  "RecordingUrl": recording_url, "RecordingStatus": "completed", "RecordingDuration": str(seconds),
+                  "RecordingChannels": "2", "RecordingSource": "DialVerb"}
+        try:
+            code, _ = self._post(url, params)
+        except WebhookFailed as failure:
+            code = 0
+            sys.stderr.write(f"[sandbox carrier] recording callback of {self.record.sid}: {failure}\n")
+        if not 200 <= code < 300:
+            sys.stderr.write(f"[sandbox carrier] recording callback of {self.record.sid} answered {code}\n")
+
     def _callee_says(self, call_id: str, line: str) -> None:
+        self._lines_said += 1
         self._callee_lines.started(call_id, line)
         self.record.said("callee", line, self._offset_ms())
 

@@ -56,14 +56,15 @@ class CalleeTimings:
 
 class CalleeVoice:
     def __init__(self, callee: ScriptedCallee, *, on_line: Callable[[str], None], render: Render | None = None,
-                 timings: CalleeTimings = CalleeTimings()) -> None:
+                 timings: CalleeTimings = CalleeTimings(), first_line: int = 0) -> None:
+        """`first_line`: where the script goes on from (a call streamed again, after a transfer nobody answered)."""
         self._callee = callee
         self._on_line = on_line
         self._render = render or (machine_speech if callee.machine else callee_speech)
         self._timings = timings
         self._audio: dict[str, bytes] = {}
         self._speech = b""  # what is left of what the callee is saying
-        self._turn = 0  # the callee's next line
+        self._turn = first_line  # the callee's next line
         self._greeted = False
         self._agent_heard = 0.0  # seconds of the agent's audio since the callee last started a line
         self._agent_turn_started = 0.0

@@ -25,6 +25,7 @@ from infra_local.http_adapter import HttpResponse, error_response, json_response
 from infra_local.sandbox_call import CallRecord, CallRequest, CarrierTimings, Post, SimulatedCall, WebhookFailed
 from infra_local.sandbox_callee_lines import CalleeLineRegistry
 from infra_local.sandbox_media_stream import Connect, open_websocket
+from infra_local.sandbox_transfers import RECORDINGS_PATH, SandboxTransfers
 
 CARRIER_PATH = "/_sandbox/carrier"
 CALLS_PATH = f"{CARRIER_PATH}/calls"
@@ -75,7 +76,10 @@ class SandboxCarrier:
 
     def __init__(self, *, post: Post = post_signed_webhook, sleep: Callable[[float], None] = time.sleep,
                  timings: CarrierTimings | None = None, connect: Connect = open_websocket,
-                 callee_lines: CalleeLineRegistry | None = None) -> None:
+                 callee_lines: CalleeLineRegistry | None = None, transfers: SandboxTransfers | None = None,
+                 base_url: str | None = None) -> None:
+        """`transfers`: the sandbox humans' log and the transfer legs' recordings (`GET /_sandbox/transfers`);
+        `base_url`: the carrier's own URL (default: the stack's `SANDBOX_CARRIER_URL`)."""
         self._post = post
         self._sleep = sleep
         self._timings = timings or CarrierTimings.from_environment()
@@ -84,6 +88,8 @@ class SandboxCarrier:
         self._calls: deque[CallRecord] = deque(maxlen=RECENT_CALLS_KEPT)
         self._lock = threading.Lock()
         self._sids = itertools.count(1)
+        self.transfers = transfers if transfers is not None else SandboxTransfers()
+        self._base_url = base_url
 
     def place(self, request: CallRequest) -> tuple[CallRecord, bool]:
         """(the call, whether it is new): a second request with the same call id is the same call."""
@@ -95,7 +101,8 @@ class SandboxCarrier:
                                 from_=request.from_)
             self._calls.append(record)
         call = SimulatedCall(request, record, post=self._post, sleep=self._sleep, timings=self._timings,
-                             connect=self._connect, callee_lines=self.callee_lines)
+                             connect=self._connect, callee_lines=self.callee_lines, transfers=self.transfers,
+                             carrier_url=self.base_url)
         threading.Thread(target=self._play, args=(call,), name=f"sandbox-call-{record.sid}", daemon=True).start()
         return record, True
 
@@ -114,7 +121,17 @@ class SandboxCarrier:
             sys.stderr.write(f"[sandbox carrier] call {call.record.sid} crashed:\n")
             traceback.print_exc(file=sys.stderr)
 
+    @property
+    def base_url(self) -> str:
+        if self._base_url is None:
+            from shared.platform.settings import get_settings
+
+            self._base_url = get_settings().sandbox_carrier_url or f"http://127.0.0.1{CARRIER_PATH}"
+        return self._base_url.rstrip("/")
+
     def respond(self, method: str, path: str, body: bytes) -> HttpResponse:
+        if path.startswith(f"{CARRIER_PATH}/{RECORDINGS_PATH}/") and method == "GET":
+            return self.transfers.recording(path.rsplit("/", 1)[-1])
         if path.rstrip("/") != CALLS_PATH:
             return error_response(404, "Not found", "NOT_FOUND")
         if method == "GET":

@@ -35,6 +35,7 @@ from infra_local.sandbox_providers import PROVIDERS_PATH, provider_check_respons
 from infra_local.sandbox_queues import QUEUES_PATH, queues_response
 from infra_local.sandbox_slack import SLACK_PATH, slack_response
 from infra_local.sandbox_slack_workspaces import SandboxSlack
+from infra_local.sandbox_transfers import TRANSFERS_PATH
 from infra_local.sandbox_webhook_receiver import RECEIVER_PATH, WebhookReceivers
 
 OUTBOX_PATH = "/_sandbox/outbox"  # local only: not a catalog route, never deployed
@@ -145,6 +146,8 @@ class LocalApiRequestHandler(BaseHTTPRequestHandler):
             return self._sandbox("sandbox providers", lambda: provider_check_response(target.path, headers))
         if target.path == CLOCK_PATH:
             return self._sandbox("sandbox clock", lambda: clock_response(method, body))
+        if target.path == TRANSFERS_PATH:  # what the sandbox humans heard (warm transfers)
+            return self._sandbox("sandbox transfers", lambda: self.server.carrier.transfers.respond(method))
         if is_carrier_path(target.path):
             return self._sandbox("sandbox carrier", lambda: self.server.carrier.respond(method, target.path, body))
         if target.path == SLACK_PATH or target.path.startswith(SLACK_PATH + "/"):

@@ -53,6 +53,7 @@ from shared.conversation.models import (
     ProposeConcession,
     RequestCallback,
     Transcript,
+    TransferToHuman,
 )
 from shared.conversation.scripted_agent import matching_handler
 from shared.platform import clock
@@ -72,6 +73,9 @@ logger = logging.getLogger("callfunnel.voice")
 OPT_OUT_KEY = "9"
 #: A machine verdict after this many callee turns is not believed: a real exchange outweighs it.
 MACHINE_VERDICT_TURNS = 2
+#: The stream parameter (and its values) of a call streamed back after its transfer was not answered.
+TRANSFER_PARAMETER = "transfer"
+TRANSFER_NOT_ANSWERED = ("no_answer", "busy", "failed")
 
 Mode = Literal["opening", "talking", "holding", "voicemail", "ending"]
 
@@ -118,6 +122,7 @@ class ConversationBrain(FrameProcessor):
         self._objections: list[str] = []
         self._approval_ids: list[str] = []
         self._hold_task: asyncio.Task | None = None
+        self._taking_message = False  # the transfer was not answered: the callee's next words are a message
         self._tasks: set[asyncio.Task] = set()
         self._keypad = Keypad(self._timing.keypad_gap_seconds, self._keys_entered, self._spawn)
 
@@ -172,6 +177,13 @@ class ConversationBrain(FrameProcessor):
     async def _open(self) -> None:
         self._started_at = self._started_at or clock.now()
         self._started = time.monotonic()
+        if self._call.stream.custom_parameters.get(TRANSFER_PARAMETER) in TRANSFER_NOT_ANSWERED:
+            # Back from a transfer nobody answered: the disclosures were made at the start of the call (and a person
+            # answered it); the agent apologises and takes a message.
+            self._heard_human, self._taking_message = True, True
+            await self._say(engine.TRANSFER_FAILED)
+            self._spawn(self._end_at_time_limit(), "time-limit")
+            return
         await self._say(engine.opening(self._rule_book).say)
         self._spawn(watch_answered_by(lambda: self._effects.answered_by(self._call), self._on_machine,
                                       every=self._timing.amd_poll_seconds, for_seconds=self._timing.amd_watch_seconds,
@@ -206,6 +218,11 @@ class ConversationBrain(FrameProcessor):
             if cut_off:
                 await self._say(cut_off)  # "mm-hm" cut the agent off: pick up where it was, no model turn
             return
+        if self._taking_message and not phrases.is_opt_out(utterance):
+            self._taking_message = False
+            self._mode = "ending"
+            self._spawn(self._take_message(utterance), "message")
+            return
         action = engine.next_action(self._rule_book, earlier, utterance, agent=StreamedAgent(), now=clock.now())
         if action is STREAMED_REPLY:
             await self.push_frame(frame)
@@ -229,7 +246,7 @@ class ConversationBrain(FrameProcessor):
         self._note_callee(utterance)
 
     def _leaves_to_model(self, utterance: str, earlier: Transcript) -> bool:
-        if sounds_like_greeting(utterance) or is_backchannel(utterance):
+        if sounds_like_greeting(utterance) or is_backchannel(utterance) or self._taking_message:
             return False
         return engine.next_action(self._rule_book, earlier, utterance, agent=StreamedAgent(),
                                   now=clock.now()) is STREAMED_REPLY
@@ -262,9 +279,11 @@ class ConversationBrain(FrameProcessor):
             self._spawn(self._say(cut_off), "resume")
 
     async def _act(self, action: Action, utterance: str) -> None:
-        if isinstance(action, (OptOut, End, RequestCallback)):
+        if isinstance(action, (OptOut, End, RequestCallback, TransferToHuman)):
             self._mode = "ending"  # at once: no later turn may reach the model while the ending is under way
-        if isinstance(action, OptOut):
+        if isinstance(action, TransferToHuman):
+            self._spawn(self._transfer(action, utterance), "transfer")
+        elif isinstance(action, OptOut):
             self._spawn(self._opt_out(action.say_goodbye), "opt-out")
         elif isinstance(action, End):
             self._spawn(self._finish(action.say, force=True, outcome=action.outcome), "end")
@@ -305,6 +324,18 @@ class ConversationBrain(FrameProcessor):
         await self._say(action.say)
         return f"Said to the callee: {action.say}"
 
+    async def transfer_to_human(self, reason: str) -> str:
+        action = engine.enforce(self._rule_book, TransferToHuman(reason=reason or "asked to speak to a person",
+                                                                 say=""))
+        if not self._conversing():
+            return "Not now: the callee is not in the conversation."
+        if isinstance(action, TransferToHuman):
+            self._mode = "ending"
+            self._spawn(self._transfer(action, self._last_utterance), "transfer")
+            return "The callee is being connected to a person; the call with you ends."
+        await self._say(action.say)
+        return f"Said to the callee: {action.say}"
+
     async def offer_blocked(self, concession: ProposeConcession) -> None:
         """The guard dropped a reply that named `concession` beyond the limit: the rules decide it instead."""
         if not self._conversing():
@@ -332,6 +363,45 @@ class ConversationBrain(FrameProcessor):
             logger.exception("call %s: the callback request could not be passed on", self._call.call_id)
         await self._finish(action.say, outcome="callback", force=True)
 
+    async def _transfer(self, action: TransferToHuman, utterance: str) -> None:
+        """Connect the callee to a person: say so, ask for the transfer (the whisper is composed meanwhile), then
+        close the stream — the carrier dials the transfer number once it has closed (shared.transfers). Where the
+        carrier cannot dial after its stream (Exotel) the agent takes a message instead."""
+        self._mode = "ending"
+        self._cancel_hold()
+        dials = self._call.stream.carrier != "exotel"
+        if dials:
+            await self._say(action.say or engine.CONNECTING)
+        transcript = transcript_of(self._context, self._started_at or clock.now()) if self._context else Transcript()
+        try:
+            status = await asyncio.to_thread(self._effects.request_transfer, self._call, transcript, action.reason)
+        except Exception:
+            logger.exception("call %s: the transfer could not be asked for", self._call.call_id)
+            status = None
+        if status == "requested":
+            await self._finish("", force=True, outcome="transferred")
+        elif status == "failed" or not dials:
+            self._mode, self._taking_message = "talking", True
+            await self._say(engine.TRANSFER_UNAVAILABLE)
+        else:  # no transfer could be recorded (one already on this call): a callback instead
+            await self._callback(RequestCallback(when_text="later", say=engine.TRANSFER_FAILED_CALLBACK), utterance)
+
+    async def _take_message(self, message: str) -> None:
+        """The callee's message for the person who did not answer: kept on the transfer, then a callback is proposed
+        through the callback path (a human accepts it), or the call ends politely without callbacks."""
+        try:
+            await asyncio.to_thread(self._effects.take_transfer_message, self._call, message)
+        except Exception:
+            logger.exception("call %s: the transfer message could not be kept", self._call.call_id)
+        when = phrases.when_text(message)
+        action = engine.enforce(self._rule_book, RequestCallback(
+            when_text=when, say=f"Thank you, I've noted your message, and I'll arrange for someone to call you back "
+                                f"{when}. Goodbye."))
+        if isinstance(action, RequestCallback):
+            await self._callback(action, message)
+        else:
+            await self._finish(engine.MESSAGE_TAKEN, force=True, outcome="failed")
+
     def _begin_hold(self, concession: ProposeConcession, utterance: str) -> None:
         if not self._conversing():
             return  # already holding (one decision at a time), or past the conversation
@@ -357,6 +427,14 @@ class ConversationBrain(FrameProcessor):
                 give_up_after=CONCESSION_APPROVAL_TTL_SECONDS + 30)
         if self._mode != "holding":
             return  # the call ended meanwhile (an opt-out, the time limit)
+        if status == "transfer":  # a human chose to take the call over instead of answering
+            if approval_id is not None:
+                self._spawn(self._record(pending_approval_id=None, pending_concession=None), "record-decision")
+            transfer = engine.transfer_on_approval(self._rule_book)
+            if transfer is not None:
+                await self._transfer(transfer, utterance)
+                return
+            status = "denied"
         if status == "approved":
             self.limits.approve(concession)  # the agent (and the model) may name it from now on
         self._mode = "talking"
@@ -450,7 +528,8 @@ class ConversationBrain(FrameProcessor):
         return self._mode in ("opening", "talking")
 
     def _machine_verdict_counts(self) -> bool:
-        return (self._mode not in ("ending", "voicemail") and self._callee_turns < MACHINE_VERDICT_TURNS
+        return (self._mode not in ("ending", "voicemail") and not self._taking_message
+                and self._callee_turns < MACHINE_VERDICT_TURNS
                 and time.monotonic() - self._started < self._timing.amd_watch_seconds)
 
     def _cancel_hold(self) -> None:

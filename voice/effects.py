@@ -1,4 +1,5 @@
-"""What the conversation brain makes happen outside the call: the DNC list, approvals, and the call's own record.
+"""What the conversation brain makes happen outside the call: the DNC list, approvals, warm transfers and the call's
+own record.
 
 A port, so the brain's tests record the effects instead of writing them; `StoredCallEffects` is the real one
 (the services the Gather path called). Synchronous (pynamodb): the brain runs them in a worker thread so the
@@ -14,7 +15,10 @@ from shared.approvals import service as approvals
 from shared.calls import repository as calls
 from shared.compliance.service import add_for_tenant
 from shared.conversation import concessions
-from shared.conversation.models import ProposeConcession, RequestCallback
+from shared.conversation.models import ProposeConcession, RequestCallback, Transcript
+from shared.transfers import service as transfers
+from shared.transfers.ports import WhisperLine, WhisperRequest
+from shared.transfers.whisper import compose_whisper
 from voice.call_context import CallContext
 
 CALLBACK_APPROVAL_TTL_SECONDS = 3600
@@ -38,6 +42,14 @@ class CallEffects(Protocol):
 
     def answered_by(self, call: CallContext) -> str | None:
         """Who the carrier's answering-machine detection says picked up, as recorded on the call (or None)."""
+
+    def request_transfer(self, call: CallContext, transcript: Transcript, reason: str) -> str | None:
+        """Compose the whisper and ask for a warm transfer to the rule book's number: the transfer's status
+        (`requested`: the carrier dials it once the stream closes; `failed`: this carrier cannot dial after its
+        stream, Exotel), or None when the call has a transfer already."""
+
+    def take_transfer_message(self, call: CallContext, message: str) -> None:
+        """Keep the callee's message for the person who did not answer the transfer."""
 
     def record(self, call: CallContext, **changes: Any) -> None:
         """Write these fields of the call (outcome, answered_by, objections, approval ids, pending approval)."""
@@ -72,7 +84,27 @@ class StoredCallEffects:
             ttl_seconds=CONCESSION_APPROVAL_TTL_SECONDS, call_id=call.call_id).id
 
     def approval_status(self, call: CallContext, approval_id: str) -> str:
-        return approvals.get_decision(call.tenant_id, approval_id).status
+        decided = approvals.get_decision(call.tenant_id, approval_id)
+        # "Transfer instead": an approval decided with the transfer (shared.approvals, decision_detail).
+        return "transfer" if decided.status == "approved" and decided.decision_detail == "transfer" else decided.status
+
+    def request_transfer(self, call: CallContext, transcript: Transcript, reason: str) -> str | None:
+        rule_book = call.rule_book
+        number = rule_book.transfer_policy.number
+        if number is None:
+            return None
+        key = call.keys.anthropic.secret if call.keys is not None and not call.on_sandbox_carrier else None
+        whisper = compose_whisper(WhisperRequest(
+            business_goal=rule_book.goals[0] if rule_book.goals else "", callee_last4=call.target_phone[-4:],
+            reason=reason, transcript=tuple(WhisperLine(turn.speaker, turn.text) for turn in transcript.turns),
+            language=rule_book.language), key)
+        status = "failed" if call.stream.carrier == "exotel" else "requested"
+        transfer = transfers.request_transfer(call.tenant_id, call.call_id, number=number, whisper=whisper,
+                                              status=status)
+        return transfer.status if transfer is not None else None
+
+    def take_transfer_message(self, call: CallContext, message: str) -> None:
+        transfers.take_message(call.tenant_id, call.call_id, message)
 
     def answered_by(self, call: CallContext) -> str | None:
         stored = calls.get(call.tenant_id, call.call_id)

@@ -26,6 +26,7 @@ from shared.platform.settings import get_settings
 from shared.providers.metrics.active_calls import active_calls_gauge
 from voice import inference
 from voice.active_calls_metric import Publish, publishing_active_calls
+from voice.brain import TRANSFER_PARAMETER
 from voice.call_context import CallContext, MediaStream, load_call_context
 from voice.call_record import CallRecord
 from voice.handshake import HandshakeFailed, read_exotel_start, read_twilio_start
@@ -49,11 +50,13 @@ StartReader = Callable[[WebSocket], Awaitable[MediaStream]]
 
 
 def keep_call_record(call: CallContext, record: CallRecord) -> None:
-    """The recording to the media bucket, then the transcript, latencies and recording onto the call."""
+    """The recording to the media bucket, then the transcript, latencies and recording onto the call. A stream after
+    a transfer nobody answered is a later segment of the call: kept beside the first, never over it."""
     audio = record.recording.finish() if record.recording is not None else None
+    segment = "after-transfer" if call.stream.custom_parameters.get(TRANSFER_PARAMETER) else None
     try:
         conversation_record.keep(call.tenant_id, call.call_id, utterances=record.transcript(),
-                                 turn_latencies_ms=record.turn_latencies_ms, audio=audio)
+                                 turn_latencies_ms=record.turn_latencies_ms, audio=audio, segment=segment)
     finally:
         if audio is not None and hasattr(audio.body, "close"):
             audio.body.close()

@@ -1,11 +1,13 @@
 """The model's tools (INTERFACES item 5) and what the model is told about them.
 
-Claude gets three tools through the call's LLM context, with handlers registered on the LLM service (pipecat's
+Claude gets four tools through the call's LLM context, with handlers registered on the LLM service (pipecat's
 own function-calling path, which the sandbox's stand-in model drives too):
 - `end_call` {outcome, say}: the farewell is spoken, the outcome recorded, the call ends;
 - `propose_concession` {kind, percent, value_minor}: judged by the rule book (granted, refused, or the callee
   holds while a human decides) — the model never names an amount itself;
-- `request_callback` {when_text}: passed to the callback policy.
+- `request_callback` {when_text}: passed to the callback policy;
+- `transfer_to_human` {reason}: the callee wants a person — passed to the transfer policy (connected when the rule
+  book names a transfer number, else a callback is offered), like the engine's own rule on the callee's words.
 A handler only reads the arguments and hands them to the brain (`ToolActions`), which applies the engine's rules
 and acts in its own task; the model gets a one-line result and is not asked again (`run_llm=False`): the brain
 says the words the rules chose.
@@ -25,6 +27,7 @@ from shared.conversation.models import ProposeConcession
 from shared.workflows.rule_book import CONCESSION_KINDS, RuleBook
 
 END_CALL, PROPOSE_CONCESSION, REQUEST_CALLBACK = "end_call", "propose_concession", "request_callback"
+TRANSFER_TO_HUMAN = "transfer_to_human"
 END_OUTCOMES = ("converted", "not_interested", "failed")
 
 
@@ -36,6 +39,8 @@ class ToolActions(Protocol):
     async def propose_concession(self, concession: ProposeConcession) -> str: ...
 
     async def request_callback(self, when_text: str) -> str: ...
+
+    async def transfer_to_human(self, reason: str) -> str: ...
 
 
 END_CALL_SCHEMA = FunctionSchema(
@@ -71,7 +76,17 @@ REQUEST_CALLBACK_SCHEMA = FunctionSchema(
                               "description": "When, in the callee's words, e.g. 'tomorrow morning'."}},
     required=["when_text"])
 
-TOOLS = ToolsSchema(standard_tools=[END_CALL_SCHEMA, PROPOSE_CONCESSION_SCHEMA, REQUEST_CALLBACK_SCHEMA])
+TRANSFER_TO_HUMAN_SCHEMA = FunctionSchema(
+    name=TRANSFER_TO_HUMAN,
+    description="The callee wants to speak to a person (a human, an agent, a manager): pass it on. The rules connect "
+                "them to a colleague when the campaign has a transfer number (the call with you then ends), or offer "
+                "a callback.",
+    properties={"reason": {"type": "string",
+                           "description": "Why they want a person, in a few words, e.g. 'billing dispute'."}},
+    required=["reason"])
+
+TOOLS = ToolsSchema(standard_tools=[END_CALL_SCHEMA, PROPOSE_CONCESSION_SCHEMA, REQUEST_CALLBACK_SCHEMA,
+                                    TRANSFER_TO_HUMAN_SCHEMA])
 
 
 def tool_guidance(rule_book: RuleBook) -> str:
@@ -87,6 +102,7 @@ def tool_guidance(rule_book: RuleBook) -> str:
         f"yourself: the system says what was decided. {limit}If a person must decide, the callee is put on "
         "hold for you; wait.\n"
         f"- {REQUEST_CALLBACK}: when the callee asks to be called back later.\n"
+        f"- {TRANSFER_TO_HUMAN}: when the callee asks to speak to a person; never pretend to be one.\n"
         "If the callee asks not to be called again, the system ends the call for you.")
 
 
@@ -117,7 +133,12 @@ def register_tools(llm: LLMService, context: LLMContext, actions: ToolActions, r
 
     llm.register_function(END_CALL, end_call)
     llm.register_function(PROPOSE_CONCESSION, propose_concession)
+    async def transfer_to_human(params: FunctionCallParams) -> None:
+        reason = str(params.arguments.get("reason") or "").strip()[:200] or "asked to speak to a person"
+        await _done(params, await actions.transfer_to_human(reason))
+
     llm.register_function(REQUEST_CALLBACK, request_callback)
+    llm.register_function(TRANSFER_TO_HUMAN, transfer_to_human)
 
 
 async def _done(params: FunctionCallParams, result: str) -> None:

@@ -99,6 +99,11 @@ EXTRA_ERRORS: dict[str, tuple[str, ...]] = {
     "POST /telephony/{provider}/voice/{tenant_id}/{call_id}": ("409", "503"),  # Exotel: CALL_ENDED, no voice plane
     "GET /telephony/exotel/voicebot": ("409", "503"),
     "POST /telephony/{provider}/status/{tenant_id}/{call_id}": ("503",),
+    # Warm transfers: CALL_NOT_FOUND; the leg's charge (WALLET_BUSY), the voice plane or the carrier unreachable.
+    "POST /telephony/{provider}/stream-end/{tenant_id}/{call_id}": ("404",),
+    "POST /telephony/{provider}/whisper/{tenant_id}/{call_id}": ("404",),
+    "POST /telephony/{provider}/dial-result/{tenant_id}/{call_id}": ("404", "503"),
+    "POST /telephony/{provider}/transfer-recording/{tenant_id}/{call_id}": ("404", "502", "503"),
     "POST /webhooks": ("503",),  # ENCRYPTION_UNAVAILABLE: the signing secret cannot be sealed
     "POST /webhooks/{id}/test": ("503",),  # WEBHOOK_DELIVERIES_UNAVAILABLE: the deliveries queue is unreachable
     "POST /webhooks/{id}/deliveries/{delivery_id}/retry": ("503",),
@@ -107,7 +112,18 @@ EXTRA_ERRORS: dict[str, tuple[str, ...]] = {
 }
 _FORM = "application/x-www-form-urlencoded"
 #: Carrier webhooks with a form body; the voice webhook answers the call (TwiML), the others 204.
-_FORM_WEBHOOKS = ("voice", "amd", "status")
+_FORM_WEBHOOKS = ("voice", "amd", "status", "stream-end", "whisper", "dial-result", "transfer-recording")
+#: The warm transfer's TwiML answers (shared.transfers), by step.
+_TRANSFER_TWIML = {
+    "stream-end": ("The stream ended: `<Dial>` the requested transfer (whisper, recording, ring time), else "
+                   "`<Hangup/>`", '<Response><Dial action="https://api.example.com/telephony/twilio/dial-result/7/'
+                   'call_0a1b" record="record-from-answer-dual" timeout="20"><Number url="https://api.example.com/'
+                   'telephony/twilio/whisper/7/call_0a1b">+14155550123</Number></Dial></Response>'),
+    "whisper": ("What the person hears before the callee is connected", "<Response><Say>Transfer from the AI caller: "
+                "the contact on …0105 asked to speak to a person.</Say></Response>"),
+    "dial-result": ("Answered: `<Hangup/>` once the leg is billed; not answered: the callee streams back to the agent "
+                    "(`<Connect><Stream>` with `transfer`)", "<Response><Hangup/></Response>"),
+}
 _STREAM_TWIML = ('<Response><Connect><Stream url="wss://voice.example.com/media/twilio">'
                  '<Parameter name="token" value="v1.eyJ0aWQiOjd9.c2ln"/><Parameter name="call_id" value="call_0a1b"/>'
                  '</Stream></Connect></Response>')
@@ -246,6 +262,12 @@ def _correct_carrier_answers(route_key: str, responses: dict[str, Any]) -> None:
                                            "already over: `<Hangup/>`); for Exotel, the stream's URL",
                             "content": {"text/xml": {"schema": {"type": "string"}, "example": _STREAM_TWIML},
                                         **stream_url}}
+    elif route_key.split("/")[3] in _TRANSFER_TWIML:
+        description, example = _TRANSFER_TWIML[route_key.split("/")[3]]
+        responses["200"] = {"description": description,
+                            "content": {"text/xml": {"schema": {"type": "string"}, "example": example}}}
+    elif route_key.split("/")[3] == "transfer-recording":
+        responses["204"] = {"description": "The recording is kept under the call's recordings"}
     elif route_key.split("/")[3] == "amd":
         responses["204"] = {"description": "The verdict is recorded on the call"}
     else:

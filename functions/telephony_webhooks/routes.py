@@ -3,8 +3,11 @@ token) is the authentication, checked over the exact URL and form before anythin
 
 voice answers synchronously (the callee is on the line) with the media stream to the voice plane; amd records the
 carrier's answering-machine verdict (204); status is only enqueued and acknowledged (204), then handled from the
-call-events queue. Exotel reaches a call's voice webhook through its Voicebot applet's URL, the same for every
-call (`GET /telephony/exotel/voicebot`), which names the call's signed voice webhook in `CustomField`.
+call-events queue. A warm transfer's steps answer TwiML too (shared.transfers): stream-end (the stream's
+`<Connect action>`: dial the transfer or hang up), whisper (the person's first words), dial-result (how the dial
+ended: hang up, or stream back to the agent) and transfer-recording (204). Exotel reaches a call's voice webhook
+through its Voicebot applet's URL, the same for every call (`GET /telephony/exotel/voicebot`), which names the
+call's signed voice webhook in `CustomField`.
 """
 
 from __future__ import annotations
@@ -23,10 +26,13 @@ from shared.onboarding.call_selection import get_call_carrier_named
 from shared.platform.errors import Forbidden, Unavailable
 from shared.platform.http.raw_body import raw_body
 from shared.platform.settings import get_settings
+from shared.transfers import service as transfers
 
 router = APIGatewayHttpRouter()
 TAGS = ["Telephony webhooks"]
 Provider = Annotated[Literal["twilio", "exotel", "sandbox"], Path()]
+#: The carriers that dial a transfer after the stream (Exotel's Voicebot applet cannot: shared.transfers).
+DialingProvider = Annotated[Literal["twilio", "sandbox"], Path()]
 TenantId = Annotated[int, Path(ge=1)]
 CallId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^call_[0-9a-f]+$")]
 #: What ExotelCalls puts in CustomField: the call's voice webhook path with its URL token.
@@ -90,4 +96,32 @@ def amd(provider: Provider, tenant_id: TenantId, call_id: CallId) -> Response[st
              summary="Call progress and final status: queued for the call-events consumer, 204 at once")
 def status(provider: Provider, tenant_id: TenantId, call_id: CallId) -> Response[str]:
     call_events.enqueue(provider, tenant_id, call_id, _verified_params(provider, tenant_id))
+    return Response(status_code=204, content_type="application/json", body="")
+
+
+@router.post("/telephony/<provider>/stream-end/<tenant_id>/<call_id>", tags=TAGS,
+             summary="The media stream ended (<Connect action>): <Dial> the requested transfer, else <Hangup/>")
+def stream_end(provider: DialingProvider, tenant_id: TenantId, call_id: CallId) -> Response[str]:
+    _verified_params(provider, tenant_id)
+    return _answered(transfers.answer_stream_end(provider, tenant_id, call_id))
+
+
+@router.post("/telephony/<provider>/whisper/<tenant_id>/<call_id>", tags=TAGS,
+             summary="The transfer was answered: <Say> the whisper to the person before the callee is connected")
+def whisper(provider: DialingProvider, tenant_id: TenantId, call_id: CallId) -> Response[str]:
+    _verified_params(provider, tenant_id)
+    return _answered(transfers.answer_whisper(tenant_id, call_id))
+
+
+@router.post("/telephony/<provider>/dial-result/<tenant_id>/<call_id>", tags=TAGS,
+             summary="How the transfer's <Dial> ended (DialCallStatus): billed and <Hangup/>, or back to the agent")
+def dial_result(provider: DialingProvider, tenant_id: TenantId, call_id: CallId) -> Response[str]:
+    params = _verified_params(provider, tenant_id)
+    return _answered(transfers.record_dial_result(provider, tenant_id, call_id, params))
+
+
+@router.post("/telephony/<provider>/transfer-recording/<tenant_id>/<call_id>", tags=TAGS,
+             summary="The transfer leg's recording is ready: kept under the call's recordings, 204")
+def transfer_recording(provider: DialingProvider, tenant_id: TenantId, call_id: CallId) -> Response[str]:
+    transfers.keep_recording(provider, tenant_id, call_id, _verified_params(provider, tenant_id))
     return Response(status_code=204, content_type="application/json", body="")

@@ -9,14 +9,18 @@ from pydantic import BaseModel
 
 ProposedAction = Literal["concession", "callback", "escalate"]
 ApprovalStatus = Literal["pending", "approved", "denied", "expired"]
-Decision = Literal["approve", "deny"]
+#: `transfer`: approved, by transferring the holding callee to the rule book's transfer number instead of answering
+#: (stored as status `approved` with `decision_detail: "transfer"`).
+Decision = Literal["approve", "deny", "transfer"]
+DecisionDetail = Literal["transfer"]
 
 #: The Approve / Deny buttons of an approval's Slack message (their value is the approval id).
 APPROVE_ACTION_ID = "approval_approve"
 DENY_ACTION_ID = "approval_deny"
+TRANSFER_ACTION_ID = "approval_transfer"  # shown when the workflow's rule book has a transfer number
 
 #: The stored status a decision writes.
-DECIDED_STATUS: dict[str, ApprovalStatus] = {"approve": "approved", "deny": "denied"}
+DECIDED_STATUS: dict[str, ApprovalStatus] = {"approve": "approved", "deny": "denied", "transfer": "approved"}
 
 
 class Approval(BaseModel):
@@ -37,6 +41,8 @@ class Approval(BaseModel):
     decided_at: datetime | None = None
     decided_by: str | None = None
     note: str | None = None
+    #: How an approval was approved when it was not plainly: "transfer" (the callee was transferred to a person).
+    decision_detail: DecisionDetail | None = None
     #: The message about it in the tenant's Slack (chat.postMessage's channel and ts), updated when decided.
     slack_channel: str | None = None
     slack_ts: str | None = None
@@ -73,7 +79,7 @@ class ApprovalView(BaseModel):
 
     @classmethod
     def of(cls, approval: Approval) -> "ApprovalView":
-        return cls(**approval.model_dump(exclude={"tenant_id", "slack_channel", "slack_ts"}))
+        return cls(**approval.model_dump(exclude={"tenant_id", "slack_channel", "slack_ts", "decision_detail"}))
 
 
 class DecisionView(BaseModel):

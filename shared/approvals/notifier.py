@@ -12,7 +12,8 @@ from __future__ import annotations
 from typing import Any, Protocol
 
 from shared.approvals import repository
-from shared.approvals.models import APPROVE_ACTION_ID, DENY_ACTION_ID, Approval
+from shared.approvals.models import APPROVE_ACTION_ID, DENY_ACTION_ID, TRANSFER_ACTION_ID, Approval
+from shared.approvals.transfer_rule import may_transfer
 from shared.integrations import service as integrations
 from shared.integrations.models import ConnectedSlack
 from shared.platform import clock
@@ -21,6 +22,7 @@ from shared.providers.slack.port import SlackApi
 from shared.providers.slack.web_api import slack_api
 
 _OUTCOMES = {"approved": ":white_check_mark: *Approved*", "denied": ":no_entry: *Denied*"}
+_TRANSFERRED = ":telephone_receiver: *Transferred to a person*"
 
 
 class ApprovalNotifier(Protocol):
@@ -48,23 +50,28 @@ def _about(approval: Approval) -> list[dict[str, Any]]:
     ]
 
 
-def slack_message(approval: Approval) -> dict[str, Any]:
-    """Block Kit: what was proposed and why, and Approve / Deny buttons whose value is the approval id."""
+def slack_message(approval: Approval, *, transferable: bool = False) -> dict[str, Any]:
+    """Block Kit: what was proposed and why, and Approve / Deny buttons whose value is the approval id — and
+    Transfer (to the rule book's transfer number, instead of answering) when `transferable`."""
+    buttons = [{"type": "button", "action_id": APPROVE_ACTION_ID, "style": "primary", "value": approval.id,
+                "text": {"type": "plain_text", "text": "Approve"}},
+               {"type": "button", "action_id": DENY_ACTION_ID, "style": "danger", "value": approval.id,
+                "text": {"type": "plain_text", "text": "Deny"}}]
+    if transferable:
+        buttons.append({"type": "button", "action_id": TRANSFER_ACTION_ID, "value": approval.id,
+                        "text": {"type": "plain_text", "text": "Transfer"}})
     return {
         "text": f"Approval needed: {approval.proposed_action} ({approval.id})",  # notification fallback
         "blocks": [*_about(approval),
-                   {"type": "actions", "block_id": f"approval:{approval.tenant_id}:{approval.id}", "elements": [
-                       {"type": "button", "action_id": APPROVE_ACTION_ID, "style": "primary", "value": approval.id,
-                        "text": {"type": "plain_text", "text": "Approve"}},
-                       {"type": "button", "action_id": DENY_ACTION_ID, "style": "danger", "value": approval.id,
-                        "text": {"type": "plain_text", "text": "Deny"}},
-                   ]}],
+                   {"type": "actions", "block_id": f"approval:{approval.tenant_id}:{approval.id}",
+                    "elements": buttons}],
     }
 
 
 def decided_message(approval: Approval) -> dict[str, Any]:
     """The same message once decided: no buttons left, the outcome, who and when."""
-    outcome = _OUTCOMES.get(approval.status, f"*{approval.status.capitalize()}*")
+    outcome = (_TRANSFERRED if approval.decision_detail == "transfer"
+               else _OUTCOMES.get(approval.status, f"*{approval.status.capitalize()}*"))
     when = clock.iso(approval.decided_at) or ""
     note = f"\n_Note:_ {approval.note}" if approval.note else ""
     return {
@@ -94,7 +101,8 @@ class SlackApprovalNotifier:
             slack = integrations.connected_slack(approval.tenant_id)
             if slack is None or slack.channel_id is None:
                 return  # no Slack (or no channel chosen): the API is where this tenant decides
-            posted = self._api.post_message(slack.token, slack.channel_id, slack_message(approval))
+            posted = self._api.post_message(slack.token, slack.channel_id,
+                                            slack_message(approval, transferable=may_transfer(approval)))
             current = repository.record_slack_message(approval.tenant_id, approval.id, channel=posted.channel,
                                                       ts=posted.ts)
             if current is not None and current.status != "pending":

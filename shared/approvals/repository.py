@@ -34,6 +34,7 @@ class _ApprovalItem(TableItem, discriminator="Approval"):
     decided_at = UTCDateTimeAttribute(null=True)
     decided_by = UnicodeAttribute(null=True)
     note = UnicodeAttribute(null=True)
+    decision_detail = UnicodeAttribute(null=True)
     slack_channel = UnicodeAttribute(null=True)
     slack_ts = UnicodeAttribute(null=True)
 
@@ -44,7 +45,8 @@ def _approval_from(item: _ApprovalItem) -> Approval:
                     proposed_value_minor=item.proposed_value_minor, currency=item.currency,
                     rationale=item.rationale, context=item.context or {}, status=item.status,
                     created_at=item.created_at, expires_at=item.expires_at, decided_at=item.decided_at,
-                    decided_by=item.decided_by, note=item.note, slack_channel=item.slack_channel,
+                    decided_by=item.decided_by, note=item.note, decision_detail=item.decision_detail,
+                    slack_channel=item.slack_channel,
                     slack_ts=item.slack_ts)
 
 
@@ -87,13 +89,16 @@ def list_for_tenant(tenant_id: int, *, workflow_id: str | None = None) -> list[A
 
 
 def record_decision(tenant_id: int, approval_id: str, *, status: ApprovalStatus, decided_at: datetime,
-                    decided_by: str, note: str | None, now: datetime) -> Approval | None:
+                    decided_by: str, note: str | None, now: datetime,
+                    decision_detail: str | None = None) -> Approval | None:
     """Write the decision if the approval is still pending and not past its deadline; None if it was not."""
     item = _ApprovalItem(keys.approvals_pk(tenant_id), keys.approval_sk(approval_id))
     actions = [_ApprovalItem.status.set(status), _ApprovalItem.decided_at.set(decided_at),
                _ApprovalItem.decided_by.set(decided_by)]
     if note:
         actions.append(_ApprovalItem.note.set(note))
+    if decision_detail:
+        actions.append(_ApprovalItem.decision_detail.set(decision_detail))
     still_open = (_ApprovalItem.PK.exists() & (_ApprovalItem.status == "pending")
                   & (_ApprovalItem.expires_at > now))
     try:

@@ -13,6 +13,7 @@ from typing import Any
 from shared.approvals import repository
 from shared.approvals.models import DECIDED_STATUS, Approval, ApprovalStatus, ApprovalView, Decision, DecisionView
 from shared.approvals.notifier import ApprovalNotifier, default_notifier
+from shared.approvals.transfer_rule import may_transfer
 from shared.auth.principal import Principal
 from shared.callbacks import service as callbacks
 from shared.phones import to_e164
@@ -105,9 +106,12 @@ def decide(decider: Principal | Actor, approval_id: str, decision: Decision, not
     actor = actor_of(decider) if isinstance(decider, Principal) else decider
     note = (note or "").strip()[:MAX_NOTE_CHARS] or None
     now = clock.now()
+    if decision == "transfer":
+        _ensure_transferable(actor.tenant_id, approval_id)
     decided = repository.record_decision(actor.tenant_id, approval_id, status=DECIDED_STATUS[decision],
                                          decided_at=now.replace(microsecond=0), decided_by=actor.label,
-                                         note=note, now=now)
+                                         note=note, now=now, decision_detail="transfer" if decision == "transfer"
+                                         else None)
     if decided is None:
         _refuse(actor.tenant_id, approval_id)
     (notifier or default_notifier()).decided(decided)  # the Slack message shows the outcome, wherever it was made
@@ -139,6 +143,15 @@ def schedule_approved_callbacks(tenant_id: int, approval_ids: list[str]) -> None
             _act_on(approval)
 
 
+def _ensure_transferable(tenant_id: int, approval_id: str) -> None:
+    approval = repository.find(tenant_id, approval_id)
+    if approval is None:
+        raise NotFound("No such approval in this workspace", code="APPROVAL_NOT_FOUND")
+    if approval.status == "pending" and not may_transfer(approval):
+        raise Invalid("This approval cannot be decided with a transfer: its workflow has no transfer number (or "
+                      "the callee is not holding on a live call)", code="TRANSFER_NOT_AVAILABLE", field="decision")
+
+
 def _record_decision_on_timeline(approval: Approval) -> None:
     from shared.timeline import service as timeline
     from shared.timeline.models import TimelineContact, TimelineEvent
@@ -146,11 +159,13 @@ def _record_decision_on_timeline(approval: Approval) -> None:
     timeline.record(approval.tenant_id, TimelineEvent(
         id=new_id("tle"), tenant_id=approval.tenant_id, at=approval.decided_at or clock.now(), kind="decision",
         workflow_id=approval.workflow_id, run_id=approval.run_id,
-        summary=f"{approval.proposed_action.capitalize()} {approval.status} by {approval.decided_by}",
+        summary=f"{approval.proposed_action.capitalize()} {approval.status}"
+                f"{' (transfer instead)' if approval.decision_detail == 'transfer' else ''} by {approval.decided_by}",
         contact=TimelineContact(phone=approval.target_phone),
         payload={"approval_id": approval.id, "proposed_action": approval.proposed_action, "status": approval.status,
                  "proposed_value_minor": approval.proposed_value_minor, "currency": approval.currency,
                  "decided_by": approval.decided_by, "note": approval.note, "call_id": approval.call_id,
+                 "decision_detail": approval.decision_detail,
                  "context": approval.context}))
 
 

@@ -14,7 +14,7 @@ from typing import Any
 from shared.approvals import service
 from shared.approvals.slack_interactivity import SlackAction
 from shared.integrations import service as integrations
-from shared.platform.errors import Conflict, NotFound
+from shared.platform.errors import Conflict, Invalid, NotFound
 from shared.platform.observability import get_logger
 from shared.platform.settings import get_settings
 
@@ -37,7 +37,7 @@ def handle_message(body: str) -> str:
     try:
         decided = service.decide(service.Actor(action.tenant_id, f"slack:{action.slack_user}"),
                                  action.approval_id, action.decision, note=None)
-    except (Conflict, NotFound) as refused:
+    except (Conflict, NotFound, Invalid) as refused:  # Invalid: a Transfer click the workflow no longer allows
         # Someone decided first, the deadline passed, or the id is not this tenant's: a retry cannot help.
         get_logger().info("Slack approval click refused; acknowledged", extra={**log, "code": refused.code})
         _respond(action, refused.message)

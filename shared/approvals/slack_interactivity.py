@@ -15,12 +15,13 @@ from collections.abc import Mapping
 from pydantic import BaseModel
 
 from shared.approvals import slack_signature
-from shared.approvals.models import APPROVE_ACTION_ID, DENY_ACTION_ID, Decision
+from shared.approvals.models import APPROVE_ACTION_ID, DENY_ACTION_ID, TRANSFER_ACTION_ID, Decision
 from shared.platform import clock
 from shared.platform.errors import BadRequest, Unavailable
 from shared.platform.observability import get_logger
 
-DECISIONS: dict[str, Decision] = {APPROVE_ACTION_ID: "approve", DENY_ACTION_ID: "deny"}
+DECISIONS: dict[str, Decision] = {APPROVE_ACTION_ID: "approve", DENY_ACTION_ID: "deny",
+                                  TRANSFER_ACTION_ID: "transfer"}
 BLOCK_PREFIX = "approval"
 
 

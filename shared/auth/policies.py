@@ -145,6 +145,10 @@ SIGNED_ROUTES: dict[str, str] = {
     "GET /telephony/exotel/voicebot": "CustomField: the call's voice webhook with its URL token (Exotel)",
     "POST /telephony/{provider}/amd/{tenant_id}/{call_id}": "X-Twilio-Signature (Exotel: the URL token)",
     "POST /telephony/{provider}/status/{tenant_id}/{call_id}": "X-Twilio-Signature (Exotel: the URL token)",
+    "POST /telephony/{provider}/stream-end/{tenant_id}/{call_id}": "X-Twilio-Signature",
+    "POST /telephony/{provider}/whisper/{tenant_id}/{call_id}": "X-Twilio-Signature",
+    "POST /telephony/{provider}/dial-result/{tenant_id}/{call_id}": "X-Twilio-Signature",
+    "POST /telephony/{provider}/transfer-recording/{tenant_id}/{call_id}": "X-Twilio-Signature",
 }
 
 

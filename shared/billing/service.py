@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import math
 from datetime import datetime, timedelta
 
 from shared.auth.principal import Principal
-from shared.billing import autocharge, plans, repository, topups
+from shared.billing import autocharge, ledger, plans, repository, topups
 from shared.billing.models import (
     Autocharge,
     Balance,
@@ -17,7 +18,7 @@ from shared.billing.models import (
     Wallet,
 )
 from shared.platform import clock, cursors
-from shared.platform.errors import NotFound
+from shared.platform.errors import NotFound, PaymentRequired
 from shared.platform.ids import new_id
 from shared.platform.settings import get_settings
 from shared.platform.storage import keys
@@ -106,3 +107,21 @@ def create_topup(principal: Principal, amount_minor: int, return_url: str | None
 def configure_autocharge(principal: Principal, enabled: bool, threshold_minor: int | None,
                          amount_minor: int | None) -> Autocharge:
     return autocharge.configure(principal.tenant_id, enabled, threshold_minor, amount_minor)
+
+
+def charge_call_leg(tenant_id: int, seconds: int, *, reference_id: str, description: str) -> tuple[int, int]:
+    """(minutes billed, amount charged) for a further leg of a call (a warm transfer's bridge to a person): each
+    started minute at the wallet's call rate, like the call itself, as a `call_charge` ledger entry of its own. The
+    leg has no reservation (it was not known when the call was placed), so it takes at most what is available."""
+    if seconds <= 0:
+        return 0, 0
+    minutes = math.ceil(seconds / 60)
+    wallet = repository.get_wallet(tenant_id)
+    amount = min(minutes * wallet.rate_per_minute_minor, wallet.available_minor) if wallet is not None else 0
+    if amount <= 0:
+        return minutes, 0
+    try:
+        ledger.debit_wallet(tenant_id, amount, kind="call_charge", description=description, reference_id=reference_id)
+    except PaymentRequired:  # the wallet was spent meanwhile (other calls settled): the leg goes uncharged
+        return minutes, 0
+    return minutes, amount

@@ -26,6 +26,7 @@ from shared.platform import clock
 from shared.platform.errors import Conflict, NotFound, Unavailable
 from shared.platform.observability import get_logger
 from shared.platform.settings import get_settings
+from shared.providers.telephony.calls import webhook_url
 
 TWIML = "text/xml"
 JSON = "application/json"
@@ -59,11 +60,22 @@ def answer(provider: str, tenant_id: int, call_id: str) -> VoiceAnswer:
                                answered_at=call.answered_at or clock.now())
     if answered is None:  # it ended meanwhile
         return _hang_up(provider)
+    return stream_to_voice_plane(provider, tenant_id, call_id)
+
+
+def stream_to_voice_plane(provider: str, tenant_id: int, call_id: str, **parameters: str) -> VoiceAnswer:
+    """The carrier's stream instruction with a fresh media token. Twilio's (and the sandbox carrier's) `<Connect>`
+    names the call's `stream-end` webhook as its action: when the voice plane closes the stream, Twilio asks it
+    whether to dial a transfer (shared.transfers) or hang up. `parameters` reach the voice plane with the token."""
+    voice_plane_url = get_settings().voice_plane_url
+    if not voice_plane_url:
+        raise Unavailable("The voice plane is not configured (VOICE_PLANE_URL)", code="VOICE_PLANE_NOT_CONFIGURED")
     token = media_tokens.mint(tenant_id, call_id).token
     url = voice_plane_url.rstrip("/") + MEDIA_PATHS[provider]
     if provider == "exotel":
         return VoiceAnswer(JSON, json.dumps({"url": f"{url}?{urlencode({'token': token, 'call_id': call_id})}"}))
-    return VoiceAnswer(TWIML, twiml.stream(url, {"token": token, "call_id": call_id}))
+    action = webhook_url(get_settings().public_base_url, provider, "stream-end", tenant_id, call_id)
+    return VoiceAnswer(TWIML, twiml.stream(url, {"token": token, "call_id": call_id, **parameters}, action=action))
 
 
 def record_machine_detection(tenant_id: int, call_id: str, answered_by: str) -> Literal["human", "machine"] | None:

@@ -16,7 +16,7 @@ CallStatus = Literal["placing", "queued", "initiated", "ringing", "in-progress",
                      "failed", "canceled"]
 FINAL_STATUSES: frozenset[str] = frozenset({"completed", "busy", "no-answer", "failed", "canceled"})
 CallOutcome = Literal["converted", "not_interested", "callback", "opted_out", "voicemail", "failed", "busy",
-                      "no_answer", "no_response"]
+                      "no_answer", "no_response", "transferred"]
 CallReason = Literal["campaign", "callback"]
 RECORDINGS_PREFIX = "recordings"
 
@@ -68,6 +68,28 @@ class CallAnalysis(BaseModel):
     fallback_reason: str | None = None
 
 
+TransferStatus = Literal["requested", "ringing", "connected", "no_answer", "busy", "failed"]
+#: A transfer still under way: the carrier has yet to report how the dial to the person ended.
+TRANSFER_PENDING: tuple[str, ...] = ("requested", "ringing")
+
+
+class CallTransfer(BaseModel):
+    """A warm transfer of the call to the rule book's transfer number (shared.transfers): asked for by the voice plane,
+    dialed by the carrier when the media stream ends, its leg billed and recorded like a call."""
+
+    status: TransferStatus
+    to_last4: str = Field(description="The transfer number's last four digits (the number is the rule book's)")
+    requested_at: datetime
+    answered_at: datetime | None = None
+    ended_at: datetime | None = None
+    duration_seconds: int = 0
+    charged_minor: int = 0
+    recording: Recording | None = None
+    whisper: str = Field(description="The one sentence the person heard before the callee was connected")
+    #: What the callee said for the person when the transfer was not answered (the agent took a message).
+    message: str | None = None
+
+
 class Call(BaseModel):
     id: str  # one per (run, target, attempt): the carrier idempotency key
     tenant_id: int
@@ -110,6 +132,8 @@ class Call(BaseModel):
     #: Why the call was placed: a campaign's dialer step, or a callback the callee asked for (older rows: campaign).
     reason: CallReason = "campaign"
     callback_id: str | None = None  # the callback this call places
+    # --- Transfers (issue 13 §5) ---
+    transfer: CallTransfer | None = None
 
     @property
     def is_final(self) -> bool:
@@ -161,6 +185,19 @@ class RecordingLink(BaseModel):
     channels: int
 
 
+class TransferView(BaseModel):
+    """`GET /calls/{id}`'s `transfer`: the warm transfer to a person, when the call had one."""
+
+    status: TransferStatus
+    to_last4: str
+    duration_seconds: int
+    charged_minor: int
+    whisper: str
+    message: str | None = Field(None, description="The callee's message when the person did not answer")
+    recording_url: str | None = Field(None, description="A short-lived presigned GET URL of the transfer leg's "
+                                                        "recording (both sides), once the carrier delivered it")
+
+
 class CallDetail(CallSummary):
     callback_id: str | None = Field(description="The callback this call placed (reason callback); else null")
     transcript: list[TranscriptLine]
@@ -168,6 +205,7 @@ class CallDetail(CallSummary):
     recording: RecordingLink | None
     analysis: CallAnalysis | None = Field(description="The post-call analysis: null until it is done, and for calls "
                                                       "nobody answered or an answering machine took")
+    transfer: TransferView | None = Field(None, description="The warm transfer to a person; null when none")
 
 
 class CallPage(BaseModel):

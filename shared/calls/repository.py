@@ -25,7 +25,7 @@ from pynamodb.attributes import (
 )
 from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, UpdateError
 
-from shared.calls.models import Call, CallAnalysis
+from shared.calls.models import Call, CallAnalysis, CallTransfer
 from shared.platform.storage import keys
 from shared.platform.storage.table import (
     Gsi1,
@@ -74,6 +74,9 @@ class _CallItem(TableItem, discriminator="Call"):
     ended_at = UTCDateTimeAttribute(null=True)
     reason = UnicodeAttribute(null=True)  # absent on calls placed before callbacks: read as "campaign"
     callback_id = UnicodeAttribute(null=True)
+    transfer = JSONAttribute(null=True)
+    #: The transfer's status beside its JSON, so a transfer's steps are conditional writes (`set_transfer_if`).
+    transfer_status = UnicodeAttribute(null=True)
     by_time = Gsi1()
     by_status = Gsi2()
 
@@ -213,6 +216,23 @@ def set_analysis_once(tenant_id: int, call_id: str, analysis: CallAnalysis, *, c
         item.update(actions=[_CallItem.analysis.set(_plain(analysis))],
                     condition=_CallItem.PK.exists() & _CallItem.analysis.does_not_exist()
                     & (_CallItem.target_phone == contact_phone))
+    except UpdateError as error:
+        if condition_failed(error):
+            return None
+        raise
+    return _call_from(item)
+
+
+def set_transfer_if(tenant_id: int, call_id: str, transfer: CallTransfer, *, from_statuses: tuple[str, ...] | None,
+                    **changes: Any) -> Call | None:
+    """Write the call's transfer (and other `changes`) when its transfer is in one of `from_statuses` (None: when
+    the call has no transfer yet); None when it is not (another step came first, or a repeat). One UpdateItem."""
+    item = _CallItem(*_item_key(tenant_id, call_id))
+    expected = (_CallItem.transfer_status.does_not_exist() if from_statuses is None
+                else _CallItem.transfer_status.is_in(*from_statuses))
+    actions = [*_actions(tenant_id, {**changes, "transfer": transfer}), _CallItem.transfer_status.set(transfer.status)]
+    try:
+        item.update(actions=actions, condition=_CallItem.PK.exists() & expected)
     except UpdateError as error:
         if condition_failed(error):
             return None

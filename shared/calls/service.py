@@ -28,6 +28,7 @@ from shared.calls.models import (
     Latency,
     RecordingLink,
     TranscriptLine,
+    TransferView,
     Utterance,
     recordings_prefix,
 )
@@ -63,7 +64,7 @@ def get_call(principal: Principal, call_id: str) -> CallDetail:
     return CallDetail(**_summary(call, wallet_currency(principal)).model_dump(by_alias=True),
                       callback_id=call.callback_id, transcript=transcript_of(call),
                       latency=latency_of(call.turn_latencies_ms), recording=_recording_link(call),
-                      analysis=call.analysis)
+                      analysis=call.analysis, transfer=_transfer_view(call))
 
 
 def recording_url(principal: Principal, call_id: str) -> str:
@@ -166,3 +167,15 @@ def _recording_link(call: Call) -> RecordingLink | None:
         return None
     return RecordingLink(url=url_for(recording.key, get_settings().recording_url_ttl_seconds),
                          duration_ms=recording.duration_ms, channels=recording.channels)
+
+
+def _transfer_view(call: Call) -> TransferView | None:
+    transfer = call.transfer
+    if transfer is None:
+        return None
+    recording = transfer.recording
+    url = (url_for(recording.key, get_settings().recording_url_ttl_seconds)
+           if recording is not None and recording.key.startswith(recordings_prefix(call.tenant_id, call.id)) else None)
+    return TransferView(status=transfer.status, to_last4=transfer.to_last4, duration_seconds=transfer.duration_seconds,
+                        charged_minor=transfer.charged_minor, whisper=transfer.whisper, message=transfer.message,
+                        recording_url=url)

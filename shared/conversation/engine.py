@@ -3,7 +3,8 @@
 The agent writes the words; the engine holds the rules whatever the agent says: the opener (AI disclosure
 and recording notice) comes first, an opt-out ends the call at once, concessions stay inside the rule book's
 limits (above the auto-approve limit a human decides while the callee holds), callbacks follow the callback
-policy, and calls end at the turn and time limits.
+policy, a callee asking for a person is transferred when the transfer policy names a number (else offered a
+callback), and calls end at the turn and time limits.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from shared.conversation.models import (
     ProposeConcession,
     RequestCallback,
     Transcript,
+    TransferToHuman,
     Voicemail,
 )
 from shared.platform import clock
@@ -33,6 +35,16 @@ NO_CALLBACK = "I'm sorry, I can't book a callback on this call, but I'm happy to
 STILL_THERE = "Sorry, I didn't catch that. Are you still there?"
 NO_RESPONSE = "I can't hear you, so I'll let you go. Goodbye."
 STILL_CHECKING = "Thanks for holding, I'm still checking."
+CONNECTING = "Of course — I'll connect you with a colleague now, one moment."
+NO_TRANSFER_CALLBACK = ("I'm sorry, I can't connect you with a colleague on this call, but I can arrange for someone "
+                        "to call you back. Would you like that?")
+NO_TRANSFER = "I'm sorry, I can't connect you with a colleague on this call, but I'm happy to help you myself."
+TRANSFER_FAILED = ("I'm sorry, my colleague couldn't take the call just now. Can I take a message? Someone will "
+                   "get back to you.")
+TRANSFER_UNAVAILABLE = ("I'm sorry, I can't put you through to a colleague from this line. Can I take a message? "
+                        "Someone will get back to you.")
+TRANSFER_FAILED_CALLBACK = "I'm sorry, I can't connect you right now. I'll arrange for someone to call you back."
+MESSAGE_TAKEN = "Thank you, I've passed your message on. Goodbye."
 
 
 def opening(rule_book: RuleBook) -> Continue:
@@ -58,6 +70,8 @@ def next_action(rule_book: RuleBook, transcript: Transcript, utterance: str, *, 
         return End(outcome="failed", say=OUT_OF_TIME)
     if phrases.asks_callback(utterance):
         return _callback(rule_book, RequestCallback(when_text=phrases.when_text(utterance), say=""))
+    if phrases.asks_for_person(utterance):
+        return _transfer(rule_book, TransferToHuman(reason="asked to speak to a person", say=""))
     return enforce(rule_book, agent.propose(rule_book, transcript, utterance))
 
 
@@ -77,6 +91,8 @@ def enforce(rule_book: RuleBook, action: Action) -> Action:
         return _concession(rule_book, action)
     if isinstance(action, RequestCallback):
         return _callback(rule_book, action)
+    if isinstance(action, TransferToHuman):
+        return _transfer(rule_book, action)
     if isinstance(action, Voicemail):
         # A person is on the line (machines are detected by the carrier): an agent cannot leave a voicemail here.
         return Continue(say="Sorry, could you say that again?")
@@ -100,6 +116,23 @@ def _callback(rule_book: RuleBook, requested: RequestCallback) -> Action:
     who = rule_book.callback_policy.handled_by or "someone from our team"
     say = requested.say or f"Of course. I'll arrange for {who} to call you back {requested.when_text}. Thank you!"
     return requested.model_copy(update={"say": say})
+
+
+def _transfer(rule_book: RuleBook, requested: TransferToHuman) -> Action:
+    """The callee wants a person: connect them when the transfer policy has a number and allows it, else offer a
+    callback (or, without callbacks, keep helping)."""
+    policy = rule_book.transfer_policy
+    if policy.number and policy.when_callee_asks:
+        return requested.model_copy(update={"say": requested.say or CONNECTING})
+    return Continue(say=NO_TRANSFER_CALLBACK if rule_book.callback_policy.allowed else NO_TRANSFER)
+
+
+def transfer_on_approval(rule_book: RuleBook) -> TransferToHuman | None:
+    """A human deciding an approval chose "transfer instead": the transfer, when the policy allows it."""
+    policy = rule_book.transfer_policy
+    if policy.number and policy.on_approval:
+        return TransferToHuman(reason="a colleague chose to take over the call", say=CONNECTING)
+    return None
 
 
 def _out_of_time(rule_book: RuleBook, transcript: Transcript, now: datetime) -> bool:

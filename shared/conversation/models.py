@@ -74,12 +74,18 @@ class End(_Strict):
     say: str = Field(description="The last words of the caller.")
 
 
+class TransferToHuman(_Strict):
+    type: Literal["transfer_to_human"] = "transfer_to_human"
+    reason: str = Field(description="Why the callee wants a person, in a few words (e.g. 'asked for a manager').")
+    say: str = Field(description="What the caller says before connecting them; empty to let the system say it.")
+
+
 class Voicemail(_Strict):
     type: Literal["voicemail"] = "voicemail"
     message: str | None = Field(None, description="The voicemail to leave, or null to hang up.")
 
 
-Action = Annotated[Continue | ProposeConcession | RequestCallback | OptOut | End | Voicemail,
+Action = Annotated[Continue | ProposeConcession | RequestCallback | OptOut | End | Voicemail | TransferToHuman,
                    Field(discriminator="type")]
 
 

@@ -29,6 +29,19 @@ CONVERT_PHRASES: tuple[str, ...] = (
     "sign me up", "sounds good", "let's do it", "lets do it", "i'll take it", "ill take it", "go ahead",
     "yes please", "count me in", "haan theek hai", "haan ji",
 )
+#: Asking for a person (a warm transfer): a verb of asking, then who; or a person named outright.
+_ASKING = r"(?:speak|talk|connect|put me through|transfer|get me|give me|can i get|can i have|i want|i'd like|id like" \
+          r"|let me|may i|baat)"
+_WHO = (r"(?:real |live |actual )?(?:person|human|someone|somebody|agent|manager|representative|rep|supervisor"
+        r"|operator|colleague|insaan)")
+_ASKS_FOR_PERSON = re.compile(rf"\b{_ASKING}\b(?:[\w' ]{{0,30}}?)\b{_WHO}\b|\b(?:real|live|actual) (?:person|human)\b"
+                              r"|\bhuman being\b|\b(?:manager|insaan|kisi) se baat\b")
+#: Whole utterances that ask for a person ("Agent." said to a phone menu, as people do).
+_PERSON_UTTERANCES: tuple[str, ...] = ("agent", "an agent", "representative", "a representative", "operator",
+                                       "human", "a human", "person", "a person", "manager", "the manager")
+#: "Are you a real person?" asks what the caller is (the agent says it is an AI), not to be transferred.
+_ASKS_WHAT_THE_CALLER_IS = re.compile(r"\b(?:are you|is this|is it|am i (?:talking|speaking) (?:to|with)|you re|youre)"
+                                      r"\b(?: a| an)?(?: real| actual| live)? (?:person|human|bot|robot|ai)\b")
 WHEN_WORDS: tuple[str, ...] = ("day after tomorrow", "tomorrow", "tonight", "next week", "this evening",
                                "later today", "later", "kal", "parson")
 
@@ -60,6 +73,16 @@ def is_opt_out(utterance: str) -> bool:
 
 def asks_callback(utterance: str) -> bool:
     return _says_any(utterance, CALLBACK_PHRASES)
+
+
+def asks_for_person(utterance: str) -> bool:
+    """The callee asks to speak to a person ("Can I speak to a real person, please?", "talk to someone", "agent")."""
+    spoken = normalise(utterance)
+    if spoken in _PERSON_UTTERANCES:
+        return True
+    if _ASKS_WHAT_THE_CALLER_IS.search(spoken) and not re.search(rf"\b{_ASKING}\b", spoken):
+        return False
+    return bool(_ASKS_FOR_PERSON.search(spoken))
 
 
 def is_not_interested(utterance: str) -> bool:

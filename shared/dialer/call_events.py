@@ -35,7 +35,8 @@ _STATUS_ALIASES = {"no_answer": "no-answer", "noanswer": "no-answer", "in_progre
                    "answered": "in-progress", "cancelled": "canceled"}
 _OUTCOME_COUNTERS = {"converted": "targets_converted", "not_interested": "not_interested",
                      "callback": "callbacks_requested", "opted_out": "opted_out", "voicemail": "voicemails",
-                     "busy": "busy", "no_answer": "no_answer", "failed": "failed_calls", "no_response": "failed_calls"}
+                     "busy": "busy", "no_answer": "no_answer", "failed": "failed_calls", "no_response": "failed_calls",
+                     "transferred": "transfers"}
 _RETRIED = {"busy": "busy", "no_answer": "no_answer", "voicemail": "voicemail"}
 
 
@@ -191,7 +192,8 @@ def _next_step(step: Step, outcome: str, workflow: Any, *, reason: str = "campai
 _SUMMARIES = {"converted": "Call: converted", "not_interested": "Call: not interested",
               "callback": "Call: asked to be called back", "opted_out": "Call: asked not to be called again",
               "voicemail": "Call: answering machine", "busy": "Call: line busy", "no_answer": "Call: no answer",
-              "failed": "Call: failed", "no_response": "Call: answered, no response"}
+              "failed": "Call: failed", "no_response": "Call: answered, no response",
+              "transferred": "Call: transferred to a person"}
 
 
 def _record_on_timeline(call: Call) -> None:

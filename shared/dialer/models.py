@@ -20,6 +20,7 @@ COUNTERS: tuple[str, ...] = (
     "opted_out",
     "not_interested",
     "callbacks_requested",
+    "transfers",  # calls the agent transferred to a person (issue 13 §5)
     "voicemails",
     "busy",
     "no_answer",
@@ -95,6 +96,7 @@ class RunView(BaseModel):
     opted_out: int
     not_interested: int
     callbacks_requested: int
+    transfers: int = Field(0, description="Calls the agent transferred to a person")
     voicemails: int
     busy: int
     no_answer: int

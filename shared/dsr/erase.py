@@ -136,8 +136,9 @@ def _pseudonymise_calls(found: Footprint, pseudonymised: Counter[str], deleted: 
         if not call.target_phone.startswith(PSEUDONYM_PREFIX):
             # The recording's objects are deleted below: the call stops pointing at them (no URL to nothing).
             # The post-call analysis is read from the contact's words (a summary quotes them): it goes too.
+            # A transfer's whisper and message quote the contact too (its recording is under the same prefix).
             calls.update(found.contact.tenant_id, call.id, target_phone=pseudonym, transcript=[], recording=None,
-                         analysis=None, pending_concession=None, next_step=None, task_token=None)
+                         analysis=None, pending_concession=None, next_step=None, task_token=None, transfer=None)
             pseudonymised["calls"] += 1
         deleted["recordings"] += repository.delete_keys(found.recordings.get(call.id, []))
 

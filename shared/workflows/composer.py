@@ -23,6 +23,7 @@ from shared.workflows.rule_book import (
     RetryPolicy,
     RetryRule,
     RuleBook,
+    TransferPolicy,
     VoicemailPolicy,
 )
 from shared.workflows.validator import MAX_DISCOUNT_PERCENT
@@ -71,6 +72,7 @@ def compose(request: GenerationRequest) -> RuleBook:
         language=context.language,
         persona=context.persona,
         schedule_kind=cues.schedule_kind(context.prompt),
+        transfer_policy=TransferPolicy(number=cues.transfer_number(context.prompt, context.tenant_country)),
     )
     return rule_book
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from shared.phones import to_e164
 from shared.workflows.personas import PERSONAS
 
 _CLOCK = r"(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)?"
@@ -236,3 +237,22 @@ def schedule_kind(prompt: str) -> str:
     if re.search(r"tomorrow|\bonce\b|next (mon|tue|wed|thu|fri|sat|sun)", text):
         return "once"
     return "manual"
+
+
+# A number the prompt says to transfer callees to: "transfer to +1 415 555 0123", "put them through to our team at
+# (415) 555-0123", "our sales desk on 020 7946 0018".
+_PHONE_LIKE = re.compile(r"\+?\(?\d[\d\s().-]{6,18}\d")
+_TRANSFER_WORDS = re.compile(r"transfer|put (?:them|callers?|people|it) through|connect|hand (?:them |it )?over|"
+                             r"\bour [\w ]{0,20}(?:team|desk|line|office|manager)\b[^.]{0,12}\b(?:at|on)\b|"
+                             r"speak to a (?:person|human)", re.I)
+
+
+def transfer_number(prompt: str, country: str | None) -> str | None:
+    """The E.164 number the prompt says to transfer callees to (a national number in the tenant's country), if any."""
+    for found in _PHONE_LIKE.finditer(prompt):
+        before = prompt[max(0, found.start() - 60):found.start()]
+        if _TRANSFER_WORDS.search(before):
+            number = to_e164(found.group(0), country)
+            if number is not None:
+                return number
+    return None

@@ -75,6 +75,22 @@ class VoicemailPolicy(_Strict):
                                                   "must also say the call is automated.")
 
 
+class TransferPolicy(_Strict):
+    number: str | None = Field(None, description="The phone number (E.164, e.g. '+14155550123') a callee is "
+                                                 "transferred to when they want a person; null when the campaign "
+                                                 "transfers nobody (then a callback is offered instead).")
+    when_callee_asks: bool = Field(True, description="Transfer when the callee asks for a person (a real person, "
+                                                     "a human, an agent, a manager).")
+    on_approval: bool = Field(True, description="Allow a human deciding an approval to transfer the holding "
+                                                "callee instead of answering.")
+    ring_seconds: int = Field(20, description="How long the transfer number rings before the transfer counts as "
+                                              "not answered, 5-60 seconds.")
+
+    @property
+    def enabled(self) -> bool:
+        return self.number is not None
+
+
 class RetryRule(_Strict):
     max_attempts: int = Field(description="Total attempts for this outcome, 1-10.")
     spacing_minutes: int = Field(description="Minutes between attempts, 10-10080.")
@@ -163,6 +179,10 @@ class RuleBook(_Strict):
                     "defaults (summary, sentiment, interested, callback_requested_at, concession_percent, objections, "
                     "next_step); give it only when the campaign asks to capture something else, and then keep the "
                     "defaults and add to them.")
+    transfer_policy: TransferPolicy = Field(
+        default_factory=TransferPolicy,
+        description="Warm transfers to a person: the number and when to use it. Leave the number null unless the "
+                    "campaign names a number (or team line) to transfer callees to.")
     metadata: RuleBookMetadata | None = Field(None, description="Filled in by the platform; leave it null.")
 
     def objection_ids(self) -> list[str]:

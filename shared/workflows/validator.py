@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 
+from shared import phones
 from shared.compliance.calling_windows import is_known_zone, minutes_of, window_violations
 from shared.platform.errors import Invalid
 from shared.workflows.personas import PERSONAS, is_known_persona
@@ -21,6 +22,7 @@ RETRY_SPACING_MINUTES = (10, 7 * 24 * 60)
 CALL_SECONDS = (30, 1800)
 ANALYSIS_CHOICES = (2, 10)  # how many values a string analysis field may be limited to
 ANALYSIS_CHOICE_CHARS = 60
+TRANSFER_RING_SECONDS = (5, 60)
 LANGUAGE_TAG = re.compile(r"^[a-z]{2,3}(-[A-Za-z]{2,4})?$")
 
 # Disclosure cues, English and Hindi (Devanagari and romanised).
@@ -57,6 +59,7 @@ def find_problems(rule_book: RuleBook, audience_countries: Collection[str], prom
     problems += _policy_problems(rule_book)
     problems += _window_problems(rule_book, audience_countries)
     problems += _analysis_field_problems(rule_book)
+    problems += _transfer_problems(rule_book)
     if not is_known_persona(rule_book.persona):
         problems.append(Problem("persona", f"Unknown persona '{rule_book.persona}'; use one of "
                                            + ", ".join(PERSONAS)))
@@ -246,4 +249,16 @@ def _analysis_field_problems(rule_book: RuleBook) -> list[Problem]:
               or len({choice.casefold() for choice in choices}) != len(choices)):
             problems.append(Problem(f"{where}.choices", f"Choices must be distinct, non-empty and at most "
                                                         f"{ANALYSIS_CHOICE_CHARS} characters"))
+    return problems
+
+
+def _transfer_problems(rule_book: RuleBook) -> list[Problem]:
+    """A transfer number is a valid E.164 number written as such (it is dialed as given); the ring time is bounded."""
+    policy, problems = rule_book.transfer_policy, []
+    if policy.number is not None and phones.to_e164(policy.number, None) != policy.number:
+        problems.append(Problem("transfer_policy.number",
+                                "Give the transfer number in E.164 form, e.g. '+14155550123'"))
+    if not TRANSFER_RING_SECONDS[0] <= policy.ring_seconds <= TRANSFER_RING_SECONDS[1]:
+        problems.append(Problem("transfer_policy.ring_seconds",
+                                f"Must be between {TRANSFER_RING_SECONDS[0]} and {TRANSFER_RING_SECONDS[1]}"))
     return problems

@@ -196,7 +196,7 @@ def test_a_converting_call_end_to_end_bills_the_started_minutes_and_lands_on_the
     calls.update(owner.tenant_id, call.call_id, outcome="converted", answered_by="human")
     _status(api, carrier, call, "completed", CallDuration="75")
 
-    assert streamed.status == 200 and "<Connect><Stream" in streamed.raw.decode()
+    assert streamed.status == 200 and "<Connect action=" in streamed.raw.decode() and "<Stream" in streamed.raw.decode()
     assert carrier.released[f"tok-{phone}"]["next"] == "done"
     view = _run_view(api, owner, workflow)
     assert view["targets_converted"] == 1 and view["targets_connected"] == 1 and view["minutes_billed"] == 2

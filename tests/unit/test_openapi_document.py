@@ -69,6 +69,9 @@ ROUTES_BEYOND_THE_REFERENCE = {
     "GET /api/callbacks", "GET /api/callbacks/{id}", "DELETE /api/callbacks/{id}",
     *(f"POST /telephony/{{provider}}/{step}/{{tenant_id}}/{{call_id}}"
       for step in ("voice", "amd", "status")),
+    # Warm transfers (issue 13 §5): Twilio's <Connect action>, the whisper, the <Dial> action, the recording.
+    *(f"POST /telephony/{{provider}}/{step}/{{tenant_id}}/{{call_id}}"
+      for step in ("stream-end", "whisper", "dial-result", "transfer-recording")),
     "GET /telephony/exotel/voicebot",
 }
 

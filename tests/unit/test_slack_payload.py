@@ -39,6 +39,10 @@ def test_a_deny_click_becomes_a_deny_decision() -> None:
     assert parse_payload(form(click("approval_deny"))).decision == "deny"
 
 
+def test_a_transfer_click_becomes_a_transfer_decision() -> None:
+    assert parse_payload(form(click("approval_transfer"))).decision == "transfer"
+
+
 @pytest.mark.parametrize("payload", [
     click(kind="view_submission"),
     click("some_other_button"),

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from shared.conversation.models import ProposeConcession, RequestCallback
+from shared.conversation.models import ProposeConcession, RequestCallback, Transcript
 from voice.call_context import CallContext
 
 
@@ -21,6 +21,10 @@ class RecordingEffects:
     #: what `answered_by` answers (the carrier's AMD verdict on the call)
     amd_verdict: str | None = None
     records: list[dict[str, Any]] = field(default_factory=list)
+    #: (reason, the transcript's callee lines) of each transfer asked for; `transfer_status` is what is answered
+    transfers: list[tuple[str, list[str]]] = field(default_factory=list)
+    transfer_status: str | None = "requested"
+    messages: list[str] = field(default_factory=list)
     #: every effect in order, as ("opt_out" | "record" | …, detail); tests may append what was said to it too
     timeline: list[tuple[str, Any]] = field(default_factory=list)
 
@@ -45,6 +49,15 @@ class RecordingEffects:
 
     def answered_by(self, call: CallContext) -> str | None:
         return self.amd_verdict
+
+    def request_transfer(self, call: CallContext, transcript: Transcript, reason: str) -> str | None:
+        self.transfers.append((reason, [turn.text for turn in transcript.turns if turn.speaker == "callee"]))
+        self.timeline.append(("transfer", reason))
+        return "failed" if self.transfer_status and call.stream.carrier == "exotel" else self.transfer_status
+
+    def take_transfer_message(self, call: CallContext, message: str) -> None:
+        self.messages.append(message)
+        self.timeline.append(("message", message))
 
     def record(self, call: CallContext, **changes: Any) -> None:
         self.records.append(changes)

@@ -69,7 +69,8 @@ def test_claudes_streamed_end_call_records_the_outcome_says_the_farewell_and_end
     asyncio.run(call())
 
     asked = voice_plane.claude.requests[0]
-    assert {tool["name"] for tool in asked["tools"]} == {"end_call", "propose_concession", "request_callback"}
+    assert {tool["name"] for tool in asked["tools"]} == {"end_call", "propose_concession", "request_callback",
+                                                        "transfer_to_human"}
     assert "end_call" in str(asked["system"])  # the prompt says when to use each tool
     assert voice_plane.effects.recorded("outcome") == ["converted"]
     spoken = voice_plane.cartesia.transcripts_joined()

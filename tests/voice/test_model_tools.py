@@ -15,7 +15,14 @@ from tests.voice.recording_effects import RecordingEffects
 from tests.voice.test_brain import FAST, a_call, run, with_concessions
 from voice.brain import ConversationBrain
 from voice.concession_guard import ConcessionGuard
-from voice.tools import END_CALL, PROPOSE_CONCESSION, REQUEST_CALLBACK, register_tools, tool_guidance
+from voice.tools import (
+    END_CALL,
+    PROPOSE_CONCESSION,
+    REQUEST_CALLBACK,
+    TRANSFER_TO_HUMAN,
+    register_tools,
+    tool_guidance,
+)
 
 RULE_BOOK = with_concessions(auto=10, hard=30)
 
@@ -40,7 +47,7 @@ def test_the_model_is_told_its_tools_and_when_to_use_each():
     guidance = model._settings.system_instruction
     assert guidance and tool_guidance(RULE_BOOK) in guidance and "10%" in guidance
     assert {tool.name for tool in call.context.tools.standard_tools} == {END_CALL, PROPOSE_CONCESSION,
-                                                                          REQUEST_CALLBACK}
+                                                                          REQUEST_CALLBACK, TRANSFER_TO_HUMAN}
 
 
 def test_end_call_records_the_outcome_before_the_farewell_and_ends_the_call():
@@ -111,6 +118,25 @@ def test_a_callback_the_model_passes_on_follows_the_callback_policy():
     run(scenario)
     assert effects.callbacks == ["on Friday"] and effects.recorded("outcome") == ["callback"]
     assert "our sales manager" in effects.timeline[-1][1]
+
+
+def test_a_transfer_the_model_asks_for_goes_through_the_transfer_policy_and_ends_the_call():
+    from shared.workflows.rule_book import TransferPolicy
+
+    rule_book = RULE_BOOK.model_copy(update={"transfer_policy": TransferPolicy(number="+14155550123")})
+    effects = RecordingEffects()
+
+    async def scenario():
+        _, _, call = wired(effects, [Reply(tool=ToolCall(TRANSFER_TO_HUMAN, {"reason": "billing dispute"}))],
+                           rule_book)
+        async with call:
+            await call.after_the_opener(rule_book)
+            await call.callee_says("This bill is wrong, I need this sorted out properly.")
+            assert await call.until(lambda: call.ended)
+
+    run(scenario)
+    assert [reason for reason, _ in effects.transfers] == ["billing dispute"]
+    assert effects.recorded("outcome") == ["transferred"]
 
 
 def test_a_model_that_offers_more_than_the_rule_book_allows_is_never_heard_saying_it():

@@ -47,7 +47,10 @@ limits at 0/null.
 11. `name` is what the business owner sees in their list of campaigns: a short title of 2 to 6 words, such as \
 "SaaS renewal recovery" or "Smile Dental appointment confirmations" — not the prompt itself.
 12. `analysis_fields` is what is extracted from every call once it ends. Leave it out (the platform fills in its \
-defaults) unless the prompt asks to capture something more; then give the defaults and add the new fields."""
+defaults) unless the prompt asks to capture something more; then give the defaults and add the new fields.
+13. `transfer_policy`: set `number` (E.164, with the country code: "+14155550123") only when the prompt names a \
+number to transfer callees to ("transfer to +1 415 555 0123", "our team at 020 7946 0018"); otherwise leave the \
+number null (callees who want a person are offered a callback)."""
 
 
 def tool_input_schema(rule_book_schema: dict[str, Any]) -> dict[str, Any]:

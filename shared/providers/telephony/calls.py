@@ -7,16 +7,19 @@ stack's simulated carrier, which answers with scripted callees and sends the sam
 Webhook URLs name the tenant and our call id, so a webhook finds its call with one GetItem:
 `{public_base_url}/telephony/{provider}/{kind}/{tenant_id}/{call_id}` where kind is one of `WEBHOOK_KINDS`:
 `voice` (answered: stream the call to the voice plane), `amd` (the carrier's answering-machine verdict) and
-`status` (progress and final status).
+`status` (progress and final status); and a warm transfer's (Twilio and the sandbox carrier): `stream-end` (the
+media stream's `<Connect action>`: dial the transfer, or hang up), `whisper` (what the person hears first),
+`dial-result` (how the transfer's `<Dial>` ended) and `transfer-recording` (its recording is ready).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, Protocol, runtime_checkable
 
-WebhookKind = Literal["voice", "amd", "status"]
-WEBHOOK_KINDS: tuple[str, ...] = ("voice", "amd", "status")
+WebhookKind = Literal["voice", "amd", "status", "stream-end", "whisper", "dial-result", "transfer-recording"]
+WEBHOOK_KINDS: tuple[str, ...] = ("voice", "amd", "status", "stream-end", "whisper", "dial-result",
+                                  "transfer-recording")
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,14 @@ class CarrierThrottled(Exception):
 
 class CallRejected(Exception):
     """The carrier refused this call for good (invalid or unreachable number, blocked destination)."""
+
+
+@runtime_checkable
+class RecordingDownloads(Protocol):
+    """A carrier that keeps recordings it made (a `<Dial record>`) and hands them out by their URL."""
+
+    def fetch_recording(self, recording_url: str) -> bytes:
+        """The recording at `recording_url` (as the carrier's recording callback named it) as a WAV file."""
 
 
 class CallCarrier(Protocol):

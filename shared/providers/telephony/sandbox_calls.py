@@ -58,6 +58,16 @@ class SandboxCalls:
             return False
         return signature_is_valid(self._auth_token, url, params, signature)
 
+    def fetch_recording(self, recording_url: str) -> bytes:
+        """A recording the simulated carrier made (a transfer's leg), from its own URL only."""
+        if self._carrier_url is None or not recording_url.startswith(f"{self._carrier_url}/recordings/"):
+            raise Unavailable("Not a sandbox carrier recording", code=UNAVAILABLE_CODE)
+        try:
+            with urllib.request.urlopen(recording_url, timeout=self._timeout) as response:
+                return response.read()
+        except (urllib.error.URLError, http.client.HTTPException, TimeoutError, ConnectionError) as error:
+            raise Unavailable("The sandbox carrier's recording is unreachable", code=UNAVAILABLE_CODE) from error
+
     def _post(self, payload: dict) -> object:
         request = urllib.request.Request(f"{self._carrier_url}/calls", data=json.dumps(payload).encode(),
                                          method="POST", headers={"Content-Type": "application/json",

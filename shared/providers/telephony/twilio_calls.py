@@ -18,6 +18,7 @@ from shared.platform.observability import get_logger, mask_phone
 from shared.providers.telephony.calls import CallRejected, CarrierThrottled, OutboundCall, PlacedCall
 
 TIMEOUT_SECONDS = 10.0
+TWILIO_API = "https://api.twilio.com"
 RING_SECONDS = 25  # how long the callee's phone rings before Twilio calls it no-answer
 STATUS_EVENTS = ["initiated", "ringing", "answered", "completed"]
 #: Wait for the end of a machine's greeting before answering, so a voicemail is left after the beep.
@@ -57,6 +58,24 @@ class TwilioCalls:
 
     def webhook_is_authentic(self, url: str, params: dict[str, str], signature: str | None) -> bool:
         return signature_is_valid(self._auth_token, url, params, signature)
+
+    def fetch_recording(self, recording_url: str) -> bytes:
+        """A recording of this account as WAV (`{RecordingUrl}.wav`, both channels of a dual recording), with the
+        account's credentials. Only Twilio's own API host: the URL came in a (signed) webhook, never from a user."""
+        import requests
+
+        if not recording_url.startswith(TWILIO_API + "/"):
+            raise Upstream("Not a Twilio recording URL", code="TELEPHONY_UNAVAILABLE")
+        url = recording_url if recording_url.endswith(".wav") else f"{recording_url}.wav"
+        if self._base_url:  # a local fake of Twilio's API (tests)
+            url = self._base_url.rstrip("/") + url[len(TWILIO_API):]
+        try:
+            answer = requests.get(url, auth=(self._account_sid, self._auth_token), timeout=self._timeout)
+        except requests.RequestException as error:
+            raise Upstream("Twilio is unreachable", code="TELEPHONY_UNAVAILABLE") from error
+        if answer.status_code != 200:
+            raise Upstream(f"Twilio answered {answer.status_code} for a recording", code="TELEPHONY_UNAVAILABLE")
+        return answer.content
 
     def _create(self, options: dict[str, Any], call: OutboundCall) -> Any:
         from requests import RequestException
