@@ -115,8 +115,10 @@ def test_the_discount_asker_held_for_a_human_and_the_objector_objected_before_co
     def callee_lines(behaviour: str) -> list[str]:
         return [line["text"] for line in carried[phone_of[behaviour]]["transcript"] if line["speaker"] == "callee"]
 
-    assert sorted((item["proposed_action"], item["status"], item["target_phone"]) for item in approvals) == [
-        ("callback", "pending", phone_of["callback"]), ("concession", "approved", phone_of["discount"])], approvals
+    # The callback request's approval is decided by the rule book's callback policy (callbacks' own tests say how).
+    assert sorted((item["proposed_action"], item["target_phone"]) for item in approvals) == [
+        ("callback", phone_of["callback"]), ("concession", phone_of["discount"])], approvals
+    assert next(item for item in approvals if item["proposed_action"] == "concession")["status"] == "approved"
     assert "% off" in callee_lines("discount")[0], carried[phone_of["discount"]]
     objection = callee_lines("objection")
     assert objection[0] in triggers and objection[1] == YES, (triggers, carried[phone_of["objection"]])
