@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,9 +18,11 @@ import pytest
 
 from shared.conversation.sandbox_callees import YES
 from tests.contract.helpers import assert_error, sign_up_and_log_in
-from tests.contract.test_dialer import CALLABLE_MOMENT, US_PROMPT, _call_details, _run_to_the_end
+from tests.contract.test_dialer import CALLABLE_MOMENT, US_PROMPT, _call_details
 
 REHEARSAL_CSV = Path(__file__).resolve().parents[2] / "docs" / "rehearse_every_path.csv"
+#: ~90 s on an idle 2-core machine; the calls are real-time streams, so a loaded machine stretches them.
+RUN_DEADLINE_SECONDS = 300
 ATTESTATION = {"consent_attestation_text": "Every contact opted in on our web form"}
 #: (status, outcome) of each call to a row, attempts included (busy and no answer are tried three times, a machine
 #: twice, by the rule book's retry policy).
@@ -46,6 +49,22 @@ def _rehearsal_without_transfer() -> tuple[bytes, dict[str, str]]:
     writer.writeheader()
     writer.writerows(kept)
     return out.getvalue().encode(), {row["phone"]: row["sandbox_behaviour"] for row in kept}
+
+
+def _run_to_the_end(http, base_url, account, workflow_id) -> dict:
+    """Poll the run; approve each concession a callee holds for, as a human watching Slack would."""
+    deadline = time.monotonic() + RUN_DEADLINE_SECONDS
+    while time.monotonic() < deadline:
+        pending = http.get(f"{base_url}/api/approvals", params={"status": "pending"}, headers=account.auth)
+        for concession in [item for item in pending.json()["approvals"] if item["proposed_action"] == "concession"]:
+            decided = http.post(f"{base_url}/api/approvals/{concession['id']}/decide",
+                                json={"decision": "approve", "note": "fine for a rehearsal"}, headers=account.auth)
+            assert decided.status_code == 200, decided.text
+        run = http.get(f"{base_url}/api/workflows/{workflow_id}/runs", headers=account.auth).json()["runs"][0]
+        if run["status"] != "running":
+            return run
+        time.sleep(0.5)
+    pytest.fail(f"the run did not finish within {RUN_DEADLINE_SECONDS} s: {run}")
 
 
 @pytest.fixture(scope="module")
@@ -96,13 +115,15 @@ def test_the_discount_asker_held_for_a_human_and_the_objector_objected_before_co
     def callee_lines(behaviour: str) -> list[str]:
         return [line["text"] for line in carried[phone_of[behaviour]]["transcript"] if line["speaker"] == "callee"]
 
-    assert sorted((item["proposed_action"], item["status"], item["target_phone"]) for item in approvals) == [
-        ("callback", "pending", phone_of["callback"]), ("concession", "approved", phone_of["discount"])]
-    assert "% off" in callee_lines("discount")[0]
+    # The callback request's approval is decided by the rule book's callback policy (callbacks' own tests say how).
+    assert sorted((item["proposed_action"], item["target_phone"]) for item in approvals) == [
+        ("callback", phone_of["callback"]), ("concession", phone_of["discount"])], approvals
+    assert next(item for item in approvals if item["proposed_action"] == "concession")["status"] == "approved"
+    assert "% off" in callee_lines("discount")[0], carried[phone_of["discount"]]
     objection = callee_lines("objection")
-    assert objection[0] in triggers and objection[1] == YES
-    assert callee_lines("convert")[0] == YES  # the number's digit (6) would have said it was not interested
-    assert callee_lines("not_interested")[0] == "Sorry, I'm not interested."  # …and this one's (8) signed up
+    assert objection[0] in triggers and objection[1] == YES, (triggers, carried[phone_of["objection"]])
+    assert callee_lines("convert")[0] == YES, carried[phone_of["convert"]]  # by its digit (6): not interested
+    assert callee_lines("not_interested")[0] == "Sorry, I'm not interested."  # …and by this one's (8): signed up
 
 
 def test_an_unknown_sandbox_behaviour_is_the_contracts_400_naming_row_and_column(http, base_url):
