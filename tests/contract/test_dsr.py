@@ -9,7 +9,7 @@ from tests.contract.helpers import Account, assert_error, mint_key, sign_up_and_
 
 NUMBER = "+919876543210"
 EXPORT_KEYS = {"contact", "audience", "calls", "approvals", "timeline", "dnc", "consent_audit", "recordings_zip_url",
-               "generated_at"}
+               "generated_at", "callbacks", "webhook_deliveries"}
 
 
 @pytest.fixture
