@@ -25,7 +25,7 @@ from pynamodb.attributes import (
 )
 from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, UpdateError
 
-from shared.calls.models import Call, CallAnalysis, CallTransfer
+from shared.calls.models import Call, CallAnalysis, CallTransfer, Recording
 from shared.platform.storage import keys
 from shared.platform.storage.table import (
     Gsi1,
@@ -77,6 +77,10 @@ class _CallItem(TableItem, discriminator="Call"):
     transfer = JSONAttribute(null=True)
     #: The transfer's status beside its JSON, so a transfer's steps are conditional writes (`set_transfer_if`).
     transfer_status = UnicodeAttribute(null=True)
+    #: The transfer leg's recording, beside the transfer's JSON rather than in it: the carrier's recording callback and
+    #: the dial's result arrive together, and each step rewrites the whole JSON from what it read, so a recording kept
+    #: inside it could be overwritten by a dial result read before it (`set_transfer_recording`).
+    transfer_recording = JSONAttribute(null=True)
     by_time = Gsi1()
     by_status = Gsi2()
 
@@ -96,6 +100,8 @@ _FIELDS = tuple(Call.model_fields)
 
 def _call_from(item: _CallItem) -> Call:
     values = {name: getattr(item, name) for name in _FIELDS if name != "id"}
+    if values["transfer"] is not None and item.transfer_recording is not None:
+        values["transfer"] = {**values["transfer"], "recording": item.transfer_recording}
     return Call(id=item.call_id, **{**values, "reason": values["reason"] or "campaign"})
 
 
@@ -230,9 +236,27 @@ def set_transfer_if(tenant_id: int, call_id: str, transfer: CallTransfer, *, fro
     item = _CallItem(*_item_key(tenant_id, call_id))
     expected = (_CallItem.transfer_status.does_not_exist() if from_statuses is None
                 else _CallItem.transfer_status.is_in(*from_statuses))
-    actions = [*_actions(tenant_id, {**changes, "transfer": transfer}), _CallItem.transfer_status.set(transfer.status)]
+    stored = transfer.model_dump(mode="json", exclude_none=True, exclude={"recording"})  # kept beside it
+    actions = [*_actions(tenant_id, changes), _CallItem.transfer.set(stored),
+               _CallItem.transfer_status.set(transfer.status)]
     try:
         item.update(actions=actions, condition=_CallItem.PK.exists() & expected)
+    except UpdateError as error:
+        if condition_failed(error):
+            return None
+        raise
+    return _call_from(item)
+
+
+def set_transfer_recording(tenant_id: int, call_id: str, recording: Recording, *, contact_phone: str) -> Call | None:
+    """Point the call's transfer at its leg's recording, in its own attribute (whatever step of the transfer writes
+    meanwhile keeps it), while the call has a transfer and its number is still `contact_phone` (a DSR erase drops
+    the transfer and pseudonymises the number); None when it does not."""
+    item = _CallItem(*_item_key(tenant_id, call_id))
+    try:
+        item.update(actions=[_CallItem.transfer_recording.set(_plain(recording))],
+                    condition=_CallItem.PK.exists() & _CallItem.transfer.exists()
+                    & (_CallItem.target_phone == contact_phone))
     except UpdateError as error:
         if condition_failed(error):
             return None
@@ -244,6 +268,8 @@ def _actions(tenant_id: int, changes: dict[str, Any]) -> list[Any]:
     """SET each field, REMOVE those given as None; a new status also moves the call in the status index."""
     actions = [getattr(_CallItem, name).remove() if value is None else getattr(_CallItem, name).set(_plain(value))
                for name, value in changes.items()]
+    if "transfer" in changes and changes["transfer"] is None:  # the transfer's recording goes with it
+        actions.append(_CallItem.transfer_recording.remove())
     if changes.get("status"):
         actions.append(_CallItem.GSI2PK.set(_status_pk(tenant_id, changes["status"])))
     return actions

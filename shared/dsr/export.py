@@ -11,6 +11,7 @@ import io
 import zipfile
 
 from shared.auth.principal import Principal
+from shared.calls.models import CallTransfer
 from shared.dsr import repository
 from shared.dsr.footprint import Footprint, contact_of, find
 from shared.dsr.models import (
@@ -21,6 +22,7 @@ from shared.dsr.models import (
     DncRecord,
     DsrExport,
     DsrRequest,
+    TransferRecord,
     WebhookDeliveryRecord,
 )
 from shared.platform import clock
@@ -79,7 +81,18 @@ def _call_record(found: Footprint, call) -> CallRecord:
                       duration_seconds=call.duration_seconds, charged_minor=call.charged_minor,
                       created_at=call.created_at, answered_at=call.answered_at, ended_at=call.ended_at,
                       recordings=[_zip_name(key) for key in found.recordings.get(call.id, [])],
-                      analysis=call.analysis.model_dump(mode="json") if call.analysis else None)
+                      analysis=call.analysis.model_dump(mode="json") if call.analysis else None,
+                      transfer=_transfer_record(call.transfer))
+
+
+def _transfer_record(transfer: CallTransfer | None) -> TransferRecord | None:
+    if transfer is None:
+        return None
+    return TransferRecord(status=transfer.status, to_last4=transfer.to_last4, whisper=transfer.whisper,
+                          message=transfer.message, requested_at=transfer.requested_at,
+                          answered_at=transfer.answered_at, ended_at=transfer.ended_at,
+                          duration_seconds=transfer.duration_seconds, charged_minor=transfer.charged_minor,
+                          recording=_zip_name(transfer.recording.key) if transfer.recording else None)
 
 
 def _dnc_records(found: Footprint) -> list[DncRecord]:

@@ -61,6 +61,22 @@ class AudienceRecord(BaseModel):
     sandbox_behaviour: str | None = None
 
 
+class TransferRecord(BaseModel):
+    """A call's warm transfer to a person: what the person heard (the whisper quotes the contact), the message the
+    contact left when nobody answered, how and when it ended and what the leg cost."""
+
+    status: str
+    to_last4: str
+    whisper: str
+    message: str | None
+    requested_at: datetime
+    answered_at: datetime | None
+    ended_at: datetime | None
+    duration_seconds: int
+    charged_minor: int
+    recording: str | None  # the leg's recording: its object name in the recordings ZIP
+
+
 class CallRecord(BaseModel):
     """One call attempt to the contact, with what was said."""
 
@@ -84,6 +100,7 @@ class CallRecord(BaseModel):
     ended_at: datetime | None
     recordings: list[str]  # object names in the recordings ZIP
     analysis: dict[str, Any] | None = None  # the post-call analysis (its fields, who made it, when)
+    transfer: TransferRecord | None = None  # the warm transfer to a person, when the call had one (issue 13 §5)
 
 
 class DncRecord(BaseModel):

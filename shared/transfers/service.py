@@ -10,7 +10,8 @@
    (no-answer, busy, failed) → the call streams back to the voice plane with `transfer=<status>`, where the agent
    apologises, takes a message (`take_message`) and proposes a callback (the callback approval path).
 4. The recording callback (`keep_recording`) stores the leg's recording under the call's recordings prefix (so DSR
-   export and erase find it with the call's other recordings).
+   export and erase find it with the call's other recordings) and points the transfer at it in a write of its own,
+   so it may land before, during or after the dial's result without either losing the other's fields.
 
 Each step is one conditional write on the transfer's status, so a repeated webhook changes nothing twice. Exotel's
 Voicebot applet has no action after its stream: a transfer on Exotel is recorded `failed` at once and the agent
@@ -125,10 +126,10 @@ def keep_recording(provider: str, tenant_id: int, call_id: str, params: dict[str
     duration_ms = _seconds(params.get("RecordingDuration")) * 1000
     media.put_recording(key, audio, "audio/wav", duration_ms)
     recording = Recording(key=key, duration_ms=duration_ms, channels=2 if params.get("RecordingChannels") != "1" else 1)
-    latest = _call(tenant_id, call_id).transfer  # read again: the dial's result may have been written meanwhile
-    if latest is not None:
-        calls.set_transfer_if(tenant_id, call_id, latest.model_copy(update={"recording": recording}),
-                              from_statuses=(latest.status,))
+    # Its own write, beside the transfer's JSON: the dial's result, settling the same transfer at the same moment,
+    # rewrites that JSON from what it read and would otherwise drop the pointer (or refuse this write).
+    if calls.set_transfer_recording(tenant_id, call_id, recording, contact_phone=call.target_phone) is None:
+        return None  # a DSR erase dropped the transfer meanwhile: nothing points at the object
     return recording
 
 

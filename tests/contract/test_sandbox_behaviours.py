@@ -1,8 +1,9 @@
 """The `sandbox_behaviour` audience column through the local stack (issue 13 §6): the README's rehearsal CSV
 (docs/rehearse_every_path.csv) uploaded as a file, run as a sandbox campaign, and every call ends the way its row
 named — although by their last digits (6, and 8 for the not-interested row) the callees would have declined or
-converted at once. The transfer row is left out: its path (a transfer to a person) is built elsewhere and asserted
-by its own tests. Calls take real seconds: the campaign runs once and the tests read it.
+converted at once. The rule book names a transfer number (a sandbox human who answers), so the transfer row's callee
+is connected to that person, who hears the whisper first (tests/contract/test_transfers.py goes through the rest of a
+transfer). Calls take real seconds: the campaign runs once and the tests read it.
 """
 
 from __future__ import annotations
@@ -23,6 +24,9 @@ from tests.contract.test_dialer import CALLABLE_MOMENT, US_PROMPT, _call_details
 REHEARSAL_CSV = Path(__file__).resolve().parents[2] / "docs" / "rehearse_every_path.csv"
 #: ~90 s on an idle 2-core machine; the calls are real-time streams, so a loaded machine stretches them.
 RUN_DEADLINE_SECONDS = 300
+#: Seconds for a transfer's leg to settle once its call shows up final (the dial's result and the call's end race).
+TRANSFER_SETTLE_SECONDS = 30
+HUMAN = "+14155550123"  # a sandbox human who answers (…0 would ring out, …1 be busy)
 ATTESTATION = {"consent_attestation_text": "Every contact opted in on our web form"}
 #: (status, outcome) of each call to a row, attempts included (busy and no answer are tried three times, a machine
 #: twice, by the rule book's retry policy).
@@ -31,6 +35,7 @@ EXPECTED_CALLS = {
     "optout": [("completed", "opted_out")],
     "discount": [("completed", "converted")],
     "callback": [("completed", "callback")],
+    "transfer": [("completed", "transferred")],
     "voicemail": [("completed", "voicemail")] * 2,
     "busy": [("busy", "busy")] * 3,
     "no_answer": [("no-answer", "no_answer")] * 3,
@@ -39,16 +44,12 @@ EXPECTED_CALLS = {
 }
 
 
-def _rehearsal_without_transfer() -> tuple[bytes, dict[str, str]]:
-    """The CSV's text without its transfer row, and each remaining phone's behaviour."""
-    rows = list(csv.DictReader(io.StringIO(REHEARSAL_CSV.read_text())))
-    kept = [row for row in rows if row["sandbox_behaviour"] != "transfer"]
-    assert len(kept) == len(rows) - 1 == len(EXPECTED_CALLS)
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=list(rows[0]))
-    writer.writeheader()
-    writer.writerows(kept)
-    return out.getvalue().encode(), {row["phone"]: row["sandbox_behaviour"] for row in kept}
+def _rehearsal() -> tuple[bytes, dict[str, str]]:
+    """The CSV's bytes as a user uploads them, and each phone's behaviour."""
+    text = REHEARSAL_CSV.read_bytes()
+    rows = list(csv.DictReader(io.StringIO(text.decode())))
+    assert sorted(row["sandbox_behaviour"] for row in rows) == sorted(EXPECTED_CALLS)
+    return text, {row["phone"]: row["sandbox_behaviour"] for row in rows}
 
 
 def _run_to_the_end(http, base_url, account, workflow_id) -> dict:
@@ -74,7 +75,10 @@ def rehearsal(http, base_url) -> Iterator[dict[str, Any]]:
     try:
         owner = sign_up_and_log_in(http, base_url, country="US")
         workflow = http.post(f"{base_url}/api/workflows", json={"nl_prompt": US_PROMPT}, headers=owner.auth).json()
-        csv_file, behaviours = _rehearsal_without_transfer()
+        transfers_to = http.put(f"{base_url}/api/workflows/{workflow['id']}", headers=owner.auth,
+                                json={"rule_book": {"transfer_policy": {"number": HUMAN}}})
+        assert transfers_to.status_code == 200, transfers_to.text
+        csv_file, behaviours = _rehearsal()
         uploaded = http.post(f"{base_url}/api/workflows/{workflow['id']}/audience", headers=owner.auth,
                              files={"file": ("rehearse_every_path.csv", csv_file, "text/csv")})
         assert uploaded.status_code == 200 and uploaded.json()["accepted"] == len(behaviours), uploaded.text
@@ -141,3 +145,21 @@ def test_an_unknown_sandbox_behaviour_is_the_contracts_400_naming_row_and_column
     assert_error(as_rows, 400, "INVALID_SANDBOX_BEHAVIOUR", field="rows.0.sandbox_behaviour")
     detail = http.get(f"{base_url}/api/workflows/{workflow['id']}", headers=owner.auth).json()
     assert detail["audience_count"] == 0
+
+
+def test_the_transfer_rows_callee_is_connected_to_the_sandbox_human_who_heard_the_whisper(http, base_url, rehearsal):
+    owner, workflow, behaviours = rehearsal["owner"], rehearsal["workflow"], rehearsal["behaviours"]
+    phone = next(phone for phone, behaviour in behaviours.items() if behaviour == "transfer")
+    (call,) = [call for call in _call_details(http, base_url, owner, workflow["id"]) if call["to"] == phone]
+    deadline = time.monotonic() + TRANSFER_SETTLE_SECONDS
+    while (call.get("transfer") or {}).get("status") != "connected" and time.monotonic() < deadline:
+        time.sleep(0.5)
+        call = http.get(f"{base_url}/api/calls/{call['id']}", headers=owner.auth).json()
+
+    heard = [entry for entry in http.get(f"{base_url}/_sandbox/transfers").json()["transfers"]
+             if entry["call_id"] == call["id"]]
+
+    assert (call["outcome"], (call["transfer"] or {}).get("status")) == ("transferred", "connected"), call
+    assert call["transfer"]["to_last4"] == HUMAN[-4:]
+    assert len(heard) == 1 and heard[0]["to"] == HUMAN and heard[0]["answered"] is True, heard
+    assert heard[0]["whisper"] == call["transfer"]["whisper"] and f"…{phone[-4:]}" in heard[0]["whisper"]

@@ -4,9 +4,9 @@ connected, billed and recorded, it is on the timeline, and `call.transferred` re
 A transfer number ending in 0 rings out: the callee is back with the agent, who takes a message and asks for a
 callback.
 
-The callee: digit 5 raises the rule book's first objection, so a rule book whose objection is the sandbox `transfer`
-persona's line ("Can I speak to a real person, please?", INTERFACES §behaviours) asks for a person. Once the
-`sandbox_behaviour` column lands, `transfer` picks the same line from any number.
+The callee: an audience row with `sandbox_behaviour: transfer` (issue 13 §6), the sandbox persona who asks "Can I
+speak to a real person, please?". The numbers end in 6, whose own callee would decline at once: the column, not the
+digit, makes them ask for a person.
 """
 
 from __future__ import annotations
@@ -16,21 +16,27 @@ from collections.abc import Iterator
 
 import pytest
 
+from shared.conversation.sandbox_callees import ASKS_FOR_PERSON
 from tests.contract.helpers import sign_up_and_log_in
-from tests.contract.test_dialer import CALLABLE_MOMENT, _ready_workflow, _run_to_the_end
+from tests.contract.test_dialer import CALLABLE_MOMENT, US_PROMPT, _run_to_the_end
 from tests.contract.test_webhooks import new_receiver, received, subscribe, wait_for
 
-ASKS_FOR_PERSON = "Can I speak to a real person, please?"
-ANSWERED_PHONE, UNANSWERED_PHONE = "+14155550405", "+14155550415"
+ANSWERED_PHONE, UNANSWERED_PHONE = "+14155550406", "+14155550416"
 HUMAN, NOBODY = "+14155550123", "+14155550120"  # the sandbox human answers …3; …0 rings out
 DEADLINE_SECONDS = 30
 
 
 def _transferring_workflow(http, base_url, owner, phone: str, number: str) -> dict:
-    workflow = _ready_workflow(http, base_url, owner, [phone])
+    """A sandbox campaign of one `transfer` callee whose rule book transfers to `number`."""
+    workflow = http.post(f"{base_url}/api/workflows", json={"nl_prompt": US_PROMPT}, headers=owner.auth).json()
+    uploaded = http.post(f"{base_url}/api/workflows/{workflow['id']}/audience", headers=owner.auth, json={
+        "rows": [{"phone": phone, "name": "Riley", "sandbox_behaviour": "transfer"}]})
+    assert uploaded.status_code == 200 and uploaded.json()["accepted"] == 1, uploaded.text
+    attested = http.put(f"{base_url}/api/workflows/{workflow['id']}/compliance",
+                        json={"consent_attestation_text": "Every contact opted in on our web form"}, headers=owner.auth)
+    assert attested.status_code == 200, attested.text
     edited = http.put(f"{base_url}/api/workflows/{workflow['id']}", headers=owner.auth, json={"rule_book": {
-        "transfer_policy": {"number": number, "ring_seconds": 15},
-        "objection_handlers": [{"trigger": ASKS_FOR_PERSON, "rebuttal": "Of course."}]}})
+        "transfer_policy": {"number": number, "ring_seconds": 15}}})
     assert edited.status_code == 200, edited.text
     return workflow
 
@@ -65,6 +71,16 @@ def _call(http, base_url, owner, phone: str, until=lambda detail: True) -> dict:
         time.sleep(0.5)
 
 
+def test_the_rows_sandbox_behaviour_not_the_digit_makes_the_callee_ask_for_a_person(http, base_url, campaign):
+    call = _call(http, base_url, campaign["owner"], ANSWERED_PHONE)
+
+    (carried,) = [entry for entry in http.get(f"{base_url}/_sandbox/carrier/calls").json()
+                  if entry["call_id"] == call["id"]]
+
+    callee = [line["text"] for line in carried["transcript"] if line["speaker"] == "callee"]
+    assert callee[:1] == [ASKS_FOR_PERSON], carried  # by its digit (6) it would have declined at once
+
+
 def test_the_sandbox_human_hears_the_whisper_before_the_callee_is_connected(http, base_url, campaign):
     call = _call(http, base_url, campaign["owner"], ANSWERED_PHONE)
 
@@ -73,7 +89,7 @@ def test_the_sandbox_human_hears_the_whisper_before_the_callee_is_connected(http
 
     assert len(heard) == 1 and heard[0]["to"] == HUMAN and heard[0]["answered"] is True
     whisper = heard[0]["whisper"]
-    assert "…0405" in whisper and "asked to speak to a person" in whisper and whisper.endswith(".")
+    assert "…0406" in whisper and "asked to speak to a person" in whisper and whisper.endswith(".")
     assert call["transfer"]["whisper"] == whisper
 
 

@@ -257,3 +257,97 @@ def test_a_dsr_erase_drops_the_transfer_and_deletes_its_recording(api, carrier, 
     assert calls.get(owner.tenant_id, call.call_id).transfer is None
     listed = client("s3").list_objects_v2(Bucket=bucket, Prefix=key)
     assert listed.get("KeyCount", 0) == 0
+
+
+def _dial_result(owner, call) -> None:
+    transfers.record_dial_result("sandbox", owner.tenant_id, call.call_id,
+                                 {"DialCallStatus": "completed", "DialCallDuration": "95"})
+
+
+def _recording_ready(owner, call) -> None:
+    transfers.keep_recording("sandbox", owner.tenant_id, call.call_id, {
+        "RecordingUrl": "http://carrier.test/recordings/RE1", "RecordingStatus": "completed",
+        "RecordingDuration": "95", "RecordingChannels": "2"})
+
+
+def _lands_after_read(monkeypatch, read: int, webhook) -> list[bool]:
+    """The other webhook lands right after the `read`-th read of the call (0 = the first) by the one in progress."""
+    real_get, reads, landed = calls.get, [0], []
+
+    def get(tenant_id, call_id):
+        found = real_get(tenant_id, call_id)
+        if not landed:
+            reads[0] += 1
+            if reads[0] == read + 1:
+                landed.append(True)
+                webhook()
+        return found
+
+    monkeypatch.setattr(calls, "get", get)
+    return landed
+
+
+@pytest.mark.parametrize("read", [0, 1])
+@pytest.mark.parametrize("first", ["dial-result", "recording"])
+def test_the_recording_callback_and_the_dial_result_landing_together_keep_both_writes(
+        api, carrier, bucket, monkeypatch, first, read):  # noqa: F811
+    owner, call = _transfer_ready(api, carrier)
+    _requested(owner, call)
+    assert _verbs(carrier.post(api, _url(call, "stream-end"), {"CallSid": "SBx"}))[0].tag == "Dial"
+    monkeypatch.setattr(SandboxCalls, "fetch_recording", lambda _self, url: RECORDING)
+    steps = {"dial-result": lambda: _dial_result(owner, call), "recording": lambda: _recording_ready(owner, call)}
+    other = steps["recording" if first == "dial-result" else "dial-result"]
+
+    real_get = calls.get
+    landed = _lands_after_read(monkeypatch, read, other)
+    steps[first]()
+    monkeypatch.setattr(calls, "get", real_get)
+    if not landed:  # the step in progress read the call fewer times: the other lands just after it
+        other()
+
+    transfer = calls.get(owner.tenant_id, call.call_id).transfer
+    assert (transfer.status, transfer.duration_seconds, transfer.charged_minor) == ("connected", 95, 24)
+    assert transfer.recording is not None, "the recording pointer was overwritten by the dial's result"
+    assert transfer.recording.key == f"recordings/{owner.tenant_id}/{call.call_id}/transfer.wav"
+
+
+def test_a_dsr_export_lists_the_calls_transfer_beside_its_recording_in_the_zip(
+        api, carrier, bucket, monkeypatch):  # noqa: F811
+    import io
+    import zipfile
+
+    owner, call = _transfer_ready(api, carrier)
+    _requested(owner, call)
+    _connected(api, carrier, call, seconds=95)
+    monkeypatch.setattr(SandboxCalls, "fetch_recording", lambda _self, url: RECORDING)
+    carrier.post(api, _url(call, "transfer-recording"), {"CallSid": "SBx", "RecordingUrl": "http://c/recordings/RE1",
+                                                         "RecordingStatus": "completed", "RecordingDuration": "95"})
+
+    exported = api.post("/dsr/export", {"contact_identifier": sandbox_numbers(1, first=5)[0]}, token=owner.token)
+
+    assert exported.status == 200, exported.body
+    (record,) = [entry for entry in exported.body["calls"] if entry["id"] == call.call_id]
+    transfer = record["transfer"]
+    assert (transfer["status"], transfer["to_last4"], transfer["whisper"]) == ("connected", "0123", WHISPER)
+    assert (transfer["duration_seconds"], transfer["charged_minor"], transfer["message"]) == (95, 24, None)
+    assert transfer["requested_at"] and transfer["answered_at"] and transfer["ended_at"]
+    assert transfer["recording"] == f"{call.call_id}/transfer.wav" and transfer["recording"] in record["recordings"]
+    from shared.platform.aws import client
+
+    key = urlsplit(exported.body["recordings_zip_url"]).path.lstrip("/").removeprefix(f"{get_settings().media_bucket}/")
+    archive = zipfile.ZipFile(io.BytesIO(client("s3").get_object(Bucket=bucket, Key=key)["Body"].read()))
+    assert archive.read(transfer["recording"]) == RECORDING
+
+
+def test_a_dsr_export_lists_the_message_taken_after_an_unanswered_transfer(api, carrier, voice_plane):  # noqa: F811
+    owner, call = _transfer_ready(api, carrier)
+    _requested(owner, call)
+    carrier.post(api, _url(call, "stream-end"), {"CallSid": "SBx"})
+    carrier.post(api, _url(call, "dial-result"), {"CallSid": "SBx", "DialCallStatus": "no-answer"})
+    transfers.take_message(owner.tenant_id, call.call_id, "Please ask Sam to call me about the invoice.")
+
+    exported = api.post("/dsr/export", {"contact_identifier": sandbox_numbers(1, first=5)[0]}, token=owner.token)
+
+    (record,) = [entry for entry in exported.body["calls"] if entry["id"] == call.call_id]
+    assert record["transfer"]["status"] == "no_answer" and record["transfer"]["recording"] is None
+    assert record["transfer"]["message"] == "Please ask Sam to call me about the invoice."
