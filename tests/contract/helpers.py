@@ -165,3 +165,31 @@ def assert_client_error(response: requests.Response) -> None:
     """Any 4xx with the contract's error body: never a 500, never an HTML page."""
     assert 400 <= response.status_code < 500, f"{response.status_code} {response.text[:500]}"
     assert_error(response, response.status_code)
+
+
+#: How long a sandbox campaign may take to run to its end: the calls speak in real time (~30 s each) and the suite
+#: runs on two shared cores, so a campaign that takes ~70 s alone may take twice that under load.
+RUN_DEADLINE_SECONDS = 300
+
+
+def run_to_the_end(http: requests.Session, base_url: str, account: Account, workflow_id: str, *,
+                   approve: tuple[str, ...] = ("concession",), note: str = "fine for a rehearsal") -> dict[str, Any]:
+    """Poll the workflow's newest run until it is no longer running; approve each pending approval of the
+    `approve` kinds on the way, as a human watching Slack would (a callee holds for a concession)."""
+    import time
+
+    import pytest
+
+    deadline = time.monotonic() + RUN_DEADLINE_SECONDS
+    run: dict[str, Any] = {}
+    while time.monotonic() < deadline:
+        pending = http.get(f"{base_url}/api/approvals", params={"status": "pending"}, headers=account.auth)
+        for approval in [item for item in pending.json()["approvals"] if item["proposed_action"] in approve]:
+            decided = http.post(f"{base_url}/api/approvals/{approval['id']}/decide",
+                                json={"decision": "approve", "note": note}, headers=account.auth)
+            assert decided.status_code == 200, decided.text
+        run = http.get(f"{base_url}/api/workflows/{workflow_id}/runs", headers=account.auth).json()["runs"][0]
+        if run["status"] != "running":
+            return run
+        time.sleep(0.5)
+    pytest.fail(f"the run did not finish within {RUN_DEADLINE_SECONDS} s: {run}")

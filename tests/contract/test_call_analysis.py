@@ -12,8 +12,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.contract.helpers import sign_up_and_log_in
-from tests.contract.test_dialer import CALLABLE_MOMENT, _ready_workflow, _run_to_the_end
+from tests.contract.helpers import run_to_the_end, sign_up_and_log_in
+from tests.contract.test_dialer import CALLABLE_MOMENT, _ready_workflow
 from tests.contract.test_webhooks import new_receiver, received, subscribe, wait_for
 
 PHONES = ["+14155550308", "+14155550307"]
@@ -31,7 +31,7 @@ def campaign(http, base_url) -> Iterator[dict]:
         workflow = _ready_workflow(http, base_url, owner, PHONES)
         started = http.post(f"{base_url}/api/workflows/{workflow['id']}/run", headers=owner.auth)
         assert started.status_code == 201, started.text
-        _run_to_the_end(http, base_url, owner, workflow["id"])
+        run_to_the_end(http, base_url, owner, workflow["id"])
     finally:
         http.post(f"{base_url}/_sandbox/clock", json={"now": None})
     yield {"owner": owner, "workflow": workflow, "receiver": receiver}

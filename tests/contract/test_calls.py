@@ -14,8 +14,8 @@ from collections.abc import Iterator
 import pytest
 
 from shared.conversation.sandbox_callees import YES
-from tests.contract.helpers import assert_error, sign_up_and_log_in
-from tests.contract.test_dialer import CALLABLE_MOMENT, _ready_workflow, _run_to_the_end
+from tests.contract.helpers import assert_error, run_to_the_end, sign_up_and_log_in
+from tests.contract.test_dialer import CALLABLE_MOMENT, _ready_workflow
 
 PHONES = ["+14155550208", "+14155550203", "+14155550201"]
 
@@ -29,7 +29,7 @@ def campaign(http, base_url) -> Iterator[dict]:
         workflow = _ready_workflow(http, base_url, owner, PHONES)
         started = http.post(f"{base_url}/api/workflows/{workflow['id']}/run", headers=owner.auth)
         assert started.status_code == 201, started.text
-        run = _run_to_the_end(http, base_url, owner, workflow["id"])
+        run = run_to_the_end(http, base_url, owner, workflow["id"])
     finally:
         http.post(f"{base_url}/_sandbox/clock", json={"now": None})
     yield {"owner": owner, "workflow": workflow, "run": run}

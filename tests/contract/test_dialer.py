@@ -21,14 +21,13 @@ import pytest
 import requests
 
 from shared.conversation.sandbox_callees import MACHINE_GREETING
-from tests.contract.helpers import assert_error, sign_up_and_log_in
+from tests.contract.helpers import assert_error, run_to_the_end, sign_up_and_log_in
 from tests.contract.slack_helpers import channel_of, connect_sandbox_slack, message_about, wait_for, workspace_name
 
 US_PROMPT = ("Renewal reminders for our US customers, 9am-8pm Eastern time every day, offer up to 20% off, "
              "auto-approve 10%")
 CALLABLE_MOMENT = "2026-12-02T15:00:00-05:00"
 PHONES = [f"+1415555{index:04d}" for index in range(12)]  # last digits 0-9, then 0 and 1 again
-RUN_DEADLINE_SECONDS = 150
 
 
 @pytest.fixture
@@ -53,22 +52,6 @@ def _ready_workflow(http, base_url, account, phones, **fields) -> dict:
     return workflow
 
 
-def _run_to_the_end(http, base_url, account, workflow_id) -> dict:
-    """Poll the run; approve each concession a callee holds for, as a human watching Slack would."""
-    deadline = time.monotonic() + RUN_DEADLINE_SECONDS
-    while time.monotonic() < deadline:
-        pending = http.get(f"{base_url}/api/approvals", params={"status": "pending"}, headers=account.auth)
-        for concession in [item for item in pending.json()["approvals"] if item["proposed_action"] == "concession"]:
-            decided = http.post(f"{base_url}/api/approvals/{concession['id']}/decide",
-                                json={"decision": "approve", "note": "fine for a renewal"}, headers=account.auth)
-            assert decided.status_code == 200, decided.text
-        run = http.get(f"{base_url}/api/workflows/{workflow_id}/runs", headers=account.auth).json()["runs"][0]
-        if run["status"] != "running":
-            return run
-        time.sleep(0.5)
-    pytest.fail(f"the run did not finish within {RUN_DEADLINE_SECONDS} s: {run}")
-
-
 def _phone_query(phone: str) -> dict[str, str]:
     return {"phone": phone}
 
@@ -91,9 +74,9 @@ def campaign(http, base_url) -> Iterator[dict[str, Any]]:
         assert started.status_code == 201, started.text
         assert started.json()["status"] == "running" and started.json()["targets_queued"] == 12
         assert test_started.status_code == 201, test_started.text
-        run = _run_to_the_end(http, base_url, owner, workflow["id"])
+        run = run_to_the_end(http, base_url, owner, workflow["id"])
         assert run["id"] == started.json()["run_id"]
-        test_run = _run_to_the_end(http, base_url, tester, test_workflow["id"])
+        test_run = run_to_the_end(http, base_url, tester, test_workflow["id"])
         # The clock stays where the campaign ran while its tests read it (a callback's approval expires days later).
         yield {"owner": owner, "workflow": workflow, "run": run, "balance_before": balance_before,
                "tester": tester, "test_run": test_run, "tester_balance_before": tester_balance_before}
@@ -257,7 +240,7 @@ def test_pause_stops_new_dials_and_run_resumes_with_what_is_left(http, base_url,
         time.sleep(0.5)
     finished_while_paused = run["targets_finished"]
     resumed = http.post(f"{base_url}/workflows/{workflow['id']}/run", headers=owner.auth)
-    final = _run_to_the_end(http, base_url, owner, workflow["id"])
+    final = run_to_the_end(http, base_url, owner, workflow["id"])
 
     assert paused.status_code == 200 and paused.json()["status"] == "paused"
     assert finished_while_paused < len(phones)
@@ -314,7 +297,7 @@ def test_a_human_approves_in_the_sandbox_slack_while_the_callee_holds(http, base
     while time.monotonic() < deadline and http.get(f"{base_url}/api/approvals", params={"status": "pending"},
                                                    headers=owner.auth).json()["approvals"]:
         time.sleep(0.3)
-    run = _run_to_the_end(http, base_url, owner, workflow["id"])
+    run = run_to_the_end(http, base_url, owner, workflow["id"])
 
     assert clicked.status_code == 303 and form["action_id"].endswith("approve")
     decided = http.get(f"{base_url}/api/approvals", params={"workflow_id": workflow["id"]}, headers=owner.auth)

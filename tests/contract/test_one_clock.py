@@ -16,12 +16,11 @@ from zoneinfo import ZoneInfo
 import pytest
 import requests
 
-from tests.contract.helpers import Account, assert_error, sign_up_and_log_in
+from tests.contract.helpers import Account, assert_error, run_to_the_end, sign_up_and_log_in
 
 PROMPT = "Renewal recovery for our SaaS customers, offer up to 15% off, auto-approve 10%"
 PHONES = ["+14155550304", "+14155550308"]  # 4: a concession to approve, 8: converts
 DAYS_AHEAD = 23
-RUN_DEADLINE_SECONDS = 120
 
 
 @pytest.fixture
@@ -58,7 +57,7 @@ def test_everything_written_after_the_move_is_on_the_moved_clock_and_the_weekly_
     workflow = _attested_workflow(http, base_url, owner)
     started = http.post(f"{base_url}/api/workflows/{workflow['id']}/run", headers=owner.auth)
     assert started.status_code == 201, started.text
-    run = _run_to_the_end(http, base_url, owner, workflow["id"])
+    run = run_to_the_end(http, base_url, owner, workflow["id"])
     assert run["status"] == "completed" and run["targets_converted"] == 2, run
     stack_now = datetime.fromisoformat(http.get(f"{base_url}/_sandbox/clock").json()["now"])
 
@@ -103,20 +102,6 @@ def _attested_workflow(http: requests.Session, base_url: str, owner: Account) ->
                         headers=owner.auth)
     assert attested.status_code == 200, attested.text
     return workflow
-
-
-def _run_to_the_end(http: requests.Session, base_url: str, owner: Account, workflow_id: str) -> dict:
-    deadline = time.monotonic() + RUN_DEADLINE_SECONDS
-    while time.monotonic() < deadline:
-        pending = http.get(f"{base_url}/api/approvals", params={"status": "pending"}, headers=owner.auth).json()
-        for approval in pending["approvals"]:
-            http.post(f"{base_url}/api/approvals/{approval['id']}/decide", json={"decision": "approve"},
-                      headers=owner.auth)
-        run = http.get(f"{base_url}/api/workflows/{workflow_id}/runs", headers=owner.auth).json()["runs"][0]
-        if run["status"] != "running":
-            return run
-        time.sleep(0.5)
-    pytest.fail(f"the run did not finish within {RUN_DEADLINE_SECONDS} s")
 
 
 def _every_timestamp(http: requests.Session, base_url: str, owner: Account,

@@ -18,12 +18,11 @@ from typing import Any
 import pytest
 
 from shared.conversation.sandbox_callees import YES
-from tests.contract.helpers import assert_error, sign_up_and_log_in
+from tests.contract.helpers import assert_error, run_to_the_end, sign_up_and_log_in
 from tests.contract.test_dialer import CALLABLE_MOMENT, US_PROMPT, _call_details
 
 REHEARSAL_CSV = Path(__file__).resolve().parents[2] / "docs" / "rehearse_every_path.csv"
 #: ~90 s on an idle 2-core machine; the calls are real-time streams, so a loaded machine stretches them.
-RUN_DEADLINE_SECONDS = 300
 #: Seconds for a transfer's leg to settle once its call shows up final (the dial's result and the call's end race).
 TRANSFER_SETTLE_SECONDS = 30
 HUMAN = "+14155550123"  # a sandbox human who answers (…0 would ring out, …1 be busy)
@@ -52,22 +51,6 @@ def _rehearsal() -> tuple[bytes, dict[str, str]]:
     return text, {row["phone"]: row["sandbox_behaviour"] for row in rows}
 
 
-def _run_to_the_end(http, base_url, account, workflow_id) -> dict:
-    """Poll the run; approve each concession a callee holds for, as a human watching Slack would."""
-    deadline = time.monotonic() + RUN_DEADLINE_SECONDS
-    while time.monotonic() < deadline:
-        pending = http.get(f"{base_url}/api/approvals", params={"status": "pending"}, headers=account.auth)
-        for concession in [item for item in pending.json()["approvals"] if item["proposed_action"] == "concession"]:
-            decided = http.post(f"{base_url}/api/approvals/{concession['id']}/decide",
-                                json={"decision": "approve", "note": "fine for a rehearsal"}, headers=account.auth)
-            assert decided.status_code == 200, decided.text
-        run = http.get(f"{base_url}/api/workflows/{workflow_id}/runs", headers=account.auth).json()["runs"][0]
-        if run["status"] != "running":
-            return run
-        time.sleep(0.5)
-    pytest.fail(f"the run did not finish within {RUN_DEADLINE_SECONDS} s: {run}")
-
-
 @pytest.fixture(scope="module")
 def rehearsal(http, base_url) -> Iterator[dict[str, Any]]:
     moved = http.post(f"{base_url}/_sandbox/clock", json={"now": CALLABLE_MOMENT})
@@ -87,7 +70,7 @@ def rehearsal(http, base_url) -> Iterator[dict[str, Any]]:
         assert attested.status_code == 200, attested.text
         started = http.post(f"{base_url}/api/workflows/{workflow['id']}/run", headers=owner.auth)
         assert started.status_code == 201, started.text
-        run = _run_to_the_end(http, base_url, owner, workflow["id"])  # approves the discount while it holds
+        run = run_to_the_end(http, base_url, owner, workflow["id"])  # approves the discount while it holds
         yield {"owner": owner, "workflow": workflow, "run": run, "behaviours": behaviours}
     finally:
         http.post(f"{base_url}/_sandbox/clock", json={"now": None})

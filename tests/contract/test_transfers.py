@@ -17,8 +17,8 @@ from collections.abc import Iterator
 import pytest
 
 from shared.conversation.sandbox_callees import ASKS_FOR_PERSON
-from tests.contract.helpers import sign_up_and_log_in
-from tests.contract.test_dialer import CALLABLE_MOMENT, US_PROMPT, _run_to_the_end
+from tests.contract.helpers import run_to_the_end, sign_up_and_log_in
+from tests.contract.test_dialer import CALLABLE_MOMENT, US_PROMPT
 from tests.contract.test_webhooks import new_receiver, received, subscribe, wait_for
 
 ANSWERED_PHONE, UNANSWERED_PHONE = "+14155550406", "+14155550416"
@@ -55,7 +55,7 @@ def campaign(http, base_url) -> Iterator[dict]:
             started = http.post(f"{base_url}/api/workflows/{workflow['id']}/run", headers=owner.auth)
             assert started.status_code == 201, started.text
         for workflow in (answered, unanswered):
-            _run_to_the_end(http, base_url, owner, workflow["id"])
+            run_to_the_end(http, base_url, owner, workflow["id"])
     finally:
         http.post(f"{base_url}/_sandbox/clock", json={"now": None})
     yield {"owner": owner, "receiver": receiver}

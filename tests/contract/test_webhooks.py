@@ -17,8 +17,8 @@ from typing import Any
 
 import pytest
 
-from tests.contract.helpers import sign_up_and_log_in
-from tests.contract.test_dialer import CALLABLE_MOMENT, _ready_workflow, _run_to_the_end
+from tests.contract.helpers import run_to_the_end, sign_up_and_log_in
+from tests.contract.test_dialer import CALLABLE_MOMENT, _ready_workflow
 
 RETRY_WITHIN_SECONDS = 10
 
@@ -180,7 +180,7 @@ def test_a_sandbox_campaign_sends_its_events_signed_to_the_receiver(http, base_u
 
     started = http.post(f"{base_url}/api/workflows/{workflow['id']}/run", headers=owner.auth)
     assert started.status_code == 201, started.text
-    _run_to_the_end(http, base_url, owner, workflow["id"])
+    run_to_the_end(http, base_url, owner, workflow["id"])
 
     def everything() -> list[dict] | None:
         got = received(http, base_url, name)
