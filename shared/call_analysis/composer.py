@@ -26,6 +26,7 @@ _OUTCOME_SENTENCES = {
     "callback": "The contact asked to be called back{when}.",
     "opted_out": "The contact asked not to be called again; the number is on the do-not-call list.",
     "no_response": "The contact answered but did not respond.",
+    "transferred": "The contact asked for a person and was handed to a colleague.",
 }
 _NEXT_STEPS = {
     "converted": "Follow up to complete what the contact agreed to.",
@@ -33,6 +34,7 @@ _NEXT_STEPS = {
     "callback": "Call the contact back{when}.",
     "opted_out": "None: do not contact this number again.",
     "no_response": "Try the contact again later.",
+    "transferred": "The colleague who took the call follows up.",
 }
 _POSITIVE = (*phrases.CONVERT_PHRASES, "thank you", "thanks", "great", "perfect", "interested", "that works", "sure",
              "tell me more", "dhanyavaad", "shukriya", "accha")

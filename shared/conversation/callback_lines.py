@@ -7,8 +7,10 @@ from shared.callbacks.models import CallbackBrief
 
 
 def opener_line(brief: CallbackBrief) -> str:
-    """Said after the opener's disclosures: why we are calling again."""
-    return f"You asked us to call you back {brief.requested_text.strip() or 'later'}, so I'm calling as promised."
+    """Said after the opener's disclosures: why we are calling again. Never the callee's relative words ("tomorrow"):
+    by the time this is said, their "tomorrow" is today."""
+    del brief  # the system prompt carries what was asked and when
+    return "When we last spoke, you asked us to call you back, so I'm calling as promised."
 
 
 def first_reply_line(brief: CallbackBrief) -> str:

@@ -126,7 +126,7 @@ def test_when_the_clock_reaches_it_the_callback_call_is_placed_and_completes(htt
     detail = http.get(f"{base_url}/api/calls/{call['id']}", headers=owner.auth).json()
     assert detail["callback_id"] == callback["id"]
     opener = detail["transcript"][0]["text"]
-    assert "You asked us to call you back tomorrow" in opener, opener
+    assert "When we last spoke, you asked us to call you back" in opener, opener
     placed = http.get(f"{base_url}/api/callbacks/{callback['id']}", headers=owner.auth).json()
     assert placed["status"] == "placed" and placed["call_id"] == call["id"]
     campaign_calls = http.get(f"{base_url}/api/calls", params={"reason": "campaign"}, headers=owner.auth).json()

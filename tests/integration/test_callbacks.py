@@ -154,7 +154,7 @@ def test_when_it_fires_one_call_is_placed_with_reason_callback_and_billed_like_a
                                 MediaStream(stream_sid="MZ1", carrier_call_sid="SB1"))
     assert context.callback is not None and context.callback.requested_text == "tomorrow at 3pm"
     assert context.callback.previous_lines == [("callee", CALLEE_SAID)]
-    assert "You asked us to call you back tomorrow at 3pm" in context.rule_book.opener
+    assert "When we last spoke, you asked us to call you back" in context.rule_book.opener
     assert "CALLBACK THE CALLEE ASKED FOR" in context.rule_book.system_prompt
 
     # And when it completes, it is billed and counted on its run, and no dialer step is released for it

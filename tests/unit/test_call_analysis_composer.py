@@ -79,6 +79,13 @@ def test_an_opt_out_is_negative_and_not_interested():
     assert answer["next_step"] == "None: do not contact this number again."
 
 
+def test_a_transferred_call_says_a_colleague_took_it_over():
+    answer = analyse(lines=[("contact", "Can I speak to a real person, please?")], outcome="transferred")
+
+    assert answer["summary"].startswith("The contact asked for a person and was handed to a colleague.")
+    assert answer["next_step"] == "The colleague who took the call follows up."
+
+
 def test_a_callback_tomorrow_is_the_next_morning_in_the_campaigns_zone():
     answer = analyse(lines=[("contact", "I'm in a meeting. Can you call me back tomorrow?")], outcome="callback")
 

@@ -30,7 +30,8 @@ def test_the_opener_keeps_its_disclosures_first_and_then_says_it_is_the_callback
     opener = engine.opening(for_callback(rule_book, BRIEF)).say
 
     assert opener.startswith(engine.opening(rule_book).say)
-    assert opener.endswith("You asked us to call you back tomorrow at 3pm, so I'm calling as promised.")
+    assert opener.endswith("When we last spoke, you asked us to call you back, so I'm calling as promised.")
+    assert "tomorrow" not in opener  # the callee's "tomorrow" is today when the callback is placed
 
 
 def test_the_system_prompt_carries_the_request_the_summary_and_the_last_lines() -> None:
