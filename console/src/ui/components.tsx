@@ -129,7 +129,7 @@ export function Stat(props: { label: string; value: ComponentChildren; hint?: st
 }
 
 /** Values whose words alone would not tell a person what happened. */
-const BADGE_WORDS: Record<string, string> = { transferred: "transferred to a person" };
+const BADGE_WORDS: Record<string, string> = { transferred: "transferred to a person", callback: "asked for a callback" };
 
 export function Badge(props: { value: string | null | undefined }) {
   const value = props.value ?? "unknown";
