@@ -14,7 +14,15 @@ const REWRITES: Array<[RegExp, (match: RegExpMatchArray) => string]> = [
   [/^Input should be greater than (\S+)$/, (m) => `Use more than ${m[1]}.`],
   [/^Input should be (.+)$/, (m) => `Choose ${m[1].replace(/'/g, "")}.`],
   [/^value is not a valid email address/i, () => "Enter an email address like name@example.com."],
+  [/E\.164 form, e\.g\. '([^']+)'/, (m) => `Enter the number with + and its country code, like ${m[1]}.`],
+  [/^Must be between (\S+) and (\S+)$/, (m) => `Use a number from ${m[1]} to ${m[2]}.`],
 ];
+
+/** Answers whose message is written for a developer, by their code: what a person can do about it. */
+const BY_CODE: Record<string, string> = {
+  TRANSFER_NOT_AVAILABLE: "This person cannot be put through to a colleague now: the campaign has no transfer number "
+    + "(or no longer allows a transfer on an approval), or they are no longer holding on the call. Approve or deny instead.",
+};
 
 const EMAIL_FIELDS = new Set(["email", "contact_identifier"]);
 
@@ -60,6 +68,7 @@ export function describe(error: unknown): string {
   if (error instanceof ApiError) {
     if (error.status === 429) return "Too many requests just now. Wait a moment and try again.";
     if (error.status >= 500) return `Something went wrong on our side (${error.code}). Try again in a moment.`;
+    if (BY_CODE[error.code]) return BY_CODE[error.code];
     return plainWords(error.message, error.field);
   }
   return error instanceof Error ? error.message : String(error);

@@ -43,10 +43,14 @@ export type RuleBook = {
     auto_approve_limit_minor: number; hard_max_minor: number | null; approval_required_above_limit: boolean;
   };
   callback_policy: { allowed: boolean; max_days_ahead: number; requires_approval: boolean; handled_by: string | null };
+  /** Absent from rule books of older stacks: transfers off. */
+  transfer_policy?: TransferPolicy;
   voicemail_policy: { action: "hang_up" | "leave_message"; message: string | null };
   calling_window: { start: string; end: string; timezone: string; recipient_local: boolean; days: string[] };
   max_call_seconds: number; language: string; persona: string; schedule_kind: string;
 };
+/** Who a callee who wants a person is put through to (no number: nobody; a callback is offered instead). */
+export type TransferPolicy = { number: string | null; when_callee_asks: boolean; on_approval: boolean; ring_seconds: number };
 export type Compliance = {
   consent_attestation_text?: string | null; tcpa_sender_id?: string | null; dpdp_consent_method?: string | null;
   consent_attested_by_user_id?: string | null; consent_attested_at?: string | null;
@@ -67,6 +71,8 @@ export type Run = {
   busy: number; no_answer: number; failed_calls: number; skipped_dnc: number; skipped_cooldown: number;
   skipped_no_window: number; skipped_no_funds: number; approvals_pending: number; concessions_decided: number;
   minutes_billed: number; cost_minor: number; currency: string;
+  /** Calls the agent put through to a person (absent from older stacks). */
+  transfers?: number;
 };
 export type RunStarted = { run_id: string; status: string; targets_queued: number; resumed: boolean };
 
@@ -80,7 +86,10 @@ export type CallSummary = {
 /** A call handed to a person (absent or null: it was not transferred). */
 export type CallTransfer = {
   status: "requested" | "ringing" | "connected" | "no_answer" | "busy" | "failed"; to_last4: string;
-  duration_seconds: number; charged_minor: number; whisper: string; recording_url?: string | null;
+  duration_seconds: number; charged_minor: number; whisper: string;
+  /** The callee's message when the person did not answer. */
+  message?: string | null;
+  recording_url?: string | null;
 };
 export type CallPage = { calls: CallSummary[]; next_cursor: string | null };
 export type TranscriptLine = { speaker: string; text: string; offset_ms: number; interrupted?: boolean };

@@ -17,7 +17,9 @@ export function CallView(props: { id: string }) {
   }
   const detail = call.data;
   return (
-    <Page title={`Call to ${detail.to}`} actions={<Badge value={detail.outcome ?? detail.status} />}>
+    <Page title={`Call to ${detail.to}`} actions={<>
+      {detail.reason === "callback" && <span class="badge badge-callback">Callback</span>} <Badge value={detail.outcome ?? detail.status} />
+    </>}>
       <p><a href={href(`/campaigns/${detail.workflow_id}/runs/${detail.run_id}`)}>Back to the run</a></p>
       <dl class="stats" aria-label="Call">
         <Stat label="Started" value={dateTime(detail.started_at)} />
@@ -28,7 +30,7 @@ export function CallView(props: { id: string }) {
         <Stat label="Response time" value={detail.latency ? `${detail.latency.p50_ms} ms` : "—"}
           hint={detail.latency ? `typical; slowest 5%: ${detail.latency.p95_ms} ms over ${detail.latency.turns} turns` : "not measured"} />
       </dl>
-      {detail.reason === "callback" && <p><a href={href("/callbacks")}>All callbacks</a></p>}
+      {detail.reason === "callback" && <p>This call was the callback the person asked for on an earlier call. <a href={href("/callbacks")}>All callbacks</a></p>}
       {detail.transfer && <Transfer transfer={detail.transfer} currency={detail.currency} />}
       <section class="card" aria-labelledby="recording-title">
         <h2 id="recording-title">Recording</h2>
@@ -80,12 +82,15 @@ function Transfer(props: { transfer: CallTransfer; currency: string }) {
       <h2 id="transfer-title">Transfer to a person</h2>
       <dl class="pairs">
         <div><dt>How it went</dt><dd><Badge value={transfer.status} /> {TRANSFER_STATUS[transfer.status] ?? ""}</dd></div>
-        <div><dt>Rang</dt><dd>the number ending {transfer.to_last4}</dd></div>
+        <div><dt>Put through to</dt><dd>the number ending {transfer.to_last4}</dd></div>
         <div><dt>Talked</dt><dd>{duration(transfer.duration_seconds)}</dd></div>
         <div><dt>Charged</dt><dd>{money(transfer.charged_minor, props.currency)}</dd></div>
-        {transfer.whisper && <div><dt>They heard first</dt><dd>“{transfer.whisper}”</dd></div>}
+        {transfer.whisper && <div><dt>Your colleague heard first</dt><dd>“{transfer.whisper}”</dd></div>}
+        {transfer.message && <div><dt>Their message</dt><dd>“{transfer.message}”</dd></div>}
       </dl>
-      {transfer.recording_url && <audio controls preload="metadata" src={transfer.recording_url} aria-label="Recording of the transfer" />}
+      {transfer.recording_url
+        ? <audio controls preload="metadata" src={transfer.recording_url} aria-label="Recording of the transfer" />
+        : transfer.status === "connected" && <p class="muted">The recording of the transfer appears here once the carrier delivers it.</p>}
     </section>
   );
 }

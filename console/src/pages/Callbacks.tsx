@@ -21,9 +21,13 @@ export function Callbacks(props: { status: string }) {
     [props.status]);
   const [cancelling, setCancelling] = useState<Callback | null>(null);
   const cancel = useAction(async (callback: Callback) => {
-    await api<Callback>(`/api/callbacks/${encodeURIComponent(callback.id)}`, { method: "DELETE" });
-    setCancelling(null);
-    await callbacks.reload();
+    try {
+      await api<Callback>(`/api/callbacks/${encodeURIComponent(callback.id)}`, { method: "DELETE" });
+    } finally {
+      // Refused too (it fell due meanwhile): close the question and show the callback as it is now, beside the answer.
+      setCancelling(null);
+      await callbacks.reload();
+    }
   });
   return (
     <Page title="Callbacks" intro="When someone asks the AI to call them back, the call is booked inside their legal calling hours and placed on time.">

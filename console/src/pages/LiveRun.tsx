@@ -82,6 +82,7 @@ export function LiveRun(props: { workflowId: string; runId: string }) {
             <Stat label="Finished" value={run.targets_finished} />
             <Stat label="Waiting for you" value={run.approvals_pending} />
             <Stat label="Opted out" value={run.opted_out} />
+            <Stat label="Transferred to a person" value={run.transfers ?? 0} />
             <Stat label="Voicemail · busy · no answer" value={`${run.voicemails} · ${run.busy} · ${run.no_answer}`} />
             <Stat label="Cost" value={money(run.cost_minor, run.currency)} hint={`${run.minutes_billed} min billed`} />
           </dl>

@@ -1,7 +1,7 @@
 import { useState } from "preact/hooks";
 import { api } from "../api/client";
 import { errorFor, unplacedError } from "../api/errors";
-import type { RuleBook, WorkflowDetail } from "../api/types";
+import type { RuleBook, TransferPolicy, WorkflowDetail } from "../api/types";
 import { Alert, Checkbox, Field, Select } from "../ui/components";
 import { money, words } from "../ui/format";
 import { useAction } from "../ui/hooks";
@@ -11,7 +11,31 @@ const DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 const RULE_BOOK_FIELDS = ["opener", "disclosures.ai_disclosure", "disclosures.recording_notice", "disclosures.opt_out",
   "goals", "calling_window.start", "calling_window.end", "calling_window.timezone", "calling_window.days",
   "concession_policy.auto_approve_percent", "concession_policy.hard_max_percent", "max_call_seconds",
-  "voicemail_policy.action", "voicemail_policy.message"];
+  "voicemail_policy.action", "voicemail_policy.message", "transfer_policy.number", "transfer_policy.ring_seconds",
+  "callback_policy.max_days_ahead", "callback_policy.handled_by"];
+/** What a rule book saved before transfers existed reads as: nobody to transfer to. */
+const NO_TRANSFER: TransferPolicy = { number: null, when_callee_asks: true, on_approval: true, ring_seconds: 20 };
+
+function lastDigits(number: string): string {
+  return number.slice(-4);
+}
+
+/** The callback policy in a sentence: whether callbacks are booked, how far ahead, who decides, who calls. */
+function callbacksInWords(policy: RuleBook["callback_policy"]): string {
+  if (!policy.allowed) return "not offered";
+  const who = policy.requires_approval ? "each one waits for your approval" : "booked without asking you";
+  return `offered, up to ${policy.max_days_ahead} ${policy.max_days_ahead === 1 ? "day" : "days"} ahead; ${who}`
+    + (policy.handled_by ? `; ${policy.handled_by} calls back` : "");
+}
+
+/** The transfer policy in a sentence: to whom, when, for how long it rings. */
+function transfersInWords(policy: TransferPolicy): string {
+  if (!policy.number) return "off (a callee who wants a person is offered a callback)";
+  const when = [policy.when_callee_asks && "when the callee asks for a person",
+    policy.on_approval && "when you choose Transfer on an approval"].filter(Boolean).join(" and ");
+  return `to the number ending ${lastDigits(policy.number)} (${policy.number}), ${when || "never (both triggers are off)"}; `
+    + `it rings ${policy.ring_seconds} seconds, then the caller takes a message`;
+}
 
 /** The rule book as a person reads it: what the caller says, what it may offer, when it calls. */
 export function RuleBookView(props: { ruleBook: RuleBook }) {
@@ -48,7 +72,8 @@ export function RuleBookView(props: { ruleBook: RuleBook }) {
           <li>Money offers: up to {money(concession.auto_approve_limit_minor, concession.currency)} on its own; up to {money(concession.hard_max_minor, concession.currency)} with your approval</li>
         )}
         <li>Longest call: {Math.round(book.max_call_seconds / 60 * 10) / 10} minutes</li>
-        <li>Callbacks: {book.callback_policy.allowed ? `allowed, up to ${book.callback_policy.max_days_ahead} days ahead${book.callback_policy.requires_approval ? ", with your approval" : ""}` : "not offered"}</li>
+        <li>Callbacks: {callbacksInWords(book.callback_policy)}</li>
+        <li>Transfers to a person: {transfersInWords(book.transfer_policy ?? NO_TRANSFER)}</li>
         <li>Answering machines: {book.voicemail_policy.action === "leave_message" ? `leave “${book.voicemail_policy.message ?? ""}”` : "hang up"}</li>
       </ul>
       <h3>Calling window</h3>
@@ -60,7 +85,9 @@ export function RuleBookView(props: { ruleBook: RuleBook }) {
 /** Edit the fields a person usually changes; the API validates the whole rule book and names what is wrong. */
 export function RuleBookEditor(props: { workflow: WorkflowDetail; onSaved: (workflow: WorkflowDetail) => void; onCancel: () => void }) {
   const original = props.workflow.rule_book;
-  const [book, setBook] = useState<RuleBook>(structuredClone(original));
+  const [book, setBook] = useState<RuleBook>({ ...structuredClone(original),
+    transfer_policy: structuredClone(original.transfer_policy ?? NO_TRANSFER) });
+  const transfer = book.transfer_policy ?? NO_TRANSFER;
   const [goals, setGoals] = useState(original.goals.join("\n"));
   const update = (change: (draft: RuleBook) => void) => setBook((current) => {
     const draft = structuredClone(current);
@@ -69,6 +96,10 @@ export function RuleBookEditor(props: { workflow: WorkflowDetail; onSaved: (work
   });
   const save = useAction(async () => {
     const rule_book = { ...book, goals: goals.split("\n").map((line) => line.trim()).filter(Boolean) };
+    // "+1 (415) 555-0199" as people write it; the API takes the digits alone (E.164) and names what is still wrong.
+    if (rule_book.transfer_policy?.number) {
+      rule_book.transfer_policy = { ...rule_book.transfer_policy, number: rule_book.transfer_policy.number.replace(/[\s().-]/g, "") };
+    }
     const saved = await api<WorkflowDetail>(`/api/workflows/${encodeURIComponent(props.workflow.id)}`,
       { method: "PUT", body: { rule_book } });
     props.onSaved(saved);
@@ -151,6 +182,43 @@ export function RuleBookEditor(props: { workflow: WorkflowDetail; onSaved: (work
           ))}
           {errorFor(error, "calling_window.days") && <p class="error">{errorFor(error, "calling_window.days")}</p>}
         </fieldset>
+      </fieldset>
+      <fieldset>
+        <legend>Callbacks</legend>
+        <Checkbox label="Offer to call back when the person asks" name="callback_allowed" checked={book.callback_policy.allowed}
+          onValue={(value) => update((draft) => { draft.callback_policy.allowed = value; })} />
+        {book.callback_policy.allowed && (
+          <>
+            <Checkbox label="Ask me to approve each callback" name="callback_requires_approval"
+              checked={book.callback_policy.requires_approval}
+              hint="Otherwise a callback is booked at the time the person asks for, inside their legal calling hours."
+              onValue={(value) => update((draft) => { draft.callback_policy.requires_approval = value; })} />
+            <div class="row">
+              <Field label="Book at most this many days ahead" name="callback_policy.max_days_ahead" type="number" min={0}
+                max={30} value={book.callback_policy.max_days_ahead} error={error}
+                onValue={(value) => update((draft) => { draft.callback_policy.max_days_ahead = Number(value); })} />
+              <Field label="Who calls back (optional)" name="callback_policy.handled_by" placeholder="the front desk"
+                value={book.callback_policy.handled_by ?? ""} error={error}
+                onValue={(value) => update((draft) => { draft.callback_policy.handled_by = value.trim() ? value : null; })} />
+            </div>
+          </>
+        )}
+      </fieldset>
+      <fieldset>
+        <legend>Transfer to a person</legend>
+        <Field label="Transfer number (+country code)" name="transfer_policy.number" type="tel" autoComplete="off"
+          placeholder="+14155550123" value={transfer.number ?? ""} error={error}
+          hint="A colleague's phone. Leave it empty to offer a callback instead of a transfer."
+          onValue={(value) => update((draft) => { (draft.transfer_policy ??= { ...NO_TRANSFER }).number = value.trim() ? value : null; })} />
+        <Checkbox label="Transfer when the callee asks for a person" name="transfer_when_callee_asks"
+          checked={transfer.when_callee_asks}
+          onValue={(value) => update((draft) => { (draft.transfer_policy ??= { ...NO_TRANSFER }).when_callee_asks = value; })} />
+        <Checkbox label="Let me choose Transfer when I decide an approval" name="transfer_on_approval"
+          checked={transfer.on_approval}
+          onValue={(value) => update((draft) => { (draft.transfer_policy ??= { ...NO_TRANSFER }).on_approval = value; })} />
+        <Field label="Ring for (seconds)" name="transfer_policy.ring_seconds" type="number" min={5} max={60}
+          value={transfer.ring_seconds} error={error} hint="If nobody answers by then, the AI caller takes a message."
+          onValue={(value) => update((draft) => { (draft.transfer_policy ??= { ...NO_TRANSFER }).ring_seconds = Number(value); })} />
       </fieldset>
       <fieldset>
         <legend>Answering machines</legend>

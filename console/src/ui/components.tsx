@@ -128,9 +128,12 @@ export function Stat(props: { label: string; value: ComponentChildren; hint?: st
   );
 }
 
+/** Values whose words alone would not tell a person what happened. */
+const BADGE_WORDS: Record<string, string> = { transferred: "transferred to a person", callback: "asked for a callback" };
+
 export function Badge(props: { value: string | null | undefined }) {
   const value = props.value ?? "unknown";
-  return <span class={`badge badge-${value.replace(/[^a-z_-]/gi, "")}`}>{words(value)}</span>;
+  return <span class={`badge badge-${value.replace(/[^a-z_-]/gi, "")}`}>{BADGE_WORDS[value] ?? words(value)}</span>;
 }
 
 /** A confirmation in a native modal dialog (focus is trapped and Escape cancels, as the platform does it). */
