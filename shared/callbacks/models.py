@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 CallbackStatus = Literal["scheduled", "placed", "cancelled", "skipped"]
 #: Why a due callback was not placed (the re-screen when it fired, or the call could not be placed).
 SkipReason = Literal["dnc", "ncpr", "erased", "paused", "retired", "no_window", "no_funds", "email_not_verified",
-                     "failed", "workflow_missing"]
+                     "failed", "workflow_missing", "not_scheduled"]
 
 
 class Callback(BaseModel):

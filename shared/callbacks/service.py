@@ -68,8 +68,9 @@ def schedule_from_approval(tenant_id: int, *, approval_id: str, workflow_id: str
         return repository.get(tenant_id, callback.id)  # created meanwhile by the other path
     count_business_event("CallbackScheduled" if due.due_at else "CallbackSkipped")
     if callback.status == "scheduled":
-        _arm(callback)
         _record(callback, f"Callback scheduled for {clock.iso(callback.due_at)} (asked: {callback.requested_text})")
+        if not _arm(callback):
+            return record_skip(callback, "not_scheduled") or callback
     else:
         _record(callback, "Callback skipped: no legal calling time within a week of the time asked for")
     return callback
@@ -143,8 +144,9 @@ def reschedule(callback: Callback, due_at: datetime, *, target_arn: str | None =
     moved = repository.update_if(callback.tenant_id, callback.id, status_is=callback.status, status="scheduled",
                                  due_at=due_at, call_id=None)
     if moved is not None:
-        _arm(moved, target_arn=target_arn)
         _record(moved, f"Callback scheduled for {clock.iso(due_at)} (moved into the calling window)")
+        if not _arm(moved, target_arn=target_arn):
+            return record_skip(moved, "not_scheduled")
     return moved
 
 
@@ -185,13 +187,15 @@ def erase_contact(tenant_id: int, e164: str, pseudonym: str) -> int:
 
 # --- Schedules and the timeline --------------------------------------------------------------------------------
 
-def _arm(callback: Callback, *, target_arn: str | None = None) -> None:
-    """One one-time schedule at the due moment (UTC); where the scheduler is not configured, nothing fires (logged)."""
+def _arm(callback: Callback, *, target_arn: str | None = None) -> bool:
+    """One one-time schedule at the due moment (UTC); where the scheduler is not configured, nothing fires (logged).
+    False when the scheduler refused it (after the SDK's retries): the caller marks the callback skipped with
+    `not_scheduled`, so a callback that will never fire is never listed as scheduled."""
     settings = get_settings()
     target_arn = target_arn or settings.callbacks_due_function_arn
     if not (settings.scheduler_role_arn and target_arn):
         get_logger().warning("scheduler not configured: callback not armed", extra={"callback_id": callback.id})
-        return
+        return True
     try:
         get_orchestrator().put_schedule(Schedule(
             name=schedule_name(callback), group=settings.callback_schedule_group,
@@ -199,9 +203,11 @@ def _arm(callback: Callback, *, target_arn: str | None = None) -> None:
             timezone="UTC", target_arn=target_arn, role_arn=settings.scheduler_role_arn,
             input={"tenant_id": callback.tenant_id, "callback_id": callback.id}, delete_after_completion=True))
     except OrchestrationUnavailable:
-        # The decision is committed already; the callback stays listed as scheduled, so say so loudly.
+        # The decision is committed already: the callback is shown as skipped (the tenant sees it was not booked).
         get_logger().exception("callback schedule not saved", extra={"callback_id": callback.id})
         count_business_event("CallbackNotArmed")
+        return False
+    return True
 
 
 def _disarm(callback: Callback) -> None:

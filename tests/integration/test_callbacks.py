@@ -303,3 +303,27 @@ def test_list_filters_by_status_and_workflow(api, carrier):
     assert api.get("/callbacks", query="workflow_id=wf_other", token=owner.token).body["callbacks"] == []
     bad = api.get("/callbacks", query="status=nope", token=owner.token)
     assert bad.status in (400, 422) and bad.body["field"] == "status"
+
+
+def test_a_callback_the_scheduler_refuses_is_shown_skipped_not_scheduled(api, carrier, monkeypatch):
+    # Given a scheduler that refuses the schedule (after the SDK's own retries)
+    from shared.callbacks import service as callbacks
+    from shared.providers.orchestration.port import OrchestrationUnavailable
+
+    class RefusingScheduler:
+        def put_schedule(self, schedule):
+            raise OrchestrationUnavailable("Scheduler: AccessDenied")
+
+    monkeypatch.setattr(callbacks, "get_orchestrator", lambda: RefusingScheduler())
+    owner = sign_up_and_log_in(api)
+    _workflow, _run, origin, approval = _campaign(api, owner)
+
+    decided = api.post(f"/approvals/{approval.id}/decide", {"decision": "approve"}, token=owner.token)
+
+    # Then the approval stands, but the callback never pretends to be booked: skipped, with why, on the timeline
+    assert decided.status == 200, decided.body
+    callback = _only_callback(api, owner)
+    assert (callback["status"], callback["skip_reason"]) == ("skipped", "not_scheduled")
+    assert _schedules(owner) == []
+    timeline = api.get("/timeline", query=f"phone=%2B{origin.target_phone[1:]}", token=owner.token).body["events"]
+    assert any(event["summary"] == "Callback skipped: not_scheduled" for event in timeline)

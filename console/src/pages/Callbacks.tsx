@@ -13,6 +13,7 @@ const STATUSES: Array<[string, string]> = [
 const SKIP_REASONS: Record<string, string> = {
   dnc: "the number is on the do-not-call list", erased: "their data was erased", paused: "the campaign was paused",
   retired: "the campaign was retired", no_funds: "the wallet was empty",
+  not_scheduled: "it could not be booked with the scheduler (call them yourself)",
 };
 
 /** People who asked to be called back: when, what they said, and a way to cancel one that is still to come. */
