@@ -6,13 +6,15 @@ port, so PORT is picked here, not 0), the queue pollers and the Step Functions �
 infra_local/__main__.py assembles them. The schedule ticker is left out: the bench's workflows are one-off
 ("manual") and its polls would only add noise to the counts.
 
-1. **A sandbox run** (1,000 targets with BENCH_DIALER_TARGETS=1000, ~10-20 min; 200 by default, see below),
+1. **A sandbox run** (1,000 targets with BENCH_DIALER_TARGETS=1000; 50 by default, see below), every answered
+   call streamed to the voice plane served in this process (its sandbox stand-ins, as on `make run`),
    billed (not a test workflow, so billing writes are counted; the wallet is credited through
    `shared.billing.ledger.credit_wallet` first, since the trial cannot pay for so many calls).
    Numbers `+1415555NNNN` whose last digit cycles over 3, 5, 6, 8, 9 (opt-out, objection then yes, not
    interested, yes, "tell me more" then yes): every call is answered by a person and ends without a human
-   deciding anything. Carrier rings, turns and pauses take 0 s; dialer waits are scaled by 0.0001 (a wait is
-   still ≥ 1 s: the carrier's pace of 10 dials/s makes steps that lose the slot wait 1 s, as on AWS);
+   deciding anything. Carrier rings and pauses take 0 s, the conversation real time; dialer waits are scaled
+   by 0.0001 (a wait is still ≥ 1 s: the carrier's pace of 10 dials/s makes steps that lose the slot wait 1 s,
+   as on AWS);
    10 concurrent calls by default (BENCH_DIALER_CONCURRENCY; 50 overloads the one in-process runtime).
    moto's whole-table copy before each TransactWriteItems is replaced by a copy of the touched items
    (`cheaper_transaction_snapshots`), or the run slows quadratically.
@@ -75,10 +77,10 @@ AWS_REQUEST_LATENCY_S = 0.005
 COST_PER_CALL_TARGET = 0.0005
 RUN_10K_TARGET_SECONDS = 3.0
 
-#: The brief's 1,000 targets take ~20 min on 2 cores (moto answers ~50 DynamoDB requests per call at several ms
-#: each, and the runtime runs one invocation at a time); the per-call figures do not depend on the run's size,
-#: so `make bench` runs 200 unless BENCH_DIALER_TARGETS says otherwise.
-SANDBOX_TARGETS = int(os.environ.get("BENCH_DIALER_TARGETS", 200))
+#: Every answered call is a real-time conversation in the voice plane (~20-30 s), so the brief's 1,000 targets would
+#: take most of an hour; the per-call figures do not depend on the run's size, so `make bench` runs 50 unless
+#: BENCH_DIALER_TARGETS says otherwise.
+SANDBOX_TARGETS = int(os.environ.get("BENCH_DIALER_TARGETS", 50))
 #: 50 concurrent calls (the brief) saturate the single in-process runtime: webhooks wait > 12 s for it, get 503,
 #: and calls fail or never report their end (a local artifact: Lambda runs them concurrently). 10 keeps it clean.
 CONCURRENT_CALLS = os.environ.get("BENCH_DIALER_CONCURRENCY", "10")
@@ -89,8 +91,8 @@ NIGHT_MOMENT = "2026-12-03T03:00:00-05:00"
 PROMPT = "Renewal reminders for our US customers, 9am-8pm Eastern time, offer up to 20% off, auto-approve 10%"
 #: ~1.4 targets/s on 2 cores (moto and the one in-process runtime are the bottleneck), with room to spare.
 RUN_DEADLINE_SECONDS = max(420, int(SANDBOX_TARGETS * 1.5))
-STACK_ENVIRONMENT = {"SANDBOX_CARRIER_RING_SECONDS": "0", "SANDBOX_CARRIER_TURN_SECONDS": "0",
-                     "SANDBOX_CARRIER_PAUSE_SCALE": "0", "DIALER_WAIT_SCALE": "0.0001",
+STACK_ENVIRONMENT = {"SANDBOX_CARRIER_RING_SECONDS": "0", "SANDBOX_CARRIER_PAUSE_SCALE": "0",
+                     "DIALER_WAIT_SCALE": "0.0001",
                      "DEFAULT_CONCURRENT_CALLS": CONCURRENT_CALLS, "POWERTOOLS_LOG_LEVEL": "WARNING",
                      "POWERTOOLS_METRICS_DISABLED": "true"}
 
@@ -104,22 +106,38 @@ def _progress(message: str) -> None:
 
 class _Stack:
     def __init__(self) -> None:
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            port = probe.getsockname()[1]
-        os.environ.update({**STACK_ENVIRONMENT, "PORT": str(port)})
+        port, voice_plane_port = _free_port(), _free_port()
+        os.environ.update({**STACK_ENVIRONMENT, "PORT": str(port), "VOICE_PLANE_PORT": str(voice_plane_port)})
         from infra_local.environment import prepare_environment
 
         environment = prepare_environment()
         from infra_local.aws import bootstrap, start_moto
+        from infra_local.moto_patches import serialize_requests
         from infra_local.queue_pollers import QueuePollers
+        from infra_local.sandbox_callee_lines import CalleeLineRegistry
+        from infra_local.sandbox_carrier import SandboxCarrier
+        from infra_local.sandbox_media_stream import open_websocket
         from infra_local.server import LocalApiServer
         from infra_local.state_machines import install_lambda_dispatch
+        from infra_local.voice_plane import LocalVoicePlane
 
         self.mock = start_moto()
+        serialize_requests()  # the voice plane shares moto, as in `python -m infra_local`
         cheaper_transaction_snapshots()
         bootstrap()
-        self.server = LocalApiServer(environment, access_log=False)
+        # Every answered call is a conversation in the voice plane (its sandbox stand-ins), as on `make run`: the
+        # per-call figures include the voice plane's own AWS requests (the call record, transcript, recording).
+        callee_lines = CalleeLineRegistry()
+        self.voice_plane = LocalVoicePlane(environment.host, environment.voice_plane_port, callee_lines)
+
+        def open_media_stream(url: str) -> Any:
+            self.voice_plane.wait_until_ready()
+            return open_websocket(url)
+
+        carrier = SandboxCarrier(connect=open_media_stream, callee_lines=callee_lines)
+        self.server = LocalApiServer(environment, access_log=False, carrier=carrier)
+        self.voice_plane.bind()
+        self.voice_plane.start()
         self.meters = Meters()
         self.meters.install(self.server.runtime)
         install_lambda_dispatch(self.server.runtime.invoke)
@@ -173,6 +191,12 @@ class _Stack:
 
     def move_clock(self, moment: str) -> None:
         assert self.call("POST", "/_sandbox/clock", {"now": moment})[0] == 200
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 def _sandbox_phones(count: int) -> list[str]:
