@@ -1,6 +1,6 @@
 """The Slack app's credentials, in the environment of the two functions that need them.
 
-Like the payment secrets (constructs/payment_secrets.py): ops keep them in a Secrets Manager secret of their own
+Like the payment secrets (constructs/secret_environment.py): ops keep them in a Secrets Manager secret of their own
 (JSON fields below) and name it in CDK context `slack_secret_name`; each variable is a CloudFormation dynamic
 reference resolved at deploy time, so no value sits in the template and no function role reads the secret. At
 rest the variables are encrypted with the customer-managed key of this construct. Without a secret, "Add to
@@ -9,11 +9,9 @@ Slack" answers 503 SLACK_NOT_CONFIGURED and tenants decide approvals through the
 
 from __future__ import annotations
 
-from aws_cdk import RemovalPolicy, SecretValue
-from aws_cdk import aws_kms as kms
 from constructs import Construct
 
-from functions.catalog import LambdaFunction
+from infra_cdk.constructs.secret_environment import SecretEnvironment
 
 CLIENT_ID_FIELD = "client_id"
 CLIENT_SECRET_FIELD = "client_secret"
@@ -27,27 +25,8 @@ RECIPIENTS: dict[str, dict[str, str]] = {
 }
 
 
-class SlackSecrets(Construct):
+class SlackSecrets(SecretEnvironment):
     def __init__(self, scope: Construct, construct_id: str, *, secret_name: str | None) -> None:
-        super().__init__(scope, construct_id)
-        self._secret_name = secret_name
-        # Always there, and always used by the recipients: naming a secret later changes no key.
-        self.key = kms.Key(
-            self,
-            "EnvironmentKey",
-            description="Encrypts at rest the environment of functions holding the Slack app's credentials",
-            enable_key_rotation=True,
-            removal_policy=RemovalPolicy.RETAIN,
-        )
-
-    def receives_secrets(self, spec: LambdaFunction) -> bool:
-        return spec.name in RECIPIENTS
-
-    def environment_for(self, spec: LambdaFunction) -> dict[str, str]:
-        """The dynamic references this function gets; none without a secret (Slack is then off)."""
-        if self._secret_name is None or spec.name not in RECIPIENTS:
-            return {}
-        return {
-            variable: SecretValue.secrets_manager(self._secret_name, json_field=field).unsafe_unwrap()
-            for variable, field in RECIPIENTS[spec.name].items()
-        }
+        super().__init__(scope, construct_id, secret_name=secret_name, recipients=RECIPIENTS,
+                         key_description="Encrypts at rest the environment of functions holding the Slack app's "
+                                         "credentials")
