@@ -105,7 +105,10 @@ class CalleeVoice:
     def _its_turn(self, now: float, agent_audible: bool) -> bool:
         agent_done = not agent_audible and now - self._agent_last_audible >= self._timings.reply_after_quiet_seconds
         if self._turn == self._callee.barges_in_at:
-            return agent_done or now - self._agent_turn_started >= self._timings.barge_in_after_seconds
+            # Over the agent's words, never into a gap between them: on a loaded machine the reply may arrive in
+            # bursts, and a line started in a gap talks over nothing (no barge-in, no `clear`).
+            talking_over = agent_audible and now - self._agent_turn_started >= self._timings.barge_in_after_seconds
+            return agent_done or talking_over
         return agent_done
 
     def _say(self, text: str, then: bytes = b"") -> None:

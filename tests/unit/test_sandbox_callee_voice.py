@@ -67,3 +67,27 @@ def test_a_line_is_said_in_one_breath_so_the_vad_hears_one_turn() -> None:
 
     assert longest_pause * 0.02 <= 0.12
     assert _audible_seconds(audio) > 1.5  # the words themselves are all there
+
+
+def test_the_barging_callee_talks_over_the_agents_words_never_into_a_gap_between_them() -> None:
+    from infra_local.sandbox_callee_voice import CalleeVoice
+
+    said: list[str] = []
+    voice = CalleeVoice(callee_for("+14155550109"), on_line=said.append, render=lambda text: b"\x00" * FRAME_BYTES)
+    now = 0.0
+
+    def agent(seconds: float, audible: bool) -> None:
+        nonlocal now
+        for _ in range(round(seconds / 0.02)):
+            voice.frame(now, agent_audible=audible)
+            now += 0.02
+
+    agent(1.0, True)   # the opener
+    agent(1.2, False)  # … quiet: the callee's first line ("tell me more")
+    assert said == ["Hmm, tell me more."]
+    agent(0.5, False)  # its line, then quiet
+    agent(0.5, True)   # the agent's reply starts (0.5 s: not yet far enough in to talk over)
+    agent(0.5, False)  # a gap in the reply (a busy voice plane's burst), past the barge-in moment
+    assert said == ["Hmm, tell me more."]  # nothing said into the gap
+    agent(0.04, True)  # the reply resumes: now the callee talks over it
+    assert said == ["Hmm, tell me more.", YES]

@@ -46,6 +46,11 @@ class VoicePlane:
         self.url, self.deepgram, self.claude, self.cartesia = url, deepgram, claude, cartesia
         self.built: list[tuple[str, object]] = []  # (service kind, processor) of every pipeline built
         self.pipelines: list = []
+        #: How many sessions / requests / connections each fake had when the latest call was answered.
+        self.before_latest_call = (0, 0, 0)
+
+    def contacts(self) -> tuple[int, int, int]:
+        return len(self.deepgram.sessions), len(self.claude.request_headers), len(self.cartesia.connections)
 
 
 @pytest.fixture(scope="module")
@@ -115,11 +120,14 @@ def answer(plane: VoicePlane, tenant_id: int, call_id: str, *, speak: bool) -> i
     The socket's close code if the voice plane closed it, else None."""
     async def call() -> int | None:
         asked = len(plane.claude.requests)
+        plane.before_latest_call = plane.contacts()
         callee = TwilioCallee(plane.url)
         await callee.open({"token": media_tokens.mint(tenant_id, call_id).token, "call_id": call_id})
-        if await callee.wait_for(lambda: len(callee.agent_audio()) > 0, timeout=10) and speak:
+        heard = await callee.wait_for(lambda: len(callee.agent_audio()) > 0, timeout=20)  # 2 cores under load
+        if speak:
+            assert heard, "the callee never heard the opener"
             await callee.say(speech("tell_me_more"), then_silence_seconds=0.5)
-            assert await callee.wait_for(lambda: len(plane.claude.requests) > asked, timeout=10)
+            assert await callee.wait_for(lambda: len(plane.claude.requests) > asked, timeout=20)
         code = await callee.closed(timeout=0.5)
         await callee.close()
         return code
@@ -128,10 +136,16 @@ def answer(plane: VoicePlane, tenant_id: int, call_id: str, *, speak: bool) -> i
 
 
 def keys_seen(plane: VoicePlane) -> dict[str, str]:
-    """The key each provider fake saw on its latest connection or request."""
-    cartesia_headers = {name.lower(): value for name, value in plane.cartesia.connections[-1].headers.items()}
-    claude_headers = plane.claude.request_headers[-1]
-    return {"deepgram": plane.deepgram.sessions[-1].authorization.removeprefix("Token ").removeprefix("token "),
+    """The key each provider fake saw on the first connection or request of the latest call (never an earlier
+    call's: a test that read the newest entry could read the previous test's call when this one was slow)."""
+    deepgram_from, claude_from, cartesia_from = plane.before_latest_call
+    assert all(now > before for now, before in zip(plane.contacts(), plane.before_latest_call, strict=True)), \
+        f"the latest call did not reach every provider: {plane.before_latest_call} → {plane.contacts()}"
+    cartesia = plane.cartesia.connections[cartesia_from]
+    cartesia_headers = {name.lower(): value for name, value in cartesia.headers.items()}
+    claude_headers = plane.claude.request_headers[claude_from]
+    deepgram = plane.deepgram.sessions[deepgram_from].authorization
+    return {"deepgram": deepgram.removeprefix("Token ").removeprefix("token "),
             "anthropic": claude_headers.get("x-api-key") or claude_headers["authorization"].removeprefix("Bearer "),
             "cartesia": cartesia_headers["x-api-key"]}
 
