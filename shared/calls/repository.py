@@ -203,60 +203,43 @@ def _renumber(tenant_id: int, call_id: str, changes: dict[str, Any]) -> Call:
 
 def update_if(tenant_id: int, call_id: str, *, status_not_in: tuple[str, ...], **changes: Any) -> Call | None:
     """`update`, unless the call's status is one of `status_not_in` (then None)."""
-    item = _CallItem(*_item_key(tenant_id, call_id))
-    try:
-        item.update(actions=_actions(tenant_id, changes),
-                    condition=_CallItem.PK.exists() & ~_CallItem.status.is_in(*status_not_in))
-    except UpdateError as error:
-        if condition_failed(error):
-            return None
-        raise
-    return _call_from(item)
+    return _update_when(tenant_id, call_id, _actions(tenant_id, changes),
+                        _CallItem.PK.exists() & ~_CallItem.status.is_in(*status_not_in))
 
 
 def set_analysis_once(tenant_id: int, call_id: str, analysis: CallAnalysis, *, contact_phone: str) -> Call | None:
     """Give the call its post-call analysis, unless it has one already (a redelivered job) or its number is no longer
     `contact_phone` (a DSR erase pseudonymised it after the analysis read it); None when nothing was written."""
-    item = _CallItem(*_item_key(tenant_id, call_id))
-    try:
-        item.update(actions=[_CallItem.analysis.set(_plain(analysis))],
-                    condition=_CallItem.PK.exists() & _CallItem.analysis.does_not_exist()
-                    & (_CallItem.target_phone == contact_phone))
-    except UpdateError as error:
-        if condition_failed(error):
-            return None
-        raise
-    return _call_from(item)
+    return _update_when(tenant_id, call_id, [_CallItem.analysis.set(_plain(analysis))],
+                        _CallItem.PK.exists() & _CallItem.analysis.does_not_exist()
+                        & (_CallItem.target_phone == contact_phone))
 
 
 def set_transfer_if(tenant_id: int, call_id: str, transfer: CallTransfer, *, from_statuses: tuple[str, ...] | None,
                     **changes: Any) -> Call | None:
     """Write the call's transfer (and other `changes`) when its transfer is in one of `from_statuses` (None: when
     the call has no transfer yet); None when it is not (another step came first, or a repeat). One UpdateItem."""
-    item = _CallItem(*_item_key(tenant_id, call_id))
     expected = (_CallItem.transfer_status.does_not_exist() if from_statuses is None
                 else _CallItem.transfer_status.is_in(*from_statuses))
     stored = transfer.model_dump(mode="json", exclude_none=True, exclude={"recording"})  # kept beside it
     actions = [*_actions(tenant_id, changes), _CallItem.transfer.set(stored),
                _CallItem.transfer_status.set(transfer.status)]
-    try:
-        item.update(actions=actions, condition=_CallItem.PK.exists() & expected)
-    except UpdateError as error:
-        if condition_failed(error):
-            return None
-        raise
-    return _call_from(item)
+    return _update_when(tenant_id, call_id, actions, _CallItem.PK.exists() & expected)
 
 
 def set_transfer_recording(tenant_id: int, call_id: str, recording: Recording, *, contact_phone: str) -> Call | None:
     """Point the call's transfer at its leg's recording, in its own attribute (whatever step of the transfer writes
     meanwhile keeps it), while the call has a transfer and its number is still `contact_phone` (a DSR erase drops
     the transfer and pseudonymises the number); None when it does not."""
+    return _update_when(tenant_id, call_id, [_CallItem.transfer_recording.set(_plain(recording))],
+                        _CallItem.PK.exists() & _CallItem.transfer.exists() & (_CallItem.target_phone == contact_phone))
+
+
+def _update_when(tenant_id: int, call_id: str, actions: list[Any], condition: Any) -> Call | None:
+    """One conditional UpdateItem of the call; None when the condition does not hold."""
     item = _CallItem(*_item_key(tenant_id, call_id))
     try:
-        item.update(actions=[_CallItem.transfer_recording.set(_plain(recording))],
-                    condition=_CallItem.PK.exists() & _CallItem.transfer.exists()
-                    & (_CallItem.target_phone == contact_phone))
+        item.update(actions=actions, condition=condition)
     except UpdateError as error:
         if condition_failed(error):
             return None
